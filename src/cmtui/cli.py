@@ -1,0 +1,333 @@
+"""The `cmtui` command: wires config → store → sync / inbox / app. No logic of its own beyond output."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from cmtui import __version__, paths, text
+from cmtui.config import Config, ConfigError, load
+from cmtui.store import Store, StoreError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_FAILED = 1  # a sync with at least one failed feed
+EXIT_USAGE = 2  # bad config, bad arguments, unusable store
+
+
+class Context:
+    def __init__(self) -> None:
+        self.config_option: str | None = None
+        self.db_option: str | None = None
+
+    @property
+    def config_path(self) -> Path:
+        return paths.config_file(self.config_option)
+
+    @property
+    def db_path(self) -> Path:
+        return paths.db_file(self.db_option)
+
+    def config(self) -> Config:
+        return load(self.config_path)
+
+    def store(self) -> Store:
+        return Store.open(self.db_path)
+
+
+def _remember(attr: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        if value is not None:
+            setattr(ctx.ensure_object(Context), attr, value)
+        return value
+    return callback
+
+
+def common_options(func: F) -> F:
+    """`--config` and `--db` on the group and on every command (`cmtui sync --db x` and `cmtui --db x sync`)."""
+    func = click.option("--db", "db_option", metavar="FILE", expose_value=False, is_eager=True,
+                        callback=_remember("db_option"),
+                        help="SQLite store (default: $CMTUI_DB, else the user data dir).")(func)
+    func = click.option("--config", "config_option", metavar="FILE", expose_value=False, is_eager=True,
+                        callback=_remember("config_option"),
+                        help="feeds.toml to read (default: $CMTUI_CONFIG, else the user config dir).")(func)
+    return func
+
+
+def friendly_errors(func: F) -> F:
+    """Config and store problems become one line and exit 2; never a traceback."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ConfigError as exc:
+            click.echo(f"cmtui: config error: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+        except StoreError as exc:
+            click.echo(f"cmtui: store error: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+    return wrapper  # type: ignore[return-value]
+
+
+pass_ctx = click.make_pass_decorator(Context, ensure=True)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@common_options
+@click.version_option(__version__, prog_name="cmtui")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """cmtui: the conversations that wait for your reply, from RSS/Atom feeds, in the terminal.
+
+    With no command, opens the inbox.
+    """
+    ctx.ensure_object(Context)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(inbox_cmd)
+
+
+# -- sync ------------------------------------------------------------------------------
+
+
+@cli.command("sync")
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="Print the per-feed report as JSON on stdout.")
+@click.option("--force", is_flag=True, help="Also poll feeds that are backing off after errors.")
+@click.option("--wait", type=float, default=0.0, metavar="SECONDS",
+              help="If another sync is running, wait this long for it instead of exiting.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only failures and the summary.")
+@pass_ctx
+@friendly_errors
+def sync_cmd(ctx: Context, as_json: bool, force: bool, wait: float, quiet: bool) -> None:
+    """Fetch every feed and its comment feeds into the store (for cron: exit 1 if any feed failed)."""
+    from cmtui.sync import SyncBusy, run_sync, sync_lock
+
+    config = ctx.config()
+    if not config.feeds:
+        click.echo(f"cmtui: {config.path} lists no [[feeds]]; add one with `cmtui add URL`.", err=True)
+    store = ctx.store()
+    progress = _Progress(len(config.feeds), enabled=sys.stderr.isatty() and not as_json)
+
+    def on_feed(report: Any) -> None:
+        progress.step()
+        if not as_json and (not quiet or report.failed):
+            progress.clear()
+            click.echo(format_feed_report(report))
+
+    try:
+        with sync_lock(ctx.db_path, wait=wait):
+            report = run_sync(config, store, force=force, on_feed=on_feed)
+    except SyncBusy as exc:
+        click.echo(f"cmtui: {exc}; try again later, or pass --wait SECONDS.", err=True)
+        sys.exit(EXIT_FAILED)
+    finally:
+        progress.clear()
+        store.close()
+    failed = report.failed
+    if as_json:
+        click.echo(json.dumps({"feeds": [asdict(f) for f in report.feeds], "new": report.new,
+                               "failed": len(failed), "seconds": round(report.seconds, 3)}, indent=2))
+    else:
+        click.echo(f"Synced {len(report.feeds)} feeds in {report.seconds:.1f} s: {report.new} new messages"
+                   + (f", {len(failed)} failed." if failed else "."))
+    sys.exit(EXIT_FAILED if failed else 0)
+
+
+class _Progress:
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total, self.done, self.enabled = total, 0, enabled
+
+    def step(self) -> None:
+        self.done += 1
+        if self.enabled:
+            width = 30
+            filled = width * self.done // max(1, self.total)
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} feeds")
+            sys.stderr.flush()
+
+    def clear(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+def format_feed_report(r: Any) -> str:
+    name = text.one_line(r.name, 32).ljust(32)
+    if r.status in ("ok", "unchanged"):
+        detail = f"{r.new} new" if r.new else "no new messages"
+        if r.comment_feeds:
+            detail += f" ({r.comment_feeds} comment feed{'s' if r.comment_feeds != 1 else ''})"
+        if r.warning:
+            detail += f"; warning: {r.warning}"
+        if r.comment_errors:
+            detail += f"; {len(r.comment_errors)} comment feed(s) failed: {r.comment_errors[0]}"
+    else:
+        detail = r.error or r.status
+    status = "failed" if r.failed and r.status in ("ok", "unchanged") else r.status
+    return f"  {status:<9} {name} {text.one_line(detail, 200)}"
+
+
+# -- inbox -----------------------------------------------------------------------------
+
+
+@cli.command("inbox")
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON only on stdout.")
+@click.option("--all", "include_all", is_flag=True, help="Also list answered, done and snoozed conversations.")
+@click.option("--limit", type=int, default=None, help="At most this many conversations.")
+@pass_ctx
+@friendly_errors
+def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, limit: int | None = None) -> None:
+    """The conversations that need a reply, most urgent first."""
+    from cmtui.triage import inbox
+
+    store = ctx.store()
+    try:
+        items = inbox(store, include_answered=include_all, limit=limit)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps([i.to_json() for i in items], indent=2, ensure_ascii=False))
+        return
+    if not items:
+        click.echo("Nothing waits for a reply." if not include_all else "No conversations yet: run `cmtui sync`.")
+        return
+    for item in items:
+        mark = "!" if item.needs_reply else " "
+        reasons = ", ".join(item.reasons)
+        click.echo(f"{mark} {item.id:>5}  {text.one_line(item.title, 48):<48}  {text.one_line(item.feed, 20):<20}  "
+                   f"{item.unanswered:>2}/{item.messages:<3} {reasons}")
+        if item.needs_reply and item.latest.text:
+            click.echo(f"         {text.one_line(item.latest.author, 24)}: {text.one_line(item.latest.text, 100)}")
+
+
+@cli.command("done")
+@common_options
+@click.argument("conversation_id", type=int)
+@click.option("--undo", is_flag=True, help="Take the done mark back.")
+@pass_ctx
+@friendly_errors
+def done_cmd(ctx: Context, conversation_id: int, undo: bool) -> None:
+    """Mark a conversation done (a new message reopens it)."""
+    store = ctx.store()
+    try:
+        if store.conversation(conversation_id) is None:
+            click.echo(f"cmtui: no conversation {conversation_id}", err=True)
+            sys.exit(EXIT_USAGE)
+        with store.transaction():
+            store.undo_done(conversation_id) if undo else store.mark_done(conversation_id)
+    finally:
+        store.close()
+
+
+# -- feeds -----------------------------------------------------------------------------
+
+
+@cli.command("feeds")
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@pass_ctx
+@friendly_errors
+def feeds_cmd(ctx: Context, as_json: bool) -> None:
+    """Feeds and their health: last success, last error, error count, next attempt."""
+    from cmtui.sync import format_when
+
+    config = ctx.config()
+    store = ctx.store()
+    try:
+        rows = {r["url"]: r for r in store.feeds_health()}
+    finally:
+        store.close()
+    out = []
+    for fc in config.feeds:
+        r = rows.get(fc.url)
+        out.append({
+            "url": fc.url, "name": fc.label, "kind": fc.kind,
+            "last_ok": r["last_ok"] if r else None, "last_status": r["last_status"] if r else None,
+            "last_error": r["last_error"] if r else None, "warning": r["last_warning"] if r else None,
+            "error_count": r["error_count"] if r else 0, "next_attempt": r["next_attempt"] if r else None,
+            "gone": bool(r and r["gone_at"]), "messages": r["messages"] if r else 0,
+            "comment_feeds": r["comment_feeds"] if r else 0,
+            "comment_feed_errors": r["comment_feed_errors"] if r else 0,
+        })
+    if as_json:
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    for f in out:
+        health = "never synced" if f["last_ok"] is None and not f["last_error"] else (
+            f"gone (410): remove it from {config.path.name}" if f["gone"] else
+            f"error ×{f['error_count']}: {f['last_error']}" if f["last_error"] else "ok")
+        click.echo(f"{text.one_line(f['name'], 32):<32}  {health}")
+        click.echo(f"    {f['url']}")
+        next_attempt = format_when(f["next_attempt"]) if f["next_attempt"] else "next sync"
+        click.echo(f"    last ok {format_when(f['last_ok'])} · next attempt {next_attempt}"
+                   f" · {f['messages']} messages · {f['comment_feeds']} comment feeds"
+                   + (f" ({f['comment_feed_errors']} failing)" if f["comment_feed_errors"] else "")
+                   + (f" · warning: {f['warning']}" if f["warning"] else ""))
+
+
+# -- paths, demo -----------------------------------------------------------------------
+
+
+@cli.command("paths")
+@common_options
+@pass_ctx
+def paths_cmd(ctx: Context) -> None:
+    """Where cmtui reads its config and keeps its store."""
+    click.echo(f"config: {ctx.config_path}")
+    click.echo(f"store:  {ctx.db_path}")
+
+
+@cli.command("demo")
+@common_options
+@click.option("--no-app", is_flag=True, help="Sync the demo and print the inbox instead of opening the app.")
+@pass_ctx
+@friendly_errors
+def demo_cmd(ctx: Context, no_app: bool) -> None:
+    """Serve bundled demo community sites on 127.0.0.1, sync them into a temporary store, show the inbox."""
+    import tempfile
+
+    from cmtui.config import parse
+    from cmtui.demo import sites
+    from cmtui.demo.server import FeedServer
+    from cmtui.sync import run_sync
+
+    with tempfile.TemporaryDirectory(prefix="cmtui-demo-") as tmp, FeedServer() as server:
+        feeds = sites.install(server)
+        config_path = Path(tmp) / "feeds.toml"
+        config_path.write_text(sites.config_toml(feeds), encoding="utf-8")
+        config = parse(config_path.read_text(encoding="utf-8"), config_path)
+        ctx.config_option, ctx.db_option = str(config_path), ctx.db_option or str(Path(tmp) / "demo.db")
+        click.echo(f"Demo sites on {server.base_url}; store {ctx.db_path}", err=True)
+        store = ctx.store()
+        try:
+            report = run_sync(config, store)
+        finally:
+            store.close()
+        for r in report.feeds:
+            click.echo(format_feed_report(r), err=True)
+        click.echo("", err=True)
+        ctx_click = click.get_current_context()
+        ctx_click.invoke(inbox_cmd)
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="cmtui")
+    except KeyboardInterrupt:
+        click.echo("cmtui: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a message, not a traceback
+        if os.environ.get("CMTUI_DEBUG"):
+            raise
+        click.echo(f"cmtui: unexpected error: {type(exc).__name__}: {text.one_line(str(exc), 300)}\n"
+                   "Run again with CMTUI_DEBUG=1 for the details, and please report it.", err=True)
+        sys.exit(70)

@@ -1,0 +1,181 @@
+"""Read and check `feeds.toml` into frozen dataclasses.
+
+Every problem becomes a `ConfigError` that names the file, the key and why, so the
+CLI can print one line and exit 2 instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+FEED_KINDS = ("blog", "forum", "mentions")
+
+
+class ConfigError(Exception):
+    def __init__(self, path: Path | str, key: str, why: str) -> None:
+        self.path, self.key, self.why = str(path), key, why
+        super().__init__(f"{self.path}: {key}: {why}" if key else f"{self.path}: {why}")
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    url: str
+    name: str = ""
+    kind: str = "blog"  # "blog" | "forum" | "mentions"; Discourse is detected as forum
+    follow_comments: bool = True
+    tags: tuple[str, ...] = ()
+    kind_set: bool = False  # whether `kind` was written in the file (else detection may override)
+
+    @property
+    def label(self) -> str:
+        return self.name or self.url
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    concurrency: int = 16  # requests in flight in total
+    per_host: int = 4  # requests in flight per host (be polite)
+    timeout: float = 30.0  # total seconds per request, trickling servers included
+    connect_timeout: float = 10.0
+    comments_days: int = 30  # per-post comment feeds of posts this recent are polled on fallback
+    max_body_mb: float = 15.0
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    names: tuple[str, ...] = ()
+    feeds: tuple[FeedConfig, ...] = ()
+    sync: SyncConfig = field(default_factory=SyncConfig)
+
+    def is_ours(self, author: str | None) -> bool:
+        return normalise_name(author) in self.our_names
+
+    @property
+    def our_names(self) -> frozenset[str]:
+        return frozenset(normalise_name(n) for n in self.names)
+
+
+def normalise_name(name: str | None) -> str:
+    """Case-insensitive, whitespace-trimmed and -collapsed: how authors are compared."""
+    return " ".join((name or "").split()).casefold()
+
+
+def check_url(url: str) -> str | None:
+    """Why `url` is not a usable http(s) feed address, or None."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return f"{url!r} is not an http(s) URL"
+    if not parts.hostname:
+        return f"{url!r} has no host"
+    return None
+
+
+# -- checking ----------------------------------------------------------------------
+
+
+class _Table:
+    """A TOML table being read: typed getters that raise ConfigError naming the key."""
+
+    def __init__(self, path: Path, prefix: str, data: Any, allowed: set[str]) -> None:
+        if not isinstance(data, dict):
+            raise ConfigError(path, prefix, "must be a table")
+        self.path, self.prefix, self.data = path, prefix, data
+        for key in data:
+            if key not in allowed:
+                known = ", ".join(sorted(allowed))
+                raise ConfigError(path, self.key(key), f"unknown key (known keys: {known})")
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}.{name}" if self.prefix else name
+
+    def get(self, name: str, kind: type | tuple[type, ...], default: Any) -> Any:
+        if name not in self.data:
+            return default
+        value = self.data[name]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if isinstance(value, bool) and bool not in kinds:
+            raise ConfigError(self.path, self.key(name), f"must be {_kind_name(kinds)}, not a boolean")
+        if not isinstance(value, kinds):
+            raise ConfigError(self.path, self.key(name), f"must be {_kind_name(kinds)}, not {value!r}")
+        return value
+
+    def number(self, name: str, default: float, minimum: float) -> Any:
+        value = self.get(name, (int, float), default)
+        if value < minimum:
+            raise ConfigError(self.path, self.key(name), f"must be at least {minimum}")
+        return value
+
+    def strings(self, name: str) -> tuple[str, ...]:
+        value = self.get(name, list, [])
+        for i, item in enumerate(value):
+            if not isinstance(item, str):
+                raise ConfigError(self.path, f"{self.key(name)}[{i}]", f"must be a string, not {item!r}")
+        return tuple(value)
+
+
+def _kind_name(kinds: tuple[type, ...]) -> str:
+    names = {str: "a string", bool: "true or false", int: "a number", float: "a number", list: "a list"}
+    return " or ".join(dict.fromkeys(names.get(k, k.__name__) for k in kinds))
+
+
+def parse(text: str, path: Path) -> Config:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, "", f"not valid TOML: {exc}") from None
+    top = _Table(path, "", data, {"identity", "feeds", "sync"})
+    identity = _Table(path, "identity", top.get("identity", dict, {}), {"names"})
+    sync = _Table(path, "sync", top.get("sync", dict, {}), set(SyncConfig.__dataclass_fields__))
+    feeds = tuple(_feed(path, i, raw) for i, raw in enumerate(top.get("feeds", list, [])))
+    return Config(
+        path=path,
+        names=tuple(n.strip() for n in identity.strings("names") if n.strip()),
+        feeds=feeds,
+        sync=SyncConfig(
+            concurrency=int(sync.number("concurrency", 16, 1)),
+            per_host=int(sync.number("per_host", 4, 1)),
+            timeout=float(sync.number("timeout", 30.0, 1)),
+            connect_timeout=float(sync.number("connect_timeout", 10.0, 0.5)),
+            comments_days=int(sync.number("comments_days", 30, 0)),
+            max_body_mb=float(sync.number("max_body_mb", 15.0, 0.1)),
+        ),
+    )
+
+
+def _feed(path: Path, index: int, raw: Any) -> FeedConfig:
+    allowed = {"url", "name", "kind", "follow_comments", "tags"}
+    table = _Table(path, f"feeds[{index}]", raw, allowed)
+    url = table.get("url", str, None)
+    if url is None:
+        raise ConfigError(path, table.key("url"), "missing: every [[feeds]] entry needs a url")
+    url = url.strip()
+    if why := check_url(url):
+        raise ConfigError(path, table.key("url"), why)
+    kind = table.get("kind", str, "blog")
+    if kind not in FEED_KINDS:
+        raise ConfigError(path, table.key("kind"), f"must be one of {', '.join(FEED_KINDS)}, not {kind!r}")
+    return FeedConfig(
+        url=url,
+        name=table.get("name", str, "").strip(),
+        kind=kind,
+        follow_comments=table.get("follow_comments", bool, True),
+        tags=table.strings("tags"),
+        kind_set="kind" in raw,
+    )
+
+
+def load(path: Path) -> Config:
+    """Read `path`; a missing file is an error the CLI explains (with `cmtui add` / the example)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        why = "no such file (start from the example feeds.toml, or run `cmtui add URL`)"
+        raise ConfigError(path, "", why) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, "", f"cannot read: {exc}") from None
+    return parse(text, path)

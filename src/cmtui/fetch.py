@@ -1,0 +1,175 @@
+"""HTTP for feeds: conditional GET, hard limits, and a one-line reason for every failure.
+
+`Fetcher.get()` never raises for network or server trouble: it returns a `FetchResult`
+whose `error` says what went wrong in words a person can act on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import ssl
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from urllib.parse import urlsplit
+
+import httpx
+
+from cmtui import __version__
+
+USER_AGENT = f"cmtui/{__version__} (+https://github.com/cmtui/cmtui; feed reader for community managers)"
+MAX_REDIRECTS = 5
+
+
+@dataclass
+class FetchResult:
+    url: str
+    status: int = 0  # 0: no HTTP answer
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    final_url: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+    error: str | None = None
+    retry_after: float | None = None  # seconds the server asked us to wait
+    permanent_redirect: str | None = None
+    elapsed: float = 0.0
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.status in (200, 304)
+
+
+@dataclass(frozen=True)
+class Limits:
+    concurrency: int = 16
+    per_host: int = 4
+    timeout: float = 30.0  # whole request, body included
+    connect_timeout: float = 10.0
+    max_body: int = 15 * 1024 * 1024  # after decompression
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """Retry-After as seconds: a number, or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def _reason(status: int) -> str:
+    try:
+        return f"HTTP {status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"HTTP {status}"
+
+
+class Fetcher:
+    """Concurrent, polite fetching: bounded in total and per host, keep-alive, gzip."""
+
+    def __init__(self, limits: Limits | None = None, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.limits = limits or Limits()
+        self._all = asyncio.Semaphore(self.limits.concurrency)
+        self._hosts: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(self.limits.per_host))
+        self.client = httpx.AsyncClient(
+            headers={"User-Agent": USER_AGENT, "Accept": "application/rss+xml, application/atom+xml, "
+                     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5", "Accept-Encoding": "gzip, deflate"},
+            timeout=httpx.Timeout(self.limits.timeout, connect=self.limits.connect_timeout),
+            limits=httpx.Limits(max_connections=self.limits.concurrency,
+                                max_keepalive_connections=self.limits.concurrency),
+            follow_redirects=False,
+            transport=transport,
+        )
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.client.aclose()
+
+    async def get(self, url: str, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
+        host = (urlsplit(url).hostname or "").lower()
+        started = time.monotonic()
+        async with self._all, self._hosts[host]:
+            try:
+                async with asyncio.timeout(self.limits.timeout):
+                    result = await self._get(url, etag, last_modified)
+            except TimeoutError:
+                result = FetchResult(url, error=f"timed out: no complete answer within {self.limits.timeout:g} s")
+            except httpx.TimeoutException:
+                result = FetchResult(url, error=f"timed out connecting or reading ({self.limits.timeout:g} s)")
+            except httpx.ConnectError as exc:
+                result = FetchResult(url, error=f"cannot connect: {_short(exc)}")
+            except httpx.HTTPError as exc:
+                result = FetchResult(url, error=f"{type(exc).__name__}: {_short(exc)}")
+            except (ssl.SSLError, OSError) as exc:
+                result = FetchResult(url, error=f"network error: {_short(exc)}")
+        result.elapsed = time.monotonic() - started
+        return result
+
+    async def _get(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
+        headers: dict[str, str] = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        current = url
+        permanent: str | None = None
+        for _ in range(MAX_REDIRECTS + 1):
+            scheme = urlsplit(current).scheme.lower()
+            if scheme not in ("http", "https"):
+                return FetchResult(url, error=f"redirected to a non-http(s) address: {current[:200]}")
+            async with self.client.stream("GET", current, headers=headers) as response:
+                if response.is_redirect:
+                    target = str(response.url.join(response.headers.get("location", "")))
+                    if response.status_code in (301, 308) and permanent is None and current == url:
+                        permanent = target
+                    current = target
+                    continue
+                result = FetchResult(url, status=response.status_code, final_url=str(response.url),
+                                     headers={k.lower(): v for k, v in response.headers.items()},
+                                     permanent_redirect=permanent)
+                result.etag = response.headers.get("etag")
+                result.last_modified = response.headers.get("last-modified")
+                if response.status_code == 304:
+                    return result
+                if response.status_code != 200:
+                    result.error = _reason(response.status_code)
+                    result.retry_after = retry_after_seconds(response.headers.get("retry-after"))
+                    return result
+                declared = response.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > self.limits.max_body and \
+                        not response.headers.get("content-encoding"):
+                    result.error = f"body too large: {int(declared) / 2**20:.0f} MiB (limit {self._cap_mib()})"
+                    return result
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > self.limits.max_body:
+                        result.error = f"body too large: over {self._cap_mib()} once decompressed"
+                        return result
+                    chunks.append(chunk)
+                result.body = b"".join(chunks)
+                return result
+        return FetchResult(url, error=f"too many redirects (more than {MAX_REDIRECTS})")
+
+    def _cap_mib(self) -> str:
+        return f"{self.limits.max_body / 2**20:g} MiB"
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return " ".join(text.split())[:200]

@@ -1,0 +1,457 @@
+"""Feed bytes → `ParsedFeed`: what each entry is (post, comment, topic reply), who wrote it,
+when, what it replies to and which conversation it belongs to.
+
+Pure functions: no network, no database. `parse()` never raises; a document that is not a
+feed, or breaks off half-way, comes back with `error` set and whatever entries parsed.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import io
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+
+import feedparser
+
+from cmtui import text
+
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml",
+              "text/xml", "application/feed+json")
+FEED_HREF = re.compile(r"(\.atom|\.rss|\.xml|/feed/?|/rss/?|/atom/?|/comments/default|[?&]feed=\w+)$", re.I)
+DISCOURSE_TOPIC = re.compile(r"/t/(?:[^/?#]+/)?(\d+)(?:/(\d+))?/?(?:\.rss)?$")
+REDDIT_POST = re.compile(r"/comments/([a-z0-9]+)(?:/[^/]*)?(?:/([a-z0-9]+))?/?(?:\.rss)?$", re.I)
+WP_COMMENT_TITLE = re.compile(r"^\s*Comments? on\s*:?\s*(.+?)\s+by\s+(.+?)\s*$", re.S)
+WP_IN_REPLY_TO = re.compile(
+    r"^\s*(?:<p>)?\s*In reply to\s*<a\s[^>]*?href=[\"']([^\"']+)[\"'][^>]*>(.*?)</a>\s*\.?\s*(?:</p>|<br\s*/?>)?",
+    re.S | re.I,
+)
+COMMENT_FRAGMENT = re.compile(r"#(?:comment-|c)\d+$")
+TRACKING_PARAMS = re.compile(r"^(utm_\w+|showComment|replytocom|fbclid|gclid)$", re.I)
+FUTURE_SLACK = 600  # seconds a date may lie in the future before it is not trusted
+
+
+@dataclass
+class Entry:
+    uid: str  # stable id: guid, else link, else content hash
+    url: str | None  # http(s) only
+    url_key: str | None  # normalised url (fragment kept) for reply matching
+    title: str
+    author: str
+    published: str | None  # ISO 8601 UTC, "Z"
+    html: str  # sanitised
+    text: str  # plain
+    is_post: bool  # opens a conversation (post, topic, mention)
+    conv_keys: list[str]  # keys naming the conversation this entry belongs to
+    conv_title: str = ""  # the conversation's title as this entry knows it
+    conv_url: str | None = None
+    parent_ref: str | None = None  # uid or url_key of what this replies to
+    explicit_parent: bool = False  # the feed says what this replies to
+    comment_feeds: list[str] = field(default_factory=list)  # feeds of this post's comments
+
+
+@dataclass
+class ParsedFeed:
+    url: str
+    title: str = ""
+    link: str | None = None
+    platform: str = "generic"  # wordpress | blogger | discourse | reddit | generic
+    role: str = "posts"  # posts | comments | topic
+    forum: bool = False  # detected as a forum (Discourse)
+    site_comments_feed: str | None = None  # WordPress /comments/feed/ for a posts feed
+    entries: list[Entry] = field(default_factory=list)
+    error: str | None = None  # why the document is not a feed: nothing was stored
+    warning: str | None = None  # a feed with a problem, e.g. malformed XML after some entries
+    alternates: list[str] = field(default_factory=list)  # feeds an HTML page advertises
+
+
+# -- keys ----------------------------------------------------------------------------
+
+
+def url_key(url: str | None, keep_fragment: bool = True) -> str | None:
+    """`url` normalised for matching: no scheme, lower-case host, no default port, no trailing
+    slash, no tracking parameters; the fragment only when `keep_fragment`."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        return None
+    if not host:
+        return None
+    if port and not ((parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                       if not TRACKING_PARAMS.match(k)])
+    key = host + (parts.path.rstrip("/") or "")
+    if query:
+        key += "?" + query
+    if keep_fragment and parts.fragment:
+        key += "#" + parts.fragment
+    return key
+
+
+def guid_key(guid: str, feed_url: str) -> str:
+    """A guid as a global key: URLs normalised, tag:/urn: kept, anything else scoped by host."""
+    guid = guid.strip()
+    if re.match(r"^https?://", guid, re.I):
+        return url_key(guid) or guid
+    if re.match(r"^(tag|urn|yt):", guid, re.I):
+        return guid
+    return f"{(urlsplit(feed_url).hostname or '').lower()}|{guid}"
+
+
+def discourse_key(url: str | None) -> tuple[str, int | None] | None:
+    """(host/t/<id>, post number) for a Discourse topic or post URL."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    match = DISCOURSE_TOPIC.search(parts.path)
+    if not match:
+        return None
+    prefix = parts.path[: parts.path.find("/t/")]
+    base = f"{(parts.netloc or '').lower()}{prefix}/t/{match.group(1)}"
+    return base, int(match.group(2)) if match.group(2) else None
+
+
+def reddit_key(url: str | None) -> tuple[str, str | None] | None:
+    """(host/comments/<post id>, comment id) for a Reddit post or comment URL."""
+    if not url or "reddit.com" not in url:
+        return None
+    match = REDDIT_POST.search(urlsplit(url).path)
+    if not match:
+        return None
+    return f"reddit.com/comments/{match.group(1).lower()}", match.group(2)
+
+
+# -- helpers -------------------------------------------------------------------------
+
+
+def _iso(struct: time.struct_time | None, now: float) -> str | None:
+    if not struct:
+        return None
+    try:
+        ts = calendar.timegm(struct)
+    except (OverflowError, ValueError, TypeError):
+        return None
+    if ts > now + FUTURE_SLACK:
+        ts = now  # a date in the future is not trusted: it would sort first for ever
+    if ts < 0:
+        return None
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _body_html(entry: Any) -> str:
+    content = entry.get("content") or []
+    for part in content:
+        if part.get("value"):
+            return str(part["value"])
+    return str(entry.get("summary") or entry.get("description") or "")
+
+
+def _author(entry: Any) -> str:
+    author = entry.get("author") or (entry.get("author_detail") or {}).get("name") or ""
+    if not author:
+        link = entry.get("link") or ""
+        match = re.search(r"/@([^/]+)/", link)  # Mastodon statuses: /@user/<id>
+        if match:
+            author = "@" + match.group(1)
+    return text.one_line(author, 200)
+
+
+def is_feed_link(link: dict[str, Any]) -> bool:
+    """A `<link>` that points at a feed: a feed type, or (untyped, reported as text/html) a feed-like href."""
+    kind = (link.get("type") or "").split(";")[0].strip().lower()
+    href = link.get("href") or ""
+    if kind in FEED_TYPES:
+        return True
+    if kind in ("", "text/html"):
+        return bool(FEED_HREF.search(urlsplit(href).path + ("?" + urlsplit(href).query if "?" in href else "")))
+    return False
+
+
+def _comment_feeds(entry: Any) -> list[str]:
+    feeds: list[str] = []
+    wfw = entry.get("wfw_commentrss")
+    if wfw:
+        feeds.append(str(wfw).strip())
+    for link in entry.get("links") or []:
+        if link.get("rel") == "replies" and is_feed_link(link):
+            feeds.append(str(link.get("href")).strip())
+    return [u for u in dict.fromkeys(feeds) if text.safe_url(u)]
+
+
+def _in_reply_to(entry: Any) -> dict[str, str] | None:
+    value = entry.get("thr_in-reply-to")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return value if isinstance(value, dict) and (value.get("ref") or value.get("href")) else None
+
+
+# -- classification ------------------------------------------------------------------
+
+
+def _detect(parsed: Any, url: str) -> tuple[str, str, bool]:
+    """(platform, role, forum) of a parsed document."""
+    feed = parsed.get("feed", {})
+    entries = parsed.get("entries", [])
+    title = text.one_line(feed.get("title"))
+    generator = str(feed.get("generator") or "").lower()
+    namespaces = {str(v) for v in (parsed.get("namespaces") or {}).values()}
+    links = [e.get("link") or "" for e in entries]
+
+    keys = [discourse_key(link) for link in links]
+    topics = {k[0] for k in keys if k}
+    if "http://www.discourse.org/" in namespaces or (links and all(keys)):
+        own = discourse_key(url)
+        if (own and url.endswith(".rss")) or (len(topics) == 1 and len(entries) > 1):
+            return "discourse", "topic", True
+        return "discourse", "posts", True
+    reddit = reddit_key(url)
+    if reddit:
+        return "reddit", "topic", False
+    if title.startswith(("Comments for ", "Comments on: ")) or (
+        entries and all(COMMENT_FRAGMENT.search(x or "") for x in links)
+    ):
+        platform = "wordpress" if "wordpress" in generator else "generic"
+        return platform, "comments", False
+    if entries and all(_in_reply_to(e) for e in entries):
+        platform = "blogger" if "blogger" in generator or "blogger.com" in str(feed.get("id", "")) else "generic"
+        return platform, "comments", False
+    if "wordpress" in generator:
+        return "wordpress", "posts", False
+    if "blogger" in generator:
+        return "blogger", "posts", False
+    return "generic", "posts", False
+
+
+# -- parse ---------------------------------------------------------------------------
+
+
+def parse(body: bytes, url: str, headers: dict[str, str] | None = None, now: float | None = None) -> ParsedFeed:
+    """Parse feed bytes fetched from `url`. Never raises."""
+    now = time.time() if now is None else now
+    try:
+        return _parse(body, url, headers or {}, now)
+    except Exception as exc:  # noqa: BLE001 - hostile input must not stop a sync
+        return ParsedFeed(url=url, error=f"could not be parsed: {type(exc).__name__}: {text.one_line(str(exc), 200)}")
+
+
+def _parse(body: bytes, url: str, headers: dict[str, str], now: float) -> ParsedFeed:
+    response_headers = {k.lower(): v for k, v in headers.items() if k.lower() in ("content-type", "content-language")}
+    response_headers["content-location"] = url
+    parsed = feedparser.parse(io.BytesIO(body), response_headers=response_headers, sanitize_html=False)
+    feed = parsed.get("feed", {})
+    result = ParsedFeed(url=url, title=text.one_line(feed.get("title"), 300), link=text.safe_url(feed.get("link")))
+    if not parsed.get("version") and not parsed.get("entries"):
+        result.error, result.alternates = _not_a_feed(body, url, parsed)
+        return result
+    result.platform, result.role, result.forum = _detect(parsed, url)
+    if parsed.get("bozo") and parsed.get("entries"):
+        exc = parsed.get("bozo_exception")
+        harmless = isinstance(exc, feedparser.CharacterEncodingOverride | feedparser.NonXMLContentType) or (
+            "declaration not at start" in str(exc) and body.lstrip()[:5] == b"<?xml"  # leading blank lines
+        )
+        if not harmless:
+            why = text.one_line(str(exc), 200)
+            result.warning = f"malformed XML, kept the {len(parsed['entries'])} entries read before the error ({why})"
+    if result.platform == "wordpress" and result.role == "posts" and result.link:
+        result.site_comments_feed = urljoin(result.link.rstrip("/") + "/", "comments/feed/")
+    seen: set[str] = set()
+    for raw in parsed.get("entries", []):
+        entry = _entry(raw, result, url, now)
+        if entry.uid in seen:
+            continue  # a duplicate guid inside one feed: the first (newest) copy wins
+        seen.add(entry.uid)
+        result.entries.append(entry)
+    if result.role == "topic":
+        _mark_topic_opening(result)
+    return result
+
+
+def _entry(raw: Any, feed: ParsedFeed, feed_url: str, now: float) -> Entry:
+    link = text.safe_url(raw.get("link"))
+    html = _body_html(raw)
+    parent_ref: str | None = None
+    explicit = False
+    match = WP_IN_REPLY_TO.match(html)
+    if match:
+        parent_ref = url_key(urljoin(link or feed_url, match.group(1)))
+        explicit = True
+        html = html[match.end():]
+    clean_html = text.safe_html(html)
+    body = text.to_text(clean_html)
+    title = text.one_line(raw.get("title"), 500)
+    author = _author(raw)
+    guid = str(raw.get("id") or "").strip()
+    if feed.platform == "discourse":
+        key = discourse_key(link)
+        uid = f"{key[0]}/{key[1] or 1}" if key else guid_key(guid or link or "", feed_url)
+    elif guid:
+        uid = guid_key(guid, feed_url)
+    elif link:
+        uid = url_key(link) or link
+    else:
+        digest = hashlib.sha256(f"{title}\x00{author}\x00{body}".encode()).hexdigest()[:24]
+        uid = f"{(urlsplit(feed_url).hostname or '').lower()}|sha256:{digest}"
+    entry = Entry(
+        uid=uid, url=link, url_key=url_key(link), title=title, author=author,
+        published=_iso(raw.get("published_parsed") or raw.get("updated_parsed"), now),
+        html=clean_html, text=body, is_post=feed.role == "posts", conv_keys=[],
+    )
+    reply = _in_reply_to(raw)
+    if reply:
+        ref = reply.get("ref")
+        entry.parent_ref = guid_key(ref, feed_url) if ref else url_key(reply.get("href"))
+        entry.explicit_parent = True
+        entry.is_post = False
+        post_url = text.safe_url(reply.get("href"))
+        if post_url:
+            entry.conv_keys.append(url_key(post_url, keep_fragment=False) or post_url)
+            entry.conv_url = post_url.split("#")[0]
+    elif parent_ref:
+        entry.parent_ref, entry.explicit_parent = parent_ref, explicit
+    if entry.is_post:
+        _post_keys(entry, feed, guid)
+    else:
+        _comment_keys(entry, feed, title)
+    entry.conv_keys = list(dict.fromkeys(entry.conv_keys))
+    if not entry.title and entry.is_post:
+        entry.title = text.one_line(body, 80)
+    return entry
+
+
+def _post_keys(entry: Entry, feed: ParsedFeed, guid: str) -> None:
+    entry.conv_keys.append(entry.uid)
+    entry.conv_title, entry.conv_url = entry.title, entry.url
+    if entry.url:
+        entry.conv_keys.append(url_key(entry.url, keep_fragment=False) or entry.url)
+    if feed.platform == "discourse":
+        key = discourse_key(entry.url)
+        if key:
+            entry.conv_keys.append(key[0])
+            if entry.url:
+                topic_url = entry.url.rstrip("/")
+                if key[1]:
+                    topic_url = topic_url.rsplit("/", 1)[0]
+                entry.comment_feeds.append(topic_url + ".rss")
+    reddit = reddit_key(entry.url)
+    if reddit:
+        entry.conv_keys.append(reddit[0])
+
+
+def _comment_keys(entry: Entry, feed: ParsedFeed, title: str) -> None:
+    match = WP_COMMENT_TITLE.match(title)
+    if match:
+        entry.conv_title = match.group(1)
+    elif feed.title.startswith("Comments on: "):
+        entry.conv_title = feed.title.removeprefix("Comments on: ")
+    elif feed.role == "topic":
+        entry.conv_title = title
+    disc = discourse_key(entry.url) if feed.platform == "discourse" else None
+    reddit = reddit_key(entry.url)
+    if disc:
+        entry.conv_keys.append(disc[0])
+    elif reddit:
+        entry.conv_keys.append(reddit[0])
+    elif entry.url and COMMENT_FRAGMENT.search(entry.url):
+        post = entry.url.split("#")[0]
+        entry.conv_keys.append(url_key(post, keep_fragment=False) or post)
+        entry.conv_url = entry.conv_url or post
+    if not entry.conv_keys and feed.link and feed.title.startswith("Comments on: "):
+        # a per-post comment feed whose entries say nothing about their post: its channel link is the post
+        entry.conv_keys.append(url_key(feed.link, keep_fragment=False) or feed.link)
+        entry.conv_url = feed.link
+    if not entry.conv_keys and feed.role == "comments" and entry.parent_ref:
+        entry.conv_keys.append("ref:" + entry.parent_ref)  # resolved through the parent when it is known
+    if not entry.conv_keys:
+        entry.is_post = True  # nothing ties it to a post: it stands alone
+        entry.conv_keys.append(entry.uid)
+        entry.conv_title, entry.conv_url = entry.title, entry.url
+
+
+def _mark_topic_opening(feed: ParsedFeed) -> None:
+    """In a topic feed (Discourse topic, Reddit post) the opening post is #1 / the post without a comment id,
+    else the oldest entry; every entry belongs to the topic, without threading."""
+    def is_opening(e: Entry) -> bool:
+        disc = discourse_key(e.url)
+        if disc:
+            return disc[1] in (None, 1)
+        reddit = reddit_key(e.url)
+        return bool(reddit and reddit[1] is None)
+
+    opening = next((e for e in feed.entries if is_opening(e)), None)
+    if opening is None and feed.entries:
+        opening = min(feed.entries, key=lambda e: e.published or "9999")
+    keys: list[str] = []
+    for e in feed.entries:
+        keys.extend(k for k in e.conv_keys if k not in keys)
+    if opening is not None:
+        opening.is_post = True
+        for k in (opening.uid, url_key(opening.url, keep_fragment=False)):
+            if k and k not in keys:
+                keys.append(k)
+    title = opening.title if opening else feed.title
+    for e in feed.entries:
+        e.conv_keys = list(keys)
+        e.conv_title = e.conv_title or title
+        if e is not opening:
+            e.is_post = False
+            e.parent_ref, e.explicit_parent = None, False
+
+
+# -- not a feed ----------------------------------------------------------------------
+
+
+class _AlternateParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str]] = []
+        self.is_html = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("html", "body", "head", "div", "p"):
+            self.is_html = True
+        if tag == "link":
+            a = {k: (v or "") for k, v in attrs}
+            rels = a.get("rel", "").lower().split()
+            kind = a.get("type", "").split(";")[0].strip().lower()
+            if "alternate" in rels and kind in FEED_TYPES and a.get("href"):
+                self.links.append((a["href"], a.get("title", "")))
+
+
+def alternate_links(body: bytes, base_url: str) -> list[tuple[str, str]]:
+    """(url, title) of the feeds an HTML page advertises with `<link rel="alternate">`."""
+    parser = _AlternateParser()
+    try:
+        parser.feed(body[:2_000_000].decode("utf-8", errors="replace"))
+    except Exception:  # noqa: BLE001
+        return []
+    found: list[tuple[str, str]] = []
+    for href, title in parser.links:
+        absolute = text.safe_url(urljoin(base_url, href.strip()))
+        if absolute and absolute not in [u for u, _ in found]:
+            found.append((absolute, text.one_line(title, 200)))
+    return found
+
+
+def _not_a_feed(body: bytes, url: str, parsed: Any) -> tuple[str, list[str]]:
+    head = body[:4096].lstrip().lower()
+    if not body.strip():
+        return "empty response, not a feed", []
+    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head or b"<body" in head:
+        alternates = [u for u, _ in alternate_links(body, url)]
+        if alternates:
+            return f"an HTML page, not a feed; it advertises the feed {alternates[0]}", alternates
+        return "an HTML page, not a feed, and it advertises no feed", []
+    exc = parsed.get("bozo_exception")
+    why = f": {text.one_line(str(exc), 200)}" if exc else ""
+    return f"not a feed (no RSS or Atom found){why}", []

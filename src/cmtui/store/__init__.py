@@ -1,0 +1,407 @@
+"""The SQLite store: every read and write of cmtui's data goes through `Store`.
+
+One `Store` belongs to the thread that opened it (SQLite connections are per thread).
+WAL and a busy timeout let a cron `cmtui sync` write while the app reads.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from cmtui import threads
+from cmtui.config import normalise_name
+from cmtui.parse import Entry, ParsedFeed
+from cmtui.store.migrations import migrations
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+class StoreError(Exception):
+    """The database cannot be used (not SQLite, corrupt, unwritable): the CLI prints it and exits."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+@dataclass
+class SaveResult:
+    new: int = 0  # messages stored for the first time
+    updated: int = 0  # messages whose text changed (an edit)
+    conversations: set[int] = field(default_factory=set)  # touched: their summaries are recomputed
+    posts_with_new_comments: set[int] = field(default_factory=set)
+    known: int = 0  # entries already stored before this save
+
+
+class Store:
+    def __init__(self, db: Database, path: Path | None = None) -> None:
+        self.db = db
+        self.path = path
+
+    # -- opening ---------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            db = Database(conn)
+            if db.journal_mode != "wal":
+                db.enable_wal()
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("PRAGMA foreign_keys = OFF")
+            migrations.apply(db)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: cannot use this database: {exc}") from None
+        except OSError as exc:
+            raise StoreError(f"{path}: {exc.strerror or exc}") from None
+        return cls(db, path)
+
+    @classmethod
+    def memory(cls) -> Store:
+        db = Database(memory=True)
+        migrations.apply(db)
+        return cls(db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction; BEGIN IMMEDIATE takes the write lock up front (no upgrade deadlocks)."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            yield
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def q(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        cursor = self.db.conn.execute(sql, params if isinstance(params, dict) else tuple(params))
+        cursor.row_factory = sqlite3.Row
+        return cursor.fetchall()
+
+    def one(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> sqlite3.Row | None:
+        rows = self.q(sql, params)
+        return rows[0] if rows else None
+
+    def x(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        return self.db.conn.execute(sql, params if isinstance(params, dict) else tuple(params))
+
+    # -- meta ------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.one("SELECT value FROM meta WHERE key = ?", [key])
+        return row["value"] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.x("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+               [key, value])
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits: the app polls this to notice a cron sync."""
+        return int(self.x("PRAGMA data_version").fetchone()[0])
+
+    # -- feeds -----------------------------------------------------------------------
+    def ensure_feed(self, url: str, *, name: str = "", kind: str = "blog", tags: Iterable[str] = (),
+                    configured: bool = True, parent_id: int | None = None) -> sqlite3.Row:
+        row = self.one("SELECT * FROM feeds WHERE url = ?", [url])
+        tags_json = json.dumps(list(tags))
+        if row is None:
+            self.x("INSERT INTO feeds(url, name, kind, tags, configured, parent_id) VALUES (?, ?, ?, ?, ?, ?)",
+                   [url, name, kind, tags_json, int(configured), parent_id])
+        elif configured and (row["name"], row["kind"], row["tags"], row["configured"]) != (name, kind, tags_json, 1):
+            self.x("UPDATE feeds SET name = ?, kind = ?, tags = ?, configured = 1 WHERE id = ?",
+                   [name, kind, tags_json, row["id"]])
+        elif not configured and row["parent_id"] is None and not row["configured"]:
+            self.x("UPDATE feeds SET parent_id = ? WHERE id = ?", [parent_id, row["id"]])
+        found = self.one("SELECT * FROM feeds WHERE url = ?", [url])
+        assert found is not None
+        return found
+
+    def feed(self, feed_id: int) -> sqlite3.Row | None:
+        return self.one("SELECT * FROM feeds WHERE id = ?", [feed_id])
+
+    def update_feed(self, feed_id: int, **values: Any) -> None:
+        if values:
+            sets = ", ".join(f"{k} = ?" for k in values)
+            self.x(f"UPDATE feeds SET {sets} WHERE id = ?", [*values.values(), feed_id])
+
+    def feeds_health(self) -> list[sqlite3.Row]:
+        """Configured feeds with the health of the comment feeds found through them."""
+        return self.q("""
+            SELECT f.*,
+                   (SELECT count(*) FROM feeds c WHERE c.parent_id = f.id) AS comment_feeds,
+                   (SELECT count(*) FROM feeds c WHERE c.parent_id = f.id AND c.last_error IS NOT NULL)
+                       AS comment_feed_errors,
+                   (SELECT count(*) FROM messages m WHERE m.feed_id = f.id) AS messages
+            FROM feeds f WHERE f.configured = 1 ORDER BY f.name COLLATE NOCASE, f.url""")
+
+    def comment_feeds_of(self, site_feed_id: int, since: str | None,
+                         conversation_ids: Iterable[int] | None = None) -> list[str]:
+        """Comment feeds of the site's posts: those of `conversation_ids`, or of every post newer than `since`."""
+        if conversation_ids is not None:
+            ids = list(conversation_ids)
+            if not ids:
+                return []
+            marks = ",".join("?" * len(ids))
+            rows = self.q(f"SELECT DISTINCT url FROM comment_feeds WHERE conversation_id IN ({marks})", ids)
+        else:
+            rows = self.q("""
+                SELECT DISTINCT cf.url FROM comment_feeds cf JOIN conversations c ON c.id = cf.conversation_id
+                WHERE c.feed_id = ? AND (? IS NULL OR coalesce(c.published, c.created_at) >= ?)""",
+                          [site_feed_id, since, since])
+        return [r["url"] for r in rows]
+
+    # -- saving a parsed feed --------------------------------------------------------
+    def save(self, feed: sqlite3.Row, parsed: ParsedFeed, *, kind: str, owner_id: int,
+             our_names: frozenset[str], now: datetime | None = None) -> SaveResult:
+        """Store what `parsed` holds; call inside `transaction()`. Nothing is ever deleted."""
+        now_s = iso(now or utc_now())
+        result = SaveResult()
+        for entry in reversed(parsed.entries):  # oldest first, so parents tend to come before replies
+            self._save_entry(feed, entry, kind, owner_id, our_names, now_s, result)
+        self._link_orphans(result)
+        return result
+
+    def _save_entry(self, feed: sqlite3.Row, e: Entry, kind: str, owner_id: int, our_names: frozenset[str],
+                    now_s: str, result: SaveResult) -> None:
+        existing = self.one("SELECT id, conversation_id, text, html, title FROM messages WHERE uid = ?", [e.uid])
+        if existing is not None:
+            result.known += 1
+            if (existing["text"], existing["html"], existing["title"]) != (e.text, e.html, e.title) and e.text:
+                self.x("UPDATE messages SET text = ?, html = ?, title = ? WHERE id = ?",
+                       [e.text, e.html, e.title, existing["id"]])
+                result.updated += 1
+                result.conversations.add(existing["conversation_id"])
+            if e.is_post:
+                self._fill_conversation(existing["conversation_id"], e, existing["id"])
+            self._add_comment_feeds(existing["conversation_id"], e)
+            return
+        conv_id = self._conversation_for(e, kind, owner_id, now_s)
+        author_norm = normalise_name(e.author)
+        parent_id = None
+        if e.parent_ref:
+            parent = self.one("SELECT id FROM messages WHERE uid = ? OR url_key = ? LIMIT 1",
+                              [e.parent_ref, e.parent_ref])
+            parent_id = parent["id"] if parent else None
+        cursor = self.x(
+            """INSERT INTO messages(uid, conversation_id, feed_id, parent_id, parent_ref, explicit_parent, is_post,
+                   is_ours, author, author_norm, title, url, url_key, published, seen_at, text, html)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [e.uid, conv_id, feed["id"], parent_id, e.parent_ref, int(e.explicit_parent), int(e.is_post),
+             int(author_norm in our_names), e.author, author_norm, e.title, e.url, e.url_key,
+             e.published or now_s, now_s, e.text, e.html],
+        )
+        message_id = cursor.lastrowid
+        assert message_id is not None
+        result.new += 1
+        result.conversations.add(conv_id)
+        if not e.is_post:
+            result.posts_with_new_comments.add(conv_id)
+        else:
+            self._fill_conversation(conv_id, e, message_id)
+        self._add_comment_feeds(conv_id, e)
+        if author_norm:
+            self._count_person(author_norm, e.author, e.published or now_s, owner_id)
+
+    def _conversation_for(self, e: Entry, kind: str, owner_id: int, now_s: str) -> int:
+        keys = [k for k in e.conv_keys if not k.startswith("ref:")]
+        ids: list[int] = []
+        if keys:
+            marks = ",".join("?" * len(keys))
+            ids = [r[0] for r in self.x(
+                f"SELECT DISTINCT conversation_id FROM conversation_keys WHERE key IN ({marks}) "
+                "ORDER BY conversation_id", keys)]
+        if not ids and e.parent_ref:
+            row = self.one("SELECT conversation_id FROM messages WHERE uid = ? OR url_key = ? LIMIT 1",
+                           [e.parent_ref, e.parent_ref])
+            if row:
+                ids = [row[0]]
+        if not ids:
+            cursor = self.x("INSERT INTO conversations(feed_id, title, url, kind, created_at) VALUES (?, ?, ?, ?, ?)",
+                            [owner_id, e.conv_title, e.conv_url, kind, now_s])
+            assert cursor.lastrowid is not None
+            ids = [cursor.lastrowid]
+        conv_id = ids[0]
+        for other in ids[1:]:
+            self._merge(other, conv_id)
+        self.x("INSERT OR IGNORE INTO conversation_keys(key, conversation_id) "
+               f"VALUES {','.join(['(?, ?)'] * len(e.conv_keys))}",
+               [v for k in e.conv_keys for v in (k, conv_id)])
+        if e.conv_title:
+            self.x("UPDATE conversations SET title = ? WHERE id = ? AND title = ''", [e.conv_title, conv_id])
+        if e.conv_url:
+            self.x("UPDATE conversations SET url = ? WHERE id = ? AND url IS NULL", [e.conv_url, conv_id])
+        return conv_id
+
+    def _fill_conversation(self, conv_id: int, e: Entry, message_id: int) -> None:
+        """The opening post arrived: it names the conversation."""
+        self.x("""UPDATE conversations SET title = coalesce(nullif(?, ''), title), url = coalesce(?, url),
+                      author = ?, published = ?, root_id = ? WHERE id = ?""",
+               [e.title, e.url, e.author, e.published, message_id, conv_id])
+
+    def _add_comment_feeds(self, conv_id: int, e: Entry) -> None:
+        for url in e.comment_feeds:
+            self.x("INSERT OR IGNORE INTO comment_feeds(conversation_id, url) VALUES (?, ?)", [conv_id, url])
+
+    def _merge(self, source: int, target: int) -> None:
+        """Two conversations turned out to be one (a comment arrived before its post)."""
+        for table in ("messages", "conversation_keys", "conversation_summary"):
+            self.x(f"UPDATE OR IGNORE {table} SET conversation_id = ? WHERE conversation_id = ?", [target, source])
+        self.x("INSERT OR IGNORE INTO comment_feeds SELECT ?, url FROM comment_feeds WHERE conversation_id = ?",
+               [target, source])
+        state = self.one("SELECT * FROM conversation_state WHERE conversation_id = ?", [source])
+        if state is not None:
+            self.x("INSERT OR IGNORE INTO conversation_state(conversation_id, done_at, snoozed_until, muted) "
+                   "VALUES (?, ?, ?, ?)", [target, state["done_at"], state["snoozed_until"], state["muted"]])
+        for table in ("comment_feeds", "conversation_state", "conversation_summary", "conversation_keys"):
+            self.x(f"DELETE FROM {table} WHERE conversation_id = ?", [source])
+        self.x("DELETE FROM conversations WHERE id = ?", [source])
+
+    def _link_orphans(self, result: SaveResult) -> None:
+        """Replies stored before their parent: link them now that it may be here, in its conversation."""
+        rows = self.q("""
+            SELECT o.id, o.conversation_id, p.id AS parent_id, p.conversation_id AS parent_conv
+            FROM messages o JOIN messages p ON p.uid = o.parent_ref OR p.url_key = o.parent_ref
+            WHERE o.parent_id IS NULL AND o.parent_ref IS NOT NULL AND p.id != o.id""")
+        for row in rows:
+            self.x("UPDATE messages SET parent_id = ? WHERE id = ?", [row["parent_id"], row["id"]])
+            result.conversations.add(row["parent_conv"])
+            if row["conversation_id"] != row["parent_conv"]:
+                self._merge(row["conversation_id"], row["parent_conv"])
+
+    def _count_person(self, norm: str, name: str, when: str, feed_id: int) -> None:
+        row = self.one("SELECT first_seen, last_seen, feeds FROM people WHERE name_norm = ?", [norm])
+        if row is None:
+            self.x("INSERT INTO people(name_norm, name, first_seen, last_seen, messages, feeds) "
+                   "VALUES (?, ?, ?, ?, 1, ?)", [norm, name, when, when, json.dumps([feed_id])])
+            return
+        feeds = json.loads(row["feeds"])
+        if feed_id not in feeds:
+            feeds.append(feed_id)
+        self.x("""UPDATE people SET name = ?, first_seen = min(first_seen, ?), last_seen = max(last_seen, ?),
+                      messages = messages + 1, feeds = ? WHERE name_norm = ?""",
+               [name, when, when, json.dumps(feeds), norm])
+
+    # -- identity --------------------------------------------------------------------
+    def apply_identity(self, our_names: frozenset[str]) -> bool:
+        """Re-mark our messages when `[identity] names` changed; True when anything was recomputed."""
+        stamp = json.dumps(sorted(our_names))
+        if self.get_meta("identity") == stamp:
+            return False
+        with self.transaction():
+            marks = ",".join("?" * len(our_names)) or "NULL"
+            self.x(f"UPDATE messages SET is_ours = (author_norm IN ({marks}))", sorted(our_names))
+            self.set_meta("identity", stamp)
+            ids = [r[0] for r in self.x("SELECT id FROM conversations")]
+            self.summarise(ids)
+        return True
+
+    # -- summaries (the needs-reply rule applied) -------------------------------------
+    def summarise(self, conversation_ids: Iterable[int]) -> None:
+        """Recompute the derived summary of each conversation from its messages."""
+        for conv_id in conversation_ids:
+            conv = self.one("SELECT kind FROM conversations WHERE id = ?", [conv_id])
+            if conv is None:
+                continue
+            rows = self.q("""SELECT id, parent_id, is_ours, is_post, explicit_parent, published, seen_at
+                             FROM messages WHERE conversation_id = ?""", [conv_id])
+            msgs = [threads.Msg(r["id"], r["parent_id"], bool(r["is_ours"]), bool(r["is_post"]),
+                                bool(r["explicit_parent"]), r["published"], r["seen_at"]) for r in rows]
+            if not msgs:
+                self.x("DELETE FROM conversation_summary WHERE conversation_id = ?", [conv_id])
+                continue
+            waiting = threads.unanswered(msgs, conv["kind"])
+            latest = max(msgs, key=lambda m: (m.published, m.id))
+            self.x("""INSERT OR REPLACE INTO conversation_summary(conversation_id, messages, unanswered, waiting_since,
+                          unanswered_seen_at, last_message_at, latest_id, latest_unanswered_id)
+                      VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                   [conv_id, len(msgs), len(waiting), waiting[0].published if waiting else None,
+                    max(m.seen_at for m in waiting) if waiting else None, latest.published, latest.id,
+                    waiting[-1].id if waiting else None])
+
+    # -- user state ------------------------------------------------------------------
+    def _set_state(self, conv_id: int, **values: Any) -> None:
+        self.x("INSERT OR IGNORE INTO conversation_state(conversation_id) VALUES (?)", [conv_id])
+        sets = ", ".join(f"{k} = ?" for k in values)
+        self.x(f"UPDATE conversation_state SET {sets} WHERE conversation_id = ?", [*values.values(), conv_id])
+
+    def mark_done(self, conv_id: int, when: datetime | None = None) -> None:
+        self._set_state(conv_id, done_at=iso(when or utc_now()))
+
+    def undo_done(self, conv_id: int) -> None:
+        self._set_state(conv_id, done_at=None)
+
+    def snooze(self, conv_id: int, until: datetime | None) -> None:
+        self._set_state(conv_id, snoozed_until=iso(until) if until else None)
+
+    # -- reading ---------------------------------------------------------------------
+    def conversations(self, *, include_answered: bool = False, now: datetime | None = None,
+                      limit: int | None = None) -> list[sqlite3.Row]:
+        """Conversations with their summary, state and latest message; only those needing a reply unless
+        `include_answered`. `needs_reply` is computed here: unanswered, not done since, not snoozed."""
+        now_s = iso(now or utc_now())
+        where = "" if include_answered else "WHERE needs_reply = 1"
+        sql = f"""
+            SELECT * FROM (
+              SELECT c.id, c.title, c.url, c.kind, c.author AS post_author, f.name AS feed_name, f.url AS feed_url,
+                     f.tags AS feed_tags, s.messages, s.unanswered, s.waiting_since, s.last_message_at,
+                     s.reasons, st.done_at, st.snoozed_until, coalesce(st.muted, 0) AS muted,
+                     lm.author AS latest_author, lm.text AS latest_text, lm.url AS latest_url,
+                     lm.published AS latest_published,
+                     (s.unanswered > 0 AND (st.done_at IS NULL OR st.done_at < s.unanswered_seen_at)
+                      AND (st.snoozed_until IS NULL OR st.snoozed_until <= :now)) AS needs_reply
+              FROM conversation_summary s
+              JOIN conversations c ON c.id = s.conversation_id
+              JOIN feeds f ON f.id = c.feed_id
+              LEFT JOIN conversation_state st ON st.conversation_id = c.id
+              LEFT JOIN messages lm ON lm.id = coalesce(s.latest_unanswered_id, s.latest_id)
+            ) {where}
+            ORDER BY needs_reply DESC, waiting_since IS NULL, waiting_since ASC, last_message_at DESC
+            {"LIMIT :limit" if limit else ""}"""
+        return self.q(sql, {"now": now_s, "limit": limit})
+
+    def conversation(self, conv_id: int) -> sqlite3.Row | None:
+        return self.one("""SELECT c.*, f.name AS feed_name FROM conversations c JOIN feeds f ON f.id = c.feed_id
+                           WHERE c.id = ?""", [conv_id])
+
+    def messages(self, conv_id: int) -> list[sqlite3.Row]:
+        return self.q("SELECT * FROM messages WHERE conversation_id = ? ORDER BY published, id", [conv_id])
+
+    def counts(self) -> dict[str, int]:
+        row = self.one("""SELECT (SELECT count(*) FROM feeds WHERE configured = 1) AS feeds,
+                                 (SELECT count(*) FROM conversations) AS conversations,
+                                 (SELECT count(*) FROM messages) AS messages""")
+        assert row is not None
+        return dict(row)
+
+
+def hours_between(start: str | None, end: datetime) -> float:
+    begun = parse_iso(start)
+    return max(0.0, (end - begun).total_seconds() / 3600) if begun else 0.0
+

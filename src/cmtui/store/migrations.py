@@ -1,0 +1,108 @@
+"""The store's schema, one append-only migration at a time. Never edit a migration that has shipped:
+add a new one."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("cmtui")
+
+
+def _run(db: Database, script: str) -> None:
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    _run(db, """
+    CREATE TABLE feeds (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL DEFAULT '',
+        kind TEXT NOT NULL DEFAULT 'blog',
+        tags TEXT NOT NULL DEFAULT '[]',
+        configured INTEGER NOT NULL DEFAULT 1,      -- 0: found by following a post's comment feed
+        parent_id INTEGER REFERENCES feeds(id),     -- the configured feed that led to this one
+        title TEXT, platform TEXT, role TEXT,
+        site_comments_url TEXT,                     -- WordPress /comments/feed/ of a posts feed
+        etag TEXT, last_modified TEXT, body_hash TEXT,
+        last_status INTEGER, last_error TEXT, last_warning TEXT,
+        error_count INTEGER NOT NULL DEFAULT 0,
+        next_attempt TEXT,                          -- not polled before (backoff, Retry-After)
+        last_attempt TEXT, last_ok TEXT, gone_at TEXT
+    );
+    CREATE TABLE conversations (
+        id INTEGER PRIMARY KEY,
+        feed_id INTEGER NOT NULL REFERENCES feeds(id),
+        title TEXT NOT NULL DEFAULT '',
+        url TEXT,
+        kind TEXT NOT NULL DEFAULT 'blog',
+        author TEXT,
+        published TEXT,
+        root_id INTEGER,                            -- the opening post's message, once seen
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX conversations_feed ON conversations(feed_id, published);
+    CREATE TABLE conversation_keys (
+        key TEXT PRIMARY KEY,
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id)
+    ) WITHOUT ROWID;
+    CREATE INDEX conversation_keys_conv ON conversation_keys(conversation_id);
+    CREATE TABLE comment_feeds (                    -- a post's own comment feeds
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        url TEXT NOT NULL,
+        PRIMARY KEY (conversation_id, url)
+    ) WITHOUT ROWID;
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        uid TEXT NOT NULL UNIQUE,                   -- guid, else link, else content hash
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        feed_id INTEGER NOT NULL REFERENCES feeds(id),
+        parent_id INTEGER REFERENCES messages(id),
+        parent_ref TEXT,                            -- what it replies to, until that is seen
+        explicit_parent INTEGER NOT NULL DEFAULT 0,
+        is_post INTEGER NOT NULL DEFAULT 0,
+        is_ours INTEGER NOT NULL DEFAULT 0,
+        author TEXT NOT NULL DEFAULT '',
+        author_norm TEXT NOT NULL DEFAULT '',
+        title TEXT NOT NULL DEFAULT '',
+        url TEXT, url_key TEXT,
+        published TEXT NOT NULL,                    -- UTC ISO 8601; the time we first saw it if the feed had none
+        seen_at TEXT NOT NULL,
+        text TEXT NOT NULL DEFAULT '',
+        html TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX messages_conv ON messages(conversation_id, published);
+    CREATE INDEX messages_url_key ON messages(url_key);
+    CREATE INDEX messages_parent_ref ON messages(parent_ref) WHERE parent_id IS NULL AND parent_ref IS NOT NULL;
+    CREATE INDEX messages_author ON messages(author_norm);
+    CREATE TABLE people (
+        name_norm TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        messages INTEGER NOT NULL DEFAULT 0,
+        feeds TEXT NOT NULL DEFAULT '[]'
+    ) WITHOUT ROWID;
+    CREATE TABLE conversation_state (               -- what the user decided; a sync never writes here
+        conversation_id INTEGER PRIMARY KEY REFERENCES conversations(id),
+        done_at TEXT,
+        snoozed_until TEXT,
+        muted INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE conversation_summary (             -- derived from messages after every sync that touches them
+        conversation_id INTEGER PRIMARY KEY REFERENCES conversations(id),
+        messages INTEGER NOT NULL,
+        unanswered INTEGER NOT NULL,
+        waiting_since TEXT,                         -- oldest unanswered message
+        unanswered_seen_at TEXT,                    -- when the newest unanswered message reached us
+        last_message_at TEXT,
+        latest_id INTEGER,                          -- newest message
+        latest_unanswered_id INTEGER,
+        reasons TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE INDEX summary_waiting ON conversation_summary(waiting_since) WHERE unanswered > 0;
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID
+    """)

@@ -1,0 +1,335 @@
+"""The sync engine: configured feeds → fetch → parse → store, then the comment feeds they lead to.
+
+Used by `cmtui sync`, by the demo and by the app's sync worker: one code path. No UI here.
+
+Comment polling (WordPress behaviour measured on a real install): the posts feed keeps answering 304
+when only comments change; every comment feed of a site shares one validator, so one new comment turns
+them all into 200s; comment feeds hold only the newest 10 comments and cannot be paged. So the site-wide
+comments feed is the change signal: when it changed, fetch the comment feeds of the posts it shows new
+comments for; when everything it holds is new (more comments arrived than its window), or there is no
+site-wide feed, fetch the comment feeds of every post of the last `comments_days` days. A comment that
+leaves a feed's window is never treated as deleted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+
+from cmtui import parse
+from cmtui.config import Config, FeedConfig
+from cmtui.fetch import Fetcher, FetchResult, Limits
+from cmtui.store import Store, iso, parse_iso, utc_now
+
+BACKOFF_BASE = timedelta(minutes=10)
+BACKOFF_CAP = timedelta(hours=24)
+RETRY_AFTER_CAP = timedelta(days=7)
+
+
+@dataclass
+class FeedReport:
+    url: str
+    name: str
+    status: str = "ok"  # ok | unchanged | error | skipped | waiting | gone
+    new: int = 0
+    http_status: int = 0
+    error: str | None = None
+    warning: str | None = None
+    comment_feeds: int = 0  # comment feeds fetched for this feed
+    comment_errors: list[str] = field(default_factory=list)
+    next_attempt: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.status in ("error", "gone", "skipped") or bool(self.comment_errors)
+
+
+@dataclass
+class SyncReport:
+    feeds: list[FeedReport] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def new(self) -> int:
+        return sum(f.new for f in self.feeds)
+
+    @property
+    def failed(self) -> list[FeedReport]:
+        return [f for f in self.feeds if f.failed]
+
+
+@dataclass
+class _Outcome:
+    """What one fetch + save did, for the comment-polling decisions."""
+
+    ok: bool = False
+    changed: bool = False
+    new: int = 0
+    error: str | None = None
+    warning: str | None = None
+    http_status: int = 0
+    parsed: parse.ParsedFeed | None = None
+    posts_with_new_comments: set[int] = field(default_factory=set)
+    overflow: bool = False  # every entry was new: older ones may have been missed
+    skipped: str | None = None  # why it was not polled this run
+
+
+class SyncBusy(Exception):
+    """Another `cmtui sync` holds the store."""
+
+
+@contextlib.contextmanager
+def sync_lock(db_path: Path, wait: float = 0.0) -> Iterator[None]:
+    """One sync at a time per store (cron overlap, or cron while the app syncs)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: SQLite's own locking still keeps the store whole
+        yield
+        return
+    lock_path = db_path.with_name(db_path.name + ".sync-lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+") as handle:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise SyncBusy(f"another cmtui sync is running on {db_path}") from None
+                time.sleep(0.2)
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(str(os.getpid()))
+            handle.flush()
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class SyncEngine:
+    def __init__(self, config: Config, store: Store, *, force: bool = False,
+                 on_feed: Callable[[FeedReport], None] | None = None,
+                 cancelled: Callable[[], bool] | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None,
+                 executor: Executor | None = None) -> None:
+        self.config, self.store, self.force = config, store, force
+        self.on_feed, self.cancelled = on_feed, cancelled or (lambda: False)
+        self.transport = transport
+        self.executor = executor
+        self.now = utc_now()
+        self._runs: dict[str, asyncio.Task[_Outcome]] = {}
+        self._configured = {f.url: f for f in config.feeds}
+
+    async def run(self) -> SyncReport:
+        started = time.monotonic()
+        self.now = utc_now()
+        self.store.apply_identity(self.config.our_names)
+        s = self.config.sync
+        limits = Limits(concurrency=s.concurrency, per_host=s.per_host, timeout=s.timeout,
+                        connect_timeout=s.connect_timeout, max_body=int(s.max_body_mb * 1024 * 1024))
+        own_executor = self.executor is None
+        self.executor = self.executor or ThreadPoolExecutor(max_workers=1, thread_name_prefix="cmtui-parse")
+        try:
+            async with Fetcher(limits, transport=self.transport) as self.fetcher:
+                reports = await asyncio.gather(*(self._sync_site(fc) for fc in self.config.feeds))
+        finally:
+            if own_executor:
+                self.executor.shutdown(wait=True)
+        return SyncReport(feeds=list(reports), seconds=time.monotonic() - started)
+
+    # -- one configured feed and the comment feeds it leads to ------------------------
+    async def _sync_site(self, fc: FeedConfig) -> FeedReport:
+        report = FeedReport(url=fc.url, name=fc.label)
+        with self.store.transaction():
+            row = self.store.ensure_feed(fc.url, name=fc.name, kind=fc.kind, tags=fc.tags, configured=True)
+        outcome = await self._feed_once(fc.url, owner_id=row["id"], kind=fc.kind)
+        report.new, report.http_status = outcome.new, outcome.http_status
+        report.error, report.warning = outcome.error, outcome.warning
+        if outcome.skipped:
+            report.status = outcome.skipped.split(":")[0]
+            report.error = outcome.skipped.split(": ", 1)[1]
+        elif outcome.error:
+            report.status = "error"
+        else:
+            report.status = "ok" if outcome.changed else "unchanged"
+        row = self.store.feed(row["id"])
+        assert row is not None
+        report.next_attempt = row["next_attempt"]
+        if fc.follow_comments and fc.kind != "mentions" and (outcome.ok or outcome.skipped):
+            await self._sync_comments(fc, row, outcome, report)
+        if self.on_feed:
+            self.on_feed(report)
+        return report
+
+    async def _sync_comments(self, fc: FeedConfig, row: sqlite3.Row, outcome: _Outcome, report: FeedReport) -> None:
+        feed_id: int = row["id"]
+        kind = self._kind(fc, row)
+        since = iso(self.now - timedelta(days=self.config.sync.comments_days))
+        site_url: str | None = row["site_comments_url"]
+        targets: list[str]
+        if site_url:
+            site = await self._feed_once(site_url, owner_id=feed_id, kind=kind, parent_id=feed_id)
+            report.new += site.new
+            report.comment_feeds += 1
+            if site.error:
+                report.comment_errors.append(f"{site_url}: {site.error}")
+            if site.skipped:
+                targets = []
+            elif not site.ok:
+                targets = self.store.comment_feeds_of(feed_id, since)
+            elif not site.changed:
+                targets = []
+            elif site.overflow:
+                targets = self.store.comment_feeds_of(feed_id, since)
+            else:
+                targets = self.store.comment_feeds_of(feed_id, None, site.posts_with_new_comments)
+        else:
+            targets = self.store.comment_feeds_of(feed_id, since)
+        targets = [u for u in targets if u != site_url and u != fc.url]
+        if not targets or self.cancelled():
+            return
+        results = await asyncio.gather(*(self._feed_once(u, owner_id=feed_id, kind=kind, parent_id=feed_id)
+                                         for u in targets))
+        for url, res in zip(targets, results, strict=True):
+            report.new += res.new
+            if not res.skipped:
+                report.comment_feeds += 1
+            if res.error:
+                report.comment_errors.append(f"{url}: {res.error}")
+
+    def _kind(self, fc: FeedConfig, row: sqlite3.Row) -> str:
+        if fc.kind_set:
+            return fc.kind
+        return "forum" if row["platform"] == "discourse" else fc.kind
+
+    # -- one feed URL, at most once per run --------------------------------------------
+    def _feed_once(self, url: str, *, owner_id: int, kind: str, parent_id: int | None = None) -> asyncio.Task[_Outcome]:
+        if url not in self._runs:
+            configured = self._configured.get(url)
+            if configured is not None and parent_id is not None:
+                parent_id = None  # also configured on its own: it keeps its own name and kind
+            self._runs[url] = asyncio.ensure_future(self._feed(url, owner_id, kind, parent_id))
+        return self._runs[url]
+
+    async def _feed(self, url: str, owner_id: int, kind: str, parent_id: int | None) -> _Outcome:
+        with self.store.transaction():
+            row = self.store.ensure_feed(url, kind=kind, configured=parent_id is None, parent_id=parent_id,
+                                         **self._names(url))
+        if parent_id is None:
+            owner_id = row["id"]
+        outcome = _Outcome()
+        if row["gone_at"]:
+            outcome.skipped = f"gone: the server said 410 Gone on {row['gone_at'][:10]}; remove it from feeds.toml"
+            return outcome
+        waiting_until = parse_iso(row["next_attempt"])
+        if waiting_until and waiting_until > self.now:
+            retry_after = row["last_status"] in (429, 503)
+            if retry_after or not self.force:
+                when = row["next_attempt"]
+                outcome.skipped = (f"waiting: the server asked us to wait until {when}" if retry_after else
+                                   f"skipped: backing off after {row['error_count']} errors until {when} "
+                                   f"(last: {row['last_error']})")
+                return outcome
+        if self.cancelled():
+            outcome.skipped = "skipped: sync cancelled"
+            return outcome
+        result = await self.fetcher.get(url, row["etag"], row["last_modified"])
+        return await self._handle(row, result, owner_id, kind, outcome)
+
+    def _names(self, url: str) -> dict[str, object]:
+        fc = self._configured.get(url)
+        return {"name": fc.name, "tags": fc.tags} if fc else {}
+
+    async def _handle(self, row: sqlite3.Row, result: FetchResult, owner_id: int, kind: str,
+                      outcome: _Outcome) -> _Outcome:
+        feed_id: int = row["id"]
+        now_s = iso(self.now)
+        outcome.http_status = result.status
+        if result.error:
+            self._record_error(row, result)
+            outcome.error = result.error
+            return outcome
+        base = {"last_status": result.status, "last_attempt": now_s, "last_ok": now_s, "last_error": None,
+                "error_count": 0, "next_attempt": None}
+        if result.not_modified:
+            with self.store.transaction():
+                self.store.update_feed(feed_id, **base)
+            outcome.ok = True
+            return outcome
+        digest = hashlib.sha256(result.body).hexdigest()
+        validators = {"etag": result.etag, "last_modified": result.last_modified, "body_hash": digest}
+        if digest == row["body_hash"]:
+            with self.store.transaction():
+                self.store.update_feed(feed_id, **base, **validators)
+            outcome.ok = True
+            return outcome
+        loop = asyncio.get_running_loop()
+        parsed = await loop.run_in_executor(self.executor, parse.parse, result.body, result.final_url or result.url,
+                                            result.headers)
+        if parsed.error:
+            self._record_error(row, result, parsed.error)
+            outcome.error = parsed.error
+            return outcome
+        is_configured = bool(row["configured"])
+        if parsed.forum and kind == "blog" and not self._kind_set(result.url, owner_id):
+            kind = "forum"
+        with self.store.transaction():
+            saved = self.store.save(row, parsed, kind=kind, owner_id=owner_id,
+                                    our_names=self.config.our_names, now=self.now)
+            self.store.summarise(saved.conversations)
+            extra: dict[str, object] = {"title": parsed.title, "platform": parsed.platform, "role": parsed.role,
+                                        "last_warning": parsed.warning}
+            if is_configured:
+                extra["site_comments_url"] = parsed.site_comments_feed
+            self.store.update_feed(feed_id, **base, **validators, **extra)
+        outcome.ok, outcome.changed, outcome.new = True, True, saved.new
+        outcome.warning, outcome.parsed = parsed.warning, parsed
+        outcome.posts_with_new_comments = saved.posts_with_new_comments
+        outcome.overflow = bool(parsed.entries) and saved.known == 0
+        return outcome
+
+    def _kind_set(self, url: str, owner_id: int) -> bool:
+        fc = self._configured.get(url)
+        if fc is None:
+            owner = self.store.feed(owner_id)
+            fc = self._configured.get(owner["url"]) if owner else None
+        return bool(fc and fc.kind_set)
+
+    def _record_error(self, row: sqlite3.Row, result: FetchResult, why: str | None = None) -> None:
+        feed_id: int = row["id"]
+        count = int(row["error_count"]) + 1
+        values: dict[str, object] = {"last_status": result.status or None, "last_error": why or result.error,
+                                     "last_attempt": iso(self.now), "error_count": count}
+        if result.status == 410:
+            values["gone_at"] = iso(self.now)
+        if result.retry_after is not None and result.status in (429, 503):
+            wait = min(timedelta(seconds=result.retry_after), RETRY_AFTER_CAP)
+        else:
+            wait = min(BACKOFF_BASE * 2 ** (count - 1), BACKOFF_CAP) if count > 1 else timedelta(0)
+        values["next_attempt"] = iso(self.now + wait) if wait else None
+        with self.store.transaction():
+            self.store.update_feed(feed_id, **values)
+
+
+def run_sync(config: Config, store: Store, **kwargs: object) -> SyncReport:
+    """Synchronous entry point (CLI, app worker thread): runs the engine in its own event loop."""
+    return asyncio.run(SyncEngine(config, store, **kwargs).run())  # type: ignore[arg-type]
+
+
+def format_when(value: str | None) -> str:
+    when = parse_iso(value)
+    return when.astimezone().strftime("%Y-%m-%d %H:%M") if when else "-"
+

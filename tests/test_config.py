@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cmtui.config import ConfigError, load, parse
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_example_config_is_valid() -> None:
+    config = load(ROOT / "feeds.toml")
+    assert config.names == ("Acme Support", "acme_cm")
+    assert [f.kind for f in config.feeds] == ["blog", "forum", "mentions"]
+    assert config.feeds[0].follow_comments is True
+
+
+def test_minimal_form_from_the_issue() -> None:
+    config = parse(
+        '[identity]\nnames = ["Acme Support", "acme_cm"]\n\n'
+        '[[feeds]]\nurl = "https://blog.example.com/feed/"\nname = "Acme blog"\n',
+        Path("feeds.toml"),
+    )
+    assert config.feeds[0].url == "https://blog.example.com/feed/"
+    assert config.feeds[0].kind == "blog" and config.feeds[0].tags == ()
+    assert config.is_ours("  acme SUPPORT ") and config.is_ours("ACME_CM")
+    assert not config.is_ours("Acme Support Team")
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "why"),
+    [
+        ("[[feeds]]\nurl = ", "", "not valid TOML"),
+        ("[[feeds]]\nname = 'x'\n", "feeds[0].url", "missing"),
+        ("[[feeds]]\nurl = 'file:///etc/passwd'\n", "feeds[0].url", "not an http(s) URL"),
+        ("[[feeds]]\nurl = 'javascript:alert(1)'\n", "feeds[0].url", "not an http(s) URL"),
+        ("[[feeds]]\nurl = 'https://x.example/'\nfollow_comments = 'yes'\n", "feeds[0].follow_comments",
+         "true or false"),
+        ("[[feeds]]\nurl = 'https://x.example/'\ncolour = 'red'\n", "feeds[0].colour", "unknown key"),
+        ("[[feeds]]\nurl = 'https://x.example/'\nkind = 'podcast'\n", "feeds[0].kind", "must be one of"),
+        ("[identity]\nnames = 'Acme'\n", "identity.names", "must be a list"),
+        ("[identity]\nnames = ['Acme', 3]\n", "identity.names[1]", "must be a string"),
+        ("[sync]\nper_host = 0\n", "sync.per_host", "at least"),
+        ("feeds = 3\n", "feeds", "must be a list"),
+        ("[surprise]\n", "surprise", "unknown key"),
+    ],
+)
+def test_config_errors_name_the_key_and_why(text: str, key: str, why: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        parse(text, Path("/tmp/feeds.toml"))
+    assert err.value.key == key
+    assert why in err.value.why
+    assert str(err.value).startswith("/tmp/feeds.toml")
+
+
+def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such file"):
+        load(tmp_path / "nope.toml")
