@@ -132,7 +132,7 @@ class Fetcher:
             if scheme not in ("http", "https"):
                 return FetchResult(url, error=f"redirected to a non-http(s) address: {current[:200]}")
             async with self.client.stream("GET", current, headers=headers) as response:
-                if response.is_redirect:
+                if response.has_redirect_location:
                     target = str(response.url.join(response.headers.get("location", "")))
                     if response.status_code in (301, 308) and permanent is None and current == url:
                         permanent = target

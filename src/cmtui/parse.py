@@ -305,7 +305,7 @@ def _entry(raw: Any, feed: ParsedFeed, feed_url: str, now: float) -> Entry:
     entry = Entry(
         uid=uid, url=link, url_key=url_key(link), title=title, author=author,
         published=_iso(raw.get("published_parsed") or raw.get("updated_parsed"), now),
-        html=clean_html, text=body, is_post=feed.role == "posts", conv_keys=[],
+        html=clean_html, text=body, is_post=feed.role == "posts", conv_keys=[], comment_feeds=_comment_feeds(raw),
     )
     reply = _in_reply_to(raw)
     if reply:

@@ -3,12 +3,16 @@ add a new one."""
 
 from __future__ import annotations
 
+import re
+
 from sqlite_utils import Database, Migrations
 
 migrations = Migrations("cmtui")
 
 
 def _run(db: Database, script: str) -> None:
+    """Run a script statement by statement (executescript would commit the migration's transaction)."""
+    script = re.sub(r"--[^\n]*", "", script)
     for statement in script.split(";"):
         if statement.strip():
             db.execute(statement)
