@@ -255,7 +255,7 @@ def _parse(body: bytes, url: str, headers: dict[str, str], now: float) -> Parsed
         result.error, result.alternates = _not_a_feed(body, url, parsed)
         return result
     result.platform, result.role, result.forum = _detect(parsed, url)
-    if parsed.get("bozo") and parsed.get("entries"):
+    if parsed.get("bozo"):
         exc = parsed.get("bozo_exception")
         harmless = isinstance(exc, feedparser.CharacterEncodingOverride | feedparser.NonXMLContentType) or (
             "declaration not at start" in str(exc) and body.lstrip()[:5] == b"<?xml"  # leading blank lines
@@ -304,7 +304,7 @@ def _entry(raw: Any, feed: ParsedFeed, feed_url: str, now: float) -> Entry:
         uid = f"{(urlsplit(feed_url).hostname or '').lower()}|sha256:{digest}"
     entry = Entry(
         uid=uid, url=link, url_key=url_key(link), title=title, author=author,
-        published=_iso(raw.get("published_parsed") or raw.get("updated_parsed"), now),
+        published=_iso(raw.get("published_parsed") or dict.get(raw, "updated_parsed"), now),
         html=clean_html, text=body, is_post=feed.role == "posts", conv_keys=[], comment_feeds=_comment_feeds(raw),
     )
     reply = _in_reply_to(raw)

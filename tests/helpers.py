@@ -1,0 +1,39 @@
+"""Small helpers shared by the sync tests: a config on disk, a store, one sync."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cmtui.config import Config, load
+from cmtui.store import Store
+from cmtui.sync import SyncReport, run_sync
+
+
+def toml_str(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def write_config(path: Path, feeds: list[dict[str, object]], names: tuple[str, ...] = ("Acme Support",),
+                 extra: str = "") -> Config:
+    lines = ["[identity]", "names = [" + ", ".join(toml_str(n) for n in names) + "]", ""]
+    for feed in feeds:
+        lines.append("[[feeds]]")
+        for key, value in feed.items():
+            if isinstance(value, bool):
+                lines.append(f"{key} = {'true' if value else 'false'}")
+            elif isinstance(value, list | tuple):
+                lines.append(f"{key} = [" + ", ".join(toml_str(str(v)) for v in value) + "]")
+            else:
+                lines.append(f"{key} = {toml_str(str(value))}")
+        lines.append("")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + extra, encoding="utf-8")
+    return load(path)
+
+
+def sync(config: Config, db: Path, **kwargs: object) -> SyncReport:
+    store = Store.open(db)
+    try:
+        return run_sync(config, store, **kwargs)
+    finally:
+        store.close()
