@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from cmtui import __version__, paths, text
-from cmtui.config import Config, ConfigError, load
+from cmtui.config import FEED_KINDS, Config, ConfigError, load
 from cmtui.store import Store, StoreError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -272,6 +272,64 @@ def feeds_cmd(ctx: Context, as_json: bool) -> None:
                    f" · {f['messages']} messages · {f['comment_feeds']} comment feeds"
                    + (f" ({f['comment_feed_errors']} failing)" if f["comment_feed_errors"] else "")
                    + (f" · warning: {f['warning']}" if f["warning"] else ""))
+
+
+# -- add, import-opml ------------------------------------------------------------------
+
+
+@cli.command("add")
+@common_options
+@click.argument("url")
+@click.option("--name", default=None, help="Name to show for the feed (default: the feed's title).")
+@click.option("--kind", type=click.Choice(FEED_KINDS), default=None,
+              help="What the feed is (default: detected; Discourse is a forum).")
+@click.option("--all", "add_all", is_flag=True, help="Add every feed found, not only the first.")
+@pass_ctx
+@friendly_errors
+def add_cmd(ctx: Context, url: str, name: str | None, kind: str | None, add_all: bool) -> None:
+    """Find the feed of a site, page, forum or channel and add it to feeds.toml."""
+    import asyncio
+
+    from cmtui.discover import Discovery, append_feeds, find_feeds
+    from cmtui.fetch import Fetcher, Limits
+
+    async def run() -> Discovery:
+        async with Fetcher(Limits()) as fetcher:
+            return await find_feeds(url, fetcher)
+
+    report = asyncio.run(run())
+    if not report.found:
+        click.echo(f"cmtui: {report.why or 'no feed found on that page'}", err=True)
+        sys.exit(EXIT_FAILED)
+    chosen = report.found if add_all else report.found[:1]
+    # a detected "blog" is left unwritten so the sync may still detect a forum; a chosen kind is written
+    feeds = [{"url": f.url, "name": name or f.title, "kind": kind or (f.kind if f.kind != "blog" else None)}
+             for f in chosen]
+    config_path = ctx.config_path
+    added = set(append_feeds(config_path, feeds))
+    for f, feed in zip(chosen, feeds, strict=True):
+        label = text.one_line(feed["name"] or f.url, 80)
+        if f.url in added:
+            click.echo(f'Added "{label}" {f.url} ({kind or f.kind}) to {config_path}')
+        else:
+            click.echo(f'Already there: "{label}" {f.url} is in {config_path}')
+    if not add_all and len(report.found) > 1:
+        click.echo(f"({len(report.found) - 1} more feed(s) found there; pass --all to add them too)", err=True)
+
+
+@cli.command("import-opml")
+@common_options
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@pass_ctx
+@friendly_errors
+def import_opml_cmd(ctx: Context, file: Path) -> None:
+    """Add every feed of an OPML subscription list (exported by another feed reader) to feeds.toml."""
+    from cmtui.discover import append_feeds, read_opml
+
+    feeds = read_opml(file)
+    config_path = ctx.config_path
+    added = append_feeds(config_path, feeds)
+    click.echo(f"Imported {len(added)} feeds ({len(feeds) - len(added)} already present) into {config_path}")
 
 
 # -- paths, demo -----------------------------------------------------------------------

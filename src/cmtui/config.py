@@ -46,11 +46,19 @@ class SyncConfig:
 
 
 @dataclass(frozen=True)
+class UiConfig:
+    sync_every: float = 15.0  # minutes between the app's own syncs; 0 turns them off
+    theme: str = ""  # a Textual theme name; "" keeps the default
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     names: tuple[str, ...] = ()
     feeds: tuple[FeedConfig, ...] = ()
     sync: SyncConfig = field(default_factory=SyncConfig)
+    ui: UiConfig = field(default_factory=UiConfig)
+    keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys, e.g. "inbox.done" = "x"
 
     def is_ours(self, author: str | None) -> bool:
         return normalise_name(author) in self.our_names
@@ -128,7 +136,14 @@ def parse(text: str, path: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, "", f"not valid TOML: {exc}") from None
-    top = _Table(path, "", data, {"identity", "feeds", "sync"})
+    top = _Table(path, "", data, {"identity", "feeds", "sync", "ui", "keymap"})
+    ui = _Table(path, "ui", top.get("ui", dict, {}), set(UiConfig.__dataclass_fields__))
+    keymap_table = top.get("keymap", dict, {})
+    keymap = {}
+    for binding_id, keys in keymap_table.items():
+        if not isinstance(keys, str) or not keys.strip():
+            raise ConfigError(path, f"keymap.{binding_id}", "must be a string of keys, e.g. \"x\" or \"x,ctrl+d\"")
+        keymap[binding_id] = keys.strip()
     identity = _Table(path, "identity", top.get("identity", dict, {}), {"names"})
     sync = _Table(path, "sync", top.get("sync", dict, {}), set(SyncConfig.__dataclass_fields__))
     feeds = tuple(_feed(path, i, raw) for i, raw in enumerate(top.get("feeds", list, [])))
@@ -144,6 +159,8 @@ def parse(text: str, path: Path) -> Config:
             comments_days=int(sync.number("comments_days", 30, 0)),
             max_body_mb=float(sync.number("max_body_mb", 15.0, 0.1)),
         ),
+        ui=UiConfig(sync_every=float(ui.number("sync_every", 15.0, 0)), theme=ui.get("theme", str, "")),
+        keymap=keymap,
     )
 
 

@@ -158,7 +158,8 @@ def _body_html(entry: Any) -> str:
 
 
 def _author(entry: Any) -> str:
-    author = entry.get("author") or (entry.get("author_detail") or {}).get("name") or ""
+    # author_detail.name first: feedparser's `author` is "Name (email)" when the feed gives an email
+    author = (entry.get("author_detail") or {}).get("name") or entry.get("author") or ""
     if not author:
         link = entry.get("link") or ""
         match = re.search(r"/@([^/]+)/", link)  # Mastodon statuses: /@user/<id>

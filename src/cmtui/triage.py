@@ -27,6 +27,7 @@ class InboxItem:
     id: int
     title: str
     feed: str
+    feed_id: int
     url: str | None
     kind: str
     priority: float
@@ -38,6 +39,8 @@ class InboxItem:
     needs_reply: bool
     done_at: str | None
     snoozed_until: str | None
+    muted: bool
+    opened_at: str | None
     tags: list[str]
     latest: Latest
 
@@ -53,11 +56,15 @@ def waiting_label(hours: float) -> str:
     return f"{hours / 24:.0f} d"
 
 
-def inbox(store: Store, *, include_answered: bool = False, now: datetime | None = None,
-          limit: int | None = None) -> list[InboxItem]:
+def inbox(store: Store, *, include_answered: bool = False, view: str = "needs_reply", now: datetime | None = None,
+          limit: int | None = None, feed_id: int | None = None, tag: str | None = None,
+          search: str | None = None) -> list[InboxItem]:
+    """The conversations of `view` (see `Store.conversations`), most urgent first."""
     now = now or utc_now()
     items: list[InboxItem] = []
-    for row in store.conversations(include_answered=include_answered, now=now, limit=limit):
+    rows = store.conversations(view="all" if include_answered else view, now=now, limit=limit, feed_id=feed_id,
+                               tag=tag, search=search)
+    for row in rows:
         needs = bool(row["needs_reply"])
         hours = hours_between(row["waiting_since"], now) if needs else 0.0
         reasons = list(json.loads(row["reasons"] or "[]"))
@@ -67,6 +74,7 @@ def inbox(store: Store, *, include_answered: bool = False, now: datetime | None 
             id=row["id"],
             title=text.one_line(row["title"], 300) or "(untitled)",
             feed=row["feed_name"] or row["feed_url"],
+            feed_id=row["feed_id"],
             url=text.safe_url(row["url"]),
             kind=row["kind"],
             priority=round(hours, 2),
@@ -78,6 +86,8 @@ def inbox(store: Store, *, include_answered: bool = False, now: datetime | None 
             needs_reply=needs,
             done_at=row["done_at"],
             snoozed_until=row["snoozed_until"],
+            muted=bool(row["muted"]),
+            opened_at=row["opened_at"],
             tags=json.loads(row["feed_tags"] or "[]"),
             latest=Latest(author=row["latest_author"] or "", text=text.one_line(row["latest_text"], 280),
                           url=text.safe_url(row["latest_url"])),

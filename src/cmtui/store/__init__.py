@@ -325,11 +325,12 @@ class Store:
     # -- summaries (the needs-reply rule applied) -------------------------------------
     def summarise(self, conversation_ids: Iterable[int]) -> None:
         """Recompute the derived summary of each conversation from its messages."""
+        our_names = [n for n in json.loads(self.get_meta("identity") or "[]") if n]
         for conv_id in conversation_ids:
             conv = self.one("SELECT kind FROM conversations WHERE id = ?", [conv_id])
             if conv is None:
                 continue
-            rows = self.q("""SELECT id, parent_id, is_ours, is_post, explicit_parent, published, seen_at
+            rows = self.q("""SELECT id, parent_id, is_ours, is_post, explicit_parent, published, seen_at, text
                              FROM messages WHERE conversation_id = ?""", [conv_id])
             msgs = [threads.Msg(r["id"], r["parent_id"], bool(r["is_ours"]), bool(r["is_post"]),
                                 bool(r["explicit_parent"]), r["published"], r["seen_at"]) for r in rows]
@@ -338,12 +339,14 @@ class Store:
                 continue
             waiting = threads.unanswered(msgs, conv["kind"])
             latest = max(msgs, key=lambda m: (m.published, m.id))
+            texts = {r["id"]: r["text"].casefold() for r in rows}
+            mentions = [m.seen_at for m in waiting if any(name in texts[m.id] for name in our_names)]
             self.x("""INSERT OR REPLACE INTO conversation_summary(conversation_id, messages, unanswered, waiting_since,
-                          unanswered_seen_at, last_message_at, latest_id, latest_unanswered_id)
-                      VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                          unanswered_seen_at, last_message_at, latest_id, latest_unanswered_id, mention_seen_at)
+                      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                    [conv_id, len(msgs), len(waiting), waiting[0].published if waiting else None,
                     max(m.seen_at for m in waiting) if waiting else None, latest.published, latest.id,
-                    waiting[-1].id if waiting else None])
+                    waiting[-1].id if waiting else None, max(mentions) if mentions else None])
 
     # -- user state ------------------------------------------------------------------
     def _set_state(self, conv_id: int, **values: Any) -> None:
@@ -360,31 +363,64 @@ class Store:
     def snooze(self, conv_id: int, until: datetime | None) -> None:
         self._set_state(conv_id, snoozed_until=iso(until) if until else None)
 
+    def mute(self, conv_id: int, muted: bool = True, when: datetime | None = None) -> None:
+        """Muted: new messages no longer reopen it, except ones that name us."""
+        self._set_state(conv_id, muted=int(muted), muted_at=iso(when or utc_now()) if muted else None)
+
+    def mark_opened(self, conv_id: int, when: datetime | None = None) -> str | None:
+        """Record that the user opened the conversation; returns the previous time (messages seen after it
+        are new to the user)."""
+        row = self.one("SELECT opened_at FROM conversation_state WHERE conversation_id = ?", [conv_id])
+        self._set_state(conv_id, opened_at=iso(when or utc_now()))
+        return row["opened_at"] if row else None
+
     # -- reading ---------------------------------------------------------------------
-    def conversations(self, *, include_answered: bool = False, now: datetime | None = None,
-                      limit: int | None = None) -> list[sqlite3.Row]:
-        """Conversations with their summary, state and latest message; only those needing a reply unless
-        `include_answered`. `needs_reply` is computed here: unanswered, not done since, not snoozed."""
-        now_s = iso(now or utc_now())
-        where = "" if include_answered else "WHERE needs_reply = 1"
+    VIEWS = ("needs_reply", "all", "answered", "done", "snoozed", "muted")
+
+    def conversations(self, *, view: str = "needs_reply", include_answered: bool = False,
+                      now: datetime | None = None, limit: int | None = None, feed_id: int | None = None,
+                      tag: str | None = None, search: str | None = None) -> list[sqlite3.Row]:
+        """Conversations with their summary, user state and latest message, filtered by `view`:
+        needs_reply (unanswered, not done since, not snoozed, not muted unless we are named since),
+        all, answered, done, snoozed, muted. Optionally one feed, one tag, or a full-text search."""
+        if include_answered:
+            view = "all"
+        if view not in self.VIEWS:
+            raise ValueError(f"unknown view {view!r}")
+        conditions = {
+            "needs_reply": "needs_reply = 1", "all": "1", "answered": "needs_reply = 0 AND unanswered = 0",
+            "done": "needs_reply = 0 AND done_at IS NOT NULL", "snoozed": "snoozed_until > :now",
+            "muted": "muted = 1",
+        }
+        where = [conditions[view]]
+        params: dict[str, Any] = {"now": iso(now or utc_now()), "limit": limit, "feed_id": feed_id, "tag": tag}
+        if feed_id is not None:
+            where.append("feed_id = :feed_id")
+        if tag:
+            where.append("EXISTS (SELECT 1 FROM json_each(feed_tags) WHERE value = :tag)")
+        if search and search.strip():
+            params["match"] = fts_query(search)
+            where.append("id IN (SELECT m.conversation_id FROM messages_fts "
+                         "JOIN messages m ON m.id = messages_fts.rowid WHERE messages_fts MATCH :match)")
         sql = f"""
             SELECT * FROM (
-              SELECT c.id, c.title, c.url, c.kind, c.author AS post_author, f.name AS feed_name, f.url AS feed_url,
-                     f.tags AS feed_tags, s.messages, s.unanswered, s.waiting_since, s.last_message_at,
-                     s.reasons, st.done_at, st.snoozed_until, coalesce(st.muted, 0) AS muted,
-                     lm.author AS latest_author, lm.text AS latest_text, lm.url AS latest_url,
+              SELECT c.id, c.title, c.url, c.kind, c.feed_id, c.author AS post_author, f.name AS feed_name,
+                     f.url AS feed_url, f.tags AS feed_tags, s.messages, s.unanswered, s.waiting_since,
+                     s.last_message_at, s.reasons, st.done_at, st.snoozed_until, coalesce(st.muted, 0) AS muted,
+                     st.opened_at, lm.author AS latest_author, lm.text AS latest_text, lm.url AS latest_url,
                      lm.published AS latest_published,
                      (s.unanswered > 0 AND (st.done_at IS NULL OR st.done_at < s.unanswered_seen_at)
-                      AND (st.snoozed_until IS NULL OR st.snoozed_until <= :now)) AS needs_reply
+                      AND (st.snoozed_until IS NULL OR st.snoozed_until <= :now)
+                      AND (coalesce(st.muted, 0) = 0 OR s.mention_seen_at > st.muted_at)) AS needs_reply
               FROM conversation_summary s
               JOIN conversations c ON c.id = s.conversation_id
               JOIN feeds f ON f.id = c.feed_id
               LEFT JOIN conversation_state st ON st.conversation_id = c.id
               LEFT JOIN messages lm ON lm.id = coalesce(s.latest_unanswered_id, s.latest_id)
-            ) {where}
+            ) WHERE {" AND ".join(where)}
             ORDER BY needs_reply DESC, waiting_since IS NULL, waiting_since ASC, last_message_at DESC
             {"LIMIT :limit" if limit else ""}"""
-        return self.q(sql, {"now": now_s, "limit": limit})
+        return self.q(sql, params)
 
     def conversation(self, conv_id: int) -> sqlite3.Row | None:
         return self.one("""SELECT c.*, f.name AS feed_name FROM conversations c JOIN feeds f ON f.id = c.feed_id
@@ -399,6 +435,12 @@ class Store:
                                  (SELECT count(*) FROM messages) AS messages""")
         assert row is not None
         return dict(row)
+
+
+def fts_query(text: str) -> str:
+    """A user's search words as a safe FTS5 query: every word quoted (no syntax errors), the last a prefix."""
+    words = [w.replace('"', '""') for w in text.split()]
+    return " ".join(f'"{w}"' for w in words[:-1]) + (f' "{words[-1]}"*' if words else "")
 
 
 def hours_between(start: str | None, end: datetime) -> float:

@@ -3,7 +3,7 @@ add a new one."""
 
 from __future__ import annotations
 
-import re
+import sqlite3
 
 from sqlite_utils import Database, Migrations
 
@@ -12,10 +12,14 @@ migrations = Migrations("cmtui")
 
 def _run(db: Database, script: str) -> None:
     """Run a script statement by statement (executescript would commit the migration's transaction)."""
-    script = re.sub(r"--[^\n]*", "", script)
-    for statement in script.split(";"):
-        if statement.strip():
-            db.execute(statement)
+    pending = ""
+    for line in script.splitlines():
+        pending += line + "\n"
+        if sqlite3.complete_statement(pending):
+            db.execute(pending)
+            pending = ""
+    if pending.strip():
+        db.execute(pending)
 
 
 @migrations()
@@ -109,4 +113,30 @@ def m001_initial(db: Database) -> None:
     );
     CREATE INDEX summary_waiting ON conversation_summary(waiting_since) WHERE unanswered > 0;
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID
+    """)
+
+
+@migrations()
+def m002_search_read_state_mentions(db: Database) -> None:
+    """Full-text search over messages, when a conversation was last opened, mentions of us."""
+    _run(db, """
+    CREATE VIRTUAL TABLE messages_fts USING fts5(
+        title, author, text, content='messages', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+    );
+    INSERT INTO messages_fts(rowid, title, author, text) SELECT id, title, author, text FROM messages;
+    CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO messages_fts(rowid, title, author, text) VALUES (new.id, new.title, new.author, new.text);
+    END;
+    CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+        INSERT INTO messages_fts(messages_fts, rowid, title, author, text)
+        VALUES ('delete', old.id, old.title, old.author, old.text);
+    END;
+    CREATE TRIGGER messages_fts_update AFTER UPDATE OF title, author, text ON messages BEGIN
+        INSERT INTO messages_fts(messages_fts, rowid, title, author, text)
+        VALUES ('delete', old.id, old.title, old.author, old.text);
+        INSERT INTO messages_fts(rowid, title, author, text) VALUES (new.id, new.title, new.author, new.text);
+    END;
+    ALTER TABLE conversation_state ADD COLUMN opened_at TEXT;
+    ALTER TABLE conversation_state ADD COLUMN muted_at TEXT;
+    ALTER TABLE conversation_summary ADD COLUMN mention_seen_at TEXT
     """)
