@@ -312,13 +312,16 @@ def _wpautop(paragraphs: Sequence[str]) -> str:
     return "".join(f"<p>{p.replace(chr(10), '<br />' + chr(10))}</p>\n" for p in paragraphs)
 
 
-class _WordPress:
-    def __init__(self, base: str, now: datetime) -> None:
+class WordPressSite:
+    """Renders a WordPress 6.1 site's feeds; tests pass their own posts and comments."""
+
+    def __init__(self, base: str, now: datetime, posts: Iterable[WpPost] | None = None,
+                 comments: Iterable[WpComment] | None = None) -> None:
         self.base = base
         self.site = f"{base}{WP_ROOT}"
         self.now = now
-        self.posts = {p.id: p for p in WP_POSTS}
-        self.comments = {c.id: c for c in WP_COMMENTS}
+        self.posts = {p.id: p for p in (WP_POSTS if posts is None else posts)}
+        self.comments = {c.id: c for c in (WP_COMMENTS if comments is None else comments)}
 
     def post_path(self, post: WpPost) -> str:
         date = self.now - post.ago
@@ -466,7 +469,7 @@ class _WordPress:
 
 
 def _wordpress(base: str, now: datetime) -> list[Document]:
-    return _WordPress(base, now).render()
+    return WordPressSite(base, now).render()
 
 
 # ---------------------------------------------------------------------------------------------------------
