@@ -37,6 +37,12 @@ def iso(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def stamp(dt: datetime | None = None) -> str:
+    """A precise UTC time for our own events (seen, done, muted, opened): they are compared with each other,
+    often within the same second, so they keep microseconds. Feed dates use `iso`."""
+    return (dt or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def parse_iso(value: str | None) -> datetime | None:
     if not value:
         return None
@@ -180,16 +186,18 @@ class Store:
     # -- saving a parsed feed --------------------------------------------------------
     def save(self, feed: sqlite3.Row, parsed: ParsedFeed, *, kind: str, owner_id: int,
              our_names: frozenset[str], now: datetime | None = None) -> SaveResult:
-        """Store what `parsed` holds; call inside `transaction()`. Nothing is ever deleted."""
+        """Store what `parsed` holds; call inside `transaction()`. Nothing is ever deleted.
+        `now` stands in for missing feed dates; `seen_at` is always the real time of the write."""
         now_s = iso(now or utc_now())
+        seen = stamp()
         result = SaveResult()
         for entry in reversed(parsed.entries):  # oldest first, so parents tend to come before replies
-            self._save_entry(feed, entry, kind, owner_id, our_names, now_s, result)
+            self._save_entry(feed, entry, kind, owner_id, our_names, now_s, seen, result)
         self._link_orphans(result)
         return result
 
     def _save_entry(self, feed: sqlite3.Row, e: Entry, kind: str, owner_id: int, our_names: frozenset[str],
-                    now_s: str, result: SaveResult) -> None:
+                    now_s: str, seen: str, result: SaveResult) -> None:
         existing = self.one("SELECT id, conversation_id, text, html, title FROM messages WHERE uid = ?", [e.uid])
         if existing is not None:
             result.known += 1
@@ -215,7 +223,7 @@ class Store:
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [e.uid, conv_id, feed["id"], parent_id, e.parent_ref, int(e.explicit_parent), int(e.is_post),
              int(author_norm in our_names), e.author, author_norm, e.title, e.url, e.url_key,
-             e.published or now_s, now_s, e.text, e.html],
+             e.published or now_s, seen, e.text, e.html],
         )
         message_id = cursor.lastrowid
         assert message_id is not None
@@ -355,7 +363,7 @@ class Store:
         self.x(f"UPDATE conversation_state SET {sets} WHERE conversation_id = ?", [*values.values(), conv_id])
 
     def mark_done(self, conv_id: int, when: datetime | None = None) -> None:
-        self._set_state(conv_id, done_at=iso(when or utc_now()))
+        self._set_state(conv_id, done_at=stamp(when))
 
     def undo_done(self, conv_id: int) -> None:
         self._set_state(conv_id, done_at=None)
@@ -365,13 +373,13 @@ class Store:
 
     def mute(self, conv_id: int, muted: bool = True, when: datetime | None = None) -> None:
         """Muted: new messages no longer reopen it, except ones that name us."""
-        self._set_state(conv_id, muted=int(muted), muted_at=iso(when or utc_now()) if muted else None)
+        self._set_state(conv_id, muted=int(muted), muted_at=stamp(when) if muted else None)
 
     def mark_opened(self, conv_id: int, when: datetime | None = None) -> str | None:
         """Record that the user opened the conversation; returns the previous time (messages seen after it
         are new to the user)."""
         row = self.one("SELECT opened_at FROM conversation_state WHERE conversation_id = ?", [conv_id])
-        self._set_state(conv_id, opened_at=iso(when or utc_now()))
+        self._set_state(conv_id, opened_at=stamp(when))
         return row["opened_at"] if row else None
 
     # -- reading ---------------------------------------------------------------------
