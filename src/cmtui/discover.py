@@ -25,7 +25,7 @@ from urllib.parse import urljoin, urlsplit
 import listparser
 import tomlkit
 import tomlkit.exceptions
-from tomlkit.items import AoT, Array, Table
+from tomlkit.items import AoT, Array, Comment, Item, Table, Whitespace
 
 from cmtui import text
 from cmtui.config import ConfigError, check_url, load
@@ -44,6 +44,7 @@ COMMENTS_URL = re.compile(r"(/comments/feed(/atom)?/?$|[?&]feed=comments-|/comme
 COMMENTS_TITLE = re.compile(r"comment|koment|komment|coment|reacties|reaktion", re.I)
 # Tried in order when a page advertises no feed; the first one that answers with a feed wins.
 USUAL_PATHS = ("feed/", "feed.xml", "atom.xml", "rss.xml", "index.xml")
+MAX_ADVERTISED = 20  # feeds of one page checked at most (some pages list a feed per category and tag)
 NEW_CONFIG = """\
 # cmtui: the feeds of your community, one [[feeds]] table each.
 # Add more with `cmtui add URL` or `cmtui import-opml FILE`, or by hand:
@@ -298,7 +299,7 @@ async def find_feeds(url: str, fetcher: Fetcher) -> Discovery:
         return report
 
     info = _read_page(page.body, base)
-    advertised = [_Candidate(u, title) for u, title in alternate_links(page.body, base)]
+    advertised = [_Candidate(u, title) for u, title in alternate_links(page.body, base)[:MAX_ADVERTISED]]
     discourse = info.discourse_base
     if discourse and advertised:
         advertised.append(_Candidate(urljoin(discourse, "latest.rss")))  # the forum's topics, not one topic
@@ -403,11 +404,14 @@ def append_feeds(config_path: Path, feeds: list[dict[str, Any]]) -> list[str]:
             inline.update(table.unwrap())
             current.append(inline)
     elif isinstance(current, AoT):
+        preamble = _next_table_comments(doc, current)
         if len(current) and not current[-1].as_string().endswith("\n\n"):
             current[-1].add(tomlkit.nl())  # a blank line between the last table and the new ones
         for table in tables:
             table.add(tomlkit.nl())
             current.append(table)
+        for item in preamble:
+            tables[-1].add(item)
     elif tables:
         if doc.as_string().strip() and not doc.as_string().endswith("\n\n"):
             doc.add(tomlkit.nl())
@@ -418,6 +422,31 @@ def append_feeds(config_path: Path, feeds: list[dict[str, Any]]) -> list[str]:
     rendered = doc.as_string().rstrip() + "\n" if tables else doc.as_string()
     _replace_checked(target, config_path, rendered)
     return added
+
+
+def _next_table_comments(doc: tomlkit.TOMLDocument, feeds: AoT) -> list[Item]:
+    """Take the comments that end the last [[feeds]] table but introduce the table after it.
+
+    tomlkit keeps a comment above `[sync]` in the body of the table before it; new feeds must go
+    above that comment, not between it and `[sync]`. Comments set off from the last key by a blank
+    line count as the next table's, and only when a table does follow.
+    """
+    if not len(feeds):
+        return []
+    position = next((i for i, (_, item) in enumerate(doc.body) if item is feeds), None)
+    if position is None or not any(key is not None for key, _ in doc.body[position + 1:]):
+        return []
+    body = feeds[-1].value.body
+    start = len(body)
+    while start and body[start - 1][0] is None and isinstance(body[start - 1][1], Comment | Whitespace):
+        start -= 1
+    blank = next((i for i in range(start, len(body)) if isinstance(body[i][1], Whitespace)
+                  and body[i][1].as_string().count("\n") >= 1 and not body[i][1].as_string().strip(" \t\n")), None)
+    if blank is None or not any(isinstance(item, Comment) for _, item in body[blank + 1:]):
+        return []
+    moved = [item for _, item in body[blank + 1:]]
+    del body[blank + 1:]
+    return moved
 
 
 def _replace_checked(target: Path, config_path: Path, content: str) -> None:

@@ -82,7 +82,8 @@ class FeedServer:
         return self.base_url + path
 
     def start(self) -> FeedServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="feed-server", daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="feed-server", daemon=True)
         self._thread.start()
         return self
 
