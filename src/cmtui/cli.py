@@ -132,6 +132,17 @@ def sync_cmd(ctx: Context, as_json: bool, force: bool, wait: float, quiet: bool)
         progress.clear()
         store.close()
     failed = report.failed
+    if config.notify.command and report.touched:
+        from cmtui import notify
+        from cmtui.triage import inbox
+
+        store = ctx.store()
+        try:
+            why = notify.run(config, notify.urgent(inbox(store, config), report.touched, config))
+        finally:
+            store.close()
+        if why:
+            click.echo(f"cmtui: {why}", err=True)
     if as_json:
         click.echo(json.dumps({"feeds": [asdict(f) for f in report.feeds], "new": report.new,
                                "failed": len(failed), "seconds": round(report.seconds, 3)}, indent=2))
@@ -189,9 +200,10 @@ def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, li
     """The conversations that need a reply, most urgent first."""
     from cmtui.triage import inbox
 
+    config = ctx.config()
     store = ctx.store()
     try:
-        items = inbox(store, include_answered=include_all, limit=limit)
+        items = inbox(store, config, include_answered=include_all, limit=limit)
     finally:
         store.close()
     if as_json:
@@ -207,6 +219,116 @@ def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, li
                    f"{item.unanswered:>2}/{item.messages:<3} {reasons}")
         if item.needs_reply and item.latest.text:
             click.echo(f"         {text.one_line(item.latest.author, 24)}: {text.one_line(item.latest.text, 100)}")
+
+
+@cli.command("explain")
+@common_options
+@click.argument("conversation_id", type=int)
+@pass_ctx
+@friendly_errors
+def explain_cmd(ctx: Context, conversation_id: int) -> None:
+    """Show how a conversation's priority is made: each signal and its points."""
+    from cmtui.triage import explain
+
+    config = ctx.config()
+    store = ctx.store()
+    try:
+        item = explain(store, config, conversation_id)
+        messages = store.messages(conversation_id) if item else []
+    finally:
+        store.close()
+    if item is None:
+        click.echo(f"cmtui: no conversation {conversation_id}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"{item.title}  ({item.feed})")
+    if item.url:
+        click.echo(f"  {item.url}")
+    state = "needs a reply" if item.needs_reply else ", ".join(item.reasons) or "answered"
+    click.echo(f"  {item.messages} messages, {item.unanswered} unanswered: {state}")
+    click.echo("")
+    for s in item.signals:
+        click.echo(f"  {s.points:>+7.1f}  {s.name:<18} {s.reason}")
+    if item.needs_reply:
+        click.echo(f"  {'-' * 7}\n  {item.priority:>7.1f}  priority")
+        waiting = [m for m in messages if m["answered_at"] is None and not m["is_ours"]]
+        if waiting:
+            click.echo("\nLatest unanswered:")
+            m = waiting[-1]
+            click.echo(f"  {text.one_line(m['author'], 40)} · {m['published']} · sentiment {m['sentiment'] or 0:+.2f}")
+            click.echo(f"  {text.one_line(m['text'], 300)}")
+
+
+@cli.command("people")
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@click.option("--limit", type=int, default=50, show_default=True)
+@pass_ctx
+@friendly_errors
+def people_cmd(ctx: Context, as_json: bool, limit: int) -> None:
+    """The people who talk to you: advocates (frequent, positive, recent) and detractors (repeatedly negative)."""
+    from cmtui.triage import people
+
+    config = ctx.config()
+    store = ctx.store()
+    try:
+        found = people(store, config)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps([p.to_json() for p in found], indent=2, ensure_ascii=False))
+        return
+    for p in found[:limit]:
+        marks = " ".join(f"[{m}]" for m in p.marks)
+        share = f"{p.answered}/{p.messages} answered"
+        click.echo(f"{text.one_line(p.name, 28):<28} {p.messages:>4} msgs  {len(p.feeds)} feeds  "
+                   f"sentiment {p.sentiment:+.2f}  {share:<16} last {p.last_seen[:10]}  {marks}")
+
+
+@cli.command("report")
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@click.option("--since", default="30d", show_default=True, help="Period: e.g. 7d, 12w, 48h, or 'all'.")
+@pass_ctx
+@friendly_errors
+def report_cmd(ctx: Context, as_json: bool, since: str) -> None:
+    """How fast you respond: median and 90th-percentile first response, share within the SLA, oldest wait."""
+    from datetime import timedelta
+
+    from cmtui.triage import report
+
+    period: timedelta | None = None
+    if since != "all":
+        units = {"h": "hours", "d": "days", "w": "weeks"}
+        if len(since) < 2 or since[-1] not in units or not since[:-1].isdigit():
+            raise click.BadParameter("use a number and h, d or w (e.g. 30d), or 'all'", param_hint="--since")
+        period = timedelta(**{units[since[-1]]: int(since[:-1])})
+    config = ctx.config()
+    store = ctx.store()
+    try:
+        data = report(store, config, period)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+
+    def hours(v: float | None) -> str:
+        return "-" if v is None else f"{v:.1f} h"
+
+    def line(s: dict[str, Any]) -> str:
+        within = "-" if s["within_sla"] is None else f"{s['within_sla'] * 100:.0f}%"
+        return (f"{text.one_line(s['label'], 30):<30} {s['answered']:>5} {hours(s['median_hours']):>9} "
+                f"{hours(s['p90_hours']):>9} {within:>6} {s['unanswered']:>6} {hours(s['oldest_wait_hours']):>10}")
+
+    click.echo(f"First response times since {data['since'] or 'the beginning'} (SLA {data['sla_hours']:g} h)\n")
+    click.echo(f"{'':<30} {'answ.':>5} {'median':>9} {'p90':>9} {'in SLA':>6} {'open':>6} {'oldest':>10}")
+    click.echo(line(data["overall"]))
+    click.echo("\nPer feed")
+    for s in data["feeds"]:
+        click.echo(line(s))
+    click.echo("\nPer week")
+    for s in data["weeks"]:
+        click.echo(line(s))
 
 
 @cli.command("done")

@@ -6,6 +6,7 @@ CLI can print one line and exit 2 instead of a traceback.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,53 @@ class SyncConfig:
     max_body_mb: float = 15.0
 
 
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "needs_reply": 10,  # every waiting conversation starts here
+    "waiting": 15,  # grows with the wait, reaching this at the SLA
+    "sla_breached": 15,  # once the oldest unanswered message is older than sla_hours
+    "complaint": 40,  # complaint vocabulary (refund, broken, never arrived, …)
+    "negative": 40,  # times how negative the worst unanswered message is (VADER compound, 0…1)
+    "turning_negative": 20,  # recent messages more negative than earlier ones
+    "question": 20,  # a question mark or a question form
+    "follow_up": 25,  # the same person wrote again after we answered them
+    "pile_on": 15,  # three or more different people waiting in one conversation
+    "profanity": 30,  # guideline breach: profanity
+    "impersonation": 50,  # a name close to ours that is not ours
+    "impersonation_link": 20,  # … and it posts links
+    "vip": 25,  # a configured VIP
+    "regular": 10,  # someone we have seen often across feeds
+    "stuck": 10,  # a question nobody at all answered for more than a day
+    "hot": 10,  # many new messages in a short time
+    "praise": -10,  # praise only: still needs a reply, ranks low
+}
+
+
+@dataclass(frozen=True)
+class RuleConfig:
+    reason: str
+    weight: float
+    pattern: str | None = None  # a regular expression (case-insensitive) …
+    words: tuple[str, ...] = ()  # … or whole words and phrases
+
+
+@dataclass(frozen=True)
+class TriageConfig:
+    sla_hours: float = 24.0
+    thanks_closes: bool = True  # a thank-you after our reply closes the conversation
+    complaint_words: tuple[str, ...] = ()  # added to the built-in list
+    vip: tuple[str, ...] = ()
+    regular_messages: int = 10  # people with this many messages count as regulars
+    aliases: dict[str, str] = field(default_factory=dict)  # other name -> the person's main name
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    rules: tuple[RuleConfig, ...] = ()
+
+
+@dataclass(frozen=True)
+class NotifyConfig:
+    command: str = ""  # run after a sync with the newly urgent conversations as JSON on stdin
+    min_priority: float = 50.0
+
+
 @dataclass(frozen=True)
 class UiConfig:
     sync_every: float = 15.0  # minutes between the app's own syncs; 0 turns them off
@@ -58,6 +106,8 @@ class Config:
     feeds: tuple[FeedConfig, ...] = ()
     sync: SyncConfig = field(default_factory=SyncConfig)
     ui: UiConfig = field(default_factory=UiConfig)
+    triage: TriageConfig = field(default_factory=TriageConfig)
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
     keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys, e.g. "inbox.done" = "x"
 
     def is_ours(self, author: str | None) -> bool:
@@ -136,7 +186,8 @@ def parse(text: str, path: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, "", f"not valid TOML: {exc}") from None
-    top = _Table(path, "", data, {"identity", "feeds", "sync", "ui", "keymap"})
+    top = _Table(path, "", data, {"identity", "feeds", "sync", "ui", "keymap", "triage", "notify"})
+    notify = _Table(path, "notify", top.get("notify", dict, {}), {"command", "min_priority"})
     ui = _Table(path, "ui", top.get("ui", dict, {}), set(UiConfig.__dataclass_fields__))
     keymap_table = top.get("keymap", dict, {})
     keymap = {}
@@ -160,7 +211,47 @@ def parse(text: str, path: Path) -> Config:
             max_body_mb=float(sync.number("max_body_mb", 15.0, 0.1)),
         ),
         ui=UiConfig(sync_every=float(ui.number("sync_every", 15.0, 0)), theme=ui.get("theme", str, "")),
+        triage=_triage(path, top.get("triage", dict, {})),
+        notify=NotifyConfig(command=notify.get("command", str, "").strip(),
+                            min_priority=float(notify.number("min_priority", 50.0, -1000))),
         keymap=keymap,
+    )
+
+
+def _triage(path: Path, raw: dict[str, Any]) -> TriageConfig:
+    table = _Table(path, "triage", raw, {"sla_hours", "thanks_closes", "complaint_words", "vip",
+                                          "regular_messages", "aliases", "weights", "rules"})
+    weights = _Table(path, "triage.weights", table.get("weights", dict, {}), set(DEFAULT_WEIGHTS))
+    aliases_raw = table.get("aliases", dict, {})
+    for alias, main in aliases_raw.items():
+        if not isinstance(main, str):
+            raise ConfigError(path, f"triage.aliases.{alias}", "must be a string: the person's main name")
+    rules = []
+    for i, rule_raw in enumerate(table.get("rules", list, [])):
+        rule = _Table(path, f"triage.rules[{i}]", rule_raw, {"reason", "weight", "pattern", "words"})
+        reason = rule.get("reason", str, "").strip()
+        if not reason:
+            raise ConfigError(path, rule.key("reason"), "missing: the text shown in the inbox when the rule matches")
+        pattern = rule.get("pattern", str, None)
+        words = rule.strings("words")
+        if not pattern and not words:
+            raise ConfigError(path, rule.key("pattern"), "a rule needs a pattern (regex) or words")
+        if pattern:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ConfigError(path, rule.key("pattern"), f"not a valid regular expression: {exc}") from None
+        rules.append(RuleConfig(reason=reason, weight=float(rule.number("weight", 20, -1000)), pattern=pattern,
+                                words=words))
+    return TriageConfig(
+        sla_hours=float(table.number("sla_hours", 24.0, 0.1)),
+        thanks_closes=table.get("thanks_closes", bool, True),
+        complaint_words=table.strings("complaint_words"),
+        vip=table.strings("vip"),
+        regular_messages=int(table.number("regular_messages", 10, 1)),
+        aliases={normalise_name(k): v.strip() for k, v in aliases_raw.items()},
+        weights={**DEFAULT_WEIGHTS, **{k: float(weights.number(k, DEFAULT_WEIGHTS[k], -1000)) for k in weights.data}},
+        rules=tuple(rules),
     )
 
 

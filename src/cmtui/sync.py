@@ -27,7 +27,7 @@ from pathlib import Path
 
 import httpx
 
-from cmtui import parse
+from cmtui import parse, triage
 from cmtui.config import Config, FeedConfig
 from cmtui.fetch import Fetcher, FetchResult, Limits
 from cmtui.store import Store, iso, parse_iso, utc_now
@@ -59,6 +59,7 @@ class FeedReport:
 class SyncReport:
     feeds: list[FeedReport] = field(default_factory=list)
     seconds: float = 0.0
+    touched: set[int] = field(default_factory=set)  # conversations that got new or changed messages
 
     @property
     def new(self) -> int:
@@ -132,11 +133,13 @@ class SyncEngine:
         self.now = utc_now()
         self._runs: dict[str, asyncio.Task[_Outcome]] = {}
         self._configured = {f.url: f for f in config.feeds}
+        self.touched: set[int] = set()
 
     async def run(self) -> SyncReport:
         started = time.monotonic()
         self.now = utc_now()
-        self.store.apply_identity(self.config.our_names)
+        triage.refresh(self.store, self.config)
+        self.triage = triage.Settings(self.config)
         s = self.config.sync
         limits = Limits(concurrency=s.concurrency, per_host=s.per_host, timeout=s.timeout,
                         connect_timeout=s.connect_timeout, max_body=int(s.max_body_mb * 1024 * 1024))
@@ -148,7 +151,7 @@ class SyncEngine:
         finally:
             if own_executor:
                 self.executor.shutdown(wait=True)
-        return SyncReport(feeds=list(reports), seconds=time.monotonic() - started)
+        return SyncReport(feeds=list(reports), seconds=time.monotonic() - started, touched=self.touched)
 
     # -- one configured feed and the comment feeds it leads to ------------------------
     async def _sync_site(self, fc: FeedConfig) -> FeedReport:
@@ -289,7 +292,8 @@ class SyncEngine:
         with self.store.transaction():
             saved = self.store.save(row, parsed, kind=kind, owner_id=owner_id,
                                     our_names=self.config.our_names, now=self.now)
-            self.store.summarise(saved.conversations)
+            triage.summarise(self.store, self.triage, saved.conversations)
+            self.touched |= saved.conversations
             extra: dict[str, object] = {"title": parsed.title, "platform": parsed.platform, "role": parsed.role,
                                         "last_warning": parsed.warning}
             if is_configured:

@@ -1,18 +1,194 @@
-"""The inbox: conversations that need a reply, most urgent first, each with its reasons.
+"""Triage: which conversations need a reply, how urgent each is, and why.
 
-Priority is, for now, the waiting time of the oldest unanswered message in hours, with a reason
-such as "waiting 26 h". The signals of the triage issue (sentiment, complaints, SLA …) build on this.
+Two steps. `summarise()` runs after every sync on the conversations it touched (and on all of them when
+the identity or the `[triage]` settings change): it applies the needs-reply rule (`threads.py`), closes
+conversations that ended with a thank-you, and turns what the waiting messages say (`signals.py`) into
+weighted signals stored with the conversation. `inbox()` adds the signals that depend on the clock
+(waiting time against the SLA, stuck questions, bursts) and sorts. Every point of a priority comes from
+a named signal, so `cmtui explain ID` can show the sum.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
-from datetime import datetime
+import statistics
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from cmtui import text
-from cmtui.store import Store, hours_between, utc_now
+from cmtui import signals, text
+from cmtui.config import Config, normalise_name
+from cmtui.store import Store, hours_between, iso, parse_iso, utc_now
+from cmtui.threads import Msg, Status, analyse
+
+HOT_WINDOW = timedelta(hours=6)
+HOT_MESSAGES = 5
+STUCK_AFTER_HOURS = 24.0
+THANKS_REASON = "they said thanks"
+
+
+@dataclass(frozen=True)
+class Signal:
+    name: str  # the weight's key in [triage.weights]
+    reason: str  # shown in the inbox ("" for the base points)
+    points: float
+
+
+class Settings:
+    """The parts of the config that triage needs, compiled once."""
+
+    def __init__(self, config: Config) -> None:
+        t = config.triage
+        self.ours = config.our_names
+        self.weights = t.weights
+        self.sla_hours = t.sla_hours
+        self.thanks_closes = t.thanks_closes
+        self.complaint_words = tuple(w.lower() for w in t.complaint_words)
+        self.vip = {normalise_name(v) for v in t.vip}
+        self.regular_messages = t.regular_messages
+        self.aliases = t.aliases
+        self.rules = [signals.make_rule(r.reason, r.weight, r.pattern, r.words) for r in t.rules]
+        self.stamp = json.dumps([sorted(self.ours), asdict(t)], sort_keys=True, default=str)
+
+    def signal(self, name: str, reason: str, scale: float = 1.0) -> Signal:
+        return Signal(name, reason, round(self.weights.get(name, 0.0) * scale, 1))
+
+
+# -- after a sync --------------------------------------------------------------------------
+
+
+def refresh(store: Store, config: Config, conversation_ids: set[int] | None = None) -> None:
+    """Summarise `conversation_ids`; everything when the identity or the triage settings changed."""
+    settings = Settings(config)
+    with store.transaction():
+        if store.settings_changed("triage-settings", settings.stamp):
+            store.mark_ours(settings.ours)
+            conversation_ids = set(store.conversation_ids())
+        if conversation_ids:
+            summarise(store, settings, conversation_ids)
+
+
+def summarise(store: Store, settings: Settings, conversation_ids: set[int]) -> None:
+    """Recompute each conversation's summary; call inside a transaction."""
+    for conv_id in sorted(conversation_ids):
+        found = store.summary_input(conv_id)
+        if found is None:
+            continue
+        kind, rows = found
+        if not rows:
+            store.write_summary(conv_id, None)
+            continue
+        store.write_summary(conv_id, _summary(store, settings, kind, rows))
+
+
+def _summary(store: Store, settings: Settings, kind: str, rows: list[Any]) -> dict[str, Any]:
+    by_id = {r["id"]: r for r in rows}
+    sentiment: dict[int, float] = {}
+    for r in rows:
+        score = r["sentiment"]
+        if score is None and not r["is_ours"]:
+            score = signals.sentiment(r["text"])
+        sentiment[r["id"]] = score if score is not None else 0.0
+    msgs = [Msg(r["id"], r["parent_id"], bool(r["is_ours"]), bool(r["is_post"]), bool(r["explicit_parent"]),
+                r["published"], r["seen_at"], r["author_norm"]) for r in rows]
+    statuses = analyse(msgs, kind)
+    updates = []
+    answered = {s.msg.id: s.answered_at for s in statuses}
+    for r in rows:
+        new_sentiment = None if r["is_ours"] else sentiment[r["id"]]
+        if (r["sentiment"], r["answered_at"]) != (new_sentiment, answered.get(r["id"])):
+            updates.append((new_sentiment, answered.get(r["id"]), r["id"]))
+    store.set_message_fields(updates)
+
+    waiting = [s for s in statuses if s.answered_at is None]
+    closed = None
+    if settings.thanks_closes:
+        acks = [s for s in waiting if s.after_our_reply
+                and signals.is_acknowledgement(by_id[s.msg.id]["text"], settings.complaint_words)]
+        waiting = [s for s in waiting if s not in acks]
+        if acks and not waiting:
+            closed = THANKS_REASON
+    found = _static_signals(store, settings, waiting, by_id, sentiment, statuses) if waiting else []
+    latest = max(msgs, key=lambda m: (m.published, m.id))
+    texts = {s.msg.id: by_id[s.msg.id]["text"].casefold() for s in waiting}
+    mentions = [s.msg.seen_at for s in waiting if any(n in texts[s.msg.id] for n in settings.ours)]
+    stuck = [s.msg.published for s in waiting if s.last_word and signals.is_question(by_id[s.msg.id]["text"])]
+    burst_start = iso(parse_iso(latest.published) - HOT_WINDOW) if parse_iso(latest.published) else latest.published
+    return {
+        "messages": len(msgs),
+        "unanswered": len(waiting),
+        "waiting_since": waiting[0].msg.published if waiting else None,
+        "unanswered_seen_at": max(s.msg.seen_at for s in waiting) if waiting else None,
+        "last_message_at": latest.published,
+        "latest_id": latest.id,
+        "latest_unanswered_id": waiting[-1].msg.id if waiting else None,
+        "mention_seen_at": max(mentions) if mentions else None,
+        "signals": json.dumps([asdict(s) for s in found]),
+        "score": sum(s.points for s in found),
+        "closed_reason": closed,
+        "stuck_since": min(stuck) if stuck else None,
+        "burst": sum(1 for m in msgs if m.published >= burst_start),
+        "burst_since": latest.published,
+        "reasons": "[]",
+    }
+
+
+def _static_signals(store: Store, settings: Settings, waiting: list[Status], by_id: dict[int, Any],
+                    sentiment: dict[int, float], statuses: list[Status]) -> list[Signal]:
+    """Signals that depend only on the messages: what they say and who wrote them."""
+    out = [settings.signal("needs_reply", "")]
+    texts = [by_id[s.msg.id]["text"] for s in waiting]
+    joined = "\n".join(texts)
+    complaint_terms = signals.complaints(joined, settings.complaint_words)
+    if complaint_terms:
+        out.append(settings.signal("complaint", "complaint: " + "/".join(complaint_terms[:2])))
+    worst = min(sentiment[s.msg.id] for s in waiting)
+    if worst <= -0.3:
+        out.append(settings.signal("negative", f"negative {worst:+.2f}", min(1.0, -worst)))
+    theirs = [sentiment[s.msg.id] for s in statuses]  # every message by others, oldest first
+    if len(theirs) >= 3:
+        cut = max(1, len(theirs) // 3)
+        earlier, recent = statistics.fmean(theirs[:-cut]), statistics.fmean(theirs[-cut:])
+        if recent <= earlier - 0.3 and recent < -0.2:
+            out.append(settings.signal("turning_negative", "turning negative"))
+    questions = any(signals.is_question(t) for t in texts)
+    if questions:
+        out.append(settings.signal("question", "question"))
+    if any(s.follow_up for s in waiting):
+        out.append(settings.signal("follow_up", "wrote again after our reply"))
+    authors = {s.msg.author for s in waiting if s.msg.author}
+    if len(authors) >= 3:
+        out.append(settings.signal("pile_on", f"{len(authors)} people waiting"))
+    rude = signals.profanities(joined)
+    if rude:
+        out.append(settings.signal("profanity", "profanity"))
+    for rule in settings.rules:
+        if rule.matches(joined):
+            out.append(Signal("rule", rule.reason, rule.weight))
+    for s in waiting:
+        row = by_id[s.msg.id]
+        name = signals.imitates(row["author"], settings.ours)
+        if name:
+            out.append(settings.signal("impersonation", f"impersonates {name}?"))
+            if signals.has_link(row["text"]):
+                out.append(settings.signal("impersonation_link", "posts links"))
+            break
+    vips = sorted({by_id[s.msg.id]["author"] for s in waiting if s.msg.author in settings.vip})
+    if vips:
+        out.append(settings.signal("vip", "VIP: " + ", ".join(vips)))
+    counts = store.people_counts(sorted(authors - settings.vip))
+    regulars = sorted(name for name, n in counts.items() if n >= settings.regular_messages)
+    if regulars:
+        out.append(settings.signal("regular", "regular: " + ", ".join(regulars[:2])))
+    if (not questions and not complaint_terms and not rude and worst >= 0.3
+            and all(sentiment[s.msg.id] >= 0.3 for s in waiting)):
+        out.append(settings.signal("praise", "praise"))
+    return out
+
+
+# -- the inbox -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -43,9 +219,12 @@ class InboxItem:
     opened_at: str | None
     tags: list[str]
     latest: Latest
+    signals: list[Signal] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data.pop("signals")
+        return data
 
 
 def waiting_label(hours: float) -> str:
@@ -56,41 +235,181 @@ def waiting_label(hours: float) -> str:
     return f"{hours / 24:.0f} d"
 
 
-def inbox(store: Store, *, include_answered: bool = False, view: str = "needs_reply", now: datetime | None = None,
-          limit: int | None = None, feed_id: int | None = None, tag: str | None = None,
-          search: str | None = None) -> list[InboxItem]:
+def clock_signals(row: Any, settings: Settings, now: datetime) -> list[Signal]:
+    """Signals that grow with time: the wait against the SLA, stuck questions, bursts."""
+    out: list[Signal] = []
+    hours = hours_between(row["waiting_since"], now)
+    sla = settings.sla_hours
+    out.append(settings.signal("waiting", "", min(1.0, hours / sla)))
+    if hours > sla:
+        out.append(settings.signal("sla_breached", f"SLA breached {waiting_label(hours)}"))
+    else:
+        out.append(Signal("sla", f"due in {waiting_label(sla - hours)}", 0.0))
+    stuck = hours_between(row["stuck_since"], now) if row["stuck_since"] else 0.0
+    if stuck > STUCK_AFTER_HOURS:
+        out.append(settings.signal("stuck", f"stuck {waiting_label(stuck)}"))
+    latest = parse_iso(row["burst_since"])
+    if row["burst"] >= HOT_MESSAGES and latest and now - latest <= HOT_WINDOW:
+        out.append(settings.signal("hot", f"hot: {row['burst']} in 6 h"))
+    return out
+
+
+def inbox(store: Store, config: Config | None = None, *, include_answered: bool = False, view: str = "needs_reply",
+          now: datetime | None = None, limit: int | None = None, feed_id: int | None = None,
+          tag: str | None = None, search: str | None = None) -> list[InboxItem]:
     """The conversations of `view` (see `Store.conversations`), most urgent first."""
     now = now or utc_now()
+    if config is not None:
+        refresh(store, config)
+    settings = Settings(config or Config(path=Path("-")))
     items: list[InboxItem] = []
-    rows = store.conversations(view="all" if include_answered else view, now=now, limit=limit, feed_id=feed_id,
-                               tag=tag, search=search)
+    rows = store.conversations(view="all" if include_answered else view, now=now, feed_id=feed_id, tag=tag,
+                               search=search)
     for row in rows:
-        needs = bool(row["needs_reply"])
-        hours = hours_between(row["waiting_since"], now) if needs else 0.0
-        reasons = list(json.loads(row["reasons"] or "[]"))
-        if needs:
-            reasons.insert(0, f"waiting {waiting_label(hours)}")
-        items.append(InboxItem(
-            id=row["id"],
-            title=text.one_line(row["title"], 300) or "(untitled)",
-            feed=row["feed_name"] or row["feed_url"],
-            feed_id=row["feed_id"],
-            url=text.safe_url(row["url"]),
-            kind=row["kind"],
-            priority=round(hours, 2),
-            reasons=reasons,
-            waiting_since=row["waiting_since"] if needs else None,
-            last_message_at=row["last_message_at"],
-            unanswered=row["unanswered"] if needs else 0,
-            messages=row["messages"],
-            needs_reply=needs,
-            done_at=row["done_at"],
-            snoozed_until=row["snoozed_until"],
-            muted=bool(row["muted"]),
-            opened_at=row["opened_at"],
-            tags=json.loads(row["feed_tags"] or "[]"),
-            latest=Latest(author=row["latest_author"] or "", text=text.one_line(row["latest_text"], 280),
-                          url=text.safe_url(row["latest_url"])),
-        ))
-    items.sort(key=lambda i: (not i.needs_reply, -i.priority, i.waiting_since or "", i.id))
-    return items
+        items.append(_item(row, settings, now))
+    items.sort(key=lambda i: (not i.needs_reply, -i.priority, i.waiting_since or "9999", i.id))
+    return items[:limit] if limit else items
+
+
+def _item(row: Any, settings: Settings, now: datetime) -> InboxItem:
+    needs = bool(row["needs_reply"])
+    found = [Signal(**s) for s in json.loads(row["signals"] or "[]")] if needs else []
+    if needs:
+        found += clock_signals(row, settings, now)
+    found.sort(key=lambda s: -s.points)
+    reasons = [s.reason for s in found if s.reason]
+    if not needs:
+        reasons = [row["closed_reason"]] if row["closed_reason"] else (
+            ["done"] if row["done_at"] else ["snoozed"] if row["snoozed_until"] else
+            ["muted"] if row["muted"] else ["answered"] if not row["unanswered"] else [])
+    return InboxItem(
+        id=row["id"],
+        title=text.one_line(row["title"], 300) or "(untitled)",
+        feed=row["feed_name"] or row["feed_url"],
+        feed_id=row["feed_id"],
+        url=text.safe_url(row["url"]),
+        kind=row["kind"],
+        priority=round(sum(s.points for s in found), 1) if needs else 0.0,
+        reasons=reasons,
+        waiting_since=row["waiting_since"] if needs else None,
+        last_message_at=row["last_message_at"],
+        unanswered=row["unanswered"] if needs else 0,
+        messages=row["messages"],
+        needs_reply=needs,
+        done_at=row["done_at"],
+        snoozed_until=row["snoozed_until"],
+        muted=bool(row["muted"]),
+        opened_at=row["opened_at"],
+        tags=json.loads(row["feed_tags"] or "[]"),
+        latest=Latest(author=row["latest_author"] or "", text=text.one_line(row["latest_text"], 280),
+                      url=text.safe_url(row["latest_url"])),
+        signals=found,
+    )
+
+
+def explain(store: Store, config: Config, conv_id: int, now: datetime | None = None) -> InboxItem | None:
+    """The conversation's inbox item with every signal, for `cmtui explain`."""
+    refresh(store, config)
+    now = now or utc_now()
+    rows = [r for r in store.conversations(view="all", now=now) if r["id"] == conv_id]
+    return _item(rows[0], Settings(config), now) if rows else None
+
+
+# -- people and the response-time report ----------------------------------------------------
+
+
+@dataclass
+class Person:
+    name: str
+    messages: int = 0
+    feeds: set[int] = field(default_factory=set)
+    first_seen: str = ""
+    last_seen: str = ""
+    sentiment: float = 0.0
+    negative: int = 0
+    positive: int = 0
+    answered: int = 0
+    marks: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["feeds"] = sorted(self.feeds)
+        data["sentiment"] = round(self.sentiment, 3)
+        data["answered_share"] = round(self.answered / self.messages, 3) if self.messages else 0.0
+        return data
+
+
+def people(store: Store, config: Config, now: datetime | None = None) -> list[Person]:
+    """Everyone who wrote, merged by `[triage] aliases`, with advocate / detractor marks."""
+    refresh(store, config)
+    now = now or utc_now()
+    merged: dict[str, Person] = {}
+    sums: dict[str, float] = defaultdict(float)
+    for row in store.people():
+        main = config.triage.aliases.get(row["name_norm"])
+        key = normalise_name(main) if main else row["name_norm"]
+        p = merged.setdefault(key, Person(name=main or row["name"], first_seen=row["first_seen"],
+                                          last_seen=row["last_seen"]))
+        p.messages += row["messages"]
+        p.feeds.update(json.loads(row["feeds"]))
+        p.first_seen, p.last_seen = min(p.first_seen, row["first_seen"]), max(p.last_seen, row["last_seen"])
+        sums[key] += (row["sentiment"] or 0.0) * row["messages"]
+        p.negative += row["negative"] or 0
+        p.positive += row["positive"] or 0
+        p.answered += row["answered"] or 0
+    recent = iso(now - timedelta(days=30))
+    for key, p in merged.items():
+        p.sentiment = sums[key] / p.messages if p.messages else 0.0
+        if p.messages >= 3 and p.sentiment >= 0.3 and p.negative <= 1 and p.last_seen >= recent:
+            p.marks.append("advocate")
+        if p.negative >= 2 and p.sentiment <= -0.1:
+            p.marks.append("detractor")
+    return sorted(merged.values(), key=lambda p: (-p.messages, p.name.casefold()))
+
+
+@dataclass
+class ResponseStats:
+    label: str
+    answered: int = 0
+    unanswered: int = 0
+    median_hours: float | None = None
+    p90_hours: float | None = None
+    within_sla: float | None = None  # share of answered ones answered within the SLA
+    oldest_wait_hours: float | None = None
+
+
+def report(store: Store, config: Config, since: timedelta | None = None,
+           now: datetime | None = None) -> dict[str, Any]:
+    """First response times from the feeds' own timestamps: overall, per feed and per week."""
+    refresh(store, config)
+    now = now or utc_now()
+    rows = store.responses(iso(now - since) if since else None)
+    sla = config.triage.sla_hours
+    groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for r in rows:
+        week = parse_iso(r["published"])
+        groups[("all", "all")].append(r)
+        groups[("feed", r["feed"] or r["feed_url"])].append(r)
+        if week:
+            groups[("week", f"{week.isocalendar().year}-W{week.isocalendar().week:02d}")].append(r)
+
+    def stats(label: str, items: list[Any]) -> ResponseStats:
+        times = sorted(hours_between(r["published"], parse_iso(r["answered_at"]) or now)
+                       for r in items if r["answered_at"])
+        waits = [hours_between(r["published"], now) for r in items if not r["answered_at"]]
+        out = ResponseStats(label=label, answered=len(times), unanswered=len(waits))
+        if times:
+            out.median_hours = round(statistics.median(times), 2)
+            out.p90_hours = round(times[min(len(times) - 1, int(0.9 * len(times)))], 2)
+            out.within_sla = round(sum(t <= sla for t in times) / len(times), 3)
+        if waits:
+            out.oldest_wait_hours = round(max(waits), 2)
+        return out
+
+    return {
+        "sla_hours": sla,
+        "since": iso(now - since) if since else None,
+        "overall": asdict(stats("all", groups.get(("all", "all"), []))),
+        "feeds": [asdict(stats(k[1], v)) for k, v in sorted(groups.items()) if k[0] == "feed"],
+        "weeks": [asdict(stats(k[1], v)) for k, v in sorted(groups.items()) if k[0] == "week"],
+    }

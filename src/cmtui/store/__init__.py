@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from cmtui import threads
 from cmtui.config import normalise_name
 from cmtui.parse import Entry, ParsedFeed
 from cmtui.store.migrations import migrations
@@ -316,45 +315,68 @@ class Store:
                       messages = messages + 1, feeds = ? WHERE name_norm = ?""",
                [name, when, when, json.dumps(feeds), norm])
 
-    # -- identity --------------------------------------------------------------------
-    def apply_identity(self, our_names: frozenset[str]) -> bool:
-        """Re-mark our messages when `[identity] names` changed; True when anything was recomputed."""
-        stamp = json.dumps(sorted(our_names))
-        if self.get_meta("identity") == stamp:
+    # -- derived state ---------------------------------------------------------------
+    def settings_changed(self, key: str, stamp: str) -> bool:
+        """True (and remembers `stamp`) when the settings under `key` differ from the last call's."""
+        if self.get_meta(key) == stamp:
             return False
-        with self.transaction():
-            marks = ",".join("?" * len(our_names)) or "NULL"
-            self.x(f"UPDATE messages SET is_ours = (author_norm IN ({marks}))", sorted(our_names))
-            self.set_meta("identity", stamp)
-            ids = [r[0] for r in self.x("SELECT id FROM conversations")]
-            self.summarise(ids)
+        self.set_meta(key, stamp)
         return True
 
-    # -- summaries (the needs-reply rule applied) -------------------------------------
-    def summarise(self, conversation_ids: Iterable[int]) -> None:
-        """Recompute the derived summary of each conversation from its messages."""
-        our_names = [n for n in json.loads(self.get_meta("identity") or "[]") if n]
-        for conv_id in conversation_ids:
-            conv = self.one("SELECT kind FROM conversations WHERE id = ?", [conv_id])
-            if conv is None:
-                continue
-            rows = self.q("""SELECT id, parent_id, is_ours, is_post, explicit_parent, published, seen_at, text
-                             FROM messages WHERE conversation_id = ?""", [conv_id])
-            msgs = [threads.Msg(r["id"], r["parent_id"], bool(r["is_ours"]), bool(r["is_post"]),
-                                bool(r["explicit_parent"]), r["published"], r["seen_at"]) for r in rows]
-            if not msgs:
-                self.x("DELETE FROM conversation_summary WHERE conversation_id = ?", [conv_id])
-                continue
-            waiting = threads.unanswered(msgs, conv["kind"])
-            latest = max(msgs, key=lambda m: (m.published, m.id))
-            texts = {r["id"]: r["text"].casefold() for r in rows}
-            mentions = [m.seen_at for m in waiting if any(name in texts[m.id] for name in our_names)]
-            self.x("""INSERT OR REPLACE INTO conversation_summary(conversation_id, messages, unanswered, waiting_since,
-                          unanswered_seen_at, last_message_at, latest_id, latest_unanswered_id, mention_seen_at)
-                      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                   [conv_id, len(msgs), len(waiting), waiting[0].published if waiting else None,
-                    max(m.seen_at for m in waiting) if waiting else None, latest.published, latest.id,
-                    waiting[-1].id if waiting else None, max(mentions) if mentions else None])
+    def mark_ours(self, our_names: frozenset[str]) -> None:
+        marks = ",".join("?" * len(our_names)) or "NULL"
+        self.x(f"UPDATE messages SET is_ours = (author_norm IN ({marks}))", sorted(our_names))
+
+    def conversation_ids(self) -> list[int]:
+        return [r[0] for r in self.x("SELECT id FROM conversations")]
+
+    def summary_input(self, conv_id: int) -> tuple[str, list[sqlite3.Row]] | None:
+        """The conversation's kind and the message fields the triage needs."""
+        conv = self.one("SELECT kind FROM conversations WHERE id = ?", [conv_id])
+        if conv is None:
+            return None
+        rows = self.q("""SELECT id, parent_id, is_ours, is_post, explicit_parent, published, seen_at, text, author,
+                                author_norm, url, sentiment, answered_at
+                         FROM messages WHERE conversation_id = ?""", [conv_id])
+        return conv["kind"], rows
+
+    def set_message_fields(self, updates: list[tuple[float | None, str | None, int]]) -> None:
+        """(sentiment, answered_at, id) for messages whose derived fields changed."""
+        self.db.conn.executemany("UPDATE messages SET sentiment = ?, answered_at = ? WHERE id = ?", updates)
+
+    def write_summary(self, conv_id: int, values: dict[str, Any] | None) -> None:
+        if values is None:
+            self.x("DELETE FROM conversation_summary WHERE conversation_id = ?", [conv_id])
+            return
+        cols = ["conversation_id", *values]
+        self.x(f"INSERT OR REPLACE INTO conversation_summary({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+               [conv_id, *values.values()])
+
+    def people_counts(self, names: list[str]) -> dict[str, int]:
+        """How many messages each (normalised) name has written, across feeds."""
+        if not names:
+            return {}
+        marks = ",".join("?" * len(names))
+        return {r[0]: r[1] for r in self.x(f"SELECT name_norm, messages FROM people WHERE name_norm IN ({marks})",
+                                           names)}
+
+    def people(self) -> list[sqlite3.Row]:
+        """Everyone who wrote (not us), with counts and sentiment from their messages."""
+        return self.q("""
+            SELECT p.name_norm, p.name, p.first_seen, p.last_seen, p.feeds,
+                   count(m.id) AS messages, avg(m.sentiment) AS sentiment,
+                   sum(m.sentiment <= -0.3) AS negative, sum(m.sentiment >= 0.3) AS positive,
+                   sum(m.answered_at IS NOT NULL) AS answered
+            FROM people p JOIN messages m ON m.author_norm = p.name_norm AND m.is_ours = 0
+            GROUP BY p.name_norm ORDER BY count(m.id) DESC, p.last_seen DESC""")
+
+    def responses(self, since: str | None) -> list[sqlite3.Row]:
+        """Messages by others that count for the response time (answered or not), with their feed."""
+        return self.q("""
+            SELECT m.id, m.published, m.answered_at, f.name AS feed, f.url AS feed_url
+            FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN feeds f ON f.id = c.feed_id
+            WHERE m.is_ours = 0 AND (m.is_post = 0 OR c.kind IN ('forum', 'mentions'))
+              AND (? IS NULL OR m.published >= ?)""", [since, since])
 
     # -- user state ------------------------------------------------------------------
     def _set_state(self, conv_id: int, **values: Any) -> None:
@@ -414,7 +436,8 @@ class Store:
             SELECT * FROM (
               SELECT c.id, c.title, c.url, c.kind, c.feed_id, c.author AS post_author, f.name AS feed_name,
                      f.url AS feed_url, f.tags AS feed_tags, s.messages, s.unanswered, s.waiting_since,
-                     s.last_message_at, s.reasons, st.done_at, st.snoozed_until, coalesce(st.muted, 0) AS muted,
+                     s.last_message_at, s.reasons, s.signals, s.closed_reason, s.stuck_since, s.burst, s.burst_since,
+                     s.score, st.done_at, st.snoozed_until, coalesce(st.muted, 0) AS muted,
                      st.opened_at, lm.author AS latest_author, lm.text AS latest_text, lm.url AS latest_url,
                      lm.published AS latest_published,
                      (s.unanswered > 0 AND (st.done_at IS NULL OR st.done_at < s.unanswered_seen_at)

@@ -140,3 +140,18 @@ def m002_search_read_state_mentions(db: Database) -> None:
     ALTER TABLE conversation_state ADD COLUMN muted_at TEXT;
     ALTER TABLE conversation_summary ADD COLUMN mention_seen_at TEXT
     """)
+
+
+@migrations()
+def m003_triage(db: Database) -> None:
+    """Per-message sentiment and answer time; per-conversation signals for the urgency score."""
+    _run(db, """
+    ALTER TABLE messages ADD COLUMN sentiment REAL;
+    ALTER TABLE messages ADD COLUMN answered_at TEXT;
+    ALTER TABLE conversation_summary ADD COLUMN signals TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE conversation_summary ADD COLUMN closed_reason TEXT;
+    ALTER TABLE conversation_summary ADD COLUMN stuck_since TEXT;
+    ALTER TABLE conversation_summary ADD COLUMN burst_since TEXT;
+    ALTER TABLE conversation_summary ADD COLUMN burst INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE conversation_summary ADD COLUMN score REAL NOT NULL DEFAULT 0
+    """)
