@@ -279,7 +279,7 @@ def people_cmd(ctx: Context, as_json: bool, limit: int) -> None:
         return
     for p in found[:limit]:
         marks = " ".join(f"[{m}]" for m in p.marks)
-        share = f"{p.answered}/{p.messages} answered"
+        share = f"{p.answered}/{p.addressed} answered" if p.addressed else ""
         click.echo(f"{text.one_line(p.name, 28):<28} {p.messages:>4} msgs  {len(p.feeds)} feeds  "
                    f"sentiment {p.sentiment:+.2f}  {share:<16} last {p.last_seen[:10]}  {marks}")
 

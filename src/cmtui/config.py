@@ -56,7 +56,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "question": 20,  # a question mark or a question form
     "follow_up": 25,  # the same person wrote again after we answered them
     "pile_on": 15,  # three or more different people waiting in one conversation
-    "profanity": 30,  # guideline breach: profanity
+    "profanity": 40,  # guideline breach: profanity
     "impersonation": 50,  # a name close to ours that is not ours
     "impersonation_link": 20,  # … and it posts links
     "vip": 25,  # a configured VIP

@@ -20,7 +20,9 @@ COMPLAINT_WORDS = (
     "not impressed", "disappointed", "disappointing", "unacceptable", "ridiculous", "terrible", "awful",
     "worst", "scam", "rip-off", "ripoff", "waste of money", "doesn't work", "does not work", "not working",
     "stopped working", "stopped heating", "no response", "no reply", "unanswered", "ignored", "complaint",
-    "return it", "returning it", "warranty", "replacement", "ticket", "escalate", "do not buy", "don't buy",
+    "return it", "returning it", "warranty", "ticket", "brick", "jam", "didn't help", "did not help",
+    "waste your money", "thanks for nothing", "caught fire", "overheat", "dangerous", "unsafe",
+    "recall", "escalate", "do not buy", "don't buy",
     "lawsuit", "fraud", "overcharged", "charged twice", "error", "bug", "fails", "failed", "crash",
     "noise", "noisy", "squeal", "leak", "won't turn on", "dead on arrival", "missing",
     # a few common non-English ones
@@ -33,9 +35,15 @@ QUESTION_STARTS = re.compile(
     r"por qué|dónde)\b[^.!?\n]{3,}",
     re.IGNORECASE,
 )
+INDIRECT_QUESTION = re.compile(
+    r"\b(wondering|wonder if|would like to know|i'?d like to know|do you know|let me know|any idea|"
+    r"can someone|could someone|is it possible|please advise|je voudrais savoir|ich frage mich)\b",
+    re.IGNORECASE,
+)
 THANKS = re.compile(
     r"\b(thanks?|thank you|thx|ty|tysm|cheers|appreciated?|much appreciated|got it|perfect|great|awesome|"
-    r"brilliant|solved|sorted|works now|that worked|all good|merci|danke|gracias|grazie|obrigad[oa])\b|"
+    r"brilliant|solved|sorted|works now|that worked|all good|ok|okay|will do|understood|noted|merci|danke|"
+    r"dankeschön|vielen dank|gracias|grazie|obrigad[oa])\b|"
     r"[👍🙏🙌❤️💯✅😊🙂]",
     re.IGNORECASE,
 )
@@ -108,7 +116,7 @@ def profanities(text: str) -> list[str]:
 def is_question(text: str) -> bool:
     """A question mark that ends a sentence, or a sentence that opens like a question."""
     without_quotes = re.sub(r"(?m)^>.*$", "", text)  # quoted text asks nothing of us
-    if re.search(r"\?(\s|$|[)\"'»])", without_quotes + " "):
+    if re.search(r"\?(\s|$|[)\"'»])", without_quotes + " ") or INDIRECT_QUESTION.search(without_quotes):
         return True
     return bool(QUESTION_STARTS.search(without_quotes)) and not without_quotes.rstrip().endswith(".")
 

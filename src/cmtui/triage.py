@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import statistics
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -110,7 +111,7 @@ def _summary(store: Store, settings: Settings, kind: str, rows: list[Any]) -> di
         waiting = [s for s in waiting if s not in acks]
         if acks and not waiting:
             closed = THANKS_REASON
-    found = _static_signals(store, settings, waiting, by_id, sentiment, statuses) if waiting else []
+    found = _static_signals(store.people_counts, settings, waiting, by_id, sentiment, statuses) if waiting else []
     latest = max(msgs, key=lambda m: (m.published, m.id))
     texts = {s.msg.id: by_id[s.msg.id]["text"].casefold() for s in waiting}
     mentions = [s.msg.seen_at for s in waiting if any(n in texts[s.msg.id] for n in settings.ours)]
@@ -135,8 +136,9 @@ def _summary(store: Store, settings: Settings, kind: str, rows: list[Any]) -> di
     }
 
 
-def _static_signals(store: Store, settings: Settings, waiting: list[Status], by_id: dict[int, Any],
-                    sentiment: dict[int, float], statuses: list[Status]) -> list[Signal]:
+def _static_signals(people_counts: Callable[[list[str]], dict[str, int]], settings: Settings,
+                    waiting: list[Status], by_id: dict[int, Any], sentiment: dict[int, float],
+                    statuses: list[Status]) -> list[Signal]:
     """Signals that depend only on the messages: what they say and who wrote them."""
     out = [settings.signal("needs_reply", "")]
     texts = [by_id[s.msg.id]["text"] for s in waiting]
@@ -178,7 +180,7 @@ def _static_signals(store: Store, settings: Settings, waiting: list[Status], by_
     vips = sorted({by_id[s.msg.id]["author"] for s in waiting if s.msg.author in settings.vip})
     if vips:
         out.append(settings.signal("vip", "VIP: " + ", ".join(vips)))
-    counts = store.people_counts(sorted(authors - settings.vip))
+    counts = people_counts(sorted(authors - settings.vip))
     regulars = sorted(name for name, n in counts.items() if n >= settings.regular_messages)
     if regulars:
         out.append(settings.signal("regular", "regular: " + ", ".join(regulars[:2])))
@@ -186,6 +188,27 @@ def _static_signals(store: Store, settings: Settings, waiting: list[Status], by_
             and all(sentiment[s.msg.id] >= 0.3 for s in waiting)):
         out.append(settings.signal("praise", "praise"))
     return out
+
+
+URGENCY_HIGH = 50.0  # without the clock: complaints, negative turns, breaches, impersonation
+URGENCY_LOW = 10.0  # praise and chatter
+
+
+def urgency(static_points: float) -> str:
+    return "high" if static_points >= URGENCY_HIGH else "low" if static_points <= URGENCY_LOW else "normal"
+
+
+def classify(settings: Settings, body: str, *, author: str = "someone", after_our_reply: bool = False,
+             follow_up: bool = False) -> tuple[bool, float, list[Signal]]:
+    """One message on its own, as the triage would see it waiting in a conversation: (needs a reply,
+    points without the clock, signals). Used to measure the triage on a labelled set."""
+    msg = Msg(1, None, False, False, False, "2026-01-01T00:00:00Z", "-", normalise_name(author))
+    status = Status(msg=msg, answered_at=None, after_our_reply=after_our_reply, follow_up=follow_up, last_word=True)
+    if settings.thanks_closes and after_our_reply and signals.is_acknowledgement(body, settings.complaint_words):
+        return False, 0.0, []
+    found = _static_signals(lambda names: {}, settings, [status], {1: {"text": body, "author": author}},
+                            {1: signals.sentiment(body)}, [status])
+    return True, sum(s.points for s in found), found
 
 
 # -- the inbox -----------------------------------------------------------------------------
@@ -328,6 +351,7 @@ class Person:
     sentiment: float = 0.0
     negative: int = 0
     positive: int = 0
+    addressed: int = 0  # messages that asked for our attention (not posts on blogs)
     answered: int = 0
     marks: list[str] = field(default_factory=list)
 
@@ -335,7 +359,7 @@ class Person:
         data = asdict(self)
         data["feeds"] = sorted(self.feeds)
         data["sentiment"] = round(self.sentiment, 3)
-        data["answered_share"] = round(self.answered / self.messages, 3) if self.messages else 0.0
+        data["answered_share"] = round(self.answered / self.addressed, 3) if self.addressed else None
         return data
 
 
@@ -357,6 +381,7 @@ def people(store: Store, config: Config, now: datetime | None = None) -> list[Pe
         p.negative += row["negative"] or 0
         p.positive += row["positive"] or 0
         p.answered += row["answered"] or 0
+        p.addressed += row["addressed"] or 0
     recent = iso(now - timedelta(days=30))
     for key, p in merged.items():
         p.sentiment = sums[key] / p.messages if p.messages else 0.0

@@ -24,7 +24,7 @@ from cmtui.demo.server import FeedServer
 RSS_TYPE = "application/rss+xml; charset=UTF-8"
 ATOM_TYPE = "application/atom+xml; charset=UTF-8"
 
-IDENTITY_NAMES: tuple[str, ...] = ("Acme Support", "acme_cm")
+IDENTITY_NAMES: tuple[str, ...] = ("Acme Support", "acme_cm", "Dana (Acme)", "Marco (Acme)")
 """The brand's author names on every demo site."""
 
 

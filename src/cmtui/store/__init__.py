@@ -366,8 +366,10 @@ class Store:
             SELECT p.name_norm, p.name, p.first_seen, p.last_seen, p.feeds,
                    count(m.id) AS messages, avg(m.sentiment) AS sentiment,
                    sum(m.sentiment <= -0.3) AS negative, sum(m.sentiment >= 0.3) AS positive,
+                   sum(m.is_post = 0 OR c.kind != 'blog') AS addressed,
                    sum(m.answered_at IS NOT NULL) AS answered
             FROM people p JOIN messages m ON m.author_norm = p.name_norm AND m.is_ours = 0
+            JOIN conversations c ON c.id = m.conversation_id
             GROUP BY p.name_norm ORDER BY count(m.id) DESC, p.last_seen DESC""")
 
     def responses(self, since: str | None) -> list[sqlite3.Row]:

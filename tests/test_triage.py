@@ -1,0 +1,248 @@
+"""Triage: each signal on small realistic texts, the default ordering, thanks closing, people, report."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cmtui import signals
+from cmtui.cli import cli
+from cmtui.config import Config
+from cmtui.demo import sites
+from cmtui.demo.server import FeedServer
+from cmtui.store import Store
+from cmtui.triage import Settings, classify, inbox, urgency
+
+from .helpers import sync, write_config
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+OURS = frozenset({"acme support", "acme_cm"})
+
+
+def settings(**triage: object) -> Settings:
+    from cmtui.config import TriageConfig
+
+    return Settings(Config(path=Path("-"), names=("Acme Support", "acme_cm"), triage=TriageConfig(**triage)))
+
+
+def reasons(body: str, **kwargs: object) -> list[str]:
+    return [s.reason for s in classify(settings(), body, **kwargs)[2] if s.reason]  # type: ignore[arg-type]
+
+
+# -- one signal at a time ----------------------------------------------------------------
+
+
+def test_sentiment_is_vader_compound() -> None:
+    assert signals.sentiment("This is the worst, absolutely terrible service.") < -0.5
+    assert signals.sentiment("Love it, best purchase this year!") > 0.5
+    assert signals.sentiment("") == 0.0
+
+
+def test_complaint_vocabulary_with_inflections_and_extra_words() -> None:
+    assert signals.complaints("The hopper is cracking and the box was damaged") == ["cracking", "damaged"]
+    assert signals.complaints("It never arrived. I want my money back") == ["never arrived", "money back"]
+    assert signals.complaints("Lovely grinder") == []
+    assert "complaint: leaky" not in reasons("The kettle is leaky")
+    custom = settings(complaint_words=("leaky",))
+    assert any(s.reason == "complaint: leaky" for s in classify(custom, "The kettle is leaky")[2])
+
+
+def test_questions_direct_and_indirect() -> None:
+    assert signals.is_question("Does it ship to Canada?")
+    assert signals.is_question("How do I descale it")
+    assert signals.is_question("I was wondering if you sell gift cards")
+    assert not signals.is_question("I use 10 or 11 for my Bialetti.")
+    assert not signals.is_question("> Does it ship?\nYes it does, I got mine last week.")  # quoted
+
+
+def test_acknowledgements() -> None:
+    for text in ("Got it, thank you so much!", "👍", "Merci beaucoup !", "Perfect, that worked. Cheers!"):
+        assert signals.is_acknowledgement(text), text
+    for text in ("Thanks! But when does it ship?", "Thanks, but it's still broken.", "Thanks for nothing."):
+        assert not signals.is_acknowledgement(text), text
+
+
+def test_profanity_without_everyday_words() -> None:
+    assert signals.profanities("This is crap, damn it") == ["crap", "damn"]
+    assert signals.profanities("Which setting for a moka pot? Fat-free milk froths fine.") == []
+    assert "profanity" in reasons("This is crap")
+
+
+def test_impersonation() -> None:
+    for fake in ("Acme Support Team", "acme_support", "Acme Help Desk", "Acme Suport", "ACME-Support"):
+        assert signals.imitates(fake, OURS), fake
+    for real in ("Acme Support", "acme support", " ACME  Support ", "Rachel Kim", "acmegrinder_fan", "Acme lover"):
+        assert signals.imitates(real, OURS) is None, real
+    found = reasons("Claim your refund here: https://scam.example/claim", author="Acme Support Team")
+    assert "impersonates acme support?" in found and "posts links" in found
+
+
+def test_follow_up_pile_on_vip_and_rules() -> None:
+    assert "wrote again after our reply" in reasons("Still not fixed.", follow_up=True)
+    custom = settings(vip=("Jane Doe",), rules=())
+    assert any(s.reason == "VIP: Jane  Doe" for s in classify(custom, "Hi there", author="Jane  Doe")[2])
+    from cmtui.config import RuleConfig
+
+    ruled = settings(rules=(RuleConfig(reason="legal threat", weight=30, pattern=r"lawyer|attorney"),
+                            RuleConfig(reason="competitor", weight=5, words=("GrindCo",))))
+    found = classify(ruled, "My lawyer says GrindCo would refund me")[2]
+    assert {"legal threat", "competitor"} <= {s.reason for s in found}
+
+
+def test_praise_ranks_low_and_thanks_after_reply_needs_none() -> None:
+    needs, points, _ = classify(settings(), "Love my Burr One. Best purchase this year.")
+    assert needs and urgency(points) == "low"
+    assert classify(settings(), "Got it, thank you so much!", after_our_reply=True)[0] is False
+    assert classify(settings(), "Got it, thank you so much!", after_our_reply=False)[0] is True
+    assert classify(settings(thanks_closes=False), "Got it, thanks!", after_our_reply=True)[0] is True
+
+
+def test_labelled_set_accuracy() -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    from triage_accuracy import evaluate
+
+    result = evaluate()
+    total = sum(t for classes in result.values() for _, t in classes.values()) // 2
+    assert total >= 60
+    for axis, classes in result.items():
+        right = sum(r for r, _ in classes.values())
+        assert right / total >= 0.85, (axis, classes)
+
+
+# -- the whole path -------------------------------------------------------------------------
+
+COMMUNITY = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Acme forum</title>
+<link>http://forum.example/</link>
+{items}
+</channel></rss>"""
+ITEM = """<item><title>{title}</title><link>http://forum.example/{id}</link><guid>http://forum.example/{id}</guid>
+<dc:creator>{author}</dc:creator><pubDate>{date}</pubDate><description>{body}</description></item>"""
+
+
+def test_default_ordering_complaint_negative_turn_question_praise(server: FeedServer, tmp_path: Path) -> None:
+    date = "Wed, 25 Nov 2026 06:00:00 +0000"  # all wait equally long: the signals alone decide
+    items = [
+        ("praise", "Happy customer", "Love my Burr One, best purchase this year!"),
+        ("question", "Quick question", "Does the Burr One ship to Canada?"),
+        ("complaint", "Broken on arrival", "My grinder arrived broken. I want a refund."),
+        ("angry", "So disappointed", "I'm furious and disappointed. Terrible, awful experience. Never again."),
+    ]
+    server.set("/mentions.rss", COMMUNITY.format(items="".join(
+        ITEM.format(id=i, title=t, author=f"user{i}", date=date, body=b) for i, t, b in
+        [(n, t, b) for n, (_, t, b) in enumerate(items)])))
+    config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/mentions.rss"), "kind": "mentions"}])
+    db = tmp_path / "db.sqlite"
+    sync(config, db)
+    store = Store.open(db)
+    order = [i.title for i in inbox(store, config, now=NOW)]
+    store.close()
+    assert order.index("Broken on arrival") < order.index("Quick question")
+    assert order.index("So disappointed") < order.index("Quick question")
+    assert order.index("Quick question") < order.index("Happy customer")
+
+
+def test_ties_break_by_waiting_time(server: FeedServer, tmp_path: Path) -> None:
+    server.set("/m.rss", COMMUNITY.format(items="".join([
+        ITEM.format(id=1, title="Newer", author="a", date="Wed, 25 Nov 2026 11:00:00 +0000", body="Hello there"),
+        ITEM.format(id=2, title="Older", author="b", date="Wed, 25 Nov 2026 10:00:00 +0000", body="Hello there"),
+    ])))
+    config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/m.rss"), "kind": "mentions"}],
+                          extra="\n[triage.weights]\nwaiting = 0\n")
+    db = tmp_path / "db.sqlite"
+    sync(config, db)
+    store = Store.open(db)
+    assert [i.title for i in inbox(store, config, now=NOW)] == ["Older", "Newer"]
+    store.close()
+
+
+@pytest.fixture
+def demo_db(server: FeedServer, tmp_path: Path) -> tuple[Config, Path]:
+    feeds = sites.install(server, now=NOW)
+    config = write_config(tmp_path / "feeds.toml", [
+        {"url": f.url, "name": f.name, "kind": f.kind} for f in feeds], names=sites.IDENTITY_NAMES)
+    db = tmp_path / "db.sqlite"
+    sync(config, db)
+    return config, db
+
+
+def test_thanks_after_our_reply_closes_the_conversation(demo_db: tuple[Config, Path]) -> None:
+    config, db = demo_db
+    store = Store.open(db)
+    items = {i.title: i for i in inbox(store, config, include_answered=True, now=NOW)}
+    store.close()
+    # Tom's "Got it, thank you so much!" closes his thread; Priya's question still waits.
+    shipping = items["Shipping update for Burr One orders"]
+    assert shipping.needs_reply and shipping.unanswered == 1
+    assert shipping.latest.author == "Priya Natarajan"
+    # Every waiting row carries a priority and reasons.
+    waiting = [i for i in items.values() if i.needs_reply]
+    assert waiting and all(i.priority > 0 and i.reasons for i in waiting)
+
+
+def test_thanks_only_conversation_shows_under_answered(server: FeedServer, tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from cmtui.demo.sites import WordPressSite, WpComment, WpPost
+
+    post = WpPost(1, "hello", "Hello", "Acme Support", timedelta(days=2), "News", ("Hi all",))
+    comments = [WpComment(10, 1, "Tom", timedelta(days=1), ("Where is my order?",)),
+                WpComment(11, 1, "Acme Support", timedelta(hours=20), ("Shipped today!",), parent=10),
+                WpComment(12, 1, "Tom", timedelta(hours=19), ("Got it, thank you so much!",), parent=11)]
+    for doc in WordPressSite(server.base_url, NOW, posts=[post], comments=comments).render():
+        server.set(doc.path, doc.body, content_type=doc.content_type)
+    config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/acme-blog/feed/")}])
+    db = tmp_path / "db.sqlite"
+    sync(config, db)
+    store = Store.open(db)
+    items = inbox(store, config, include_answered=True, now=NOW)
+    assert [(i.needs_reply, i.reasons) for i in items] == [(False, ["they said thanks"])]
+    off = write_config(tmp_path / "off.toml", [{"url": server.url("/acme-blog/feed/")}],
+                       extra="\n[triage]\nthanks_closes = false\n")
+    assert [i.needs_reply for i in inbox(store, off, now=NOW)] == [True]  # settings changed: recomputed
+    store.close()
+
+
+def test_explain_people_report_on_the_demo(demo_db: tuple[Config, Path]) -> None:
+    config, db = demo_db
+    args = ["--config", str(config.path), "--db", str(db)]
+    store = Store.open(db)
+    top = inbox(store, config, now=NOW)[0]
+    store.close()
+    out = CliRunner().invoke(cli, ["explain", str(top.id), *args])
+    assert out.exit_code == 0, out.output
+    assert "priority" in out.output and "needs_reply" in out.output
+    for s in top.signals:
+        if s.reason and s.name not in ("sla", "waiting", "sla_breached", "stuck", "hot"):
+            assert s.reason in out.output
+    people = json.loads(CliRunner().invoke(cli, ["people", "--json", *args]).stdout)
+    by_name = {p["name"]: p for p in people}
+    assert "detractor" in by_name["grindhard77"]["marks"]
+    assert "Acme Support" not in by_name  # we are not in our own ledger
+    assert by_name["Jonas Weber"]["answered"] == 1 and by_name["Jonas Weber"]["messages"] == 2
+    report = json.loads(CliRunner().invoke(cli, ["report", "--json", "--since", "all", *args]).stdout)
+    assert report["overall"]["answered"] >= 8
+    assert report["overall"]["median_hours"] > 0
+    assert {f["label"] for f in report["feeds"]} >= {"Acme Blog", "Acme Community"}
+    bad = CliRunner().invoke(cli, ["report", "--since", "soon", *args])
+    assert bad.exit_code == 2
+
+
+def test_notify_command_gets_the_urgent_conversations(server: FeedServer, tmp_path: Path) -> None:
+    feeds = sites.install(server, now=NOW)
+    out = tmp_path / "notified.json"
+    config = write_config(tmp_path / "feeds.toml", [{"url": f.url, "name": f.name, "kind": f.kind} for f in feeds],
+                          names=sites.IDENTITY_NAMES,
+                          extra=f'\n[notify]\ncommand = "cat > {out}"\nmin_priority = 60\n')
+    result = subprocess.run([sys.executable, "-m", "cmtui", "sync", "--config", str(config.path), "--db",
+                             str(tmp_path / "db")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    sent = json.loads(out.read_text())
+    assert sent and all(i["priority"] >= 60 and i["reasons"] and i["title"] and i["url"] for i in sent)
+    assert {"title", "feed", "author", "excerpt", "reasons", "url"} <= set(sent[0])
