@@ -30,7 +30,7 @@ import httpx
 from cmtui import parse, triage
 from cmtui.config import Config, FeedConfig
 from cmtui.fetch import Fetcher, FetchResult, Limits
-from cmtui.store import Store, iso, parse_iso, utc_now
+from cmtui.store import Store, StoreError, iso, parse_iso, utc_now
 
 BACKOFF_BASE = timedelta(minutes=10)
 BACKOFF_CAP = timedelta(hours=24)
@@ -148,6 +148,11 @@ class SyncEngine:
         try:
             async with Fetcher(limits, transport=self.transport) as self.fetcher:
                 reports = await asyncio.gather(*(self._sync_site(fc) for fc in self.config.feeds))
+        except sqlite3.DatabaseError as exc:
+            # A full disk, a store another program broke: every feed saved before this is complete (one
+            # transaction per feed), nothing is half-written. Stop and say so.
+            raise StoreError(f"{self.store.path}: {exc}; every feed saved before this point is intact, "
+                             "fix the cause and sync again") from None
         finally:
             if own_executor:
                 self.executor.shutdown(wait=True)
