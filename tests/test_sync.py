@@ -277,3 +277,15 @@ def test_config_error_exits_2_without_traceback(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert f"{bad}: feeds[0].url: 'ftp://example.com/feed' is not an http(s) URL" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_feed_removed_from_the_config_leaves_the_inbox(demo: tuple[FeedServer, Config, Path]) -> None:
+    server, config, db = demo
+    sync(config, db)
+    store = Store.open(db)
+    assert any(i.feed == "Acme Blog" for i in inbox(store, config))
+    fewer = write_config(config.path, [{"url": f.url, "name": f.name, "kind": f.kind} for f in config.feeds[1:]],
+                         names=sites.IDENTITY_NAMES)
+    assert not any(i.feed == "Acme Blog" for i in inbox(store, fewer))
+    assert any(i.feed == "Acme Blog" for i in inbox(store, config))  # configured again: back, state kept
+    store.close()

@@ -64,6 +64,7 @@ def refresh(store: Store, config: Config, conversation_ids: set[int] | None = No
     """Summarise `conversation_ids`; everything when the identity or the triage settings changed."""
     settings = Settings(config)
     with store.transaction():
+        store.keep_only(f.url for f in config.feeds)
         if store.settings_changed("triage-settings", settings.stamp):
             store.mark_ours(settings.ours)
             conversation_ids = set(store.conversation_ids())

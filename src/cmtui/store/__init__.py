@@ -148,6 +148,15 @@ class Store:
         assert found is not None
         return found
 
+    def keep_only(self, urls: Iterable[str]) -> None:
+        """Feeds no longer in the config stop counting: their conversations leave the inbox (nothing is
+        deleted, and they come back if the feed is configured again)."""
+        wanted = sorted(set(urls))
+        marks = ",".join("?" * len(wanted)) or "NULL"
+        self.x(f"UPDATE feeds SET configured = (url IN ({marks})) "
+               f"WHERE (parent_id IS NULL OR configured = 1) AND configured != (url IN ({marks}))",
+               wanted + wanted)
+
     def feed(self, feed_id: int) -> sqlite3.Row | None:
         return self.one("SELECT * FROM feeds WHERE id = ?", [feed_id])
 
@@ -447,7 +456,7 @@ class Store:
                       AND (coalesce(st.muted, 0) = 0 OR s.mention_seen_at > st.muted_at)) AS needs_reply
               FROM conversation_summary s
               JOIN conversations c ON c.id = s.conversation_id
-              JOIN feeds f ON f.id = c.feed_id
+              JOIN feeds f ON f.id = c.feed_id AND f.configured = 1
               LEFT JOIN conversation_state st ON st.conversation_id = c.id
               LEFT JOIN messages lm ON lm.id = coalesce(s.latest_unanswered_id, s.latest_id)
             ) WHERE {" AND ".join(where)}
