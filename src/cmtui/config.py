@@ -22,6 +22,21 @@ class ConfigError(Exception):
         super().__init__(f"{self.path}: {key}: {why}" if key else f"{self.path}: {why}")
 
 
+POSTING_TYPES = ("wordpress", "discourse")
+
+
+@dataclass(frozen=True)
+class PostingConfig:
+    """Direct posting for one feed's site. The secret is never in the file: it is read from the environment
+    variable `secret_env`, or from the system keyring (service "cmtui", entry `user@site`) when `keyring`."""
+
+    type: str  # "wordpress" (REST API + Application Password) | "discourse" (API key)
+    site: str  # the site's base URL, e.g. https://blog.example.com
+    user: str  # WordPress user name / Discourse Api-Username
+    secret_env: str = ""
+    keyring: bool = False
+
+
 @dataclass(frozen=True)
 class FeedConfig:
     url: str
@@ -30,6 +45,7 @@ class FeedConfig:
     follow_comments: bool = True
     tags: tuple[str, ...] = ()
     kind_set: bool = False  # whether `kind` was written in the file (else detection may override)
+    posting: PostingConfig | None = None
 
     @property
     def label(self) -> str:
@@ -256,7 +272,7 @@ def _triage(path: Path, raw: dict[str, Any]) -> TriageConfig:
 
 
 def _feed(path: Path, index: int, raw: Any) -> FeedConfig:
-    allowed = {"url", "name", "kind", "follow_comments", "tags"}
+    allowed = {"url", "name", "kind", "follow_comments", "tags", "posting"}
     table = _Table(path, f"feeds[{index}]", raw, allowed)
     url = table.get("url", str, None)
     if url is None:
@@ -274,7 +290,30 @@ def _feed(path: Path, index: int, raw: Any) -> FeedConfig:
         follow_comments=table.get("follow_comments", bool, True),
         tags=table.strings("tags"),
         kind_set="kind" in raw,
+        posting=_posting(path, table.key("posting"), raw["posting"]) if "posting" in raw else None,
     )
+
+
+def _posting(path: Path, key: str, raw: Any) -> PostingConfig:
+    table = _Table(path, key, raw, {"type", "site", "user", "secret_env", "keyring", "password", "api_key"})
+    for secret in ("password", "api_key"):
+        if secret in table.data:
+            raise ConfigError(path, f"{key}.{secret}", "secrets never go in this file: put it in an environment "
+                              "variable named by secret_env, or in the system keyring with keyring = true")
+    kind = table.get("type", str, "")
+    if kind not in POSTING_TYPES:
+        raise ConfigError(path, f"{key}.type", f"must be one of {', '.join(POSTING_TYPES)}")
+    site = table.get("site", str, "").strip().rstrip("/")
+    if why := check_url(site):
+        raise ConfigError(path, f"{key}.site", why)
+    user = table.get("user", str, "").strip()
+    if not user:
+        raise ConfigError(path, f"{key}.user", "missing: the account that posts")
+    secret_env = table.get("secret_env", str, "").strip()
+    use_keyring = table.get("keyring", bool, False)
+    if not secret_env and not use_keyring:
+        raise ConfigError(path, key, "say where the secret is: secret_env = \"VARIABLE\" or keyring = true")
+    return PostingConfig(type=kind, site=site, user=user, secret_env=secret_env, keyring=use_keyring)
 
 
 def load(path: Path) -> Config:
