@@ -125,6 +125,12 @@ class Config:
     triage: TriageConfig = field(default_factory=TriageConfig)
     notify: NotifyConfig = field(default_factory=NotifyConfig)
     keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys, e.g. "inbox.done" = "x"
+    templates: dict[str, str] = field(default_factory=dict)  # saved replies: name -> text with {variables}
+
+    @property
+    def templates_dir(self) -> Path:
+        """One saved reply per file (name.txt), next to feeds.toml."""
+        return self.path.parent / "templates"
 
     def is_ours(self, author: str | None) -> bool:
         return normalise_name(author) in self.our_names
@@ -202,7 +208,11 @@ def parse(text: str, path: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, "", f"not valid TOML: {exc}") from None
-    top = _Table(path, "", data, {"identity", "feeds", "sync", "ui", "keymap", "triage", "notify"})
+    top = _Table(path, "", data, {"identity", "feeds", "sync", "ui", "keymap", "triage", "notify", "templates"})
+    templates = top.get("templates", dict, {})
+    for name, body in templates.items():
+        if not isinstance(body, str):
+            raise ConfigError(path, f"templates.{name}", "must be a string: the reply's text")
     notify = _Table(path, "notify", top.get("notify", dict, {}), {"command", "min_priority"})
     ui = _Table(path, "ui", top.get("ui", dict, {}), set(UiConfig.__dataclass_fields__))
     keymap_table = top.get("keymap", dict, {})
@@ -231,6 +241,7 @@ def parse(text: str, path: Path) -> Config:
         notify=NotifyConfig(command=notify.get("command", str, "").strip(),
                             min_priority=float(notify.number("min_priority", 50.0, -1000))),
         keymap=keymap,
+        templates=dict(templates),
     )
 
 

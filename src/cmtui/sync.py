@@ -298,6 +298,7 @@ class SyncEngine:
             saved = self.store.save(row, parsed, kind=kind, owner_id=owner_id,
                                     our_names=self.config.our_names, now=self.now)
             triage.summarise(self.store, self.triage, saved.conversations)
+            self.store.clear_pending(saved.conversations)
             self.touched |= saved.conversations
             extra: dict[str, object] = {"title": parsed.title, "platform": parsed.platform, "role": parsed.role,
                                         "last_warning": parsed.warning}

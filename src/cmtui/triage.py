@@ -243,6 +243,8 @@ class InboxItem:
     opened_at: str | None
     tags: list[str]
     latest: Latest
+    reply_pending: bool = False  # handed off to the site; waiting to see our reply in the feed
+    has_draft: bool = False
     signals: list[Signal] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -302,6 +304,8 @@ def _item(row: Any, settings: Settings, now: datetime) -> InboxItem:
         found += clock_signals(row, settings, now)
     found.sort(key=lambda s: -s.points)
     reasons = [s.reason for s in found if s.reason]
+    if needs and row["reply_pending"]:
+        reasons.insert(0, "reply pending")
     if not needs:
         reasons = [row["closed_reason"]] if row["closed_reason"] else (
             ["done"] if row["done_at"] else ["snoozed"] if row["snoozed_until"] else
@@ -327,6 +331,8 @@ def _item(row: Any, settings: Settings, now: datetime) -> InboxItem:
         tags=json.loads(row["feed_tags"] or "[]"),
         latest=Latest(author=row["latest_author"] or "", text=text.one_line(row["latest_text"], 280),
                       url=text.safe_url(row["latest_url"])),
+        reply_pending=bool(row["reply_pending"]),
+        has_draft=bool(row["has_draft"]),
         signals=found,
     )
 

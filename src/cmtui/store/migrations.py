@@ -155,3 +155,25 @@ def m003_triage(db: Database) -> None:
     ALTER TABLE conversation_summary ADD COLUMN burst INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE conversation_summary ADD COLUMN score REAL NOT NULL DEFAULT 0
     """)
+
+
+@migrations()
+def m004_drafts(db: Database) -> None:
+    """Replies being written: saved as the user types, kept until sent or discarded."""
+    _run(db, """
+    CREATE TABLE drafts (
+        id INTEGER PRIMARY KEY,
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        message_id INTEGER REFERENCES messages(id),     -- the message it answers; NULL: the conversation
+        body TEXT NOT NULL DEFAULT '',
+        state TEXT NOT NULL DEFAULT 'draft',             -- draft | pending | sent | discarded
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        pending_at TEXT,                                 -- handed off (copied, browser opened)
+        sent_at TEXT,
+        sent_message_id INTEGER,                         -- our message that carried it, once seen
+        error TEXT                                       -- the server's answer to a failed post
+    );
+    CREATE UNIQUE INDEX drafts_open ON drafts(conversation_id, coalesce(message_id, 0)) WHERE state = 'draft';
+    CREATE INDEX drafts_state ON drafts(state, conversation_id)
+    """)
