@@ -1,0 +1,114 @@
+"""Drafts in the store, saved replies with variables, hand-off URLs, pending replies cleared by a sync."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from cmtui.demo.server import FeedServer
+from cmtui.demo.sites import WP_COMMENTS, WP_POSTS, WordPressSite, WpComment
+from cmtui.replies import ReplyContext, fill, handoff_url, load_templates
+from cmtui.store import Store
+from cmtui.triage import inbox
+
+from .helpers import sync, write_config
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+CONTEXT = ReplyContext(author="Rachel Kim", post_title="Introducing the Acme Burr One", feed_name="Acme Blog",
+                       our_name="Acme Support", message="It arrived cracked.\nI want a refund.")
+
+
+def test_template_with_every_variable() -> None:
+    template = ("Hi {first_name} ({author}), about \"{post_title}\" on {feed_name}:\n{quote}\n\n"
+                "We're on it. — {our_name}")
+    assert fill(template, CONTEXT) == (
+        'Hi Rachel (Rachel Kim), about "Introducing the Acme Burr One" on Acme Blog:\n'
+        "> It arrived cracked.\n> I want a refund.\n\nWe're on it. — Acme Support")
+
+
+def test_missing_or_broken_variables_stay_visible() -> None:
+    assert fill("Hi {first_name}, order {order_number} {", CONTEXT) == "Hi Rachel, order {order_number} {"
+    assert fill("Hi {first_name}", ReplyContext()) == "Hi {first_name}"  # empty value: left for the user
+    assert fill("{0} {} {{x}} %s", CONTEXT) == "{0} {} {{x}} %s"
+
+
+def test_first_name_from_handles() -> None:
+    assert ReplyContext(author="@brewlab_sofia").variables()["first_name"] == "brewlab"
+    assert ReplyContext(author="pourover.paul").variables()["first_name"] == "pourover"
+
+
+def test_templates_from_config_and_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "refund.txt").write_text("Hi {first_name}, refunds take 5 days.\n")
+    (folder / "thanks.md").write_text("Thank you {first_name}!")
+    (folder / "notes.bak").write_text("ignored")
+    found = load_templates({"thanks": "Thanks!", "welcome": "Welcome {first_name}"}, folder)
+    assert found == {"thanks": "Thank you {first_name}!", "welcome": "Welcome {first_name}",
+                     "refund": "Hi {first_name}, refunds take 5 days."}
+    assert load_templates({"a": "b"}, tmp_path / "missing") == {"a": "b"}
+
+
+def test_handoff_urls() -> None:
+    post = "https://blog.example.com/2026/11/burr-one/"
+    assert handoff_url("wordpress", post, post + "#comment-1192") == post + "?replytocom=1192#respond"
+    assert handoff_url("wordpress", post, post) == post + "#respond"
+    topic = "https://forum.example.com/t/noise/1186"
+    assert handoff_url("discourse", topic, topic + "/2") == topic + "/2"
+    assert handoff_url("blogger", "https://x.blogspot.com/p.html", None) == "https://x.blogspot.com/p.html"
+    assert handoff_url("wordpress", "javascript:alert(1)", "javascript:alert(2)") is None
+
+
+def test_drafts_are_saved_updated_listed_and_discarded(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "db.sqlite")
+    with store.transaction():
+        feed = store.ensure_feed("https://blog.example.com/feed/", name="Blog")
+        store.x("INSERT INTO conversations(id, feed_id, title, created_at) VALUES (1, ?, 'Hello', 'x')", [feed["id"]])
+        first = store.save_draft(1, None, "Hi")
+        again = store.save_draft(1, None, "Hi there")
+    assert first == again
+    store.close()
+    store = Store.open(tmp_path / "db.sqlite")  # a new process: still there
+    draft = store.draft_for(1, None)
+    assert draft is not None and draft["body"] == "Hi there"
+    assert [d["id"] for d in store.open_drafts()] == [first]
+    with store.transaction():
+        store.set_draft_state(first, "discarded")
+        second = store.save_draft(1, None, "Start over")
+    assert second != first and store.draft_for(1, None)["body"] == "Start over"  # type: ignore[index]
+    store.close()
+
+
+def test_handoff_marks_pending_and_a_later_sync_clears_it(server: FeedServer, tmp_path: Path) -> None:
+    def publish(comments: tuple[WpComment, ...]) -> None:
+        for doc in WordPressSite(server.base_url, NOW, posts=WP_POSTS, comments=comments).render():
+            server.set(doc.path, doc.body, content_type=doc.content_type, modified=doc.modified)
+
+    publish(WP_COMMENTS)
+    config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/acme-blog/feed/"), "name": "Acme Blog"}])
+    db = tmp_path / "db.sqlite"
+    sync(config, db)
+    store = Store.open(db)
+    olivia = store.one("SELECT id, conversation_id FROM messages WHERE author = 'Olivia Brooks'")
+    assert olivia is not None
+    with store.transaction():
+        draft = store.save_draft(olivia["conversation_id"], olivia["id"], "Not yet, it's coming in 2.5!")
+        store.set_draft_state(draft, "pending")
+    item = next(i for i in inbox(store, config) if i.id == olivia["conversation_id"])
+    assert item.reasons[0] == "reply pending" and item.needs_reply
+    store.close()
+    # Someone else comments: still pending. Then our reply shows up in the feed: sent.
+    other = WpComment(1300, 458, "Somebody", timedelta(minutes=3), ("Me too",))
+    publish((*WP_COMMENTS, other))
+    sync(config, db)
+    store = Store.open(db)
+    assert store.draft(draft)["state"] == "pending"  # type: ignore[index]
+    store.close()
+    ours = WpComment(1301, 458, "Acme Support", timedelta(minutes=1), ("Not yet, it's coming in 2.5!",), parent=1242)
+    publish((*WP_COMMENTS, other, ours))
+    sync(config, db)
+    store = Store.open(db)
+    done = store.draft(draft)
+    assert done is not None and done["state"] == "sent" and done["sent_message_id"] is not None
+    assert store.one("SELECT answered_at FROM messages WHERE id = ?", [olivia["id"]])["answered_at"]  # type: ignore[index]
+    store.close()
