@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import difflib
 import functools
+import importlib.util
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-SENTIMENT_CHARS = 2000  # long texts: the opening says enough, and VADER's cost grows with length
+SENTIMENT_CHARS = 600  # long texts: the opening says enough, and VADER's cost grows with length
 
 COMPLAINT_WORDS = (
     "refund", "money back", "chargeback", "cancel", "cancelled", "broken", "broke", "damage",
@@ -56,28 +58,70 @@ def _analyzer() -> SentimentIntensityAnalyzer:
 
 
 def sentiment(text: str) -> float:
-    """VADER's compound score, -1 (very negative) … +1 (very positive)."""
-    if not text.strip():
+    """VADER's compound score of the opening (up to `SENTIMENT_CHARS`, cut at a sentence end), -1 (very
+    negative) … +1 (very positive). VADER's cost grows with the square of a text's length."""
+    body = text[:SENTIMENT_CHARS]
+    if len(text) > SENTIMENT_CHARS:
+        cut = max(body.rfind(". "), body.rfind("! "), body.rfind("? "))
+        body = body[: cut + 1] if cut > SENTIMENT_CHARS // 2 else body
+    if not body.strip():
         return 0.0
-    return float(_analyzer().polarity_scores(text[:SENTIMENT_CHARS])["compound"])
+    return round(float(_analyzer().polarity_scores(body)["compound"]), 4)
 
 
-def _phrase_pattern(phrases: tuple[str, ...], inflect: bool = False) -> re.Pattern[str]:
-    """Whole words and phrases, case-insensitive; with `inflect`, single words also match with -s, -ed, -ing."""
-    words = sorted({p.strip().lower() for p in phrases if p.strip()}, key=len, reverse=True)
-    if not words:
-        return re.compile(r"(?!x)x")
+_WORD = re.compile(r"\w+(?:['’-]\w+)*")
+_SUFFIXES = ("ing", "es", "ed", "s", "d")
 
-    def one(word: str) -> str:
-        body = re.escape(word).replace(r"\ ", r"\s+")
-        return body + "(?:s|es|ed|d|ing)?" if inflect and " " not in word and word.isalpha() else body
 
-    return re.compile(r"(?<!\w)(" + "|".join(one(w) for w in words) + r")(?!\w)", re.IGNORECASE)
+def words(text: str) -> list[str]:
+    """Lower-case words, apostrophes and hyphens kept inside them ("didn't", "rip-off")."""
+    return _WORD.findall(text.lower().replace("’", "'"))
+
+
+class PhraseSet:
+    """Whole words and phrases, found by looking words up in a set (one pass, whatever the list's size).
+    With `inflect`, single words also match with -s, -es, -ed, -d, -ing ("crack" finds "cracking")."""
+
+    def __init__(self, phrases: Iterable[str], inflect: bool = False) -> None:
+        self.single: set[str] = set()
+        self.multi: dict[str, list[tuple[str, ...]]] = {}  # first word -> longer phrases, longest first
+        for phrase in phrases:
+            tokens = tuple(words(phrase))
+            if len(tokens) == 1:
+                self.single.add(tokens[0])
+            elif tokens:
+                self.multi.setdefault(tokens[0], []).append(tokens)
+        for options in self.multi.values():
+            options.sort(key=len, reverse=True)
+        self.inflect = inflect
+
+    def _is_single(self, word: str) -> bool:
+        if word in self.single:
+            return True
+        if self.inflect:
+            for suffix in _SUFFIXES:
+                if word.endswith(suffix) and len(word) > len(suffix) + 2:
+                    stem = word[: -len(suffix)]
+                    if stem in self.single or (stem[-1] == stem[-2] and stem[:-1] in self.single):
+                        return True  # cracking -> crack, jamming -> jam
+        return False
+
+    def find(self, text: str) -> list[str]:
+        """The phrases found, as written in the text (lower-case), first occurrence first."""
+        tokens = words(text)
+        found: list[str] = []
+        for i, token in enumerate(tokens):
+            hit = next((" ".join(p) for p in self.multi.get(token, ()) if tuple(tokens[i:i + len(p)]) == p), None)
+            if hit is None and self._is_single(token):
+                hit = token
+            if hit is not None and hit not in found:
+                found.append(hit)
+        return found
 
 
 @functools.cache
-def complaint_pattern(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
-    return _phrase_pattern(COMPLAINT_WORDS + extra, inflect=True)
+def complaint_words(extra: tuple[str, ...] = ()) -> PhraseSet:
+    return PhraseSet(COMPLAINT_WORDS + extra, inflect=True)
 
 
 # Words of better-profanity's list that are everyday words in product communities (a moka pot, fat-free milk,
@@ -97,20 +141,22 @@ sissy bimbo bimbos gigolo floozy quicky scantily steamy strip stripclub heshe he
 
 
 @functools.cache
-def profanity_pattern() -> re.Pattern[str]:
-    """better-profanity's word list without `NOT_PROFANE`, matched as whole words with one compiled regex
-    (its own matcher costs tens of milliseconds per comment, too slow for a sync)."""
-    words = (resources.files("better_profanity") / "profanity_wordlist.txt").read_text(encoding="utf-8")
-    return _phrase_pattern(tuple(w for w in words.splitlines()
-                                 if len(w.strip()) > 2 and w.strip().lower() not in NOT_PROFANE))
+def profane_words() -> PhraseSet:
+    """better-profanity's word list without `NOT_PROFANE`, looked up as whole words (its own matcher costs
+    tens of milliseconds per comment, too slow for a sync)."""
+    # The file is read directly: importing better_profanity would build its own slow matcher first.
+    spec = importlib.util.find_spec("better_profanity")
+    assert spec is not None and spec.origin is not None, "better-profanity is not installed"
+    listed = (Path(spec.origin).parent / "profanity_wordlist.txt").read_text(encoding="utf-8")
+    return PhraseSet(w for w in listed.splitlines() if len(w.strip()) > 2 and w.strip().lower() not in NOT_PROFANE)
 
 
 def complaints(text: str, extra: tuple[str, ...] = ()) -> list[str]:
-    return list(dict.fromkeys(m.group(1).lower() for m in complaint_pattern(extra).finditer(text)))
+    return complaint_words(tuple(extra)).find(text)
 
 
 def profanities(text: str) -> list[str]:
-    return list(dict.fromkeys(m.group(1).lower() for m in profanity_pattern().finditer(text)))
+    return profane_words().find(text)
 
 
 def is_question(text: str) -> bool:
@@ -145,6 +191,7 @@ def _squash(name: str) -> str:
     return re.sub(r"[\W_]+", "", name.casefold())
 
 
+@functools.lru_cache(maxsize=4096)
 def imitates(author: str, ours: frozenset[str]) -> str | None:
     """The name of ours that `author` imitates without being it, or None: the same letters spelled
     differently ("Acme-Support", "acme_support"), a near miss ("Acme Suport"), one containing the other
@@ -182,6 +229,9 @@ class Rule:
         return bool(self.pattern.search(text))
 
 
-def make_rule(reason: str, weight: float, regex: str | None = None, words: tuple[str, ...] = ()) -> Rule:
-    pattern = re.compile(regex, re.IGNORECASE) if regex else _phrase_pattern(words)
-    return Rule(reason=reason, weight=weight, pattern=pattern)
+def make_rule(reason: str, weight: float, regex: str | None = None, phrases: tuple[str, ...] = ()) -> Rule:
+    if regex:
+        return Rule(reason=reason, weight=weight, pattern=re.compile(regex, re.IGNORECASE))
+    listed = sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True)
+    body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in listed) or r"(?!x)x"
+    return Rule(reason=reason, weight=weight, pattern=re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE))

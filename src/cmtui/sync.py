@@ -16,11 +16,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import multiprocessing
 import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -32,6 +33,7 @@ from cmtui.config import Config, FeedConfig
 from cmtui.fetch import Fetcher, FetchResult, Limits
 from cmtui.store import Store, StoreError, iso, parse_iso, utc_now
 
+PARSE_IN_THREAD = 4  # bodies parsed in a thread before worker processes are worth starting
 BACKOFF_BASE = timedelta(minutes=10)
 BACKOFF_CAP = timedelta(hours=24)
 RETRY_AFTER_CAP = timedelta(days=7)
@@ -125,11 +127,13 @@ class SyncEngine:
                  on_feed: Callable[[FeedReport], None] | None = None,
                  cancelled: Callable[[], bool] | None = None,
                  transport: httpx.AsyncBaseTransport | None = None,
-                 executor: Executor | None = None) -> None:
+                 processes: bool = False) -> None:
         self.config, self.store, self.force = config, store, force
         self.on_feed, self.cancelled = on_feed, cancelled or (lambda: False)
         self.transport = transport
-        self.executor = executor
+        self.processes = processes  # parse in worker processes (the CLI); threads inside the app
+        self._pool: Executor | None = None
+        self._parsed = 0
         self.now = utc_now()
         self._runs: dict[str, asyncio.Task[_Outcome]] = {}
         self._configured = {f.url: f for f in config.feeds}
@@ -143,8 +147,7 @@ class SyncEngine:
         s = self.config.sync
         limits = Limits(concurrency=s.concurrency, per_host=s.per_host, timeout=s.timeout,
                         connect_timeout=s.connect_timeout, max_body=int(s.max_body_mb * 1024 * 1024))
-        own_executor = self.executor is None
-        self.executor = self.executor or ThreadPoolExecutor(max_workers=1, thread_name_prefix="cmtui-parse")
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cmtui-parse")
         try:
             async with Fetcher(limits, transport=self.transport) as self.fetcher:
                 reports = await asyncio.gather(*(self._sync_site(fc) for fc in self.config.feeds))
@@ -154,8 +157,9 @@ class SyncEngine:
             raise StoreError(f"{self.store.path}: {exc}; every feed saved before this point is intact, "
                              "fix the cause and sync again") from None
         finally:
-            if own_executor:
-                self.executor.shutdown(wait=True)
+            self.executor.shutdown(wait=True)
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
         return SyncReport(feeds=list(reports), seconds=time.monotonic() - started, touched=self.touched)
 
     # -- one configured feed and the comment feeds it leads to ------------------------
@@ -285,8 +289,8 @@ class SyncEngine:
             outcome.ok = True
             return outcome
         loop = asyncio.get_running_loop()
-        parsed = await loop.run_in_executor(self.executor, parse.parse, result.body, result.final_url or result.url,
-                                            result.headers)
+        parsed = await loop.run_in_executor(self._parser(), parse.parse, result.body,
+                                            result.final_url or result.url, result.headers)
         if parsed.error:
             self._record_error(row, result, parsed.error)
             outcome.error = parsed.error
@@ -310,6 +314,23 @@ class SyncEngine:
         outcome.posts_with_new_comments = saved.posts_with_new_comments
         outcome.overflow = bool(parsed.entries) and saved.known == 0
         return outcome
+
+    def _parser(self) -> Executor:
+        """Where to parse: the first few bodies in a thread; after that, when allowed, a pool of worker
+        processes (parsing and sentiment are CPU-bound: a cold sync of many feeds uses every core)."""
+        self._parsed += 1
+        if not self.processes or self._parsed <= PARSE_IN_THREAD:
+            return self.executor
+        if self._pool is None:
+            try:
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(["cmtui.parse"])
+                workers = max(1, min(4, os.cpu_count() or 1))
+                self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            except (ValueError, OSError):  # no forkserver on this platform: stay on the thread
+                self.processes = False
+                return self.executor
+        return self._pool
 
     def _kind_set(self, url: str, owner_id: int) -> bool:
         fc = self._configured.get(url)

@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import re
 from html import unescape
-from html.parser import HTMLParser
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import nh3
 
 ALLOWED_TAGS = {
     "a", "p", "br", "blockquote", "q", "cite", "em", "strong", "b", "i", "u", "s", "del", "ins", "code", "pre",
-    "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "sub", "sup", "span", "div",
+    "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "sub", "sup", "span", "div", "img",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"alt"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 # ESC-introduced sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), other two-byte escapes,
@@ -53,12 +52,15 @@ def one_line(value: str | None, limit: int = 0) -> str:
     return text
 
 
+_UNSAFE_IN_URL = re.compile("[\\s\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
 def safe_url(url: str | None) -> str | None:
     """`url` if it is an absolute http(s) URL without control characters, else None."""
     if not url:
         return None
     url = url.strip()
-    if _CONTROLS.search(url) or "\x1b" in url or any(c.isspace() for c in url):
+    if _UNSAFE_IN_URL.search(url):
         return None
     try:
         parts = urlsplit(url)
@@ -83,57 +85,51 @@ def safe_html(html: str | None) -> str:
     )
 
 
-_BLOCK = {
-    "p", "div", "blockquote", "pre", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "table", "tr",
-    "section", "article", "header", "footer", "figure", "figcaption", "dl", "dt", "dd",
-}
-_SKIP = {"script", "style", "head", "title", "template", "noscript", "iframe", "object", "svg", "math"}
+_HREF = re.compile(r'(<a\s[^>]*?href=")([^"]*)(")')
 
 
-class _TextParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skip = 0
+def absolute_links(html: str, base: str | None) -> str:
+    """Sanitised HTML with every link made absolute against `base` (links that stay relative or turn into
+    something else than http(s)/mailto lose their href)."""
+    if not base or "href=" not in html:
+        return html
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIP:
-            self.skip += 1
-        elif tag == "br":
-            self.parts.append("\n")
-        elif tag == "li":
-            self.parts.append("\n• ")
-        elif tag == "img":
-            alt = dict(attrs).get("alt")
-            if alt:
-                self.parts.append(alt)
-        elif tag in _BLOCK:
-            self.parts.append("\n\n")
+    def fix(match: re.Match[str]) -> str:
+        href = unescape(match.group(2))
+        absolute = href if href.startswith("mailto:") else safe_url(urljoin(base, href))
+        if absolute is None:
+            return match.group(1)[:-len('href="')].rstrip() + " "
+        return match.group(1) + absolute.replace("&", "&amp;").replace('"', "&quot;") + match.group(3)
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in _SKIP:
-            self.handle_starttag(tag, attrs)
+    return _HREF.sub(fix, html)
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP:
-            self.skip = max(0, self.skip - 1)
-        elif tag in _BLOCK:
-            self.parts.append("\n\n")
 
-    def handle_data(self, data: str) -> None:
-        if not self.skip:
-            self.parts.append(re.sub(r"[ \t\r\n\f]+", " ", data))
+_BREAK = re.compile(r"<br\s*/?>", re.I)
+_ITEM = re.compile(r"<li\b[^>]*>", re.I)
+_BLOCK_TAG = re.compile(r"</?(?:p|div|blockquote|pre|ul|ol|h[1-6]|hr)\b[^>]*>", re.I)
+_IMG_ALT = re.compile(r'<img\b[^>]*?\balt="([^"]*)"[^>]*>', re.I)
+_TAG = re.compile(r"<[^>]*>")
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+_MANY_LINES = re.compile(r"\n{3,}")
 
 
 def to_text(html: str | None) -> str:
-    """Readable plain text of an HTML fragment: paragraphs kept, markup, scripts and styles dropped."""
+    """Readable plain text of an HTML fragment: paragraphs, line breaks and list items kept; scripts,
+    styles and every other tag dropped. Works on `safe_html`'s output, whose markup is regular."""
     if not html:
         return ""
     if "<" not in html:
         return clean(unescape(html)).strip()
-    parser = _TextParser()
-    parser.feed(clean(html))
-    parser.close()
-    text = "".join(parser.parts)
-    lines = [" ".join(line.split()) for line in text.split("\n")]
-    return clean(re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip())
+    return sanitized_to_text(safe_html(html))
+
+
+def sanitized_to_text(html: str) -> str:
+    """`to_text` for HTML that already went through `safe_html`."""
+    out = html.replace("\n", " ")
+    out = _BREAK.sub("\n", out)
+    out = _ITEM.sub("\n• ", out)
+    out = _BLOCK_TAG.sub("\n\n", out)
+    out = _IMG_ALT.sub(lambda m: m.group(1), out)
+    out = unescape(_TAG.sub("", out)).replace("\xa0", " ")
+    lines = [_SPACES.sub(" ", line).strip() for line in out.split("\n")]
+    return clean(_MANY_LINES.sub("\n\n", "\n".join(lines)).strip())

@@ -87,21 +87,16 @@ def summarise(store: Store, settings: Settings, conversation_ids: set[int]) -> N
 
 def _summary(store: Store, settings: Settings, kind: str, rows: list[Any]) -> dict[str, Any]:
     by_id = {r["id"]: r for r in rows}
-    sentiment: dict[int, float] = {}
-    for r in rows:
-        score = r["sentiment"]
-        if score is None and not r["is_ours"]:
-            score = signals.sentiment(r["text"])
-        sentiment[r["id"]] = score if score is not None else 0.0
+    sentiment = {r["id"]: r["sentiment"] if r["sentiment"] is not None else signals.sentiment(r["text"])
+                 for r in rows}
     msgs = [Msg(r["id"], r["parent_id"], bool(r["is_ours"]), bool(r["is_post"]), bool(r["explicit_parent"]),
                 r["published"], r["seen_at"], r["author_norm"]) for r in rows]
     statuses = analyse(msgs, kind)
     updates = []
     answered = {s.msg.id: s.answered_at for s in statuses}
     for r in rows:
-        new_sentiment = None if r["is_ours"] else sentiment[r["id"]]
-        if (r["sentiment"], r["answered_at"]) != (new_sentiment, answered.get(r["id"])):
-            updates.append((new_sentiment, answered.get(r["id"]), r["id"]))
+        if (r["sentiment"], r["answered_at"]) != (sentiment[r["id"]], answered.get(r["id"])):
+            updates.append((sentiment[r["id"]], answered.get(r["id"]), r["id"]))
     store.set_message_fields(updates)
 
     waiting = [s for s in statuses if s.answered_at is None]

@@ -45,7 +45,7 @@ def stamp(dt: datetime | None = None) -> str:
 def parse_iso(value: str | None) -> datetime | None:
     if not value:
         return None
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(value)
 
 
 @dataclass
@@ -218,8 +218,8 @@ class Store:
         if existing is not None:
             result.known += 1
             if (existing["text"], existing["html"], existing["title"]) != (e.text, e.html, e.title) and e.text:
-                self.x("UPDATE messages SET text = ?, html = ?, title = ? WHERE id = ?",
-                       [e.text, e.html, e.title, existing["id"]])
+                self.x("UPDATE messages SET text = ?, html = ?, title = ?, sentiment = ? WHERE id = ?",
+                       [e.text, e.html, e.title, e.sentiment, existing["id"]])
                 result.updated += 1
                 result.conversations.add(existing["conversation_id"])
             if e.is_post:
@@ -235,11 +235,11 @@ class Store:
             parent_id = parent["id"] if parent else None
         cursor = self.x(
             """INSERT INTO messages(uid, conversation_id, feed_id, parent_id, parent_ref, explicit_parent, is_post,
-                   is_ours, author, author_norm, title, url, url_key, published, seen_at, text, html)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   is_ours, author, author_norm, title, url, url_key, published, seen_at, text, html, sentiment)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [e.uid, conv_id, feed["id"], parent_id, e.parent_ref, int(e.explicit_parent), int(e.is_post),
              int(author_norm in our_names), e.author, author_norm, e.title, e.url, e.url_key,
-             e.published or now_s, seen, e.text, e.html],
+             e.published or now_s, seen, e.text, e.html, e.sentiment],
         )
         message_id = cursor.lastrowid
         assert message_id is not None
