@@ -289,3 +289,26 @@ def test_a_feed_removed_from_the_config_leaves_the_inbox(demo: tuple[FeedServer,
     assert not any(i.feed == "Acme Blog" for i in inbox(store, fewer))
     assert any(i.feed == "Acme Blog" for i in inbox(store, config))  # configured again: back, state kept
     store.close()
+
+
+def test_comment_feeds_owed_by_a_failed_or_killed_sync_are_fetched_next_time(
+        demo: tuple[FeedServer, Config, Path]) -> None:
+    server, config, db = demo
+    sync(config, db)
+    burst = [WpComment(1400 + i, 412 if i % 2 else 447, f"Visitor {i}", timedelta(minutes=30 - i), ("Hi?",))
+             for i in range(12)]
+    docs = WordPressSite(server.base_url, NOW, comments=(*WP_COMMENTS, *burst)).render()
+    for doc in docs:
+        per_post = doc.path.startswith("/acme-blog/20")
+        server.set(doc.path, doc.body if not per_post else "down", content_type=doc.content_type,
+                   status=500 if per_post else 200, validators=not per_post)
+    first = sync(config, db)
+    assert first.new == 10 and first.failed  # the site-wide window only; the posts' own feeds failed
+    for doc in docs:
+        server.set(doc.path, doc.body, content_type=doc.content_type, modified=doc.modified)
+    server.reset_hits()
+    second = sync(config, db, force=True)
+    assert second.new == 2  # the two comments only the posts' own feeds still hold
+    assert server.requests_for("/acme-blog/comments/feed/")[0].status == 304
+    third = sync(config, db)
+    assert third.new == 0 and not third.failed

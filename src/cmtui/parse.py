@@ -121,6 +121,9 @@ def discourse_key(url: str | None) -> tuple[str, int | None] | None:
     if not match:
         return None
     prefix = parts.path[: parts.path.find("/t/")]
+    segments = parts.path[parts.path.find("/t/") + 3:].removesuffix(".rss").strip("/").split("/")
+    if len(segments) == 2 and segments[0].isdigit():  # a short link without the slug: /t/<id>/<post number>
+        return f"{(parts.netloc or '').lower()}{prefix}/t/{segments[0]}", int(segments[1])
     base = f"{(parts.netloc or '').lower()}{prefix}/t/{match.group(1)}"
     return base, int(match.group(2)) if match.group(2) else None
 

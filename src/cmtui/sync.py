@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import json
 import multiprocessing
 import os
 import sqlite3
@@ -31,7 +32,7 @@ import httpx
 from cmtui import parse, triage
 from cmtui.config import Config, FeedConfig
 from cmtui.fetch import Fetcher, FetchResult, Limits
-from cmtui.store import Store, StoreError, iso, parse_iso, utc_now
+from cmtui.store import SaveResult, Store, StoreError, iso, parse_iso, utc_now
 
 PARSE_IN_THREAD = 4  # bodies parsed in a thread before worker processes are worth starting
 BACKOFF_BASE = timedelta(minutes=10)
@@ -83,8 +84,6 @@ class _Outcome:
     warning: str | None = None
     http_status: int = 0
     parsed: parse.ParsedFeed | None = None
-    posts_with_new_comments: set[int] = field(default_factory=set)
-    overflow: bool = False  # every entry was new: older ones may have been missed
     skipped: str | None = None  # why it was not polled this run
 
 
@@ -198,16 +197,17 @@ class SyncEngine:
             report.comment_feeds += 1
             if site.error:
                 report.comment_errors.append(f"{site_url}: {site.error}")
-            if site.skipped:
+            # What the site-wide feed showed changed was written down with it (see `_handle`): read it back,
+            # so work a killed sync left undone is done now.
+            fresh = self.store.feed(feed_id)
+            due = json.loads(fresh["comments_due"]) if fresh is not None and fresh["comments_due"] else None
+            if due is not None:
+                targets = (self.store.comment_feeds_of(feed_id, since) if due.get("all") else
+                           self.store.comment_feeds_of(feed_id, None, due.get("conversations", [])))
+            elif site.skipped or (site.ok and not site.changed):
                 targets = []
-            elif not site.ok:
+            else:  # the site-wide feed failed: poll the recent posts' own feeds instead
                 targets = self.store.comment_feeds_of(feed_id, since)
-            elif not site.changed:
-                targets = []
-            elif site.overflow:
-                targets = self.store.comment_feeds_of(feed_id, since)
-            else:
-                targets = self.store.comment_feeds_of(feed_id, None, site.posts_with_new_comments)
         else:
             targets = self.store.comment_feeds_of(feed_id, since)
         targets = [u for u in targets if u != site_url and u != fc.url]
@@ -221,6 +221,9 @@ class SyncEngine:
                 report.comment_feeds += 1
             if res.error:
                 report.comment_errors.append(f"{url}: {res.error}")
+        if not self.cancelled() and all(r.ok or r.skipped for r in results):
+            with self.store.transaction():  # all fetched: nothing owed any more (else retried next sync)
+                self.store.update_feed(feed_id, comments_due=None)
 
     def _kind(self, fc: FeedConfig, row: sqlite3.Row) -> str:
         if fc.kind_set:
@@ -309,11 +312,22 @@ class SyncEngine:
             if is_configured:
                 extra["site_comments_url"] = parsed.site_comments_feed
             self.store.update_feed(feed_id, **base, **validators, **extra)
+            self._owe_comment_feeds(row, saved)
         outcome.ok, outcome.changed, outcome.new = True, True, saved.new
         outcome.warning, outcome.parsed = parsed.warning, parsed
-        outcome.posts_with_new_comments = saved.posts_with_new_comments
-        outcome.overflow = bool(parsed.entries) and saved.known == 0
         return outcome
+
+    def _owe_comment_feeds(self, row: sqlite3.Row, saved: SaveResult) -> None:
+        """When a site-wide comments feed changed, record in the same transaction which posts' own comment
+        feeds must now be fetched: all recent ones if everything in its window was new (older comments may
+        have been missed), else those of the posts it shows new comments for."""
+        site = self.store.feed(row["parent_id"]) if row["parent_id"] else None
+        if site is None or site["site_comments_url"] != row["url"] or not saved.new:
+            return
+        due = json.loads(site["comments_due"]) if site["comments_due"] else {}
+        due["all"] = bool(due.get("all")) or saved.known == 0
+        due["conversations"] = sorted(set(due.get("conversations", [])) | saved.posts_with_new_comments)
+        self.store.update_feed(site["id"], comments_due=json.dumps(due))
 
     def _parser(self) -> Executor:
         """Where to parse: the first few bodies in a thread; after that, when allowed, a pool of worker

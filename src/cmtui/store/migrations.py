@@ -177,3 +177,10 @@ def m004_drafts(db: Database) -> None:
     CREATE UNIQUE INDEX drafts_open ON drafts(conversation_id, coalesce(message_id, 0)) WHERE state = 'draft';
     CREATE INDEX drafts_state ON drafts(state, conversation_id)
     """)
+
+
+@migrations()
+def m005_comments_due(db: Database) -> None:
+    """Comment feeds a site still owes a fetch for, written with the change that caused it, so a sync
+    killed half-way finishes the job next time."""
+    db.execute("ALTER TABLE feeds ADD COLUMN comments_due TEXT")
