@@ -89,9 +89,19 @@ def cli(ctx: click.Context) -> None:
 
     With no command, opens the inbox.
     """
-    ctx.ensure_object(Context)
+    obj = ctx.ensure_object(Context)
     if ctx.invoked_subcommand is None:
-        ctx.invoke(inbox_cmd)
+        open_app(obj)
+
+
+@friendly_errors
+def open_app(ctx: Context) -> None:
+    """The TUI on the configured store (textual is imported here only: the headless commands stay light)."""
+    config = ctx.config()
+    ctx.store().close()  # creates and migrates the store, or fails here with a one-line error
+    from cmtui.ui.app import make_app
+
+    make_app(config, ctx.db_path).run()
 
 
 # -- sync ------------------------------------------------------------------------------
@@ -124,7 +134,7 @@ def sync_cmd(ctx: Context, as_json: bool, force: bool, wait: float, quiet: bool)
 
     try:
         with sync_lock(ctx.db_path, wait=wait):
-            report = run_sync(config, store, force=force, on_feed=on_feed)
+            report = run_sync(config, store, force=force, on_feed=on_feed, processes=True)
     except SyncBusy as exc:
         click.echo(f"cmtui: {exc}; try again later, or pass --wait SECONDS.", err=True)
         sys.exit(EXIT_FAILED)
@@ -495,8 +505,12 @@ def demo_cmd(ctx: Context, no_app: bool) -> None:
         for r in report.feeds:
             click.echo(format_feed_report(r), err=True)
         click.echo("", err=True)
-        ctx_click = click.get_current_context()
-        ctx_click.invoke(inbox_cmd)
+        if no_app:
+            click.get_current_context().invoke(inbox_cmd)
+            return
+        from cmtui.ui.app import make_app
+
+        make_app(config, ctx.db_path).run()  # the demo server keeps serving, so R syncs for real
 
 
 def main() -> None:

@@ -133,6 +133,7 @@ class Fetcher:
                 return FetchResult(url, error=f"redirected to a non-http(s) address: {current[:200]}")
             async with self.client.stream("GET", current, headers=headers) as response:
                 if response.has_redirect_location:
+                    await _drain(response)
                     target = str(response.url.join(response.headers.get("location", "")))
                     if response.status_code in (301, 308) and permanent is None and current == url:
                         permanent = target
@@ -144,8 +145,10 @@ class Fetcher:
                 result.etag = response.headers.get("etag")
                 result.last_modified = response.headers.get("last-modified")
                 if response.status_code == 304:
+                    await _drain(response)
                     return result
                 if response.status_code != 200:
+                    await _drain(response)
                     result.error = _reason(response.status_code)
                     result.retry_after = retry_after_seconds(response.headers.get("retry-after"))
                     return result
@@ -168,6 +171,14 @@ class Fetcher:
 
     def _cap_mib(self) -> str:
         return f"{self.limits.max_body / 2**20:g} MiB"
+
+
+async def _drain(response: httpx.Response, limit: int = 64 * 1024) -> None:
+    """Read a small body we do not need, so the keep-alive connection can be reused; a large one is
+    dropped with its connection instead."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) <= limit and not response.headers.get("content-encoding"):
+        await response.aread()
 
 
 def _short(exc: BaseException) -> str:

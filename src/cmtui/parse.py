@@ -19,8 +19,6 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
-import feedparser
-
 from cmtui import fastxml, signals, text
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml",
@@ -259,6 +257,8 @@ def _parse(body: bytes, url: str, headers: dict[str, str], now: float, fast: boo
     response_headers["content-location"] = url
     parsed = fastxml.read(body, url) if fast else None
     if parsed is None:
+        import feedparser  # only when the fast reader declines: it is slow to import too
+
         parsed = feedparser.parse(io.BytesIO(body), response_headers=response_headers, sanitize_html=False,
                                   resolve_relative_uris=False)
     feed = parsed.get("feed", {})
@@ -269,7 +269,7 @@ def _parse(body: bytes, url: str, headers: dict[str, str], now: float, fast: boo
     result.platform, result.role, result.forum = _detect(parsed, url)
     if parsed.get("bozo"):
         exc = parsed.get("bozo_exception")
-        harmless = isinstance(exc, feedparser.CharacterEncodingOverride | feedparser.NonXMLContentType) or (
+        harmless = type(exc).__name__ in ("CharacterEncodingOverride", "NonXMLContentType") or (
             "declaration not at start" in str(exc) and body.lstrip()[:5] == b"<?xml"  # leading blank lines
         )
         if not harmless:

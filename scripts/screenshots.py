@@ -1,0 +1,102 @@
+"""Regenerate screenshots/*.svg: the app on the bundled demo sites, at a fixed clock, 160×45.
+
+    .venv/bin/python scripts/screenshots.py [OUTPUT_DIR]
+
+The demo documents are rendered for http://demo.test and the requests are forwarded to a local FeedServer, so the
+URLs (and therefore the SVGs) are the same on every run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+import cmtui.sync
+from cmtui.config import Config, parse
+from cmtui.demo import sites
+from cmtui.demo.server import FeedServer
+from cmtui.store import Store
+from cmtui.sync import run_sync
+from cmtui.ui.app import CmtuiApp, make_app
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+BASE = "http://demo.test"
+SIZE = (160, 45)
+OUT = Path(__file__).resolve().parents[1] / "screenshots"
+
+
+class ForwardTransport(httpx.AsyncBaseTransport):
+    """Sends every request to the local server, keeping the stable demo.test URLs in the store."""
+
+    def __init__(self, target: str) -> None:
+        self.target = httpx.URL(target)
+        self.inner = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        request.url = request.url.copy_with(scheme=self.target.scheme, host=self.target.host, port=self.target.port)
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        inner, self.inner = self.inner, httpx.AsyncHTTPTransport()
+        await inner.aclose()
+
+
+async def shoot(app: CmtuiApp, out: Path) -> list[Path]:
+    saved: list[Path] = []
+
+    async def save(name: str) -> None:
+        await pilot.pause()
+        await pilot.pause()
+        saved.append(Path(app.save_screenshot(name, path=str(out))))
+
+    async with app.run_test(size=SIZE) as pilot:
+        await save("inbox.svg")
+        item = next(i for i in app.inbox.table.items if i.title == "Introducing the Acme Burr One")
+        app.open_conversation(item.id)
+        await save("conversation.svg")
+        await pilot.press("escape", "question_mark")
+        await save("help.svg")
+        await pilot.press("escape", "F")
+        await save("feeds.svg")
+        await pilot.press("escape", "ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"jump")
+        await pilot.pause(0.5)
+        await save("palette.svg")
+    return saved
+
+
+def main() -> None:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else OUT
+    out.mkdir(parents=True, exist_ok=True)
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    cmtui.sync.utc_now = lambda: NOW  # type: ignore[attr-defined]  # feed health times ("last OK") at the fixed clock
+    with tempfile.TemporaryDirectory(prefix="cmtui-shots-") as tmp, FeedServer() as server:
+        for doc in sites.documents(BASE, NOW):
+            server.set(doc.path, doc.body, content_type=doc.content_type, modified=doc.modified)
+        text = sites.config_toml(sites.demo_feeds(BASE)) + "\n[ui]\nsync_every = 0\n"
+        config: Config = parse(text, Path(tmp) / "feeds.toml")
+        transport = ForwardTransport(server.base_url)
+        db_path = Path(tmp) / "cmtui.db"
+        store = Store.open(db_path)
+        try:
+            run_sync(config, store, transport=transport)
+        finally:
+            store.close()
+        shown = replace(config, path=Path("/home/you/.config/cmtui/feeds.toml"))
+        app = make_app(shown, db_path, now=NOW, sync_options={"transport": transport})
+        for path in asyncio.run(shoot(app, out)):
+            print(path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,353 @@
+"""The cmtui app: one `Store` on the main thread, the inbox as the base screen, sync in a thread worker,
+a poller that notices a cron `cmtui sync`, and the actions every screen shares (done, undo, snooze, mute …)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from cmtui import text, triage
+from cmtui.config import Config
+from cmtui.store import Store
+from cmtui.sync import SyncBusy, run_sync, sync_lock
+from cmtui.triage import InboxItem
+from cmtui.ui.commands import CmtuiCommands
+from cmtui.ui.messages import FeedSynced, StoreChanged, SyncFinished
+from cmtui.ui.render import Clock, make_clock
+from cmtui.ui.screens.conversation import ConversationScreen
+from cmtui.ui.screens.feeds import FeedsScreen
+from cmtui.ui.screens.help import HelpScreen
+from cmtui.ui.screens.inbox import InboxScreen
+from cmtui.ui.screens.snooze import SnoozeScreen
+
+REPLY_PLACEHOLDER = "Replying arrives with the drafting issue"
+
+
+@dataclass(frozen=True)
+class Undo:
+    """One action that `u` can take back."""
+
+    label: str
+    conversation_id: int
+    revert: Callable[[], None]
+
+
+class CmtuiApp(App[None]):
+    """A terminal inbox of the conversations that wait for the brand's reply."""
+
+    CSS_PATH = "cmtui.tcss"
+    TITLE = "cmtui"
+    COMMANDS = App.COMMANDS | {CmtuiCommands}
+    HELP_SECTION: ClassVar[str] = "Everywhere"
+    POLL_SECONDS: ClassVar[float] = 2.0
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("R", "sync", "Sync", id="app.sync"),
+        Binding("F", "feeds", "Feeds", id="app.feeds"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True, id="app.palette"),
+    ]
+
+    def __init__(self, config: Config, db_path: Path | str, *, now: Clock | datetime | None = None,
+                 sync_options: dict[str, Any] | None = None) -> None:
+        super().__init__()
+        self.config = config
+        self.db_path = Path(db_path)
+        self.now: Clock = make_clock(now)
+        self.sync_options: dict[str, Any] = dict(sync_options or {})
+        self.store = Store.open(self.db_path)
+        self.undo_stack: list[Undo] = []
+        self.syncing = False
+        self.sync_progress: tuple[int, int] = (0, 0)
+        self.waiting = 0
+        self._data_version = self.store.data_version()
+        self.set_keymap(config.keymap)
+        if config.ui.theme and config.ui.theme in self.available_themes:
+            self.theme = config.ui.theme
+
+    # -- lifecycle ---------------------------------------------------------------------
+    def get_default_screen(self) -> Screen[Any]:
+        return InboxScreen()
+
+    def on_mount(self) -> None:
+        self._update_sub_title()
+        self.set_interval(self.POLL_SECONDS, self.poll_store, name="poll-store")
+        if self.config.ui.sync_every > 0:
+            self.set_interval(self.config.ui.sync_every * 60, self.auto_sync, name="auto-sync")
+
+    def on_unmount(self) -> None:
+        self.store.close()
+
+    @property
+    def inbox(self) -> InboxScreen:
+        screen = self.screen_stack[0] if self.screen_stack else None
+        assert isinstance(screen, InboxScreen)
+        return screen
+
+    def _update_sub_title(self) -> None:
+        feeds = len(self.config.feeds)
+        parts = [f"{self.waiting} waiting", f"{feeds} feed{'s' if feeds != 1 else ''}"]
+        if self.syncing:
+            done, total = self.sync_progress
+            parts.append(f"syncing {done}/{total} feeds…")
+        self.sub_title = " · ".join(parts)
+
+    def set_waiting(self, waiting: int) -> None:
+        self.waiting = waiting
+        self._update_sub_title()
+
+    # -- reading -----------------------------------------------------------------------
+    def inbox_items(self, *, view: str = "needs_reply", feed_id: int | None = None, tag: str | None = None,
+                    search: str | None = None) -> list[InboxItem]:
+        """`triage.inbox` with our config (its triage settings) and clock."""
+        return triage.inbox(self.store, self.config, view=view, feed_id=feed_id, tag=tag, search=search or None,
+                            now=self.now())
+
+    def item(self, conversation_id: int) -> InboxItem | None:
+        """One conversation as the inbox sees it (any view)."""
+        return next((i for i in self.inbox_items(view="all") if i.id == conversation_id), None)
+
+    def tags(self) -> list[str]:
+        return sorted({t for f in self.config.feeds for t in f.tags}, key=str.casefold)
+
+    def feed_choices(self) -> list[tuple[int, str]]:
+        """(feed id, name) of every configured feed that has been synced."""
+        configured = {f.url: f for f in self.config.feeds}
+        out = []
+        for row in self.store.feeds_health():
+            fc = configured.get(row["url"])
+            if fc is not None:
+                out.append((int(row["id"]), fc.name or row["title"] or fc.url))
+        return out
+
+    # -- refresh -----------------------------------------------------------------------
+    def refresh_inbox(self, keep_id: int | None = None) -> None:
+        """Reload the inbox table (even under another screen: it does not disturb what is on top)."""
+        self.inbox.reload(keep_id)
+
+    def poll_store(self) -> None:
+        """Another connection (a cron `cmtui sync`, the sync worker) committed: reload."""
+        version = self.store.data_version()
+        if version != self._data_version:
+            self._data_version = version
+            self.inbox.post_message(StoreChanged())
+
+    # -- screens -----------------------------------------------------------------------
+    def _to_inbox(self) -> InboxScreen:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        return self.inbox
+
+    def open_conversation(self, conversation_id: int) -> None:
+        self.push_screen(ConversationScreen(conversation_id))
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def action_feeds(self) -> None:
+        if isinstance(self.screen, FeedsScreen):
+            return
+        self.push_screen(FeedsScreen())
+
+    def show_view(self, view: str) -> None:
+        self._to_inbox().set_filters(view=view)
+
+    def show_feed(self, feed_id: int, name: str) -> None:
+        self._to_inbox().set_filters(feed_id=feed_id, feed_name=name)
+
+    def show_tag(self, tag: str) -> None:
+        self._to_inbox().set_filters(tag=tag)
+
+    def clear_filters(self) -> None:
+        self._to_inbox().clear_filters()
+
+    # -- actions on a conversation -----------------------------------------------------
+    def say(self, message: str, severity: SeverityLevel = "information", timeout: float | None = None) -> None:
+        """A notification; never markup (titles and errors come from feeds and servers)."""
+        self.notify(message, severity=severity, timeout=timeout, markup=False)
+
+    def mark_opened(self, conversation_id: int) -> str | None:
+        with self.store.transaction():
+            return self.store.mark_opened(conversation_id)
+
+    def mark_done(self, item: InboxItem) -> None:
+        previous = item.done_at
+        with self.store.transaction():
+            self.store.mark_done(item.id)
+
+        def revert() -> None:
+            if previous:
+                self.store.mark_done(item.id, when=datetime.fromisoformat(previous))
+            else:
+                self.store.undo_done(item.id)
+
+        self._push_undo(Undo("done", item.id, revert))
+        self.say(f"Done: {text.one_line(item.title, 60)} · u to undo")
+        self.refresh_inbox()
+
+    def ask_snooze(self, conversation_id: int, title: str, snoozed_until: str | None,
+                   then: Callable[[bool], None] | None = None) -> None:
+        def chosen(until: datetime | None) -> None:
+            if until is not None:
+                self.snooze(conversation_id, title, until, snoozed_until)
+            if then is not None:
+                then(until is not None)
+
+        self.push_screen(SnoozeScreen(title, self.now(), snoozed_until), chosen)
+
+    def snooze(self, conversation_id: int, title: str, until: datetime, previous: str | None = None) -> None:
+        awake = until <= self.now()
+        with self.store.transaction():
+            self.store.snooze(conversation_id, None if awake else until)
+
+        def revert() -> None:
+            self.store.snooze(conversation_id, datetime.fromisoformat(previous) if previous else None)
+
+        self._push_undo(Undo("snooze", conversation_id, revert))
+        if awake:
+            self.say(f"Awake: {text.one_line(title, 60)}")
+        else:
+            when = until.astimezone().strftime("%a %d %b %H:%M")
+            self.say(f"Snoozed until {when}: {text.one_line(title, 60)} · u to undo")
+        self.refresh_inbox()
+
+    def toggle_mute(self, conversation_id: int, title: str, muted: bool) -> None:
+        with self.store.transaction():
+            self.store.mute(conversation_id, not muted)
+
+        def revert() -> None:
+            self.store.mute(conversation_id, muted)
+
+        self._push_undo(Undo("mute" if not muted else "unmute", conversation_id, revert))
+        if muted:
+            self.say(f"Unmuted: {text.one_line(title, 60)}")
+        else:
+            self.say(f"Muted: {text.one_line(title, 60)} · only messages that name you reopen it · u to undo")
+        self.refresh_inbox()
+
+    def _push_undo(self, undo: Undo) -> None:
+        self.undo_stack.append(undo)
+        del self.undo_stack[:-50]
+
+    def undo(self) -> None:
+        if not self.undo_stack:
+            self.say("Nothing to undo")
+            return
+        undo = self.undo_stack.pop()
+        with self.store.transaction():
+            undo.revert()
+        self.say(f"Undone: {undo.label}")
+        self.refresh_inbox(keep_id=undo.conversation_id)
+
+    def reply(self, conversation_id: int, message_id: int | None = None) -> None:
+        """The hook the drafting issue fills in: reply to the conversation (or to one of its messages)."""
+        self.say(REPLY_PLACEHOLDER)
+
+    def open_in_browser(self, url: str | None) -> None:
+        safe = text.safe_url(url)
+        if safe is None:
+            self.say("No web address to open here (only http and https links are opened)", severity="warning")
+            return
+        self.open_url(safe)
+        self.say(f"Opening {text.one_line(safe, 100)}")
+
+    # -- sync --------------------------------------------------------------------------
+    def auto_sync(self) -> None:
+        if not self.syncing:
+            self.action_sync(quiet=True)
+
+    def action_sync(self, quiet: bool = False) -> None:
+        if self.syncing:
+            if not quiet:
+                self.say("A sync is already running")
+            return
+        if not self.config.feeds:
+            if not quiet:
+                self.say(f"No feeds to sync: add one with `cmtui add URL` (config: {self.config.path})",
+                         severity="warning")
+            return
+        self.syncing = True
+        self.sync_progress = (0, len(self.config.feeds))
+        self._update_sub_title()
+        self.sync_feeds()
+
+    @work(thread=True, exclusive=True, group="sync", exit_on_error=False, description="Syncing feeds")
+    def sync_feeds(self) -> None:
+        """Thread worker: its own Store (SQLite connections are per thread) and the cross-process sync lock."""
+        worker = get_current_worker()
+        total = len(self.config.feeds)
+        done = 0
+
+        def on_feed(report: Any) -> None:
+            nonlocal done
+            done += 1
+            self.post_message(FeedSynced(report, done, total))
+
+        store = Store.open(self.db_path)
+        try:
+            with sync_lock(self.db_path, wait=0):
+                report = run_sync(self.config, store, on_feed=on_feed, cancelled=lambda: worker.is_cancelled,
+                                  **self.sync_options)
+        except SyncBusy:
+            self.post_message(SyncFinished(None, "Another sync is running (cron?): try again in a moment"))
+            return
+        finally:
+            store.close()
+        self.post_message(SyncFinished(report))
+
+    def on_feed_synced(self, message: FeedSynced) -> None:
+        self.sync_progress = (message.done, message.total)
+        self._update_sub_title()
+
+    def on_sync_finished(self, message: SyncFinished) -> None:
+        self.syncing = False
+        self._update_sub_title()
+        if message.report is None:
+            self.say(message.error or "The sync did not run", severity="warning")
+            return
+        report = message.report
+        self._data_version = self.store.data_version()
+        failed = report.failed
+        summary = (f"Synced {len(report.feeds)} feeds in {report.seconds:.1f} s: "
+                   f"{report.new} new message{'s' if report.new != 1 else ''}")
+        self.say(summary + (f", {len(failed)} failed" if failed else ""))
+        if failed:
+            lines = []
+            for f in failed:
+                why = f.error or (f.comment_errors[0] if f.comment_errors else f.status)
+                lines.append(f"{text.one_line(f.name, 40)}: {text.one_line(why, 160)}")
+            self.say("\n".join(lines), severity="error", timeout=12)
+        self.refresh_inbox()
+        for screen in self.screen_stack:
+            if isinstance(screen, FeedsScreen):
+                screen.reload()
+
+    @on(Worker.StateChanged)
+    def _worker_state(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "sync" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self.syncing = False
+            self._update_sub_title()
+            if event.state == WorkerState.ERROR:
+                error = event.worker.error
+                self.say(f"Sync failed: {type(error).__name__}: {text.one_line(str(error), 200)}", severity="error")
+
+
+def make_app(config: Config, db_path: Path | str, *, now: Clock | datetime | None = None,
+             sync_options: dict[str, Any] | None = None) -> CmtuiApp:
+    """The app for `config` on the store at `db_path`. `now` (a callable or a fixed time) drives every
+    "waiting 3 h" label and the times written by actions, so tests and screenshots are deterministic;
+    `sync_options` go to `run_sync` (tests pass an httpx transport)."""
+    return CmtuiApp(config, db_path, now=now, sync_options=sync_options)
+

@@ -1,0 +1,123 @@
+"""Store rows shaped for the widgets: a conversation's messages as a thread, with depth and flags.
+
+Reads go through `Store` methods only (no SQL here); the needs-reply rule comes from `cmtui.threads`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from cmtui import text, threads
+from cmtui.store import Store
+
+
+@dataclass(frozen=True)
+class ThreadMessage:
+    id: int
+    parent_id: int | None
+    author: str
+    published: str | None
+    seen_at: str | None
+    text: str
+    url: str | None
+    is_ours: bool
+    is_post: bool
+    depth: int
+    unanswered: bool
+    new: bool
+
+
+def _msg(row: sqlite3.Row) -> threads.Msg:
+    return threads.Msg(row["id"], row["parent_id"], bool(row["is_ours"]), bool(row["is_post"]),
+                       bool(row["explicit_parent"]), row["published"], row["seen_at"], row["author_norm"] or "")
+
+
+def unanswered_ids(rows: list[sqlite3.Row], kind: str) -> set[int]:
+    """Ids of the messages no message of ours answers (the core's rule, `threads.unanswered`)."""
+    return {m.id for m in threads.unanswered([_msg(r) for r in rows], kind)}
+
+
+def thread_order(rows: list[sqlite3.Row]) -> list[tuple[sqlite3.Row, int]]:
+    """(row, depth) in reading order: the post first, then each message followed by its replies, oldest first.
+
+    Messages without a known parent hang under the post (depth 1), or at depth 0 when there is no post.
+    """
+    def key(r: sqlite3.Row) -> tuple[str, int]:
+        return (r["published"] or "", r["id"])
+
+    ids = {r["id"] for r in rows}
+    posts = sorted((r for r in rows if r["is_post"]), key=key)
+    root = posts[0]["id"] if posts else None
+    children: dict[int | None, list[sqlite3.Row]] = {}
+    for r in rows:
+        if r["id"] == root:
+            continue
+        parent = r["parent_id"] if r["parent_id"] in ids and r["parent_id"] != r["id"] else root
+        children.setdefault(parent, []).append(r)
+    for kids in children.values():
+        kids.sort(key=key)
+    out: list[tuple[sqlite3.Row, int]] = []
+    seen: set[int] = set()
+
+    def walk(parent: int | None, depth: int) -> None:
+        for r in children.get(parent, []):
+            if r["id"] in seen:
+                continue
+            seen.add(r["id"])
+            out.append((r, depth))
+            walk(r["id"], depth + 1)
+
+    if root is not None:
+        out.append((posts[0], 0))
+        seen.add(root)
+        walk(root, 1)
+    else:
+        walk(None, 0)
+    # anything left (a parent cycle): append in time order at the top level
+    for r in sorted((r for r in rows if r["id"] not in seen), key=key):
+        if r["id"] in seen:  # placed by an earlier walk of this loop
+            continue
+        seen.add(r["id"])
+        out.append((r, 0 if root is None else 1))
+        walk(r["id"], 2 if root is not None else 1)
+    return out
+
+
+def load_thread(store: Store, conversation_id: int, previously_opened: str | None) -> list[ThreadMessage]:
+    """The conversation's messages in thread order; `new` marks messages seen after `previously_opened`
+    (nothing is marked when the conversation was never opened: then all of it is new)."""
+    conv = store.conversation(conversation_id)
+    if conv is None:
+        return []
+    rows = store.messages(conversation_id)
+    waiting = unanswered_ids(rows, conv["kind"])
+    return [
+        ThreadMessage(
+            id=r["id"], parent_id=r["parent_id"], author=text.one_line(r["author"], 120) or "(anonymous)",
+            published=r["published"], seen_at=r["seen_at"], text=text.clean(r["text"]).strip(),
+            url=text.safe_url(r["url"]), is_ours=bool(r["is_ours"]), is_post=bool(r["is_post"]), depth=depth,
+            unanswered=r["id"] in waiting,
+            new=bool(previously_opened and r["seen_at"] and r["seen_at"] > previously_opened),
+        )
+        for r, depth in thread_order(rows)
+    ]
+
+
+def latest_unanswered(store: Store, conversation_id: int) -> ThreadMessage | None:
+    """The newest message waiting for a reply (else the newest message), with its full text, for the preview."""
+    conv = store.conversation(conversation_id)
+    if conv is None:
+        return None
+    rows = store.messages(conversation_id)
+    if not rows:
+        return None
+    waiting = unanswered_ids(rows, conv["kind"])
+    candidates = [r for r in rows if r["id"] in waiting] or list(rows)
+    r = max(candidates, key=lambda r: (r["published"] or "", r["id"]))
+    return ThreadMessage(
+        id=r["id"], parent_id=r["parent_id"], author=text.one_line(r["author"], 120) or "(anonymous)",
+        published=r["published"], seen_at=r["seen_at"], text=text.clean(r["text"]).strip(),
+        url=text.safe_url(r["url"]), is_ours=bool(r["is_ours"]), is_post=bool(r["is_post"]), depth=0,
+        unanswered=r["id"] in waiting, new=False,
+    )

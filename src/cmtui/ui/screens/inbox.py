@@ -1,0 +1,234 @@
+"""The inbox screen (the app's base screen): filter bar, search, the table, the preview of the highlighted row."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from cmtui import text
+from cmtui.triage import InboxItem
+from cmtui.ui.data import latest_unanswered
+from cmtui.ui.messages import StoreChanged
+from cmtui.ui.widgets.filter_bar import VIEW_LABELS, VIEWS, FilterBar, Filters
+from cmtui.ui.widgets.inbox_table import InboxTable
+from cmtui.ui.widgets.preview import Preview
+
+if TYPE_CHECKING:
+    from cmtui.ui.app import CmtuiApp
+
+
+class InboxScreen(Screen[None]):
+    """Conversations of the current view, most urgent first."""
+
+    HELP_SECTION: ClassVar[str] = "Inbox"
+    AUTO_FOCUS = "#inbox"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("d", "done", "Done", id="inbox.done"),
+        Binding("u", "undo", "Undo", id="inbox.undo"),
+        Binding("s", "snooze", "Snooze", id="inbox.snooze"),
+        Binding("m", "mute", "Mute", id="inbox.mute"),
+        Binding("r", "reply", "Reply", id="inbox.reply"),
+        Binding("o", "open_url", "Browser", id="inbox.browser"),
+        Binding("f", "cycle_view", "View", id="inbox.view"),
+        Binding("t", "cycle_tag", "Tag", show=False, id="inbox.tag"),
+        Binding("slash", "search", "Search", id="inbox.search"),
+        Binding("escape", "clear", "Clear filter", show=False, id="inbox.clear"),
+        Binding("q", "app.quit", "Quit", id="inbox.quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filters = Filters()
+
+    @property
+    def cmtui(self) -> CmtuiApp:
+        return cast("CmtuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="●")
+        yield FilterBar(id="filters")
+        with Horizontal(id="search-bar"):
+            yield Static(Text("/ search "), id="search-label")
+            yield Input(placeholder="words in any message · enter: keep the results · escape: clear", id="search",
+                        compact=True)
+        with Vertical(id="inbox-body"):
+            yield InboxTable(id="inbox")
+            yield Static(id="empty", markup=False)
+            yield Preview(id="preview")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    # -- widgets ---------------------------------------------------------------------
+    @property
+    def table(self) -> InboxTable:
+        return self.query_one("#inbox", InboxTable)
+
+    @property
+    def current(self) -> InboxItem | None:
+        return self.table.current
+
+    # -- loading ---------------------------------------------------------------------
+    def reload(self, keep_id: int | None = None) -> None:
+        """Query the store again; the cursor stays on the same conversation (or `keep_id`)."""
+        app = self.cmtui
+        now = app.now()
+        f = self.filters
+        items = app.inbox_items(view=f.view, feed_id=f.feed_id, tag=f.tag, search=f.search)
+        self.table.show(items, now, keep_id)
+        self.query_one(FilterBar).show(f, len(items))
+        waiting = len(items) if f.view == "needs_reply" and not f.narrowed else len(app.inbox_items())
+        app.set_waiting(waiting)
+        self._show_empty(items, waiting)
+        self._show_preview()
+
+    def _show_empty(self, items: list[InboxItem], waiting: int) -> None:
+        empty = self.query_one("#empty", Static)
+        self.set_class(not items, "-empty")
+        if items:
+            if self.focused is None:  # the table was hidden while empty
+                self.table.focus()
+            return
+        app = self.cmtui
+        f = self.filters
+        message = Text()
+        if not app.config.feeds:
+            message.append("No feeds yet\n\n", style="bold")
+            message.append("Add a blog, a forum or a mentions feed with\n\n")
+            message.append("    cmtui add URL\n\n", style="bold")
+            message.append("or edit your feeds file:\n\n")
+            message.append(f"    {app.config.path}\n\n", style="bold")
+            message.append("then press R to sync.")
+        elif f.view == "needs_reply" and not f.narrowed:
+            counts = app.store.counts()
+            message.append("Inbox zero: nothing waits for a reply\n\n", style="bold")
+            message.append(f"{counts['conversations']} conversations · {counts['messages']} messages · "
+                           f"{counts['feeds']} feeds\n\n")
+            message.append("f: other views (all, done, snoozed, muted) · R: sync now")
+        else:
+            where = f"in {VIEW_LABELS[f.view]}"
+            if f.feed_id is not None:
+                where += f" · feed {text.one_line(f.feed_name, 40)}"
+            if f.tag:
+                where += f" · tag #{text.one_line(f.tag, 30)}"
+            if f.search.strip():
+                message.append(f"Nothing matches “{text.one_line(f.search, 60)}” {where}\n\n", style="bold")
+            else:
+                message.append(f"No conversations {where}\n\n", style="bold")
+            message.append(f"{waiting} waiting for a reply in every feed · escape: clear the filter · f: next view")
+        empty.update(message)
+
+    def _show_preview(self) -> None:
+        item = self.current
+        preview = self.query_one(Preview)
+        if item is None:
+            preview.show(None, None, self.cmtui.now())
+            return
+        preview.show(item, latest_unanswered(self.cmtui.store, item.id), self.cmtui.now())
+
+    @on(DataTable.RowHighlighted, "#inbox")
+    def _highlighted(self) -> None:
+        self._show_preview()
+
+    @on(DataTable.RowSelected, "#inbox")
+    def _selected(self) -> None:
+        if (item := self.current) is not None:
+            self.cmtui.open_conversation(item.id)
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        self.reload(message.keep_id)
+
+    # -- filters ---------------------------------------------------------------------
+    def set_filters(self, **changes: Any) -> None:
+        self.filters = replace(self.filters, **changes)
+        self.reload()
+
+    def clear_filters(self) -> None:
+        """Every feed, no tag, no search (the view stays)."""
+        self.query_one("#search", Input).value = ""
+        self.remove_class("-searching")
+        self.set_filters(feed_id=None, feed_name="", tag=None, search="")
+
+    def action_cycle_view(self) -> None:
+        views = [v for v, _ in VIEWS]
+        self.set_filters(view=views[(views.index(self.filters.view) + 1) % len(views)])
+
+    def action_cycle_tag(self) -> None:
+        tags = self.cmtui.tags()
+        if not tags:
+            self.notify("No feed has tags: add tags = [...] to a feed in feeds.toml", markup=False)
+            return
+        cycle: list[str | None] = [None, *tags]
+        index = cycle.index(self.filters.tag) if self.filters.tag in cycle else 0
+        self.set_filters(tag=cycle[(index + 1) % len(cycle)])
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        self.add_class("-searching")
+        search.focus()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        if event.value != self.filters.search:
+            self.set_filters(search=event.value)
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            self.remove_class("-searching")
+        self.table.focus()
+
+    def action_clear(self) -> None:
+        """escape: clear the search, else the feed/tag filter, else go back to the needs-reply view."""
+        search = self.query_one("#search", Input)
+        if self.filters.search or self.has_class("-searching"):
+            search.value = ""
+            self.remove_class("-searching")
+            self.table.focus()
+            self.set_filters(search="")
+        elif self.filters.feed_id is not None or self.filters.tag:
+            self.set_filters(feed_id=None, feed_name="", tag=None)
+        elif self.filters.view != "needs_reply":
+            self.set_filters(view="needs_reply")
+
+    # -- actions on the highlighted conversation -------------------------------------
+    def _need_item(self) -> InboxItem | None:
+        item = self.current
+        if item is None:
+            self.notify("No conversation selected", markup=False)
+        return item
+
+    def action_done(self) -> None:
+        if (item := self._need_item()) is not None:
+            self.cmtui.mark_done(item)
+
+    def action_undo(self) -> None:
+        self.cmtui.undo()
+
+    def action_snooze(self) -> None:
+        if (item := self._need_item()) is not None:
+            self.cmtui.ask_snooze(item.id, item.title, item.snoozed_until)
+
+    def action_mute(self) -> None:
+        if (item := self._need_item()) is not None:
+            self.cmtui.toggle_mute(item.id, item.title, item.muted)
+
+    def action_reply(self) -> None:
+        if (item := self._need_item()) is not None:
+            self.cmtui.reply(item.id)
+
+    def action_open_url(self) -> None:
+        if (item := self._need_item()) is not None:
+            self.cmtui.open_in_browser(item.url)
