@@ -63,8 +63,11 @@ class Settings:
 def refresh(store: Store, config: Config, conversation_ids: set[int] | None = None) -> None:
     """Summarise `conversation_ids`; everything when the identity or the triage settings changed."""
     settings = Settings(config)
+    urls = [f.url for f in config.feeds]
+    if not conversation_ids and store.get_meta("triage-settings") == settings.stamp and store.configured_are(urls):
+        return  # nothing to do: no write lock taken (the app calls this often)
     with store.transaction():
-        store.keep_only(f.url for f in config.feeds)
+        store.keep_only(urls)
         if store.settings_changed("triage-settings", settings.stamp):
             store.mark_ours(settings.ours)
             conversation_ids = set(store.conversation_ids())
@@ -99,14 +102,7 @@ def _summary(store: Store, settings: Settings, kind: str, rows: list[Any]) -> di
             updates.append((sentiment[r["id"]], answered.get(r["id"]), r["id"]))
     store.set_message_fields(updates)
 
-    waiting = [s for s in statuses if s.answered_at is None]
-    closed = None
-    if settings.thanks_closes:
-        acks = [s for s in waiting if s.after_our_reply
-                and signals.is_acknowledgement(by_id[s.msg.id]["text"], settings.complaint_words)]
-        waiting = [s for s in waiting if s not in acks]
-        if acks and not waiting:
-            closed = THANKS_REASON
+    waiting, closed = _close_thanks(settings, statuses, by_id)
     found = _static_signals(store.people_counts, settings, waiting, by_id, sentiment, statuses) if waiting else []
     latest = max(msgs, key=lambda m: (m.published, m.id))
     texts = {s.msg.id: by_id[s.msg.id]["text"].casefold() for s in waiting}
@@ -130,6 +126,31 @@ def _summary(store: Store, settings: Settings, kind: str, rows: list[Any]) -> di
         "burst_since": latest.published,
         "reasons": "[]",
     }
+
+
+def _close_thanks(settings: Settings, statuses: list[Status], by_id: dict[int, Any]) -> tuple[list[Status], str | None]:
+    """The waiting messages once closing acknowledgements are taken out, and the reason the conversation
+    closed ("they said thanks") when they were all it had."""
+    waiting = [s for s in statuses if s.answered_at is None]
+    if not settings.thanks_closes:
+        return waiting, None
+    acks = [s for s in waiting if s.after_our_reply
+            and signals.is_acknowledgement(by_id[s.msg.id]["text"], settings.complaint_words)]
+    still = [s for s in waiting if s not in acks]
+    return still, (THANKS_REASON if acks and not still else None)
+
+
+def waiting_ids(store: Store, config: Config, conv_id: int) -> set[int]:
+    """Ids of the messages of one conversation that wait for us, by the same rule as the inbox (thank-you
+    notes after our reply closed), for the conversation view."""
+    found = store.summary_input(conv_id)
+    if found is None:
+        return set()
+    kind, rows = found
+    msgs = [Msg(r["id"], r["parent_id"], bool(r["is_ours"]), bool(r["is_post"]), bool(r["explicit_parent"]),
+                r["published"], r["seen_at"], r["author_norm"]) for r in rows]
+    waiting, _ = _close_thanks(Settings(config), analyse(msgs, kind), {r["id"]: r for r in rows})
+    return {s.msg.id for s in waiting}
 
 
 def _static_signals(people_counts: Callable[[list[str]], dict[str, int]], settings: Settings,
@@ -228,6 +249,7 @@ class InboxItem:
     priority: float
     reasons: list[str]
     waiting_since: str | None
+    unanswered_seen_at: str | None  # when the newest waiting message reached us (vs opened_at: "new")
     last_message_at: str | None
     unanswered: int
     messages: int
@@ -315,6 +337,7 @@ def _item(row: Any, settings: Settings, now: datetime) -> InboxItem:
         priority=round(sum(s.points for s in found), 1) if needs else 0.0,
         reasons=reasons,
         waiting_since=row["waiting_since"] if needs else None,
+        unanswered_seen_at=row["unanswered_seen_at"],
         last_message_at=row["last_message_at"],
         unanswered=row["unanswered"] if needs else 0,
         messages=row["messages"],
@@ -332,12 +355,15 @@ def _item(row: Any, settings: Settings, now: datetime) -> InboxItem:
     )
 
 
-def explain(store: Store, config: Config, conv_id: int, now: datetime | None = None) -> InboxItem | None:
-    """The conversation's inbox item with every signal, for `cmtui explain`."""
+def item(store: Store, config: Config, conv_id: int, now: datetime | None = None) -> InboxItem | None:
+    """One conversation as the inbox shows it, with every signal (`cmtui explain`, the conversation view)."""
     refresh(store, config)
     now = now or utc_now()
-    rows = [r for r in store.conversations(view="all", now=now) if r["id"] == conv_id]
+    rows = store.conversations(view="all", now=now, conversation_id=conv_id)
     return _item(rows[0], Settings(config), now) if rows else None
+
+
+explain = item
 
 
 # -- people and the response-time report ----------------------------------------------------

@@ -69,7 +69,8 @@ def message(**overrides: object) -> ThreadMessage:
 def item(**overrides: object) -> InboxItem:
     values: dict[str, object] = dict(
         id=1, title="A title", feed="Feed", feed_id=1, url=None, kind="blog", priority=1.0, reasons=[],
-        waiting_since="2026-11-20T09:00:00Z", last_message_at="2026-11-20T09:00:00Z", unanswered=1, messages=2,
+        waiting_since="2026-11-20T09:00:00Z", unanswered_seen_at=None, last_message_at="2026-11-20T09:00:00Z",
+        unanswered=1, messages=2,
         needs_reply=True, done_at=None, snoozed_until=None, muted=False, opened_at=None, tags=[],
         latest=Latest("Ann", "hello", None))
     values.update(overrides)

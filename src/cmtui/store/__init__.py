@@ -157,6 +157,13 @@ class Store:
                f"WHERE (parent_id IS NULL OR configured = 1) AND configured != (url IN ({marks}))",
                wanted + wanted)
 
+    def configured_are(self, urls: Iterable[str]) -> bool:
+        """Whether the feeds marked configured are exactly `urls` (read-only check before `keep_only`)."""
+        marked = {r[0] for r in self.x("SELECT url FROM feeds WHERE configured = 1")}
+        wanted = set(urls)
+        known = {r[0] for r in self.x("SELECT url FROM feeds WHERE parent_id IS NULL OR configured = 1")}
+        return marked == wanted & known
+
     def feed(self, feed_id: int) -> sqlite3.Row | None:
         return self.one("SELECT * FROM feeds WHERE id = ?", [feed_id])
 
@@ -499,7 +506,8 @@ class Store:
 
     def conversations(self, *, view: str = "needs_reply", include_answered: bool = False,
                       now: datetime | None = None, limit: int | None = None, feed_id: int | None = None,
-                      tag: str | None = None, search: str | None = None) -> list[sqlite3.Row]:
+                      tag: str | None = None, search: str | None = None,
+                      conversation_id: int | None = None) -> list[sqlite3.Row]:
         """Conversations with their summary, user state and latest message, filtered by `view`:
         needs_reply (unanswered, not done since, not snoozed, not muted unless we are named since),
         all, answered, done, snoozed, muted. Optionally one feed, one tag, or a full-text search."""
@@ -513,7 +521,10 @@ class Store:
             "muted": "muted = 1",
         }
         where = [conditions[view]]
-        params: dict[str, Any] = {"now": iso(now or utc_now()), "limit": limit, "feed_id": feed_id, "tag": tag}
+        params: dict[str, Any] = {"now": iso(now or utc_now()), "limit": limit, "feed_id": feed_id, "tag": tag,
+                                  "conversation_id": conversation_id}
+        if conversation_id is not None:
+            where.append("id = :conversation_id")
         if feed_id is not None:
             where.append("feed_id = :feed_id")
         if tag:
@@ -526,7 +537,8 @@ class Store:
             SELECT * FROM (
               SELECT c.id, c.title, c.url, c.kind, c.feed_id, c.author AS post_author, f.name AS feed_name,
                      f.url AS feed_url, f.tags AS feed_tags, s.messages, s.unanswered, s.waiting_since,
-                     s.last_message_at, s.reasons, s.signals, s.closed_reason, s.stuck_since, s.burst, s.burst_since,
+                     s.last_message_at, s.unanswered_seen_at, s.reasons, s.signals, s.closed_reason,
+                     s.stuck_since, s.burst, s.burst_since,
                      s.score, st.done_at, st.snoozed_until, coalesce(st.muted, 0) AS muted,
                      st.opened_at, lm.author AS latest_author, lm.text AS latest_text, lm.url AS latest_url,
                      lm.published AS latest_published,
