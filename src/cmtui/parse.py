@@ -54,6 +54,7 @@ class Entry:
     explicit_parent: bool = False  # the feed says what this replies to
     comment_feeds: list[str] = field(default_factory=list)  # feeds of this post's comments
     sentiment: float | None = None  # VADER compound of the text (computed here: parsing runs in workers)
+    features: dict[str, Any] | None = None  # signals.features of the text
 
 
 @dataclass
@@ -337,6 +338,7 @@ def _entry(raw: Any, feed: ParsedFeed, feed_url: str, now: float) -> Entry:
         _comment_keys(entry, feed, title)
     entry.conv_keys = list(dict.fromkeys(entry.conv_keys))
     entry.sentiment = signals.sentiment(body) if body else 0.0
+    entry.features = signals.features(body)
     if not entry.title and entry.is_post:
         entry.title = text.one_line(body, 80)
     return entry

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
@@ -235,3 +236,11 @@ def make_rule(reason: str, weight: float, regex: str | None = None, phrases: tup
     listed = sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True)
     body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in listed) or r"(?!x)x"
     return Rule(reason=reason, weight=weight, pattern=re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE))
+
+
+def features(text: str) -> dict[str, Any]:
+    """What a message's text says, with the built-in vocabularies: computed once, where the feed is parsed
+    (in a worker process during a sync), and stored with the message. Keys: complaints, profanity, question,
+    thanks (a closing acknowledgement, if it follows our reply)."""
+    return {"complaints": complaints(text), "profanity": profanities(text), "question": is_question(text),
+            "thanks": is_acknowledgement(text)}

@@ -143,6 +143,9 @@ class SyncEngine:
         self.now = utc_now()
         triage.refresh(self.store, self.config)
         self.triage = triage.Settings(self.config)
+        with self.store.transaction():  # every configured feed's row, in one go
+            self._feed_rows = {fc.url: self.store.ensure_feed(fc.url, name=fc.name, kind=fc.kind, tags=fc.tags,
+                                                              configured=True) for fc in self.config.feeds}
         s = self.config.sync
         limits = Limits(concurrency=s.concurrency, per_host=s.per_host, timeout=s.timeout,
                         connect_timeout=s.connect_timeout, max_body=int(s.max_body_mb * 1024 * 1024))
@@ -164,8 +167,7 @@ class SyncEngine:
     # -- one configured feed and the comment feeds it leads to ------------------------
     async def _sync_site(self, fc: FeedConfig) -> FeedReport:
         report = FeedReport(url=fc.url, name=fc.label)
-        with self.store.transaction():
-            row = self.store.ensure_feed(fc.url, name=fc.name, kind=fc.kind, tags=fc.tags, configured=True)
+        row = self._feed_rows[fc.url]
         outcome = await self._feed_once(fc.url, owner_id=row["id"], kind=fc.kind)
         report.new, report.http_status = outcome.new, outcome.http_status
         report.error, report.warning = outcome.error, outcome.warning
@@ -181,6 +183,7 @@ class SyncEngine:
         report.next_attempt = row["next_attempt"]
         if fc.follow_comments and fc.kind != "mentions" and (outcome.ok or outcome.skipped):
             await self._sync_comments(fc, row, outcome, report)
+        triage.summarise_dirty(self.store, self.triage)  # this site's conversations, up to date in the inbox
         if self.on_feed:
             self.on_feed(report)
         return report
@@ -240,9 +243,11 @@ class SyncEngine:
         return self._runs[url]
 
     async def _feed(self, url: str, owner_id: int, kind: str, parent_id: int | None) -> _Outcome:
-        with self.store.transaction():
-            row = self.store.ensure_feed(url, kind=kind, configured=parent_id is None, parent_id=parent_id,
-                                         **self._names(url))
+        row = self._feed_rows.get(url) if parent_id is None else None
+        if row is None:
+            with self.store.transaction():
+                row = self.store.ensure_feed(url, kind=kind, configured=parent_id is None, parent_id=parent_id,
+                                             **self._names(url))
         if parent_id is None:
             owner_id = row["id"]
         outcome = _Outcome()
@@ -304,8 +309,6 @@ class SyncEngine:
         with self.store.transaction():
             saved = self.store.save(row, parsed, kind=kind, owner_id=owner_id,
                                     our_names=self.config.our_names, now=self.now)
-            triage.summarise(self.store, self.triage, saved.conversations)
-            self.store.clear_pending(saved.conversations)
             self.touched |= saved.conversations
             extra: dict[str, object] = {"title": parsed.title, "platform": parsed.platform, "role": parsed.role,
                                         "last_warning": parsed.warning}

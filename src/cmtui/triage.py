@@ -64,19 +64,30 @@ def refresh(store: Store, config: Config, conversation_ids: set[int] | None = No
     """Summarise `conversation_ids`; everything when the identity or the triage settings changed."""
     settings = Settings(config)
     urls = [f.url for f in config.feeds]
-    if not conversation_ids and store.get_meta("triage-settings") == settings.stamp and store.configured_are(urls):
+    if (not conversation_ids and store.get_meta("triage-settings") == settings.stamp and store.configured_are(urls)
+            and not store.dirty_ids()):
         return  # nothing to do: no write lock taken (the app calls this often)
     with store.transaction():
         store.keep_only(urls)
         if store.settings_changed("triage-settings", settings.stamp):
             store.mark_ours(settings.ours)
             conversation_ids = set(store.conversation_ids())
-        if conversation_ids:
-            summarise(store, settings, conversation_ids)
+        summarise(store, settings, set(conversation_ids or ()) | set(store.dirty_ids()))
+
+
+def summarise_dirty(store: Store, settings: Settings) -> set[int]:
+    """Bring the summaries a sync left dirty up to date, in one transaction; returns their ids."""
+    with store.transaction():
+        ids = set(store.dirty_ids())
+        if ids:
+            summarise(store, settings, ids)
+            store.clear_pending(ids)
+    return ids
 
 
 def summarise(store: Store, settings: Settings, conversation_ids: set[int]) -> None:
-    """Recompute each conversation's summary; call inside a transaction."""
+    """Recompute each conversation's summary (and mark it clean); call inside a transaction."""
+    store.clear_dirty(conversation_ids)
     for conv_id in sorted(conversation_ids):
         found = store.summary_input(conv_id)
         if found is None:
@@ -89,7 +100,7 @@ def summarise(store: Store, settings: Settings, conversation_ids: set[int]) -> N
 
 
 def _summary(store: Store, settings: Settings, kind: str, rows: list[Any]) -> dict[str, Any]:
-    by_id = {r["id"]: r for r in rows}
+    by_id = {r["id"]: dict(r) for r in rows}
     sentiment = {r["id"]: r["sentiment"] if r["sentiment"] is not None else signals.sentiment(r["text"])
                  for r in rows}
     msgs = [Msg(r["id"], r["parent_id"], bool(r["is_ours"]), bool(r["is_post"]), bool(r["explicit_parent"]),
@@ -107,7 +118,7 @@ def _summary(store: Store, settings: Settings, kind: str, rows: list[Any]) -> di
     latest = max(msgs, key=lambda m: (m.published, m.id))
     texts = {s.msg.id: by_id[s.msg.id]["text"].casefold() for s in waiting}
     mentions = [s.msg.seen_at for s in waiting if any(n in texts[s.msg.id] for n in settings.ours)]
-    stuck = [s.msg.published for s in waiting if s.last_word and signals.is_question(by_id[s.msg.id]["text"])]
+    stuck = [s.msg.published for s in waiting if s.last_word and _feature(by_id[s.msg.id], "question")]
     burst_start = iso(parse_iso(latest.published) - HOT_WINDOW) if parse_iso(latest.published) else latest.published
     return {
         "messages": len(msgs),
@@ -128,14 +139,27 @@ def _summary(store: Store, settings: Settings, kind: str, rows: list[Any]) -> di
     }
 
 
+def _feature(row: Any, name: str) -> Any:
+    """One of `signals.features` of a message row (decoded once and kept on the row's dict; computed for rows
+    stored before features existed)."""
+    found = row.get("_features") if isinstance(row, dict) else None
+    if found is None:
+        raw = row["features"] if "features" in row.keys() else None
+        found = json.loads(raw) if raw else signals.features(row["text"])
+        if isinstance(row, dict):
+            row["_features"] = found
+    return found[name]
+
+
 def _close_thanks(settings: Settings, statuses: list[Status], by_id: dict[int, Any]) -> tuple[list[Status], str | None]:
     """The waiting messages once closing acknowledgements are taken out, and the reason the conversation
     closed ("they said thanks") when they were all it had."""
     waiting = [s for s in statuses if s.answered_at is None]
     if not settings.thanks_closes:
         return waiting, None
-    acks = [s for s in waiting if s.after_our_reply
-            and signals.is_acknowledgement(by_id[s.msg.id]["text"], settings.complaint_words)]
+    acks = [s for s in waiting if s.after_our_reply and _feature(by_id[s.msg.id], "thanks")
+            and not (settings.complaint_words and signals.complaints(by_id[s.msg.id]["text"],
+                                                                     settings.complaint_words))]
     still = [s for s in waiting if s not in acks]
     return still, (THANKS_REASON if acks and not still else None)
 
@@ -160,7 +184,10 @@ def _static_signals(people_counts: Callable[[list[str]], dict[str, int]], settin
     out = [settings.signal("needs_reply", "")]
     texts = [by_id[s.msg.id]["text"] for s in waiting]
     joined = "\n".join(texts)
-    complaint_terms = signals.complaints(joined, settings.complaint_words)
+    complaint_terms = list(dict.fromkeys(t for s in waiting for t in _feature(by_id[s.msg.id], "complaints")))
+    if settings.complaint_words:
+        complaint_terms += [t for t in signals.complaint_words(settings.complaint_words).find(joined)
+                            if t not in complaint_terms]
     if complaint_terms:
         out.append(settings.signal("complaint", "complaint: " + "/".join(complaint_terms[:2])))
     worst = min(sentiment[s.msg.id] for s in waiting)
@@ -172,7 +199,7 @@ def _static_signals(people_counts: Callable[[list[str]], dict[str, int]], settin
         earlier, recent = statistics.fmean(theirs[:-cut]), statistics.fmean(theirs[-cut:])
         if recent <= earlier - 0.3 and recent < -0.2:
             out.append(settings.signal("turning_negative", "turning negative"))
-    questions = any(signals.is_question(t) for t in texts)
+    questions = any(_feature(by_id[s.msg.id], "question") for s in waiting)
     if questions:
         out.append(settings.signal("question", "question"))
     if any(s.follow_up for s in waiting):
@@ -180,7 +207,7 @@ def _static_signals(people_counts: Callable[[list[str]], dict[str, int]], settin
     authors = {s.msg.author for s in waiting if s.msg.author}
     if len(authors) >= 3:
         out.append(settings.signal("pile_on", f"{len(authors)} people waiting"))
-    rude = signals.profanities(joined)
+    rude = [t for s in waiting for t in _feature(by_id[s.msg.id], "profanity")]
     if rude:
         out.append(settings.signal("profanity", "profanity"))
     for rule in settings.rules:

@@ -201,94 +201,47 @@ class Store:
     # -- saving a parsed feed --------------------------------------------------------
     def save(self, feed: sqlite3.Row, parsed: ParsedFeed, *, kind: str, owner_id: int,
              our_names: frozenset[str], now: datetime | None = None) -> SaveResult:
-        """Store what `parsed` holds; call inside `transaction()`. Nothing is ever deleted.
+        """Store what `parsed` holds; call inside `transaction()`. Nothing is ever deleted. What the feed's
+        entries refer to is looked up in a few queries up front, not entry by entry. Touched conversations
+        are marked dirty: `triage.summarise_dirty` brings their summaries up to date.
         `now` stands in for missing feed dates; `seen_at` is always the real time of the write."""
-        now_s = iso(now or utc_now())
-        seen = stamp()
-        result = SaveResult()
+        batch = _Batch(self, feed, kind, owner_id, our_names, iso(now or utc_now()), stamp())
+        batch.prefetch(parsed.entries)
         for entry in reversed(parsed.entries):  # oldest first, so parents tend to come before replies
-            self._save_entry(feed, entry, kind, owner_id, our_names, now_s, seen, result)
-        self._link_orphans(result)
-        return result
+            batch.save(entry)
+        batch.finish()
+        self._link_orphans(batch.result)
+        self.db.conn.executemany("INSERT OR IGNORE INTO dirty(conversation_id) VALUES (?)",
+                                 [(c,) for c in batch.result.conversations])
+        return batch.result
 
-    def _save_entry(self, feed: sqlite3.Row, e: Entry, kind: str, owner_id: int, our_names: frozenset[str],
-                    now_s: str, seen: str, result: SaveResult) -> None:
-        existing = self.one("SELECT id, conversation_id, text, html, title FROM messages WHERE uid = ?", [e.uid])
-        if existing is None and e.url_key:
-            # Our reply posted through the site's API was stored at once under a local id: this is its copy.
-            local = self.one("SELECT id FROM messages WHERE url_key = ? AND uid LIKE 'posted:%'", [e.url_key])
-            if local is not None:
-                self.x("UPDATE messages SET uid = ?, published = coalesce(?, published) WHERE id = ?",
-                       [e.uid, e.published, local["id"]])
-                existing = self.one("SELECT id, conversation_id, text, html, title FROM messages WHERE id = ?",
-                                    [local["id"]])
-        if existing is not None:
-            result.known += 1
-            if (existing["text"], existing["html"], existing["title"]) != (e.text, e.html, e.title) and e.text:
-                self.x("UPDATE messages SET text = ?, html = ?, title = ?, sentiment = ? WHERE id = ?",
-                       [e.text, e.html, e.title, e.sentiment, existing["id"]])
-                result.updated += 1
-                result.conversations.add(existing["conversation_id"])
-            if e.is_post:
-                self._fill_conversation(existing["conversation_id"], e, existing["id"])
-            self._add_comment_feeds(existing["conversation_id"], e)
-            return
-        conv_id = self._conversation_for(e, kind, owner_id, now_s)
-        author_norm = normalise_name(e.author)
-        parent_id = None
-        if e.parent_ref:
-            parent = self.one("SELECT id FROM messages WHERE uid = ? OR url_key = ? LIMIT 1",
-                              [e.parent_ref, e.parent_ref])
-            parent_id = parent["id"] if parent else None
-        cursor = self.x(
-            """INSERT INTO messages(uid, conversation_id, feed_id, parent_id, parent_ref, explicit_parent, is_post,
-                   is_ours, author, author_norm, title, url, url_key, published, seen_at, text, html, sentiment)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [e.uid, conv_id, feed["id"], parent_id, e.parent_ref, int(e.explicit_parent), int(e.is_post),
-             int(author_norm in our_names), e.author, author_norm, e.title, e.url, e.url_key,
-             e.published or now_s, seen, e.text, e.html, e.sentiment],
-        )
-        message_id = cursor.lastrowid
-        assert message_id is not None
-        result.new += 1
-        result.conversations.add(conv_id)
-        if not e.is_post:
-            result.posts_with_new_comments.add(conv_id)
-        else:
-            self._fill_conversation(conv_id, e, message_id)
-        self._add_comment_feeds(conv_id, e)
-        if author_norm:
-            self._count_person(author_norm, e.author, e.published or now_s, owner_id)
+    def lookup(self, sql: str, values: list[str]) -> list[sqlite3.Row]:
+        """Run `sql` (with one `{marks}` placeholder list) over `values` in chunks SQLite accepts."""
+        rows: list[sqlite3.Row] = []
+        unique = list(dict.fromkeys(values))
+        for i in range(0, len(unique), 500):
+            chunk = unique[i:i + 500]
+            rows += self.q(sql.format(marks=",".join("?" * len(chunk))), chunk)
+        return rows
 
-    def _conversation_for(self, e: Entry, kind: str, owner_id: int, now_s: str) -> int:
-        keys = [k for k in e.conv_keys if not k.startswith("ref:")]
-        ids: list[int] = []
-        if keys:
-            marks = ",".join("?" * len(keys))
-            ids = [r[0] for r in self.x(
-                f"SELECT DISTINCT conversation_id FROM conversation_keys WHERE key IN ({marks}) "
-                "ORDER BY conversation_id", keys)]
-        if not ids and e.parent_ref:
-            row = self.one("SELECT conversation_id FROM messages WHERE uid = ? OR url_key = ? LIMIT 1",
-                           [e.parent_ref, e.parent_ref])
-            if row:
-                ids = [row[0]]
-        if not ids:
-            cursor = self.x("INSERT INTO conversations(feed_id, title, url, kind, created_at) VALUES (?, ?, ?, ?, ?)",
-                            [owner_id, e.conv_title, e.conv_url, kind, now_s])
-            assert cursor.lastrowid is not None
-            ids = [cursor.lastrowid]
-        conv_id = ids[0]
-        for other in ids[1:]:
-            self._merge(other, conv_id)
-        self.x("INSERT OR IGNORE INTO conversation_keys(key, conversation_id) "
-               f"VALUES {','.join(['(?, ?)'] * len(e.conv_keys))}",
-               [v for k in e.conv_keys for v in (k, conv_id)])
-        if e.conv_title:
-            self.x("UPDATE conversations SET title = ? WHERE id = ? AND title = ''", [e.conv_title, conv_id])
-        if e.conv_url:
-            self.x("UPDATE conversations SET url = ? WHERE id = ? AND url IS NULL", [e.conv_url, conv_id])
-        return conv_id
+    def index_search(self) -> int:
+        """Add the messages stored since the last search to the full-text index; returns how many."""
+        upto = int(self.get_meta("search_indexed_upto") or 0)
+        newest = self.x("SELECT coalesce(max(id), 0) FROM messages").fetchone()[0]
+        if newest <= upto:
+            return 0
+        with self.transaction():
+            upto = int(self.get_meta("search_indexed_upto") or 0)  # another process may have done it meanwhile
+            cursor = self.x("INSERT INTO messages_fts(rowid, title, author, text) "
+                            "SELECT id, title, author, text FROM messages WHERE id > ? AND id <= ?", [upto, newest])
+            self.set_meta("search_indexed_upto", str(max(upto, newest)))
+        return cursor.rowcount
+
+    def dirty_ids(self) -> list[int]:
+        return [r[0] for r in self.x("SELECT conversation_id FROM dirty")]
+
+    def clear_dirty(self, ids: Iterable[int]) -> None:
+        self.db.conn.executemany("DELETE FROM dirty WHERE conversation_id = ?", [(i,) for i in ids])
 
     def _fill_conversation(self, conv_id: int, e: Entry, message_id: int) -> None:
         """The opening post arrived: it names the conversation."""
@@ -310,8 +263,9 @@ class Store:
         if state is not None:
             self.x("INSERT OR IGNORE INTO conversation_state(conversation_id, done_at, snoozed_until, muted) "
                    "VALUES (?, ?, ?, ?)", [target, state["done_at"], state["snoozed_until"], state["muted"]])
-        for table in ("comment_feeds", "conversation_state", "conversation_summary", "conversation_keys"):
+        for table in ("comment_feeds", "conversation_state", "conversation_summary", "conversation_keys", "dirty"):
             self.x(f"DELETE FROM {table} WHERE conversation_id = ?", [source])
+        self.x("INSERT OR IGNORE INTO dirty(conversation_id) VALUES (?)", [target])
         self.x("DELETE FROM conversations WHERE id = ?", [source])
 
     def _link_orphans(self, result: SaveResult) -> None:
@@ -325,19 +279,6 @@ class Store:
             result.conversations.add(row["parent_conv"])
             if row["conversation_id"] != row["parent_conv"]:
                 self._merge(row["conversation_id"], row["parent_conv"])
-
-    def _count_person(self, norm: str, name: str, when: str, feed_id: int) -> None:
-        row = self.one("SELECT first_seen, last_seen, feeds FROM people WHERE name_norm = ?", [norm])
-        if row is None:
-            self.x("INSERT INTO people(name_norm, name, first_seen, last_seen, messages, feeds) "
-                   "VALUES (?, ?, ?, ?, 1, ?)", [norm, name, when, when, json.dumps([feed_id])])
-            return
-        feeds = json.loads(row["feeds"])
-        if feed_id not in feeds:
-            feeds.append(feed_id)
-        self.x("""UPDATE people SET name = ?, first_seen = min(first_seen, ?), last_seen = max(last_seen, ?),
-                      messages = messages + 1, feeds = ? WHERE name_norm = ?""",
-               [name, when, when, json.dumps(feeds), norm])
 
     # -- derived state ---------------------------------------------------------------
     def settings_changed(self, key: str, stamp: str) -> bool:
@@ -360,7 +301,7 @@ class Store:
         if conv is None:
             return None
         rows = self.q("""SELECT id, parent_id, is_ours, is_post, explicit_parent, published, seen_at, text, author,
-                                author_norm, url, sentiment, answered_at
+                                author_norm, url, sentiment, answered_at, features
                          FROM messages WHERE conversation_id = ?""", [conv_id])
         return conv["kind"], rows
 
@@ -530,6 +471,7 @@ class Store:
         if tag:
             where.append("EXISTS (SELECT 1 FROM json_each(feed_tags) WHERE value = :tag)")
         if search and search.strip():
+            self.index_search()
             params["match"] = fts_query(search)
             where.append("id IN (SELECT m.conversation_id FROM messages_fts "
                          "JOIN messages m ON m.id = messages_fts.rowid WHERE messages_fts MATCH :match)")
@@ -584,3 +526,144 @@ def hours_between(start: str | None, end: datetime) -> float:
     begun = parse_iso(start)
     return max(0.0, (end - begun).total_seconds() / 3600) if begun else 0.0
 
+
+
+class _Batch:
+    """One feed's entries being saved: what they refer to is fetched up front and kept up to date in memory."""
+
+    def __init__(self, store: Store, feed: sqlite3.Row, kind: str, owner_id: int, our_names: frozenset[str],
+                 now_s: str, seen: str) -> None:
+        self.store, self.feed, self.kind, self.owner_id = store, feed, kind, owner_id
+        self.our_names, self.now_s, self.seen = our_names, now_s, seen
+        self.result = SaveResult()
+        self.existing: dict[str, sqlite3.Row] = {}
+        self.keys: dict[str, int] = {}
+        self.refs: dict[str, tuple[int, int]] = {}  # uid or url_key -> (message id, conversation id)
+        self.named: set[int] = set()  # conversations whose stub title/url were filled in this batch
+        self.people: dict[str, list[Any]] = {}
+
+    def prefetch(self, entries: list[Entry]) -> None:
+        q = self.store.lookup
+        for row in q("SELECT id, uid, conversation_id, text, html, title FROM messages WHERE uid IN ({marks})",
+                     [e.uid for e in entries]):
+            self.existing[row["uid"]] = row
+        for row in q("SELECT key, conversation_id FROM conversation_keys WHERE key IN ({marks})",
+                     [k for e in entries for k in e.conv_keys]):
+            self.keys[row["key"]] = row["conversation_id"]
+        refs = [e.parent_ref for e in entries if e.parent_ref]
+        for sql in ("SELECT id, uid AS ref, conversation_id FROM messages WHERE uid IN ({marks})",
+                    "SELECT id, url_key AS ref, conversation_id FROM messages WHERE url_key IN ({marks})"):
+            for row in q(sql, refs):
+                self.refs.setdefault(row["ref"], (row["id"], row["conversation_id"]))
+
+    def save(self, e: Entry) -> None:
+        existing = self.existing.get(e.uid)
+        if existing is None and e.url_key:
+            existing = self._posted_copy(e)
+        if existing is not None:
+            self._update(existing, e)
+            return
+        store = self.store
+        conv_id = self._conversation_for(e)
+        author_norm = normalise_name(e.author)
+        parent = self.refs.get(e.parent_ref) if e.parent_ref else None
+        cursor = store.x(
+            """INSERT INTO messages(uid, conversation_id, feed_id, parent_id, parent_ref, explicit_parent, is_post,
+                   is_ours, author, author_norm, title, url, url_key, published, seen_at, text, html, sentiment,
+                   features)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [e.uid, conv_id, self.feed["id"], parent[0] if parent else None, e.parent_ref, int(e.explicit_parent),
+             int(e.is_post), int(author_norm in self.our_names), e.author, author_norm, e.title, e.url, e.url_key,
+             e.published or self.now_s, self.seen, e.text, e.html, e.sentiment, _features_json(e)],
+        )
+        message_id = cursor.lastrowid
+        assert message_id is not None
+        self.existing[e.uid] = {"id": message_id, "conversation_id": conv_id, "text": e.text,  # type: ignore[assignment]
+                                "html": e.html, "title": e.title}
+        self.refs.setdefault(e.uid, (message_id, conv_id))
+        if e.url_key:
+            self.refs.setdefault(e.url_key, (message_id, conv_id))
+        self.result.new += 1
+        self.result.conversations.add(conv_id)
+        if e.is_post:
+            store._fill_conversation(conv_id, e, message_id)
+        else:
+            self.result.posts_with_new_comments.add(conv_id)
+        self._comment_feeds(conv_id, e)
+        if author_norm:
+            when = e.published or self.now_s
+            person = self.people.setdefault(author_norm, [e.author, when, when, 0])
+            person[0], person[1], person[2] = e.author, min(person[1], when), max(person[2], when)
+            person[3] += 1
+
+    def _posted_copy(self, e: Entry) -> sqlite3.Row | None:
+        """Our reply posted through the site's API was stored at once under a local id: this is its copy."""
+        local = self.store.one("SELECT id FROM messages WHERE url_key = ? AND uid LIKE 'posted:%'", [e.url_key])
+        if local is None:
+            return None
+        self.store.x("UPDATE messages SET uid = ?, published = coalesce(?, published) WHERE id = ?",
+                     [e.uid, e.published, local["id"]])
+        return self.store.one("SELECT id, uid, conversation_id, text, html, title FROM messages WHERE id = ?",
+                              [local["id"]])
+
+    def _update(self, existing: Any, e: Entry) -> None:
+        self.result.known += 1
+        if (existing["text"], existing["html"], existing["title"]) != (e.text, e.html, e.title) and e.text:
+            self.store.x("UPDATE messages SET text = ?, html = ?, title = ?, sentiment = ?, features = ? WHERE id = ?",
+                         [e.text, e.html, e.title, e.sentiment, _features_json(e), existing["id"]])
+            self.result.updated += 1
+            self.result.conversations.add(existing["conversation_id"])
+        if e.is_post:
+            self.store._fill_conversation(existing["conversation_id"], e, existing["id"])
+        self._comment_feeds(existing["conversation_id"], e)
+
+    def _conversation_for(self, e: Entry) -> int:
+        store = self.store
+        ids = sorted({self.keys[k] for k in e.conv_keys if k in self.keys})
+        if not ids and e.parent_ref and e.parent_ref in self.refs:
+            ids = [self.refs[e.parent_ref][1]]
+        if not ids:
+            cursor = store.x("INSERT INTO conversations(feed_id, title, url, kind, created_at) VALUES (?, ?, ?, ?, ?)",
+                             [self.owner_id, e.conv_title, e.conv_url, self.kind, self.now_s])
+            assert cursor.lastrowid is not None
+            ids = [cursor.lastrowid]
+            self.named.add(cursor.lastrowid)
+        conv_id = ids[0]
+        for other in ids[1:]:
+            store._merge(other, conv_id)
+            for key, value in list(self.keys.items()):
+                if value == other:
+                    self.keys[key] = conv_id
+        new_keys = [k for k in e.conv_keys if self.keys.get(k) != conv_id]
+        if new_keys:
+            store.db.conn.executemany("INSERT OR IGNORE INTO conversation_keys(key, conversation_id) VALUES (?, ?)",
+                                      [(k, conv_id) for k in new_keys])
+            for k in new_keys:
+                self.keys.setdefault(k, conv_id)
+        if conv_id not in self.named and (e.conv_title or e.conv_url):
+            self.named.add(conv_id)
+            store.x("UPDATE conversations SET title = CASE WHEN title = '' THEN ? ELSE title END, "
+                    "url = coalesce(url, ?) WHERE id = ?", [e.conv_title or "", e.conv_url, conv_id])
+        return conv_id
+
+    def _comment_feeds(self, conv_id: int, e: Entry) -> None:
+        if e.comment_feeds:
+            self.store.db.conn.executemany("INSERT OR IGNORE INTO comment_feeds(conversation_id, url) VALUES (?, ?)",
+                                           [(conv_id, u) for u in e.comment_feeds])
+
+    def finish(self) -> None:
+        """People seen in this batch, counted in one statement."""
+        self.store.db.conn.executemany(
+            """INSERT INTO people(name_norm, name, first_seen, last_seen, messages, feeds)
+               VALUES (?, ?, ?, ?, ?, json_array(?))
+               ON CONFLICT(name_norm) DO UPDATE SET name = excluded.name,
+                   first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
+                   messages = messages + excluded.messages,
+                   feeds = CASE WHEN EXISTS (SELECT 1 FROM json_each(people.feeds) WHERE value = ?) THEN feeds
+                                ELSE json_insert(feeds, '$[#]', ?) END""",
+            [(norm, name, first, last, count, self.owner_id, self.owner_id, self.owner_id)
+             for norm, (name, first, last, count) in self.people.items()])
+
+
+def _features_json(e: Entry) -> str | None:
+    return json.dumps(e.features, separators=(",", ":")) if e.features is not None else None

@@ -184,3 +184,38 @@ def m005_comments_due(db: Database) -> None:
     """Comment feeds a site still owes a fetch for, written with the change that caused it, so a sync
     killed half-way finishes the job next time."""
     db.execute("ALTER TABLE feeds ADD COLUMN comments_due TEXT")
+
+
+@migrations()
+def m006_features_dirty(db: Database) -> None:
+    """What each message's text says (computed once, where it is parsed), and the conversations whose
+    summary a sync still owes (so a killed sync is healed by the next one or by the next read)."""
+    _run(db, """
+    ALTER TABLE messages ADD COLUMN features TEXT;
+    CREATE TABLE dirty (conversation_id INTEGER PRIMARY KEY) WITHOUT ROWID;
+    INSERT INTO dirty SELECT id FROM conversations
+    """)
+
+
+@migrations()
+def m007_search_index_on_demand(db: Database) -> None:
+    """New messages are added to the search index when a search needs them (`Store.index_search`), not one
+    by one as a sync stores them: FTS5 made every feed's transaction several times slower. Edits and deletes of
+    rows already indexed still keep the index exact through triggers."""
+    _run(db, """
+    DROP TRIGGER messages_fts_insert;
+    DROP TRIGGER messages_fts_delete;
+    DROP TRIGGER messages_fts_update;
+    INSERT OR REPLACE INTO meta(key, value) VALUES ('search_indexed_upto', (SELECT coalesce(max(id), 0) FROM messages));
+    CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+    WHEN old.id <= (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'search_indexed_upto') BEGIN
+        INSERT INTO messages_fts(messages_fts, rowid, title, author, text)
+        VALUES ('delete', old.id, old.title, old.author, old.text);
+    END;
+    CREATE TRIGGER messages_fts_update AFTER UPDATE OF title, author, text ON messages
+    WHEN old.id <= (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'search_indexed_upto') BEGIN
+        INSERT INTO messages_fts(messages_fts, rowid, title, author, text)
+        VALUES ('delete', old.id, old.title, old.author, old.text);
+        INSERT INTO messages_fts(rowid, title, author, text) VALUES (new.id, new.title, new.author, new.text);
+    END
+    """)
