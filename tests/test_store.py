@@ -1,0 +1,54 @@
+"""The store on its own: search index filled on demand and kept exact on edits, people counted across feeds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from cmtui.config import Config
+from cmtui.parse import parse
+from cmtui.store import Store
+from cmtui.triage import Settings, summarise_dirty
+
+FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>Forum</title><link>http://f.example/</link>
+{items}</channel></rss>"""
+ITEM = "<item><title>{t}</title><link>http://f.example/{i}</link><guid>http://f.example/{i}</guid>" \
+       "<author>{a}</author><description>{d}</description></item>"
+
+
+def save(store: Store, url: str, items: list[tuple[str, str, str]]) -> None:
+    """One feed's items; an item's guid comes from its title."""
+    body = FEED.format(items="".join(ITEM.format(i=t.replace(" ", "-"), t=t, a=a, d=d) for t, a, d in items))
+    parsed = parse(body.encode(), url)
+    with store.transaction():
+        feed = store.ensure_feed(url, name=url)
+        store.save(feed, parsed, kind="mentions", owner_id=feed["id"], our_names=frozenset())
+
+
+def matches(store: Store, words: str) -> list[int]:
+    return [r["id"] for r in store.conversations(view="all", search=words)]
+
+
+def test_search_indexes_new_messages_when_asked_and_follows_edits(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "db.sqlite")
+    save(store, "http://f.example/a.rss", [("Grinder jammed", "ann", "The burrs jammed this morning")])
+    summarise_dirty(store, Settings(Config(path=tmp_path / "x")))
+    indexed = "SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'burrs'"
+    assert store.x(indexed).fetchone()[0] == 0  # a sync does not index: the first search does
+    assert len(matches(store, "burrs jam")) == 1  # prefix match on the last word; indexed on demand
+    save(store, "http://f.example/a.rss", [("Grinder jammed", "ann", "Fixed it: the hopper was loose")])
+    summarise_dirty(store, Settings(Config(path=tmp_path / "x")))
+    assert matches(store, "burrs") == [] and len(matches(store, "hopper")) == 1  # the edit replaced the old text
+    assert matches(store, '"unbalanced') == []  # user input never breaks the query
+    store.close()
+
+
+def test_people_are_counted_once_per_message_across_feeds(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "db.sqlite")
+    save(store, "http://f.example/a.rss", [("One", "Ann", "hi"), ("Two", "ann ", "hello")])
+    save(store, "http://f.example/b.rss", [("Three", "ANN", "hey")])
+    save(store, "http://f.example/b.rss", [("Three", "ANN", "hey")])  # the same again: not counted twice
+    row = store.one("SELECT * FROM people WHERE name_norm = 'ann'")
+    assert row is not None and row["messages"] == 3
+    assert len(json.loads(row["feeds"])) == 2
+    store.close()
