@@ -246,3 +246,22 @@ def test_notify_command_gets_the_urgent_conversations(server: FeedServer, tmp_pa
     sent = json.loads(out.read_text())
     assert sent and all(i["priority"] >= 60 and i["reasons"] and i["title"] and i["url"] for i in sent)
     assert {"title", "feed", "author", "excerpt", "reasons", "url"} <= set(sent[0])
+
+
+def test_inbox_json_built_by_sqlite_equals_the_items(demo_db: tuple[Config, Path]) -> None:
+    from cmtui.triage import inbox_json
+
+    config, db = demo_db
+    store = Store.open(db)
+    with store.transaction():  # some state, so every field is exercised
+        first = inbox(store, config, now=NOW)[0]
+        store.mark_done(first.id)
+        draft = store.save_draft(inbox(store, config, now=NOW)[1].id, None, "Hi")
+        store.set_draft_state(draft, "pending")
+    for include in (False, True):
+        from_sql = json.loads(inbox_json(store, config, include_answered=include, now=NOW))
+        from_items = [i.to_json() for i in inbox(store, config, include_answered=include, now=NOW)]
+        assert from_sql == from_items
+    assert any("reply pending" in i["reasons"] for i in from_sql)
+    assert any(i["reasons"] == ["done"] for i in from_sql)
+    store.close()

@@ -208,17 +208,17 @@ def format_feed_report(r: Any) -> str:
 @friendly_errors
 def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, limit: int | None = None) -> None:
     """The conversations that need a reply, most urgent first."""
-    from cmtui.triage import inbox
+    from cmtui.triage import inbox, inbox_json
 
     config = ctx.config()
     store = ctx.store()
     try:
+        if as_json:
+            click.echo(inbox_json(store, config, include_answered=include_all, limit=limit))
+            return
         items = inbox(store, config, include_answered=include_all, limit=limit)
     finally:
         store.close()
-    if as_json:
-        click.echo(json.dumps([i.to_json() for i in items], indent=2, ensure_ascii=False))
-        return
     if not items:
         click.echo("Nothing waits for a reply." if not include_all else "No conversations yet: run `cmtui sync`.")
         return

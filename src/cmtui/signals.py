@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
 SENTIMENT_CHARS = 600  # long texts: the opening says enough, and VADER's cost grows with length
 
 COMPLAINT_WORDS = (
@@ -54,7 +52,9 @@ LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
 
 
 @functools.cache
-def _analyzer() -> SentimentIntensityAnalyzer:
+def _analyzer() -> Any:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # loads its lexicon: only when needed
+
     return SentimentIntensityAnalyzer()
 
 

@@ -46,6 +46,8 @@ def clean(value: str | None) -> str:
 
 def one_line(value: str | None, limit: int = 0) -> str:
     """`clean(value)` on one line with runs of whitespace collapsed; cut to `limit` characters."""
+    if limit and len(value or "") > limit * 4 + 64:
+        value = (value or "")[: limit * 4 + 64]  # a 1 MB comment needs only its opening here
     text = " ".join(clean(value).split())
     if limit and len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
@@ -55,6 +57,9 @@ def one_line(value: str | None, limit: int = 0) -> str:
 _UNSAFE_IN_URL = re.compile("[\\s\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
+_PLAIN_HTTP = re.compile(r"(?i)https?://[a-z0-9.-]+(:\d{1,5})?(?:[/?#]|$)")
+
+
 def safe_url(url: str | None) -> str | None:
     """`url` if it is an absolute http(s) URL without control characters, else None."""
     if not url:
@@ -62,6 +67,8 @@ def safe_url(url: str | None) -> str | None:
     url = url.strip()
     if _UNSAFE_IN_URL.search(url):
         return None
+    if _PLAIN_HTTP.match(url):
+        return url  # the common case, without urlsplit
     try:
         parts = urlsplit(url)
     except ValueError:

@@ -10,6 +10,7 @@ a named signal, so `cmtui explain ID` can show the sum.
 
 from __future__ import annotations
 
+import functools
 import json
 import statistics
 from collections import defaultdict
@@ -17,11 +18,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from cmtui import signals, text
 from cmtui.config import Config, normalise_name
-from cmtui.store import Store, hours_between, iso, parse_iso, utc_now
+from cmtui.store import Clock, Store, hours_between, iso, parse_iso, utc_now
 from cmtui.threads import Msg, Status, analyse
 
 HOT_WINDOW = timedelta(hours=6)
@@ -30,8 +31,7 @@ STUCK_AFTER_HOURS = 24.0
 THANKS_REASON = "they said thanks"
 
 
-@dataclass(frozen=True)
-class Signal:
+class Signal(NamedTuple):
     name: str  # the weight's key in [triage.weights]
     reason: str  # shown in the inbox ("" for the base points)
     points: float
@@ -52,6 +52,10 @@ class Settings:
         self.aliases = t.aliases
         self.rules = [signals.make_rule(r.reason, r.weight, r.pattern, r.words) for r in t.rules]
         self.stamp = json.dumps([sorted(self.ours), asdict(t)], sort_keys=True, default=str)
+        w = self.weights
+        self.clock = Clock(sla_hours=t.sla_hours, waiting=w["waiting"], sla_breached=w["sla_breached"],
+                           stuck=w["stuck"], hot=w["hot"], stuck_after_hours=STUCK_AFTER_HOURS,
+                           hot_messages=HOT_MESSAGES, hot_window_hours=HOT_WINDOW.total_seconds() / 3600)
 
     def signal(self, name: str, reason: str, scale: float = 1.0) -> Signal:
         return Signal(name, reason, round(self.weights.get(name, 0.0) * scale, 1))
@@ -129,13 +133,14 @@ def _summary(store: Store, settings: Settings, kind: str, rows: list[Any]) -> di
         "latest_id": latest.id,
         "latest_unanswered_id": waiting[-1].msg.id if waiting else None,
         "mention_seen_at": max(mentions) if mentions else None,
-        "signals": json.dumps([asdict(s) for s in found]),
+        "signals": json.dumps([list(s) for s in found], separators=(",", ":")),
         "score": sum(s.points for s in found),
         "closed_reason": closed,
         "stuck_since": min(stuck) if stuck else None,
         "burst": sum(1 for m in msgs if m.published >= burst_start),
         "burst_since": latest.published,
-        "reasons": "[]",
+        "reasons": json.dumps([s.reason for s in sorted(found, key=lambda s: -s.points) if s.reason],
+                              ensure_ascii=False),
     }
 
 
@@ -265,7 +270,7 @@ class Latest:
     url: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class InboxItem:
     id: int
     title: str
@@ -292,36 +297,29 @@ class InboxItem:
     signals: list[Signal] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.pop("signals")
+        """The `cmtui inbox --json` object (built by hand: dataclasses.asdict is slow on 10k rows)."""
+        data = {name: getattr(self, name) for name in _ITEM_FIELDS}
+        data["latest"] = {"author": self.latest.author, "text": self.latest.text, "url": self.latest.url}
         return data
 
 
+_ITEM_FIELDS = [name for name in InboxItem.__dataclass_fields__ if name not in ("signals", "latest")]
+
+
 def waiting_label(hours: float) -> str:
+    """45 min, 26 h, 3 d (rounded half up, as the inbox query's `store._label` does)."""
     if hours < 1:
-        return f"{max(1, round(hours * 60))} min"
+        return f"{max(1, int(hours * 60 + 0.5))} min"
     if hours < 48:
-        return f"{hours:.0f} h"
-    return f"{hours / 24:.0f} d"
+        return f"{int(hours + 0.5)} h"
+    return f"{int(hours / 24 + 0.5)} d"
 
 
-def clock_signals(row: Any, settings: Settings, now: datetime) -> list[Signal]:
-    """Signals that grow with time: the wait against the SLA, stuck questions, bursts."""
-    out: list[Signal] = []
-    hours = hours_between(row["waiting_since"], now)
-    sla = settings.sla_hours
-    out.append(settings.signal("waiting", "", min(1.0, hours / sla)))
-    if hours > sla:
-        out.append(settings.signal("sla_breached", f"SLA breached {waiting_label(hours)}"))
-    else:
-        out.append(Signal("sla", f"due in {waiting_label(sla - hours)}", 0.0))
-    stuck = hours_between(row["stuck_since"], now) if row["stuck_since"] else 0.0
-    if stuck > STUCK_AFTER_HOURS:
-        out.append(settings.signal("stuck", f"stuck {waiting_label(stuck)}"))
-    latest = parse_iso(row["burst_since"])
-    if row["burst"] >= HOT_MESSAGES and latest and now - latest <= HOT_WINDOW:
-        out.append(settings.signal("hot", f"hot: {row['burst']} in 6 h"))
-    return out
+def clock_signals(row: Any) -> list[Signal]:
+    """The signals that grow with time, as the inbox query computed them (`store._CLOCK_SIGNALS`, one
+    definition): the wait against the SLA ("SLA breached 26 h" / "due in 3 h"), a question stuck for more
+    than a day, a burst of messages within six hours."""
+    return [Signal(*s) for s in json.loads(row["clock"] or "[]") if s]
 
 
 def inbox(store: Store, config: Config | None = None, *, include_answered: bool = False, view: str = "needs_reply",
@@ -332,37 +330,39 @@ def inbox(store: Store, config: Config | None = None, *, include_answered: bool 
     if config is not None:
         refresh(store, config)
     settings = Settings(config or Config(path=Path("-")))
-    items: list[InboxItem] = []
     rows = store.conversations(view="all" if include_answered else view, now=now, feed_id=feed_id, tag=tag,
-                               search=search)
-    for row in rows:
-        items.append(_item(row, settings, now))
-    items.sort(key=lambda i: (not i.needs_reply, -i.priority, i.waiting_since or "9999", i.id))
-    return items[:limit] if limit else items
+                               search=search, limit=limit, clock=settings.clock)
+    return [_item(row) for row in rows]
 
 
-def _item(row: Any, settings: Settings, now: datetime) -> InboxItem:
+def inbox_json(store: Store, config: Config, *, include_answered: bool = False, now: datetime | None = None,
+               limit: int | None = None) -> str:
+    """`inbox()` as the JSON text `cmtui inbox --json` prints, built by SQLite (see `Store.inbox_json`)."""
+    refresh(store, config)
+    return store.inbox_json(view="all" if include_answered else "needs_reply", now=now or utc_now(), limit=limit,
+                            clock=Settings(config).clock)
+
+
+@functools.lru_cache(maxsize=256)
+def _tags(raw: str | None) -> tuple[str, ...]:
+    return tuple(json.loads(raw or "[]"))
+
+
+def _item(row: Any, detailed: bool = False) -> InboxItem:
     needs = bool(row["needs_reply"])
-    found = [Signal(**s) for s in json.loads(row["signals"] or "[]")] if needs else []
-    if needs:
-        found += clock_signals(row, settings, now)
-    found.sort(key=lambda s: -s.points)
-    reasons = [s.reason for s in found if s.reason]
-    if needs and row["reply_pending"]:
-        reasons.insert(0, "reply pending")
-    if not needs:
-        reasons = [row["closed_reason"]] if row["closed_reason"] else (
-            ["done"] if row["done_at"] else ["snoozed"] if row["snoozed_until"] else
-            ["muted"] if row["muted"] else ["answered"] if not row["unanswered"] else [])
+    found: list[Signal] = []
+    if detailed and needs:
+        found = [Signal(**s) if isinstance(s, dict) else Signal(*s) for s in json.loads(row["signals"] or "[]")]
+        found = sorted(found + clock_signals(row), key=lambda s: -s.points)
     return InboxItem(
         id=row["id"],
-        title=text.one_line(row["title"], 300) or "(untitled)",
+        title=row["title_short"],
         feed=row["feed_name"] or row["feed_url"],
         feed_id=row["feed_id"],
         url=text.safe_url(row["url"]),
         kind=row["kind"],
-        priority=round(sum(s.points for s in found), 1) if needs else 0.0,
-        reasons=reasons,
+        priority=row["priority"],
+        reasons=json.loads(row["reasons_all"]),
         waiting_since=row["waiting_since"] if needs else None,
         unanswered_seen_at=row["unanswered_seen_at"],
         last_message_at=row["last_message_at"],
@@ -373,8 +373,8 @@ def _item(row: Any, settings: Settings, now: datetime) -> InboxItem:
         snoozed_until=row["snoozed_until"],
         muted=bool(row["muted"]),
         opened_at=row["opened_at"],
-        tags=json.loads(row["feed_tags"] or "[]"),
-        latest=Latest(author=row["latest_author"] or "", text=text.one_line(row["latest_text"], 280),
+        tags=list(_tags(row["feed_tags"])),
+        latest=Latest(author=row["latest_author"] or "", text=row["latest_excerpt"],
                       url=text.safe_url(row["latest_url"])),
         reply_pending=bool(row["reply_pending"]),
         has_draft=bool(row["has_draft"]),
@@ -386,8 +386,8 @@ def item(store: Store, config: Config, conv_id: int, now: datetime | None = None
     """One conversation as the inbox shows it, with every signal (`cmtui explain`, the conversation view)."""
     refresh(store, config)
     now = now or utc_now()
-    rows = store.conversations(view="all", now=now, conversation_id=conv_id)
-    return _item(rows[0], Settings(config), now) if rows else None
+    rows = store.conversations(view="all", now=now, conversation_id=conv_id, clock=Settings(config).clock)
+    return _item(rows[0], detailed=True) if rows else None
 
 
 explain = item

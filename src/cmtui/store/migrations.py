@@ -219,3 +219,9 @@ def m007_search_index_on_demand(db: Database) -> None:
         INSERT INTO messages_fts(rowid, title, author, text) VALUES (new.id, new.title, new.author, new.text);
     END
     """)
+
+
+@migrations()
+def m008_static_reasons(db: Database) -> None:
+    """Summaries now keep their reasons in order (the inbox query adds the clock's): recompute them all."""
+    db.execute("INSERT OR IGNORE INTO dirty(conversation_id) SELECT conversation_id FROM conversation_summary")
