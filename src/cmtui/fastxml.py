@@ -140,6 +140,9 @@ def _rss(root: ET.Element, url: str, namespaces: dict[str, str]) -> dict[str, An
         description = _text(item.find("description"))
         if description:
             entry["summary"] = description
+        count = _text(item.find(f"{{{SLASH}}}comments"))
+        if count:
+            entry["slash_comments"] = count
         comments = _text(_local(item, "commentrss"))
         if comments:
             entry["wfw_commentrss"] = urljoin(url, comments)

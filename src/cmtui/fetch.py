@@ -87,8 +87,9 @@ class Fetcher:
             headers={"User-Agent": USER_AGENT, "Accept": "application/rss+xml, application/atom+xml, "
                      "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5", "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(self.limits.timeout, connect=self.limits.connect_timeout),
-            limits=httpx.Limits(max_connections=self.limits.concurrency,
-                                max_keepalive_connections=self.limits.concurrency),
+            # Concurrency is bounded by the semaphores above (in total and per host); the pool itself keeps
+            # every idle connection, so each host's keep-alive connections are reused across its feeds.
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=None, keepalive_expiry=30),
             follow_redirects=False,
             transport=transport,
         )

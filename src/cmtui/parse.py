@@ -55,6 +55,7 @@ class Entry:
     comment_feeds: list[str] = field(default_factory=list)  # feeds of this post's comments
     sentiment: float | None = None  # VADER compound of the text (computed here: parsing runs in workers)
     features: dict[str, Any] | None = None  # signals.features of the text
+    comment_count: int | None = None  # how many comments the posts feed says the post has (slash:comments)
 
 
 @dataclass
@@ -339,6 +340,8 @@ def _entry(raw: Any, feed: ParsedFeed, feed_url: str, now: float) -> Entry:
     entry.conv_keys = list(dict.fromkeys(entry.conv_keys))
     entry.sentiment = signals.sentiment(body) if body else 0.0
     entry.features = signals.features(body)
+    count = str(raw.get("slash_comments") or "").strip()
+    entry.comment_count = int(count) if count.isdigit() else None
     if not entry.title and entry.is_post:
         entry.title = text.one_line(body, 80)
     return entry

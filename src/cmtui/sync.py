@@ -83,7 +83,6 @@ class _Outcome:
     error: str | None = None
     warning: str | None = None
     http_status: int = 0
-    parsed: parse.ParsedFeed | None = None
     skipped: str | None = None  # why it was not polled this run
 
 
@@ -205,7 +204,9 @@ class SyncEngine:
             fresh = self.store.feed(feed_id)
             due = json.loads(fresh["comments_due"]) if fresh is not None and fresh["comments_due"] else None
             if due is not None:
-                targets = (self.store.comment_feeds_of(feed_id, since) if due.get("all") else
+                # When the posts feed was just fetched, its comment counts are fresh: complete posts are skipped.
+                targets = (self.store.comment_feeds_of(feed_id, since, skip_complete=outcome.changed)
+                           if due.get("all") else
                            self.store.comment_feeds_of(feed_id, None, due.get("conversations", [])))
             elif site.skipped or (site.ok and not site.changed):
                 targets = []
@@ -317,7 +318,7 @@ class SyncEngine:
             self.store.update_feed(feed_id, **base, **validators, **extra)
             self._owe_comment_feeds(row, saved)
         outcome.ok, outcome.changed, outcome.new = True, True, saved.new
-        outcome.warning, outcome.parsed = parsed.warning, parsed
+        outcome.warning = parsed.warning
         return outcome
 
     def _owe_comment_feeds(self, row: sqlite3.Row, saved: SaveResult) -> None:

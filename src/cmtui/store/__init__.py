@@ -240,8 +240,10 @@ class Store:
             FROM feeds f WHERE f.configured = 1 ORDER BY f.name COLLATE NOCASE, f.url""")
 
     def comment_feeds_of(self, site_feed_id: int, since: str | None,
-                         conversation_ids: Iterable[int] | None = None) -> list[str]:
-        """Comment feeds of the site's posts: those of `conversation_ids`, or of every post newer than `since`."""
+                         conversation_ids: Iterable[int] | None = None, skip_complete: bool = False) -> list[str]:
+        """Comment feeds of the site's posts: those of `conversation_ids`, or of every post newer than `since`;
+        with `skip_complete`, not those of posts whose comments are all stored already (by the count the
+        posts feed gives, which is only fresh right after that feed was fetched)."""
         if conversation_ids is not None:
             ids = list(conversation_ids)
             if not ids:
@@ -249,9 +251,11 @@ class Store:
             marks = ",".join("?" * len(ids))
             rows = self.q(f"SELECT DISTINCT url FROM comment_feeds WHERE conversation_id IN ({marks})", ids)
         else:
-            rows = self.q("""
+            complete = ("AND (c.comment_count IS NULL OR c.comment_count > (SELECT count(*) FROM messages m "
+                        "WHERE m.conversation_id = c.id AND m.is_post = 0))" if skip_complete else "")
+            rows = self.q(f"""
                 SELECT DISTINCT cf.url FROM comment_feeds cf JOIN conversations c ON c.id = cf.conversation_id
-                WHERE c.feed_id = ? AND (? IS NULL OR coalesce(c.published, c.created_at) >= ?)""",
+                WHERE c.feed_id = ? AND (? IS NULL OR coalesce(c.published, c.created_at) >= ?) {complete}""",
                           [site_feed_id, since, since])
         return [r["url"] for r in rows]
 
@@ -303,8 +307,9 @@ class Store:
     def _fill_conversation(self, conv_id: int, e: Entry, message_id: int) -> None:
         """The opening post arrived: it names the conversation."""
         self.x("""UPDATE conversations SET title = coalesce(nullif(?, ''), title), url = coalesce(?, url),
-                      author = ?, published = ?, root_id = ? WHERE id = ?""",
-               [e.title, e.url, e.author, e.published, message_id, conv_id])
+                      author = ?, published = ?, root_id = ?, comment_count = coalesce(?, comment_count)
+                  WHERE id = ?""",
+               [e.title, e.url, e.author, e.published, message_id, e.comment_count, conv_id])
 
     def _add_comment_feeds(self, conv_id: int, e: Entry) -> None:
         for url in e.comment_feeds:

@@ -225,3 +225,9 @@ def m007_search_index_on_demand(db: Database) -> None:
 def m008_static_reasons(db: Database) -> None:
     """Summaries now keep their reasons in order (the inbox query adds the clock's): recompute them all."""
     db.execute("INSERT OR IGNORE INTO dirty(conversation_id) SELECT conversation_id FROM conversation_summary")
+
+
+@migrations()
+def m009_comment_count(db: Database) -> None:
+    """How many comments the posts feed says a post has (`slash:comments`), to skip complete comment feeds."""
+    db.execute("ALTER TABLE conversations ADD COLUMN comment_count INTEGER")
