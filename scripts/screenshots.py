@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from textual.pilot import Pilot
 
 import cmtui.sync
 from cmtui.config import Config, parse
@@ -26,6 +27,7 @@ from cmtui.demo.server import FeedServer
 from cmtui.store import Store
 from cmtui.sync import run_sync
 from cmtui.ui.app import CmtuiApp, make_app
+from cmtui.ui.screens.editor import ReplyEditorScreen
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 BASE = "http://demo.test"
@@ -71,7 +73,45 @@ async def shoot(app: CmtuiApp, out: Path) -> list[Path]:
         await pilot.press(*"jump")
         await pilot.pause(0.5)
         await save("palette.svg")
+        await pilot.press("escape")
+        await pilot.pause()
+        # a reply being written, then the drafts list (one reply handed off, two drafts)
+        app.open_url = lambda url, new_tab=True: None  # type: ignore[method-assign]  # no browser here
+        editor = await write_reply(pilot, app, "Introducing the Acme Burr One",
+                                   "Thanks Marcus! Glad the fine end works for you.")
+        editor.action_send()
+        await app.workers.wait_for_complete()
+        editor = await write_reply(pilot, app, "Shipping update for Burr One orders",
+                                   "Hi Priya, not yet: Canada is planned for the spring.")
+        editor.action_close()
+        editor = await write_reply(pilot, app, "Firmware 2.4 for the Burr One is out", REPLY)
+        app.clear_notifications()
+        await save("editor.svg")
+        editor.action_close()
+        await pilot.pause()
+        app.clear_notifications()
+        app.action_drafts()
+        await save("drafts.svg")
     return saved
+
+
+REPLY = ("Hi Jonas, sorry the reset didn't help. You can go back to 2.3 from the app: Settings → Firmware → "
+         "Previous version.\n\nIf it still stops after that, reply here and we'll send you a prepaid label.")
+
+
+async def write_reply(pilot: Pilot[None], app: CmtuiApp, title: str, body: str) -> ReplyEditorScreen:
+    """r on the conversation with this title, the body written and saved."""
+    item = next(i for i in app.inbox.table.items if i.title == title)
+    app.reply(item.id)
+    await pilot.pause()
+    await pilot.pause()
+    editor = app.screen
+    assert isinstance(editor, ReplyEditorScreen)
+    editor.area.cursor_blink = False  # the same picture every time
+    editor.area.insert(body)
+    editor.save_now()
+    await pilot.pause()
+    return editor
 
 
 def main() -> None:

@@ -314,3 +314,28 @@ def test_comment_feeds_owed_by_a_failed_or_killed_sync_are_fetched_next_time(
     assert server.requests_for("/acme-blog/comments/feed/")[0].status == 304
     third = sync(config, db)
     assert third.new == 0 and not third.failed
+
+
+def test_a_config_without_names_or_feeds_works(demo: tuple[FeedServer, Config, Path], tmp_path: Path) -> None:
+    server, config, db = demo
+    sync(config, db)
+    nobody = write_config(tmp_path / "nobody.toml", [{"url": f.url, "name": f.name} for f in config.feeds], names=())
+    store = Store.open(db)
+    assert inbox(store, nobody)  # no [identity] names yet: nothing is ours, everything waits
+    empty = write_config(tmp_path / "empty.toml", [], names=())
+    assert inbox(store, empty) == []  # no feeds: an empty inbox, not an error
+    store.close()
+
+
+def test_nothing_owed_when_the_site_wide_feed_held_every_comment(server: FeedServer, tmp_path: Path) -> None:
+    comments = WP_COMMENTS[:6]  # fewer than the site-wide feed's window of 10
+    for doc in WordPressSite(server.base_url, NOW, comments=comments).render():
+        server.set(doc.path, doc.body, content_type=doc.content_type, modified=doc.modified)
+    config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/acme-blog/feed/")}])
+    db = tmp_path / "db.sqlite"
+    first = sync(config, db)
+    assert first.new == len(WP_POSTS) + 6
+    assert not [h for h in server.hits if h.path.startswith("/acme-blog/20")]  # the counts say: complete
+    server.reset_hits()
+    sync(config, db)
+    assert not [h for h in server.hits if h.path.startswith("/acme-blog/20")]  # and nothing is owed later

@@ -215,7 +215,12 @@ class SyncEngine:
         else:
             targets = self.store.comment_feeds_of(feed_id, since)
         targets = [u for u in targets if u != site_url and u != fc.url]
-        if not targets or self.cancelled():
+        if self.cancelled():
+            return
+        if not targets:
+            if site_url:
+                with self.store.transaction():  # nothing (left) to fetch: nothing owed any more
+                    self.store.update_feed(feed_id, comments_due=None)
             return
         results = await asyncio.gather(*(self._feed_once(u, owner_id=feed_id, kind=kind, parent_id=feed_id)
                                          for u in targets))
@@ -341,8 +346,9 @@ class SyncEngine:
             return self.executor
         if self._pool is None:
             try:
-                context = multiprocessing.get_context("forkserver")
-                context.set_forkserver_preload(["cmtui.parse"])
+                # "spawn": fresh interpreters that end by themselves when this process dies (forkserver's
+                # helper processes outlived a killed sync); starting them overlaps with the first fetches.
+                context = multiprocessing.get_context("spawn")
                 workers = max(1, min(4, os.cpu_count() or 1))
                 self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
             except (ValueError, OSError):  # no forkserver on this platform: stay on the thread

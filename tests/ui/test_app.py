@@ -13,7 +13,7 @@ from textual.widgets import Input, Static
 
 from cmtui import triage
 from cmtui.store import Store, iso
-from cmtui.ui.app import REPLY_PLACEHOLDER, CmtuiApp
+from cmtui.ui.app import CmtuiApp
 from cmtui.ui.screens.conversation import ConversationScreen
 from cmtui.ui.screens.feeds import FeedsScreen
 from cmtui.ui.screens.help import HelpScreen
@@ -471,7 +471,7 @@ async def test_help_is_generated_from_the_bindings(demo: Demo) -> None:
         body = str(app.screen.query_one("#help-body", Static).render())
         for binding_id in ("inbox.done", "inbox.undo", "inbox.snooze", "inbox.mute", "inbox.browser",
                            "inbox.reply", "inbox.view", "inbox.search", "inbox.open", "inbox.down", "app.sync",
-                           "app.help", "app.feeds", "app.palette"):
+                           "app.help", "app.feeds", "app.drafts", "app.palette"):
             assert binding_id in body
         await pilot.press("escape")
         await settle(pilot)
@@ -484,15 +484,12 @@ async def test_help_is_generated_from_the_bindings(demo: Demo) -> None:
         assert "conversation.back" in body and "conversation.next" in body and "inbox.done" not in body
 
 
-async def test_reply_is_a_placeholder_and_o_opens_only_safe_urls(demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_o_opens_only_safe_urls(demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
     opened: list[str] = []
     app = demo.app()
     monkeypatch.setattr(app, "open_url", lambda url, new_tab=True: opened.append(url))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("r")
-        await settle(pilot)
-        assert REPLY_PLACEHOLDER in notifications(app)
         await pilot.press("o")
         await settle(pilot)
         assert opened == [table(app).items[0].url]

@@ -12,6 +12,7 @@ from typing import Any
 from textual.pilot import Pilot
 
 from cmtui.ui.app import CmtuiApp, make_app
+from cmtui.ui.screens.editor import ReplyEditorScreen
 
 from .conftest import FIXED, SIZE, Demo, write_config
 
@@ -71,3 +72,57 @@ def test_no_feeds(tmp_path: Path, snap_compare: Any) -> None:
     config = replace(write_config(tmp_path / "feeds.toml", feeds=[]), path=CONFIG_PATH)
     app = make_app(config, tmp_path / "cmtui.db", now=FIXED)
     assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
+REPLY = ("Hi Jonas, sorry the reset didn't help. You can go back to 2.3 from the app: Settings → Firmware → "
+         "Previous version.\n\nIf it still stops after that, reply here and we'll send you a prepaid label.")
+
+
+async def write_reply(app: CmtuiApp, pilot: Pilot[Any], title: str, body: str) -> ReplyEditorScreen:
+    """r on the conversation with this title, the body written, saved."""
+    item = next(i for i in app.inbox.table.items if i.title == title)
+    app.reply(item.id)
+    await settle(pilot)
+    editor = app.screen
+    assert isinstance(editor, ReplyEditorScreen)
+    editor.area.cursor_blink = False  # the same picture every time
+    editor.area.insert(body)
+    editor.save_now()
+    await settle(pilot)
+    return editor
+
+
+def test_editor(demo: Demo, snap_compare: Any) -> None:
+    """The reply editor: the message answered quoted above, the reply being written, where ctrl+s sends it."""
+    app = demo_app(demo)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await write_reply(app, pilot, "Firmware 2.4 for the Burr One is out", REPLY)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_drafts(demo: Demo, snap_compare: Any) -> None:
+    """The drafts list: replies being written and one handed off (pending), the highlighted one in full."""
+    app = demo_app(demo)
+    app.open_url = lambda url, new_tab=True: None  # type: ignore[method-assign]
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        editor = await write_reply(app, pilot, "Introducing the Acme Burr One",
+                                   "Thanks Marcus! Glad the fine end works for you.")
+        editor.action_send()  # no posting configured: handed off, pending
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        editor = await write_reply(app, pilot, "Shipping update for Burr One orders",
+                                   "Hi Priya, not yet: Canada is planned for the spring.")
+        editor.action_close()
+        editor = await write_reply(app, pilot, "Firmware 2.4 for the Burr One is out", REPLY)
+        editor.action_close()
+        await settle(pilot)
+        app.clear_notifications()
+        app.action_drafts()
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

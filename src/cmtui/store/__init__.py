@@ -210,8 +210,8 @@ class Store:
         deleted, and they come back if the feed is configured again)."""
         wanted = sorted(set(urls))
         marks = ",".join("?" * len(wanted)) or "NULL"
-        self.x(f"UPDATE feeds SET configured = (url IN ({marks})) "
-               f"WHERE (parent_id IS NULL OR configured = 1) AND configured != (url IN ({marks}))",
+        self.x(f"UPDATE feeds SET configured = coalesce(url IN ({marks}), 0) "
+               f"WHERE (parent_id IS NULL OR configured = 1) AND configured != coalesce(url IN ({marks}), 0)",
                wanted + wanted)
 
     def configured_are(self, urls: Iterable[str]) -> bool:
@@ -351,7 +351,10 @@ class Store:
         return True
 
     def mark_ours(self, our_names: frozenset[str]) -> None:
-        marks = ",".join("?" * len(our_names)) or "NULL"
+        if not our_names:  # no [identity] names yet: nothing is ours
+            self.x("UPDATE messages SET is_ours = 0 WHERE is_ours != 0")
+            return
+        marks = ",".join("?" * len(our_names))
         self.x(f"UPDATE messages SET is_ours = (author_norm IN ({marks}))", sorted(our_names))
 
     def conversation_ids(self) -> list[int]:

@@ -1,4 +1,4 @@
-"""The command palette (ctrl+p): jump to a feed or a tag, switch views, sync, feeds, help.
+"""The command palette (ctrl+p): jump to a feed or a tag, switch views, sync, feeds, drafts, help.
 
 Feed names come from feeds and config: they are shown as plain `Text` (Textual's `Matcher.highlight` would parse
 them as markup), with the matched letters highlighted by hand.
@@ -42,6 +42,8 @@ class CmtuiCommands(Provider):
         out: list[Command] = [
             ("Sync now", "Fetch every feed and its comment feeds", app.action_sync),
             ("Show feeds", "Every feed with its health: last success, last error, next attempt", app.action_feeds),
+            ("Show drafts", "Replies being written, and replies handed off to a site that no feed shows yet",
+             app.action_drafts),
             ("Show help", "Every key of the current screen", app.action_help),
         ]
         for view, label in VIEWS:

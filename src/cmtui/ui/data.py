@@ -1,6 +1,7 @@
 """Store rows shaped for the widgets: a conversation's messages as a thread, with depth and flags.
 
-Reads go through `Store` methods only (no SQL here); the needs-reply rule comes from `cmtui.threads`.
+Reads go through `Store` methods only (no SQL here); which messages wait for us comes from `triage.waiting_ids`,
+the inbox's own rule (a thank-you after our reply closes the conversation).
 """
 
 from __future__ import annotations
@@ -8,7 +9,8 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from cmtui import text, threads
+from cmtui import text, triage
+from cmtui.config import Config
 from cmtui.store import Store
 
 
@@ -28,14 +30,14 @@ class ThreadMessage:
     new: bool
 
 
-def _msg(row: sqlite3.Row) -> threads.Msg:
-    return threads.Msg(row["id"], row["parent_id"], bool(row["is_ours"]), bool(row["is_post"]),
-                       bool(row["explicit_parent"]), row["published"], row["seen_at"], row["author_norm"] or "")
-
-
-def unanswered_ids(rows: list[sqlite3.Row], kind: str) -> set[int]:
-    """Ids of the messages no message of ours answers (the core's rule, `threads.unanswered`)."""
-    return {m.id for m in threads.unanswered([_msg(r) for r in rows], kind)}
+def thread_message(r: sqlite3.Row, *, depth: int = 0, unanswered: bool = False, new: bool = False) -> ThreadMessage:
+    """One stored message for the widgets: author, text and link cleaned (they came from a feed)."""
+    return ThreadMessage(
+        id=r["id"], parent_id=r["parent_id"], author=text.one_line(r["author"], 120) or "(anonymous)",
+        published=r["published"], seen_at=r["seen_at"], text=text.clean(r["text"]).strip(),
+        url=text.safe_url(r["url"]), is_ours=bool(r["is_ours"]), is_post=bool(r["is_post"]), depth=depth,
+        unanswered=unanswered, new=new,
+    )
 
 
 def thread_order(rows: list[sqlite3.Row]) -> list[tuple[sqlite3.Row, int]]:
@@ -84,40 +86,29 @@ def thread_order(rows: list[sqlite3.Row]) -> list[tuple[sqlite3.Row, int]]:
     return out
 
 
-def load_thread(store: Store, conversation_id: int, previously_opened: str | None) -> list[ThreadMessage]:
+def load_thread(store: Store, config: Config, conversation_id: int,
+                previously_opened: str | None) -> list[ThreadMessage]:
     """The conversation's messages in thread order; `new` marks messages seen after `previously_opened`
     (nothing is marked when the conversation was never opened: then all of it is new)."""
-    conv = store.conversation(conversation_id)
-    if conv is None:
+    if store.conversation(conversation_id) is None:
         return []
     rows = store.messages(conversation_id)
-    waiting = unanswered_ids(rows, conv["kind"])
+    waiting = triage.waiting_ids(store, config, conversation_id)
     return [
-        ThreadMessage(
-            id=r["id"], parent_id=r["parent_id"], author=text.one_line(r["author"], 120) or "(anonymous)",
-            published=r["published"], seen_at=r["seen_at"], text=text.clean(r["text"]).strip(),
-            url=text.safe_url(r["url"]), is_ours=bool(r["is_ours"]), is_post=bool(r["is_post"]), depth=depth,
-            unanswered=r["id"] in waiting,
-            new=bool(previously_opened and r["seen_at"] and r["seen_at"] > previously_opened),
-        )
+        thread_message(r, depth=depth, unanswered=r["id"] in waiting,
+                       new=bool(previously_opened and r["seen_at"] and r["seen_at"] > previously_opened))
         for r, depth in thread_order(rows)
     ]
 
 
-def latest_unanswered(store: Store, conversation_id: int) -> ThreadMessage | None:
+def latest_unanswered(store: Store, config: Config, conversation_id: int) -> ThreadMessage | None:
     """The newest message waiting for a reply (else the newest message), with its full text, for the preview."""
-    conv = store.conversation(conversation_id)
-    if conv is None:
+    if store.conversation(conversation_id) is None:
         return None
     rows = store.messages(conversation_id)
     if not rows:
         return None
-    waiting = unanswered_ids(rows, conv["kind"])
+    waiting = triage.waiting_ids(store, config, conversation_id)
     candidates = [r for r in rows if r["id"] in waiting] or list(rows)
     r = max(candidates, key=lambda r: (r["published"] or "", r["id"]))
-    return ThreadMessage(
-        id=r["id"], parent_id=r["parent_id"], author=text.one_line(r["author"], 120) or "(anonymous)",
-        published=r["published"], seen_at=r["seen_at"], text=text.clean(r["text"]).strip(),
-        url=text.safe_url(r["url"]), is_ours=bool(r["is_ours"]), is_post=bool(r["is_post"]), depth=0,
-        unanswered=r["id"] in waiting, new=False,
-    )
+    return thread_message(r, unanswered=r["id"] in waiting)

@@ -1,4 +1,5 @@
-"""Messages that travel from the sync worker and the store poller to the app and its screens."""
+"""Messages that travel from the workers (sync, posting a reply, the clipboard) and the store poller to the app
+and its screens."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from cmtui.posting import PostResult
 from cmtui.sync import FeedReport, SyncReport
+from cmtui.ui.drafting import ReplyPlan
 
 
 @dataclass
@@ -34,3 +37,27 @@ class StoreChanged(Message):
     """The store changed (a sync, a cron `cmtui sync`, or one of our own actions): views reload."""
 
     keep_id: int | None = None
+
+
+@dataclass
+class ReplyPosted(Message):
+    """The posting worker is back: `result` is the site's answer, or None when cmtui could not tell where on the
+    site the reply goes (`why`), in which case it is handed off instead."""
+
+    draft_id: int
+    plan: ReplyPlan
+    body: str
+    result: PostResult | None
+    why: str | None = None
+
+
+@dataclass
+class ClipboardCopied(Message):
+    """A reply's text went to the system clipboard with `tool` (None: no clipboard tool here), for a hand-off or
+    for `c` in the drafts list."""
+
+    tool: str | None
+    handoff: bool = False
+    url: str | None = None  # the reply page, if there is one
+    opened: bool = False  # a browser was there to open it
+    note: str | None = None  # why it was handed off rather than posted, when posting was configured

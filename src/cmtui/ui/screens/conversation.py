@@ -57,7 +57,7 @@ class ConversationScreen(Screen[None]):
         if conv is None:
             self.query_one("#conversation-head", Static).update(Text("This conversation is gone from the store."))
             return
-        self.messages = load_thread(app.store, self.conversation_id, previous)
+        self.messages = load_thread(app.store, app.config, self.conversation_id, previous)
         self.title_text = text.one_line(conv["title"], 300) or "(untitled)"
         self.url = text.safe_url(conv["url"])
         self._load_state()

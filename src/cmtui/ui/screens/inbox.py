@@ -136,7 +136,7 @@ class InboxScreen(Screen[None]):
         if item is None:
             preview.show(None, None, self.cmtui.now())
             return
-        preview.show(item, latest_unanswered(self.cmtui.store, item.id), self.cmtui.now())
+        preview.show(item, latest_unanswered(self.cmtui.store, self.cmtui.config, item.id), self.cmtui.now())
 
     @on(DataTable.RowHighlighted, "#inbox")
     def _highlighted(self) -> None:

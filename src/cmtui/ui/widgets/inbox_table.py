@@ -19,6 +19,7 @@ from cmtui.ui.widgets.reason_tags import item_tags, reason_text
 # fixed column widths; the title and the signals share what is left
 MARKER, FEED, AUTHOR, WAITING, COUNT = 1, 16, 16, 7, 5
 MIN_TITLE, MIN_SIGNALS, MAX_SIGNALS = 24, 20, 48
+DRAFT_MARK = "✎ "
 
 
 class InboxTable(DataTable[Text], inherit_bindings=False):
@@ -109,6 +110,8 @@ class InboxTable(DataTable[Text], inherit_bindings=False):
             marker = Text("○", style=muted)
             waited = Text("-", style=muted, justify="right")
         title = render.line(item.title, 300, style="bold" if item.opened_at is None else "")
+        if item.has_draft:  # a reply is being written: ✎ before the title
+            title = Text.assemble((DRAFT_MARK, palette["accent"]), title, no_wrap=True, overflow="ellipsis")
         title.truncate(self._title_width, overflow="ellipsis")
         feed = render.line(item.feed, 80, style=muted)
         feed.truncate(FEED, overflow="ellipsis")

@@ -22,7 +22,7 @@ REASON_COLORS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("complaint", "negative", "profanity", "breached", "impersonat", "stuck"), "error"),
     (("question", "wrote again", "waiting", "vip", "hot"), "warning"),
     (("done", "answered", "thanks", "praise"), "success"),
-    (("snoozed",), "primary"),
+    (("snoozed", "pending"), "primary"),
 )
 
 
@@ -46,7 +46,8 @@ def item_tags(item: InboxItem) -> list[tuple[str, str]]:
         tags.append((text.one_line(reason, 40), color))
     if item.muted and "muted" not in item.reasons:
         tags.append(("muted", "foreground-muted"))
-    if item.needs_reply and item.last_message_at and item.opened_at and item.last_message_at > item.opened_at:
+    # new since the user last opened it: a waiting message reached us (seen_at, our clock) after that
+    if item.needs_reply and item.unanswered_seen_at and item.opened_at and item.unanswered_seen_at > item.opened_at:
         tags.insert(0, ("new", "accent"))
     return tags
 
