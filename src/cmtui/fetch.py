@@ -176,9 +176,10 @@ class Fetcher:
 
 async def _drain(response: httpx.Response, limit: int = 64 * 1024) -> None:
     """Read a small body we do not need, so the keep-alive connection can be reused; a large one is
-    dropped with its connection instead."""
+    dropped with its connection instead. A 304 has no body by definition."""
     declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) <= limit and not response.headers.get("content-encoding"):
+    small = declared.isdigit() and int(declared) <= limit and not response.headers.get("content-encoding")
+    if response.status_code == 304 or small:
         await response.aread()
 
 
