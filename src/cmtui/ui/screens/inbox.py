@@ -67,8 +67,12 @@ class InboxScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.reload()
+        self._fresh = True  # the resume that follows the first mount needs no second query
 
     def on_screen_resume(self) -> None:
+        if getattr(self, "_fresh", False):
+            self._fresh = False
+            return
         self.reload()
 
     # -- widgets ---------------------------------------------------------------------

@@ -18,6 +18,8 @@ from cmtui.ui.widgets.reason_tags import item_tags, reason_text
 
 # fixed column widths; the title and the signals share what is left
 MARKER, FEED, AUTHOR, WAITING, COUNT = 1, 16, 16, 7, 5
+FIRST_ROWS = 200  # painted at once; the rest of a long inbox follows in chunks
+MORE_ROWS = 500
 MIN_TITLE, MIN_SIGNALS, MAX_SIGNALS = 24, 20, 48
 DRAFT_MARK = "✎ "
 
@@ -42,6 +44,7 @@ class InboxTable(DataTable[Text], inherit_bindings=False):
         self._now: datetime | None = None
         self._title_width = 0
         self._signals_width = MIN_SIGNALS
+        self._generation = 0  # bumped by every rebuild: pending chunks of an older one stop
 
     # -- reading -------------------------------------------------------------------
     @property
@@ -95,13 +98,25 @@ class InboxTable(DataTable[Text], inherit_bindings=False):
         self.add_column(Text("Open", justify="right"), width=COUNT, key="count")
         palette = render.colors(self.app)
         waiting = [i for i in self.items if i.needs_reply]
-        for item in self.items:
-            self.add_row(*self._cells(item, waiting, palette), key=str(item.id))
+        ranks = {i.id: n / max(1, len(waiting)) for n, i in enumerate(waiting)}  # not list.index: 10k rows
+        self._generation += 1
+        self._append(self.items, 0, FIRST_ROWS, ranks, palette, self._generation)
 
-    def _cells(self, item: InboxItem, waiting: list[InboxItem], palette: dict[str, str]) -> list[Text]:
+    def _append(self, items: list[InboxItem], start: int, count: int, ranks: dict[int, float],
+                palette: dict[str, str], generation: int) -> None:
+        """Add rows `start`…`start + count`; the rest follow in later chunks, so the most urgent rows paint at
+        once even with 10,000 conversations (a newer `_build` cancels the remaining chunks)."""
+        if generation != self._generation:
+            return
+        for item in items[start:start + count]:
+            self.add_row(*self._cells(item, ranks, palette), key=str(item.id))
+        if start + count < len(items):
+            self.set_timer(0.01, lambda: self._append(items, start + count, MORE_ROWS, ranks, palette, generation))
+
+    def _cells(self, item: InboxItem, ranks: dict[int, float], palette: dict[str, str]) -> list[Text]:
         muted = palette["foreground-muted"]
         if item.needs_reply:
-            rank = waiting.index(item) / max(1, len(waiting))
+            rank = ranks[item.id]
             color = palette["error"] if rank < 1 / 3 else palette["warning"] if rank < 2 / 3 else muted
             marker = Text("●", style=color)
             hours = render.hours_since(item.waiting_since, self._now or utc_now())
