@@ -329,6 +329,11 @@ class ReplyEditorScreen(Screen[None]):
                            timeout=12)
 
     def action_external(self) -> None:
+        # Priority bindings run before keys still queued for the text area: go through its queue, so the
+        # last characters typed are in the text first.
+        self.area.call_later(self._external)
+
+    def _external(self) -> None:
         """Save, open the text in $VISUAL/$EDITOR with the app suspended, take the file back."""
         if self.sending:
             return
@@ -353,6 +358,9 @@ class ReplyEditorScreen(Screen[None]):
         self.cmtui.say(f"Back from {text.one_line(command[0], 40)}: the draft is saved")
 
     def action_send(self) -> None:
+        self.area.call_later(self._send)  # after the keys still queued for the text area (see action_external)
+
+    def _send(self) -> None:
         if self.sending:
             return
         body = self.area.text
