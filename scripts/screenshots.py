@@ -17,13 +17,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 from textual.pilot import Pilot
 
 import cmtui.sync
 from cmtui.config import Config, parse
 from cmtui.demo import sites
-from cmtui.demo.server import FeedServer
+from cmtui.demo.server import FeedServer, ForwardTransport
 from cmtui.store import Store
 from cmtui.sync import run_sync
 from cmtui.ui.app import CmtuiApp, make_app
@@ -33,22 +32,6 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 BASE = "http://demo.test"
 SIZE = (160, 45)
 OUT = Path(__file__).resolve().parents[1] / "screenshots"
-
-
-class ForwardTransport(httpx.AsyncBaseTransport):
-    """Sends every request to the local server, keeping the stable demo.test URLs in the store."""
-
-    def __init__(self, target: str) -> None:
-        self.target = httpx.URL(target)
-        self.inner = httpx.AsyncHTTPTransport()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        request.url = request.url.copy_with(scheme=self.target.scheme, host=self.target.host, port=self.target.port)
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        inner, self.inner = self.inner, httpx.AsyncHTTPTransport()
-        await inner.aclose()
 
 
 async def shoot(app: CmtuiApp, out: Path) -> list[Path]:

@@ -238,12 +238,12 @@ def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, li
 @friendly_errors
 def explain_cmd(ctx: Context, conversation_id: int) -> None:
     """Show how a conversation's priority is made: each signal and its points."""
-    from cmtui.triage import explain
+    from cmtui.triage import item as explain_item
 
     config = ctx.config()
     store = ctx.store()
     try:
-        item = explain(store, config, conversation_id)
+        item = explain_item(store, config, conversation_id)
         messages = store.messages(conversation_id) if item else []
     finally:
         store.close()

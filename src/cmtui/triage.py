@@ -390,8 +390,6 @@ def item(store: Store, config: Config, conv_id: int, now: datetime | None = None
     return _item(rows[0], detailed=True) if rows else None
 
 
-explain = item
-
 
 # -- people and the response-time report ----------------------------------------------------
 

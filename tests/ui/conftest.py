@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-import httpx
 import pytest
 
 import cmtui.sync
 from cmtui.config import Config, parse
 from cmtui.demo import sites
-from cmtui.demo.server import FeedServer
+from cmtui.demo.server import FeedServer, ForwardTransport
 from cmtui.store import Store
 from cmtui.sync import SyncReport, run_sync
 from cmtui.ui.app import CmtuiApp, make_app
@@ -46,23 +45,6 @@ class Clock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
-
-
-class ForwardTransport(httpx.AsyncBaseTransport):
-    """Sends every request to the local server, keeping the URL's path (and the stable demo.test URLs)."""
-
-    def __init__(self, target: str) -> None:
-        self.target = httpx.URL(target)
-        self.inner = httpx.AsyncHTTPTransport()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        request.url = request.url.copy_with(scheme=self.target.scheme, host=self.target.host, port=self.target.port)
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        # each sync runs its own event loop: start the next one with a fresh connection pool
-        inner, self.inner = self.inner, httpx.AsyncHTTPTransport()
-        await inner.aclose()
 
 
 @dataclass

@@ -18,6 +18,8 @@ from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import httpx
+
 Handler = Callable[[BaseHTTPRequestHandler], None]
 
 
@@ -172,3 +174,21 @@ class FeedServer:
         req.end_headers()
         if req.command != "HEAD" and status != 304:
             req.wfile.write(body)
+
+
+class ForwardTransport(httpx.AsyncBaseTransport):
+    """An httpx transport that sends every request to this loopback server, keeping the URL's path: the demo
+    and the app's tests store stable `http://demo.test/…` URLs (fixed snapshots) while the bytes come from here."""
+
+    def __init__(self, target: str) -> None:
+        self.target = httpx.URL(target)
+        self.inner = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        request.url = request.url.copy_with(scheme=self.target.scheme, host=self.target.host, port=self.target.port)
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        # each sync runs its own event loop: start the next one with a fresh connection pool
+        inner, self.inner = self.inner, httpx.AsyncHTTPTransport()
+        await inner.aclose()
