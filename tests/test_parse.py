@@ -58,3 +58,25 @@ def test_relative_links_in_content_become_absolute() -> None:
     for fast in (True, False):
         html = parse(body, BASE, fast=fast).entries[0].html
         assert 'href="http://forum.example/u/bob"' in html and "javascript" not in html
+
+
+REDDIT_POST = b"""<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom">
+<title>Burr One jams every morning : coffee</title>
+<entry><author><name>/u/bean_counter</name></author><id>t1_c2</id><updated>2026-11-24T10:00:00+00:00</updated>
+<link href="https://www.reddit.com/r/coffee/comments/abc123/burr_one_jams/c2/"/><title>/u/bean_counter on Burr One jams</title>
+<content type="html">same here</content></entry>
+<entry><author><name>/u/grinder_fan</name></author><id>t3_abc123</id><updated>2026-11-24T09:00:00+00:00</updated>
+<link href="https://www.reddit.com/r/coffee/comments/abc123/burr_one_jams/"/><title>Burr One jams every morning</title>
+<content type="html">It jams. Any fix?</content></entry>
+</feed>"""
+
+
+def test_a_reddit_post_feed_is_one_flat_conversation_opened_by_the_post() -> None:
+    for fast in (True, False):
+        feed = parse(REDDIT_POST, "https://www.reddit.com/r/coffee/comments/abc123/burr_one_jams/.rss", fast=fast)
+        assert (feed.platform, feed.role) == ("reddit", "topic")
+        opening = [e for e in feed.entries if e.is_post]
+        assert [e.author for e in opening] == ["/u/grinder_fan"]
+        assert len({tuple(e.conv_keys) for e in feed.entries}) == 1  # one conversation
+        assert all(e.parent_ref is None for e in feed.entries)  # flat
+        assert all(e.conv_title == "Burr One jams every morning" for e in feed.entries)

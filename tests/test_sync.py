@@ -339,3 +339,13 @@ def test_nothing_owed_when_the_site_wide_feed_held_every_comment(server: FeedSer
     server.reset_hits()
     sync(config, db)
     assert not [h for h in server.hits if h.path.startswith("/acme-blog/20")]  # and nothing is owed later
+
+
+def test_requests_name_cmtui_and_its_version(demo: tuple[FeedServer, Config, Path]) -> None:
+    from cmtui import __version__
+
+    server, config, db = demo
+    sync(config, db)
+    agents = {h.headers.get("user-agent", "") for h in server.hits}
+    assert agents and all(a.startswith(f"cmtui/{__version__} ") for a in agents)
+    assert all("gzip" in h.headers.get("accept-encoding", "") for h in server.hits)

@@ -420,7 +420,7 @@ def _mark_topic_opening(feed: ParsedFeed) -> None:
     title = opening.title if opening else feed.title
     for e in feed.entries:
         e.conv_keys = list(keys)
-        e.conv_title = e.conv_title or title
+        e.conv_title = title if opening else (e.conv_title or title)  # the topic is named by its opening post
         if e is not opening:
             e.is_post = False
             e.parent_ref, e.explicit_parent = None, False
