@@ -63,7 +63,8 @@ def test_relative_links_in_content_become_absolute() -> None:
 REDDIT_POST = b"""<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom">
 <title>Burr One jams every morning : coffee</title>
 <entry><author><name>/u/bean_counter</name></author><id>t1_c2</id><updated>2026-11-24T10:00:00+00:00</updated>
-<link href="https://www.reddit.com/r/coffee/comments/abc123/burr_one_jams/c2/"/><title>/u/bean_counter on Burr One jams</title>
+<link href="https://www.reddit.com/r/coffee/comments/abc123/burr_one_jams/c2/"/>
+<title>/u/bean_counter on Burr One jams</title>
 <content type="html">same here</content></entry>
 <entry><author><name>/u/grinder_fan</name></author><id>t3_abc123</id><updated>2026-11-24T09:00:00+00:00</updated>
 <link href="https://www.reddit.com/r/coffee/comments/abc123/burr_one_jams/"/><title>Burr One jams every morning</title>
