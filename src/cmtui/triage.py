@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import json
-import statistics
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -26,6 +25,7 @@ from cmtui.store import Clock, Store, hours_between, iso, parse_iso, utc_now
 from cmtui.threads import Msg, Status, analyse
 
 HOT_WINDOW = timedelta(hours=6)
+EXCERPT_CHARS = 280  # the preview of the latest message in the inbox and `inbox --json`
 HOT_MESSAGES = 5
 STUCK_AFTER_HOURS = 24.0
 THANKS_REASON = "they said thanks"
@@ -124,6 +124,7 @@ def _summary(store: Store, settings: Settings, kind: str, rows: list[Any]) -> di
     mentions = [s.msg.seen_at for s in waiting if any(n in texts[s.msg.id] for n in settings.ours)]
     stuck = [s.msg.published for s in waiting if s.last_word and _feature(by_id[s.msg.id], "question")]
     burst_start = iso(parse_iso(latest.published) - HOT_WINDOW) if parse_iso(latest.published) else latest.published
+    shown = by_id[waiting[-1].msg.id if waiting else latest.id]  # the inbox's preview of the conversation
     return {
         "messages": len(msgs),
         "unanswered": len(waiting),
@@ -132,6 +133,8 @@ def _summary(store: Store, settings: Settings, kind: str, rows: list[Any]) -> di
         "last_message_at": latest.published,
         "latest_id": latest.id,
         "latest_unanswered_id": waiting[-1].msg.id if waiting else None,
+        "latest": json.dumps({"author": shown["author"], "text": text.one_line(shown["text"], EXCERPT_CHARS),
+                              "url": text.safe_url(shown["url"])}, ensure_ascii=False),
         "mention_seen_at": max(mentions) if mentions else None,
         "signals": json.dumps([list(s) for s in found], separators=(",", ":")),
         "score": sum(s.points for s in found),
@@ -186,6 +189,8 @@ def _static_signals(people_counts: Callable[[list[str]], dict[str, int]], settin
                     waiting: list[Status], by_id: dict[int, Any], sentiment: dict[int, float],
                     statuses: list[Status]) -> list[Signal]:
     """Signals that depend only on the messages: what they say and who wrote them."""
+    import statistics  # here and in `report`: the inbox alone does not pay for its import
+
     out = [settings.signal("needs_reply", "")]
     texts = [by_id[s.msg.id]["text"] for s in waiting]
     joined = "\n".join(texts)
@@ -335,12 +340,24 @@ def inbox(store: Store, config: Config | None = None, *, include_answered: bool 
     return [_item(row) for row in rows]
 
 
+def inbox_count(store: Store, config: Config | None = None, *, view: str = "needs_reply",
+                now: datetime | None = None, feed_id: int | None = None, tag: str | None = None,
+                search: str | None = None) -> int:
+    """How many conversations `inbox()` would list."""
+    settings = Settings(config or Config(path=Path("-")))
+    return store.count_conversations(view=view, now=now or utc_now(), feed_id=feed_id, tag=tag, search=search,
+                                     clock=settings.clock)
+
+
 def inbox_json(store: Store, config: Config, *, include_answered: bool = False, now: datetime | None = None,
                limit: int | None = None) -> str:
     """`inbox()` as the JSON text `cmtui inbox --json` prints, built by SQLite (see `Store.inbox_json`)."""
     refresh(store, config)
     return store.inbox_json(view="all" if include_answered else "needs_reply", now=now or utc_now(), limit=limit,
                             clock=Settings(config).clock)
+
+
+_NO_LATEST = '{"author": "", "text": "", "url": null}'  # a summary written before it had `latest`
 
 
 @functools.lru_cache(maxsize=256)
@@ -374,8 +391,7 @@ def _item(row: Any, detailed: bool = False) -> InboxItem:
         muted=bool(row["muted"]),
         opened_at=row["opened_at"],
         tags=list(_tags(row["feed_tags"])),
-        latest=Latest(author=row["latest_author"] or "", text=row["latest_excerpt"],
-                      url=text.safe_url(row["latest_url"])),
+        latest=Latest(**json.loads(row["latest"] or _NO_LATEST)),
         reply_pending=bool(row["reply_pending"]),
         has_draft=bool(row["has_draft"]),
         signals=found,
@@ -459,6 +475,8 @@ class ResponseStats:
 def report(store: Store, config: Config, since: timedelta | None = None,
            now: datetime | None = None) -> dict[str, Any]:
     """First response times from the feeds' own timestamps: overall, per feed and per week."""
+    import statistics
+
     refresh(store, config)
     now = now or utc_now()
     rows = store.responses(iso(now - since) if since else None)

@@ -13,10 +13,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cmtui.config import normalise_name
-from cmtui.parse import Entry, ParsedFeed
+
+if TYPE_CHECKING:  # the parser (and its imports) is not needed to read the store
+    from cmtui.parse import Entry, ParsedFeed
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -95,24 +97,53 @@ def _label(hours: str) -> str:
             f"ELSE CAST({hours} / 24 + 0.5 AS INTEGER) || ' d' END)")
 
 
-# The clock signals as a JSON array of [name, reason, points]: the single definition both the app's items and
-# `cmtui inbox --json` use (the triage module documents them).
-_CLOCK_SIGNALS = f"""json_array(
-    json_array('waiting', '', round(:c_waiting * min(1.0, max(0.0, hours) / :c_sla_hours), 1)),
-    CASE WHEN hours > :c_sla_hours THEN json_array('sla_breached', 'SLA breached ' || {_label("hours")},
-                                                   :c_sla_breached)
-         ELSE json_array('sla', 'due in ' || {_label("(:c_sla_hours - max(0.0, hours))")}, 0.0) END,
-    CASE WHEN stuck_hours > :c_stuck_after_hours
-         THEN json_array('stuck', 'stuck ' || {_label("stuck_hours")}, :c_stuck) END,
-    CASE WHEN burst >= :c_hot_messages AND burst_age <= :c_hot_window_hours
-         THEN json_array('hot', 'hot: ' || burst || ' in 6 h', :c_hot) END)"""
-_CLOCK_POINTS = """(round(:c_waiting * min(1.0, max(0.0, hours) / :c_sla_hours), 1)
-    + CASE WHEN hours > :c_sla_hours THEN :c_sla_breached ELSE 0 END
-    + CASE WHEN stuck_hours > :c_stuck_after_hours THEN :c_stuck ELSE 0 END
-    + CASE WHEN burst >= :c_hot_messages AND burst_age <= :c_hot_window_hours THEN :c_hot ELSE 0 END)"""
-# The latest message's opening on one line (`text.one_line`'s job, done by SQLite); cut to 280 above.
-_FLAT = """trim(replace(replace(replace(replace(substr(coalesce(lm.text, ''), 1, 1200), char(10), ' '), char(9), ' '),
-    '   ', ' '), '  ', ' '))"""
+# The signals that grow with time (`triage.clock_signals` documents them), defined once as SQL over the columns
+# `hours` (waiting), `stuck_hours`, `burst` and `burst_age`: (name, when, reason, points). The inbox query turns
+# them into the priority, the reasons shown, and (for one conversation) a JSON array of [name, reason, points].
+_CLOCK = (
+    ("waiting", "1", "''", "round(:c_waiting * min(1.0, max(0.0, hours) / :c_sla_hours), 1)"),
+    ("sla_breached", "hours > :c_sla_hours", f"'SLA breached ' || {_label('hours')}", ":c_sla_breached"),
+    ("sla", "hours <= :c_sla_hours", f"'due in ' || {_label('(:c_sla_hours - max(0.0, hours))')}", "0.0"),
+    ("stuck", "stuck_hours > :c_stuck_after_hours", f"'stuck ' || {_label('stuck_hours')}", ":c_stuck"),
+    ("hot", "burst >= :c_hot_messages AND burst_age <= :c_hot_window_hours", "'hot: ' || burst || ' in 6 h'",
+     ":c_hot"),
+)
+_CLOCK_SIGNALS = "json_array(" + ", ".join(f"CASE WHEN {when} THEN json_array('{name}', {reason}, {points}) END"
+                                           for name, when, reason, points in _CLOCK) + ")"
+_CLOCK_POINTS = "(" + " + ".join(f"CASE WHEN {when} THEN {points} ELSE 0 END" for _, when, _, points in _CLOCK) + ")"
+# The reasons of a waiting conversation as JSON text, spliced by hand (json_each and json_group_array cost most
+# of the query on 10k rows): "reply pending", the stored reasons (a JSON array) and the clock's, in that order.
+_REASONS = ("'[' || substr(CASE WHEN reply_pending THEN ',\"reply pending\"' ELSE '' END"
+            " || CASE WHEN length(reasons) > 2 THEN ',' || substr(reasons, 2, length(reasons) - 2) ELSE '' END"
+            + "".join(f" || CASE WHEN {when} THEN ',' || json_quote({reason}) ELSE '' END"
+                      for _, when, reason, _ in _CLOCK if reason != "''")
+            + ", 2) || ']'")
+
+
+def _json_object(fields: list[tuple[str, str, str]]) -> str:
+    """SQL that writes a JSON object as text from (key, expression, how): "text" and "number" values go through
+    json_quote (NULL becomes null), "json" is trusted JSON text, "bool" is true/false."""
+    parts = []
+    for key, expr, how in fields:
+        value = {"text": f"json_quote({expr})", "number": f"json_quote({expr})", "json": f"coalesce({expr}, 'null')",
+                 "bool": f"CASE WHEN {expr} THEN 'true' ELSE 'false' END"}[how]
+        parts.append(f"'{json.dumps(key)}:' || {value}")
+    return "'{' || " + " || ',' || ".join(parts) + " || '}'"
+
+
+# One conversation of `cmtui inbox --json` (see `Store.inbox_json`).
+_INBOX_OBJECT = _json_object([
+    ("id", "id", "number"), ("title", "title_short", "text"), ("feed", "coalesce(feed_name, feed_url)", "text"),
+    ("feed_id", "feed_id", "number"), ("url", "url", "text"), ("kind", "kind", "text"),
+    ("priority", "priority", "number"), ("reasons", "reasons_all", "json"),
+    ("waiting_since", "CASE WHEN needs_reply THEN waiting_since END", "text"),
+    ("unanswered_seen_at", "unanswered_seen_at", "text"), ("last_message_at", "last_message_at", "text"),
+    ("unanswered", "CASE WHEN needs_reply THEN unanswered ELSE 0 END", "number"), ("messages", "messages", "number"),
+    ("needs_reply", "needs_reply", "bool"), ("done_at", "done_at", "text"), ("snoozed_until", "snoozed_until", "text"),
+    ("muted", "muted", "bool"), ("opened_at", "opened_at", "text"), ("tags", "coalesce(feed_tags, '[]')", "json"),
+    ("latest", "coalesce(latest, '{\"author\":\"\",\"text\":\"\",\"url\":null}')", "json"),
+    ("reply_pending", "reply_pending", "bool"), ("has_draft", "has_draft", "bool"),
+])
 
 
 class Store:
@@ -519,32 +550,29 @@ class Store:
         all, answered, done, snoozed, muted. Optionally one feed, one tag, a full-text search, one id.
         Most urgent first."""
         sql, params = self._inbox_query(view, include_answered, now, limit, feed_id, tag, search, conversation_id,
-                                        clock or Clock())
+                                        clock or Clock(), detailed=conversation_id is not None)
         return self.q(sql, params)
+
+    def count_conversations(self, *, view: str = "needs_reply", now: datetime | None = None,
+                            feed_id: int | None = None, tag: str | None = None, search: str | None = None,
+                            clock: Clock | None = None) -> int:
+        """How many conversations `conversations()` would list (without reading them)."""
+        sql, params = self._inbox_query(view, False, now, None, feed_id, tag, search, None, clock or Clock(),
+                                        count=True)
+        row = self.one(sql, params)
+        return int(row[0]) if row else 0
 
     def inbox_json(self, *, view: str = "needs_reply", now: datetime | None = None, limit: int | None = None,
                    clock: Clock | None = None) -> str:
-        """`conversations()` as the JSON array `cmtui inbox --json` prints, built by SQLite itself (10k rows
-        in a tenth of a second; the same objects as `triage.InboxItem.to_json`, which a test checks)."""
+        """`conversations()` as the JSON array `cmtui inbox --json` prints, spliced together by SQLite as text
+        (no JSON parsing of 10k rows; the same objects as `triage.InboxItem.to_json`, which a test checks)."""
         sql, params = self._inbox_query(view, False, now, limit, None, None, None, None, clock or Clock())
-        row = self.one(f"""SELECT coalesce(json_group_array(json_object(
-            'id', id, 'title', title_short, 'feed', coalesce(feed_name, feed_url), 'feed_id', feed_id,
-            'url', url, 'kind', kind, 'priority', priority, 'reasons', json(reasons_all),
-            'waiting_since', CASE WHEN needs_reply THEN waiting_since END,
-            'unanswered_seen_at', unanswered_seen_at, 'last_message_at', last_message_at,
-            'unanswered', CASE WHEN needs_reply THEN unanswered ELSE 0 END, 'messages', messages,
-            'needs_reply', json(CASE WHEN needs_reply THEN 'true' ELSE 'false' END),
-            'done_at', done_at, 'snoozed_until', snoozed_until,
-            'muted', json(CASE WHEN muted THEN 'true' ELSE 'false' END), 'opened_at', opened_at,
-            'tags', json(coalesce(feed_tags, '[]')),
-            'latest', json_object('author', coalesce(latest_author, ''), 'text', latest_excerpt, 'url', latest_url),
-            'reply_pending', json(CASE WHEN reply_pending THEN 'true' ELSE 'false' END),
-            'has_draft', json(CASE WHEN has_draft THEN 'true' ELSE 'false' END))), '[]') FROM ({sql})""", params)
+        row = self.one(f"SELECT '[' || coalesce(group_concat({_INBOX_OBJECT}, ','), '') || ']' FROM ({sql})", params)
         return str(row[0]) if row else "[]"
 
     def _inbox_query(self, view: str, include_answered: bool, now: datetime | None, limit: int | None,
                      feed_id: int | None, tag: str | None, search: str | None, conversation_id: int | None,
-                     clock: Clock) -> tuple[str, dict[str, Any]]:
+                     clock: Clock, detailed: bool = False, count: bool = False) -> tuple[str, dict[str, Any]]:
         if include_answered:
             view = "all"
         if view not in self.VIEWS:
@@ -568,31 +596,18 @@ class Store:
             params["match"] = fts_query(search)
             where.append("id IN (SELECT m.conversation_id FROM messages_fts "
                          "JOIN messages m ON m.id = messages_fts.rowid WHERE messages_fts MATCH :match)")
+        clock_json = f", CASE WHEN needs_reply THEN {_CLOCK_SIGNALS} ELSE '[]' END AS clock" if detailed else ""
+        # Two steps. `ranked` finds and orders the conversations of the view from a few narrow columns (sorting
+        # 10k full rows cost more than everything else); the outer query then reads each one's display columns
+        # in that order: CROSS JOIN keeps `ranked` as the outer loop (SQLite never reorders it), and the
+        # OFFSET keeps it a subquery of its own.
         sql = f"""
-            SELECT *, CASE WHEN NOT needs_reply THEN json_array(coalesce(closed_reason,
-                            CASE WHEN done_at IS NOT NULL THEN 'done' WHEN snoozed_until IS NOT NULL THEN 'snoozed'
-                                 WHEN muted THEN 'muted' WHEN unanswered = 0 THEN 'answered' END))
-                        ELSE (SELECT json_group_array(value) FROM (
-                              SELECT 'reply pending' AS value, 0 AS o WHERE reply_pending
-                              UNION ALL SELECT value, 1 + key FROM json_each(reasons)
-                              UNION ALL SELECT json_extract(value, '$[1]'), 100 + key FROM json_each(clock)
-                                  WHERE json_extract(value, '$[1]') != '' ORDER BY o))
-                   END AS reasons_all
-            FROM (
-              SELECT *, CASE WHEN needs_reply THEN round(score + {_CLOCK_POINTS}, 1) ELSE 0.0 END AS priority,
-                     CASE WHEN needs_reply THEN {_CLOCK_SIGNALS} ELSE '[]' END AS clock,
-                     CASE WHEN length(flat) > 280 THEN rtrim(substr(flat, 1, 279)) || '…' ELSE flat END
-                         AS latest_excerpt
+            WITH ranked AS (
+              SELECT id, needs_reply, hours, stuck_hours, burst_age, reply_pending, has_draft, muted,
+                     CASE WHEN needs_reply THEN round(score + {_CLOCK_POINTS}, 1) ELSE 0.0 END AS priority
               FROM (
-                SELECT c.id, c.title, c.url, c.kind, c.feed_id, c.author AS post_author, f.name AS feed_name,
-                       f.url AS feed_url, f.tags AS feed_tags, s.messages, s.unanswered, s.waiting_since,
-                       s.last_message_at, s.unanswered_seen_at, s.reasons, s.signals, s.closed_reason,
-                       s.stuck_since, s.burst, s.burst_since, s.score,
-                       st.done_at, st.snoozed_until, coalesce(st.muted, 0) AS muted, st.opened_at,
-                       coalesce(nullif(CASE WHEN length(c.title) > 300 THEN substr(c.title, 1, 299) || '…'
-                                            ELSE c.title END, ''), '(untitled)') AS title_short,
-                       lm.author AS latest_author, lm.url AS latest_url, lm.published AS latest_published,
-                       lm.text AS latest_text, {_FLAT} AS flat,
+                SELECT c.id, c.feed_id, f.tags AS feed_tags, s.unanswered, s.waiting_since, s.last_message_at,
+                       s.burst, s.score, st.done_at, st.snoozed_until, coalesce(st.muted, 0) AS muted,
                        (julianday(:now) - julianday(s.waiting_since)) * 24.0 AS hours,
                        (julianday(:now) - julianday(s.stuck_since)) * 24.0 AS stuck_hours,
                        (julianday(:now) - julianday(s.burst_since)) * 24.0 AS burst_age,
@@ -607,12 +622,29 @@ class Store:
                 JOIN conversations c ON c.id = s.conversation_id
                 JOIN feeds f ON f.id = c.feed_id AND f.configured = 1
                 LEFT JOIN conversation_state st ON st.conversation_id = c.id
-                LEFT JOIN messages lm ON lm.id = coalesce(s.latest_unanswered_id, s.latest_id)
               ) WHERE {" AND ".join(where)}
-            )
-            ORDER BY needs_reply DESC, priority DESC, waiting_since IS NULL, waiting_since ASC, last_message_at DESC,
-                     id ASC
-            {"LIMIT :limit" if limit else ""}"""
+              ORDER BY needs_reply DESC, priority DESC, waiting_since IS NULL, waiting_since ASC,
+                       last_message_at DESC, id ASC
+              LIMIT coalesce(:limit, -1) OFFSET 0
+            )"""
+        if count:
+            return sql + "SELECT count(*) FROM ranked", params
+        sql += f"""
+            SELECT q.id, q.needs_reply, q.priority, q.reply_pending, q.has_draft, q.muted,
+                   c.url, c.kind, c.feed_id, f.name AS feed_name, f.url AS feed_url, f.tags AS feed_tags,
+                   s.messages, s.unanswered, s.waiting_since, s.last_message_at, s.unanswered_seen_at, s.signals,
+                   s.latest, st.done_at, st.snoozed_until, st.opened_at,
+                   coalesce(nullif(CASE WHEN length(c.title) > 300 THEN substr(c.title, 1, 299) || '…'
+                                        ELSE c.title END, ''), '(untitled)') AS title_short,
+                   CASE WHEN q.needs_reply THEN {_REASONS}
+                        ELSE json_array(coalesce(s.closed_reason, CASE WHEN st.done_at IS NOT NULL THEN 'done'
+                            WHEN st.snoozed_until IS NOT NULL THEN 'snoozed' WHEN q.muted THEN 'muted'
+                            WHEN s.unanswered = 0 THEN 'answered' END)) END AS reasons_all {clock_json}
+            FROM ranked q
+            CROSS JOIN conversation_summary s ON s.conversation_id = q.id
+            CROSS JOIN conversations c ON c.id = q.id
+            CROSS JOIN feeds f ON f.id = c.feed_id
+            LEFT JOIN conversation_state st ON st.conversation_id = q.id"""
         return sql, params
 
     def conversation(self, conv_id: int) -> sqlite3.Row | None:

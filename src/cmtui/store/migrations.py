@@ -231,3 +231,13 @@ def m008_static_reasons(db: Database) -> None:
 def m009_comment_count(db: Database) -> None:
     """How many comments the posts feed says a post has (`slash:comments`), to skip complete comment feeds."""
     db.execute("ALTER TABLE conversations ADD COLUMN comment_count INTEGER")
+
+
+@migrations()
+def m010_latest_in_summary(db: Database) -> None:
+    """The summary keeps the latest (unanswered) message's author, link and one-line opening as a JSON object,
+    so the inbox query reads no message rows and `inbox --json` copies it as is: recompute every summary."""
+    _run(db, """
+    ALTER TABLE conversation_summary ADD COLUMN latest TEXT;
+    INSERT OR IGNORE INTO dirty(conversation_id) SELECT conversation_id FROM conversation_summary
+    """)

@@ -138,14 +138,20 @@ class CmtuiApp(App[None]):
 
     # -- reading -----------------------------------------------------------------------
     def inbox_items(self, *, view: str = "needs_reply", feed_id: int | None = None, tag: str | None = None,
-                    search: str | None = None) -> list[InboxItem]:
-        """`triage.inbox` with our config (its triage settings) and clock."""
+                    search: str | None = None, limit: int | None = None) -> list[InboxItem]:
+        """`triage.inbox` with our config (its triage settings) and clock: the first `limit` or all."""
         return triage.inbox(self.store, self.config, view=view, feed_id=feed_id, tag=tag, search=search or None,
-                            now=self.now())
+                            now=self.now(), limit=limit)
+
+    def inbox_count(self, *, view: str = "needs_reply", feed_id: int | None = None, tag: str | None = None,
+                    search: str | None = None) -> int:
+        """How many conversations `inbox_items` lists."""
+        return triage.inbox_count(self.store, self.config, view=view, feed_id=feed_id, tag=tag,
+                                  search=search or None, now=self.now())
 
     def item(self, conversation_id: int) -> InboxItem | None:
-        """One conversation as the inbox sees it (any view)."""
-        return next((i for i in self.inbox_items(view="all") if i.id == conversation_id), None)
+        """One conversation as the inbox sees it (any view), with every signal."""
+        return triage.item(self.store, self.config, conversation_id, now=self.now())
 
     def tags(self) -> list[str]:
         return sorted({t for f in self.config.feeds for t in f.tags}, key=str.casefold)

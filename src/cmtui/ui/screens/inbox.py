@@ -24,6 +24,8 @@ from cmtui.ui.widgets.preview import Preview
 if TYPE_CHECKING:
     from cmtui.ui.app import CmtuiApp
 
+FIRST_PAGE = 200  # conversations read before the first paint; the rest follow (10k take a few tenths of a second)
+
 
 class InboxScreen(Screen[None]):
     """Conversations of the current view, most urgent first."""
@@ -47,6 +49,7 @@ class InboxScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.filters = Filters()
+        self._loads = 0  # reloads so far: a deferred `_load_rest` of an older one does nothing
 
     @property
     def cmtui(self) -> CmtuiApp:
@@ -86,17 +89,36 @@ class InboxScreen(Screen[None]):
 
     # -- loading ---------------------------------------------------------------------
     def reload(self, keep_id: int | None = None) -> None:
-        """Query the store again; the cursor stays on the same conversation (or `keep_id`)."""
+        """Query the store again; the cursor stays on the same conversation (or `keep_id`). A long inbox
+        comes in two steps: the first screenfuls at once, the rest right after they are painted."""
         app = self.cmtui
         now = app.now()
         f = self.filters
-        items = app.inbox_items(view=f.view, feed_id=f.feed_id, tag=f.tag, search=f.search)
-        self.table.show(items, now, keep_id)
-        self.query_one(FilterBar).show(f, len(items))
-        waiting = len(items) if f.view == "needs_reply" and not f.narrowed else len(app.inbox_items())
+        where = {"feed_id": f.feed_id, "tag": f.tag, "search": f.search}
+        items = app.inbox_items(view=f.view, limit=FIRST_PAGE, **where)
+        complete = len(items) < FIRST_PAGE
+        total = len(items) if complete else app.inbox_count(view=f.view, **where)
+        if f.view == "needs_reply":
+            waiting_here = total
+        else:
+            waiting_here = sum(i.needs_reply for i in items) if complete else app.inbox_count(**where)
+        self.table.show(items, now, keep_id, waiting=waiting_here)
+        self.query_one(FilterBar).show(f, total)
+        waiting = waiting_here if not f.narrowed else app.inbox_count()
         app.set_waiting(waiting)
         self._show_empty(items, waiting)
         self._show_preview()
+        self._loads += 1
+        if not complete:
+            load = self._loads
+            self.call_after_refresh(lambda: self._load_rest(load))
+
+    def _load_rest(self, load: int) -> None:
+        """The whole list, after the first page was painted (unless a newer reload came first)."""
+        if load != self._loads or not self.is_attached:
+            return
+        f = self.filters
+        self.table.extend(self.cmtui.inbox_items(view=f.view, feed_id=f.feed_id, tag=f.tag, search=f.search))
 
     def _show_empty(self, items: list[InboxItem], waiting: int) -> None:
         empty = self.query_one("#empty", Static)

@@ -45,6 +45,9 @@ class InboxTable(DataTable[Text], inherit_bindings=False):
         self._title_width = 0
         self._signals_width = MIN_SIGNALS
         self._generation = 0  # bumped by every rebuild: pending chunks of an older one stop
+        self._waiting = 0  # how many of the whole list (maybe not all loaded yet) wait for a reply
+        self._target: tuple[int, int] | None = None  # (conversation, cursor row then) to move to once it loads
+        self._palette: dict[str, str] = {}
 
     # -- reading -------------------------------------------------------------------
     @property
@@ -61,13 +64,17 @@ class InboxTable(DataTable[Text], inherit_bindings=False):
         return next((i for i in self.items if i.id == cid), None)
 
     # -- writing -------------------------------------------------------------------
-    def show(self, items: list[InboxItem], now: datetime, keep_id: int | None = None) -> None:
+    def show(self, items: list[InboxItem], now: datetime, keep_id: int | None = None,
+             waiting: int | None = None) -> None:
         """Replace the rows; the cursor stays on `keep_id` (default: the current conversation), else on the
-        same position."""
+        same position. `items` may be the first page of a longer list (see `extend`); `waiting` is how many
+        of the whole list wait for a reply (the marker's colour is a row's rank among them)."""
         target = keep_id if keep_id is not None else self.current_id
         old_row = self.cursor_row
         self.items, self._now = items, now
+        self._waiting = waiting if waiting is not None else sum(i.needs_reply for i in items)
         self._build()
+        self._target = None
         if not items:
             return
         row = min(old_row, len(items) - 1)
@@ -75,8 +82,19 @@ class InboxTable(DataTable[Text], inherit_bindings=False):
             try:
                 row = self.get_row_index(str(target))
             except RowDoesNotExist:
-                pass
+                self._target = (target, row)  # maybe further down: `_append` moves there when its row comes
         self.move_cursor(row=max(row, 0), animate=False)
+
+    def extend(self, items: list[InboxItem]) -> None:
+        """The whole list of which `show` got the first page: add the rows that follow it (or show it all
+        again if the store changed in between)."""
+        shown = [i.id for i in self.items]
+        if [i.id for i in items[:len(shown)]] != shown or self._now is None:
+            self.show(items, self._now or utc_now(), waiting=sum(i.needs_reply for i in items))
+            return
+        start, self.items = len(shown), items
+        self._waiting = sum(i.needs_reply for i in items)
+        self._append(items, start, FIRST_ROWS, self._generation)
 
     def _widths_for(self, width: int) -> tuple[int, int]:
         """(title, signals) widths for a table `width` cells wide."""
@@ -96,27 +114,34 @@ class InboxTable(DataTable[Text], inherit_bindings=False):
         self.add_column(Text("Waiting", justify="right"), width=WAITING, key="waiting")
         self.add_column(Text("Why"), width=self._signals_width, key="reasons")
         self.add_column(Text("Open", justify="right"), width=COUNT, key="count")
-        palette = render.colors(self.app)
-        waiting = [i for i in self.items if i.needs_reply]
-        ranks = {i.id: n / max(1, len(waiting)) for n, i in enumerate(waiting)}  # not list.index: 10k rows
+        self._palette = render.colors(self.app)
         self._generation += 1
-        self._append(self.items, 0, FIRST_ROWS, ranks, palette, self._generation)
+        self._append(self.items, 0, FIRST_ROWS, self._generation)
 
-    def _append(self, items: list[InboxItem], start: int, count: int, ranks: dict[int, float],
-                palette: dict[str, str], generation: int) -> None:
+    def _append(self, items: list[InboxItem], start: int, count: int, generation: int) -> None:
         """Add rows `start`…`start + count`; the rest follow in later chunks, so the most urgent rows paint at
         once even with 10,000 conversations (a newer `_build` cancels the remaining chunks)."""
         if generation != self._generation:
             return
-        for item in items[start:start + count]:
-            self.add_row(*self._cells(item, ranks, palette), key=str(item.id))
+        for row, item in enumerate(items[start:start + count], start):
+            self.add_row(*self._cells(item, row), key=str(item.id))
+        if self._target is not None:
+            target, row_then = self._target
+            if self.cursor_row != row_then:
+                self._target = None  # the reader moved on meanwhile: stay where they are
+            elif any(i.id == target for i in items[start:start + count]):
+                self._target = None
+                self.move_cursor(row=self.get_row_index(str(target)), animate=False)
         if start + count < len(items):
-            self.set_timer(0.01, lambda: self._append(items, start + count, MORE_ROWS, ranks, palette, generation))
+            self.set_timer(0.01, lambda: self._append(items, start + count, MORE_ROWS, generation))
 
-    def _cells(self, item: InboxItem, ranks: dict[int, float], palette: dict[str, str]) -> list[Text]:
+    def _cells(self, item: InboxItem, row: int) -> list[Text]:
+        """The cells of `item`, shown at `row` (waiting conversations come first, most urgent first: the row
+        is the rank that colours the marker)."""
+        palette = self._palette
         muted = palette["foreground-muted"]
         if item.needs_reply:
-            rank = ranks[item.id]
+            rank = row / max(1, self._waiting)
             color = palette["error"] if rank < 1 / 3 else palette["warning"] if rank < 2 / 3 else muted
             marker = Text("●", style=color)
             hours = render.hours_since(item.waiting_since, self._now or utc_now())
@@ -140,4 +165,4 @@ class InboxTable(DataTable[Text], inherit_bindings=False):
 
     def on_resize(self, event: Resize) -> None:
         if self._now is not None and self._widths_for(event.size.width) != (self._title_width, self._signals_width):
-            self.show(self.items, self._now)
+            self.show(self.items, self._now, waiting=self._waiting)
