@@ -53,7 +53,8 @@ class Entry:
     parent_ref: str | None = None  # uid or url_key of what this replies to
     explicit_parent: bool = False  # the feed says what this replies to
     comment_feeds: list[str] = field(default_factory=list)  # feeds of this post's comments
-    sentiment: float | None = None  # VADER compound of the text (computed here: parsing runs in workers)
+    sentiment: float | None = None  # VADER compound of the text (computed here: parsing runs in workers); None
+    # for posts (see `_entry`)
     features: dict[str, Any] | None = None  # signals.features of the text
     comment_count: int | None = None  # how many comments the posts feed says the post has (slash:comments)
 
@@ -338,8 +339,10 @@ def _entry(raw: Any, feed: ParsedFeed, feed_url: str, now: float) -> Entry:
     else:
         _comment_keys(entry, feed, title)
     entry.conv_keys = list(dict.fromkeys(entry.conv_keys))
-    entry.sentiment = signals.sentiment(body) if body else 0.0
-    entry.features = signals.features(body)
+    # VADER is most of a comment's parsing cost and a post's text is long: posts are scored only where they
+    # wait for a reply (forum topics, mentions: `triage._summary` does it), not on every blog.
+    entry.sentiment = None if entry.is_post else signals.sentiment(body) if body else 0.0
+    entry.features = signals.features(body, entry.sentiment)
     count = str(raw.get("slash_comments") or "").strip()
     entry.comment_count = int(count) if count.isdigit() else None
     if not entry.title and entry.is_post:

@@ -81,7 +81,8 @@ def words(text: str) -> list[str]:
 
 class PhraseSet:
     """Whole words and phrases, found by looking words up in a set (one pass, whatever the list's size).
-    With `inflect`, single words also match with -s, -es, -ed, -d, -ing ("crack" finds "cracking")."""
+    With `inflect`, single words also match with -s, -es, -ed, -d, -ing ("crack" finds "cracking", "jam"
+    finds "jamming"): every such form is put in the set up front, so a word costs one lookup."""
 
     def __init__(self, phrases: Iterable[str], inflect: bool = False) -> None:
         self.single: set[str] = set()
@@ -95,25 +96,25 @@ class PhraseSet:
         for options in self.multi.values():
             options.sort(key=len, reverse=True)
         self.inflect = inflect
-
-    def _is_single(self, word: str) -> bool:
-        if word in self.single:
-            return True
-        if self.inflect:
-            for suffix in _SUFFIXES:
-                if word.endswith(suffix) and len(word) > len(suffix) + 2:
-                    stem = word[: -len(suffix)]
-                    if stem in self.single or (stem[-1] == stem[-2] and stem[:-1] in self.single):
-                        return True  # cracking -> crack, jamming -> jam
-        return False
+        self.forms = set(self.single)
+        if inflect:
+            for word in self.single:
+                for stem in (word, word + word[-1]):  # cracking -> crack, jamming -> jam
+                    self.forms.update(stem + suffix for suffix in _SUFFIXES if len(stem) > 2)
 
     def find(self, text: str) -> list[str]:
         """The phrases found, as written in the text (lower-case), first occurrence first."""
-        tokens = words(text)
+        return self.find_in(words(text))
+
+    def find_in(self, tokens: list[str]) -> list[str]:
+        """`find` on the text's `words`, for callers that look for several sets in one text."""
         found: list[str] = []
+        multi, forms = self.multi, self.forms
         for i, token in enumerate(tokens):
-            hit = next((" ".join(p) for p in self.multi.get(token, ()) if tuple(tokens[i:i + len(p)]) == p), None)
-            if hit is None and self._is_single(token):
+            hit = None
+            if token in multi:
+                hit = next((" ".join(p) for p in multi[token] if tuple(tokens[i:i + len(p)]) == p), None)
+            if hit is None and token in forms:
                 hit = token
             if hit is not None and hit not in found:
                 found.append(hit)
@@ -168,14 +169,19 @@ def is_question(text: str) -> bool:
     return bool(QUESTION_STARTS.search(without_quotes)) and not without_quotes.rstrip().endswith(".")
 
 
-def is_acknowledgement(text: str, extra_complaints: tuple[str, ...] = ()) -> bool:
-    """A thank-you or 👍 that asks nothing and complains about nothing ("Got it, thank you so much!")."""
+def is_acknowledgement(text: str, extra_complaints: tuple[str, ...] = (), *, asks: bool | None = None,
+                       complains: bool | None = None, score: float | None = None) -> bool:
+    """A thank-you or 👍 that asks nothing and complains about nothing ("Got it, thank you so much!").
+    `asks`, `complains` and `score` are the text's `is_question`, complaints and `sentiment` when the caller
+    has them already."""
     body = text.strip()
-    if not body or len(body) > 400:
+    if not body or len(body) > 400 or not THANKS.search(body):
         return False
-    if not THANKS.search(body) or is_question(body) or complaints(body, extra_complaints):
+    if (is_question(body) if asks is None else asks):
         return False
-    return sentiment(body) >= 0
+    if (bool(complaints(body, extra_complaints)) if complains is None else complains):
+        return False
+    return (sentiment(body) if score is None else score) >= 0
 
 
 def has_link(text: str) -> bool:
@@ -238,9 +244,14 @@ def make_rule(reason: str, weight: float, regex: str | None = None, phrases: tup
     return Rule(reason=reason, weight=weight, pattern=re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE))
 
 
-def features(text: str) -> dict[str, Any]:
+def features(text: str, score: float | None = None) -> dict[str, Any]:
     """What a message's text says, with the built-in vocabularies: computed once, where the feed is parsed
     (in a worker process during a sync), and stored with the message. Keys: complaints, profanity, question,
-    thanks (a closing acknowledgement, if it follows our reply)."""
-    return {"complaints": complaints(text), "profanity": profanities(text), "question": is_question(text),
-            "thanks": is_acknowledgement(text)}
+    thanks (a closing acknowledgement, if it follows our reply). `score`: the text's `sentiment`, if known."""
+    tokens = words(text)
+    found = complaint_words().find_in(tokens)
+    question = is_question(text)
+    thanks = (not found and len(text.strip()) <= 400
+              and is_acknowledgement(text, asks=question, complains=False, score=score))
+    return {"complaints": found, "profanity": profane_words().find_in(tokens), "question": question,
+            "thanks": thanks}

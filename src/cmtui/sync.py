@@ -35,6 +35,8 @@ from cmtui.fetch import Fetcher, FetchResult, Limits
 from cmtui.store import SaveResult, Store, StoreError, iso, parse_iso, utc_now
 
 PARSE_IN_THREAD = 4  # bodies parsed in a thread before worker processes are worth starting
+SUMMARY_EVERY = 1.0  # seconds: touched conversations are summarised at most this often during a sync (and at its
+# end), so a conversation that two feeds of a site both touch is summarised once, not twice
 BACKOFF_BASE = timedelta(minutes=10)
 BACKOFF_CAP = timedelta(hours=24)
 RETRY_AFTER_CAP = timedelta(days=7)
@@ -136,6 +138,7 @@ class SyncEngine:
         self._runs: dict[str, asyncio.Task[_Outcome]] = {}
         self._configured = {f.url: f for f in config.feeds}
         self.touched: set[int] = set()
+        self._summarised = 0.0  # time.monotonic() of the last summaries
 
     async def run(self) -> SyncReport:
         started = time.monotonic()
@@ -152,6 +155,7 @@ class SyncEngine:
         try:
             async with Fetcher(limits, transport=self.transport) as self.fetcher:
                 reports = await asyncio.gather(*(self._sync_site(fc) for fc in self.config.feeds))
+            triage.summarise_dirty(self.store, self.triage)
         except sqlite3.DatabaseError as exc:
             # A full disk, a store another program broke: every feed saved before this is complete (one
             # transaction per feed), nothing is half-written. Stop and say so.
@@ -182,7 +186,9 @@ class SyncEngine:
         report.next_attempt = row["next_attempt"]
         if fc.follow_comments and fc.kind != "mentions" and (outcome.ok or outcome.skipped):
             await self._sync_comments(fc, row, outcome, report)
-        triage.summarise_dirty(self.store, self.triage)  # this site's conversations, up to date in the inbox
+        if time.monotonic() - self._summarised >= SUMMARY_EVERY:  # the inbox follows the sync as it goes
+            triage.summarise_dirty(self.store, self.triage)
+            self._summarised = time.monotonic()
         if self.on_feed:
             self.on_feed(report)
         return report

@@ -105,16 +105,19 @@ def summarise(store: Store, settings: Settings, conversation_ids: set[int]) -> N
 
 def _summary(store: Store, settings: Settings, kind: str, rows: list[Any]) -> dict[str, Any]:
     by_id = {r["id"]: dict(r) for r in rows}
-    sentiment = {r["id"]: r["sentiment"] if r["sentiment"] is not None else signals.sentiment(r["text"])
-                 for r in rows}
     msgs = [Msg(r["id"], r["parent_id"], bool(r["is_ours"]), bool(r["is_post"]), bool(r["explicit_parent"]),
                 r["published"], r["seen_at"], r["author_norm"]) for r in rows]
     statuses = analyse(msgs, kind)
+    # Sentiment of the messages that ask for our attention; the parser leaves it out for posts (on a blog
+    # they are context), so an opening post that does wait (forums, mentions) is scored here, once.
+    sentiment = {s.msg.id: by_id[s.msg.id]["sentiment"] if by_id[s.msg.id]["sentiment"] is not None
+                 else signals.sentiment(by_id[s.msg.id]["text"]) for s in statuses}
     updates = []
     answered = {s.msg.id: s.answered_at for s in statuses}
     for r in rows:
-        if (r["sentiment"], r["answered_at"]) != (sentiment[r["id"]], answered.get(r["id"])):
-            updates.append((sentiment[r["id"]], answered.get(r["id"]), r["id"]))
+        score = sentiment.get(r["id"], r["sentiment"])
+        if (r["sentiment"], r["answered_at"]) != (score, answered.get(r["id"])):
+            updates.append((score, answered.get(r["id"]), r["id"]))
     store.set_message_fields(updates)
 
     waiting, closed = _close_thanks(settings, statuses, by_id)

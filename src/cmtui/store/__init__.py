@@ -686,6 +686,7 @@ class _Batch:
         self.keys: dict[str, int] = {}
         self.refs: dict[str, tuple[int, int]] = {}  # uid or url_key -> (message id, conversation id)
         self.named: set[int] = set()  # conversations whose stub title/url were filled in this batch
+        self.posted: dict[str, int] = {}  # url_key -> our reply stored when posted, until the feed's copy comes
         self.people: dict[str, list[Any]] = {}
 
     def prefetch(self, entries: list[Entry]) -> None:
@@ -701,6 +702,9 @@ class _Batch:
                     "SELECT id, url_key AS ref, conversation_id FROM messages WHERE url_key IN ({marks})"):
             for row in q(sql, refs):
                 self.refs.setdefault(row["ref"], (row["id"], row["conversation_id"]))
+        self.posted = {row["url_key"]: row["id"] for row in q(
+            "SELECT id, url_key FROM messages WHERE url_key IN ({marks}) AND uid LIKE 'posted:%'",
+            [e.url_key for e in entries if e.url_key and e.uid not in self.existing])}
 
     def save(self, e: Entry) -> None:
         existing = self.existing.get(e.uid)
@@ -744,13 +748,12 @@ class _Batch:
 
     def _posted_copy(self, e: Entry) -> sqlite3.Row | None:
         """Our reply posted through the site's API was stored at once under a local id: this is its copy."""
-        local = self.store.one("SELECT id FROM messages WHERE url_key = ? AND uid LIKE 'posted:%'", [e.url_key])
+        local = self.posted.pop(e.url_key or "", None)
         if local is None:
             return None
         self.store.x("UPDATE messages SET uid = ?, published = coalesce(?, published) WHERE id = ?",
-                     [e.uid, e.published, local["id"]])
-        return self.store.one("SELECT id, uid, conversation_id, text, html, title FROM messages WHERE id = ?",
-                              [local["id"]])
+                     [e.uid, e.published, local])
+        return self.store.one("SELECT id, uid, conversation_id, text, html, title FROM messages WHERE id = ?", [local])
 
     def _update(self, existing: Any, e: Entry) -> None:
         self.result.known += 1
