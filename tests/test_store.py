@@ -52,3 +52,26 @@ def test_people_are_counted_once_per_message_across_feeds(tmp_path: Path) -> Non
     assert row is not None and row["messages"] == 3
     assert len(json.loads(row["feeds"])) == 2
     store.close()
+
+
+def test_counts_and_first_pages_agree_with_the_whole_list(tmp_path: Path) -> None:
+    """What the app reads before its first paint: `limit` gives the head of the same order, and
+    `count_conversations` the length of the whole list, in every view."""
+    store = Store.open(tmp_path / "db.sqlite")
+    save(store, "http://f.example/a.rss",
+         [(f"Topic {n}", f"user{n % 4}", "It broke again, refund please?" if n % 3 == 0 else "Nice post")
+          for n in range(12)])
+    summarise_dirty(store, Settings(Config(path=Path("-"))))
+    ids = [r["id"] for r in store.conversations(view="all")]
+    with store.transaction():
+        store.mark_done(ids[0])
+        store.snooze(ids[1], None)
+    for view in Store.VIEWS:
+        whole = [r["id"] for r in store.conversations(view=view)]
+        assert store.count_conversations(view=view) == len(whole), view
+        assert [r["id"] for r in store.conversations(view=view, limit=5)] == whole[:5], view
+    waiting = store.conversations(view="needs_reply")
+    assert len(waiting) == 11
+    assert [r["priority"] for r in waiting] == sorted((r["priority"] for r in waiting), reverse=True)
+    assert json.loads(store.inbox_json(limit=3)) == json.loads(store.inbox_json())[:3]
+    store.close()

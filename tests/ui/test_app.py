@@ -409,6 +409,41 @@ async def test_a_write_from_another_connection_shows_up(demo: Demo) -> None:
         assert table(app).current_id == keep  # same conversation, not the same index
 
 
+async def test_a_long_inbox_paints_its_first_page_then_loads_the_rest(demo: Demo,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first page is read before the first paint, the rest right after; the cursor keeps a conversation
+    that lies beyond the first page across a reload, and the markers rank rows over the whole list."""
+    import cmtui.ui.screens.inbox as inbox_screen
+
+    monkeypatch.setattr(inbox_screen, "FIRST_PAGE", 3)
+    expected = expected_ids(demo)
+    assert len(expected) > 6
+    app = demo.app()
+    app.POLL_SECONDS = 0.1  # type: ignore[misc]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert row_ids(app) == expected
+        assert table(app).row_count == len(expected)
+        assert app.waiting == len(expected)
+        await pilot.press("G")
+        deep = table(app).current_id
+        assert deep == expected[-1]
+        other = Store.open(demo.db_path)
+        try:
+            with other.transaction():
+                other.mark_done(expected[0])  # a cron sync or another window: the inbox reloads
+        finally:
+            other.close()
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if expected[0] not in row_ids(app) and table(app).row_count == len(expected) - 1:
+                break
+        assert row_ids(app) == expected[1:]
+        assert table(app).current_id == deep  # found again although it is not on the first page
+        colours = [str(table(app).get_row_at(row)[0].style) for row in range(table(app).row_count)]
+        assert colours[0] != colours[-1]  # the most urgent and the least urgent are marked differently
+
+
 # -- screens --------------------------------------------------------------------------
 
 
