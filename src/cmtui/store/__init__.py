@@ -120,30 +120,40 @@ _REASONS = ("'[' || substr(CASE WHEN reply_pending THEN ',\"reply pending\"' ELS
             + ", 2) || ']'")
 
 
-def _json_object(fields: list[tuple[str, str, str]]) -> str:
-    """SQL that writes a JSON object as text from (key, expression, how): "text" and "number" values go through
-    json_quote (NULL becomes null), "json" is trusted JSON text, "bool" is true/false."""
+def _json_members(fields: list[tuple[str, str, str]]) -> str:
+    """SQL that writes the members of a JSON object (`"key":value,…`, no braces) as text from (key, expression,
+    how): "text" and "number" values go through json_quote (NULL becomes null), "json" is trusted JSON text,
+    "bool" is true/false."""
     parts = []
     for key, expr, how in fields:
         value = {"text": f"json_quote({expr})", "number": f"json_quote({expr})", "json": f"coalesce({expr}, 'null')",
                  "bool": f"CASE WHEN {expr} THEN 'true' ELSE 'false' END"}[how]
         parts.append(f"'{json.dumps(key)}:' || {value}")
-    return "'{' || " + " || ',' || ".join(parts) + " || '}'"
+    return " || ',' || ".join(parts)
 
 
-# One conversation of `cmtui inbox --json` (see `Store.inbox_json`).
-_INBOX_OBJECT = _json_object([
-    ("id", "id", "number"), ("title", "title_short", "text"), ("feed", "coalesce(feed_name, feed_url)", "text"),
-    ("feed_id", "feed_id", "number"), ("url", "url", "text"), ("kind", "kind", "text"),
-    ("priority", "priority", "number"), ("reasons", "reasons_all", "json"),
-    ("waiting_since", "CASE WHEN needs_reply THEN waiting_since END", "text"),
-    ("unanswered_seen_at", "unanswered_seen_at", "text"), ("last_message_at", "last_message_at", "text"),
-    ("unanswered", "CASE WHEN needs_reply THEN unanswered ELSE 0 END", "number"), ("messages", "messages", "number"),
+# A conversation's title as the inbox shows it.
+_TITLE = """coalesce(nullif(CASE WHEN length(c.title) > 300 THEN substr(c.title, 1, 299) || '…' ELSE c.title END, ''),
+                  '(untitled)')"""
+# The part of a conversation's `inbox --json` object that changes only with its messages: written with its
+# summary (`Store.write_summary`, over conversations c and conversation_summary s), so the inbox query copies
+# it instead of quoting every title and date again.
+_CARD = _json_members([
+    ("id", "c.id", "number"), ("title", _TITLE, "text"), ("feed_id", "c.feed_id", "number"),
+    ("url", "c.url", "text"), ("kind", "c.kind", "text"), ("unanswered_seen_at", "s.unanswered_seen_at", "text"),
+    ("last_message_at", "s.last_message_at", "text"), ("messages", "s.messages", "number"),
+    ("latest", "s.latest", "json"),
+])
+# One conversation of `cmtui inbox --json` (see `Store.inbox_json`): what depends on the clock and on the
+# user's actions, then the card.
+_INBOX_OBJECT = "'{' || " + _json_members([
+    ("feed", "coalesce(feed_name, feed_url)", "text"), ("priority", "priority", "number"),
+    ("reasons", "reasons_all", "json"), ("waiting_since", "CASE WHEN needs_reply THEN waiting_since END", "text"),
+    ("unanswered", "CASE WHEN needs_reply THEN unanswered ELSE 0 END", "number"),
     ("needs_reply", "needs_reply", "bool"), ("done_at", "done_at", "text"), ("snoozed_until", "snoozed_until", "text"),
     ("muted", "muted", "bool"), ("opened_at", "opened_at", "text"), ("tags", "coalesce(feed_tags, '[]')", "json"),
-    ("latest", "coalesce(latest, '{\"author\":\"\",\"text\":\"\",\"url\":null}')", "json"),
     ("reply_pending", "reply_pending", "bool"), ("has_draft", "has_draft", "bool"),
-])
+]) + " || ',' || card || '}'"
 
 
 class Store:
@@ -412,6 +422,8 @@ class Store:
         cols = ["conversation_id", *values]
         self.x(f"INSERT OR REPLACE INTO conversation_summary({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                [conv_id, *values.values()])
+        self.x(f"""UPDATE conversation_summary AS s SET card = (SELECT {_CARD} FROM conversations c WHERE c.id = ?)
+                   WHERE s.conversation_id = ?""", [conv_id, conv_id])
 
     def people_counts(self, names: list[str]) -> dict[str, int]:
         """How many messages each (normalised) name has written, across feeds."""
@@ -634,8 +646,7 @@ class Store:
                    c.url, c.kind, c.feed_id, f.name AS feed_name, f.url AS feed_url, f.tags AS feed_tags,
                    s.messages, s.unanswered, s.waiting_since, s.last_message_at, s.unanswered_seen_at, s.signals,
                    s.latest, st.done_at, st.snoozed_until, st.opened_at,
-                   coalesce(nullif(CASE WHEN length(c.title) > 300 THEN substr(c.title, 1, 299) || '…'
-                                        ELSE c.title END, ''), '(untitled)') AS title_short,
+                   s.card, {_TITLE} AS title_short,
                    CASE WHEN q.needs_reply THEN {_REASONS}
                         ELSE json_array(coalesce(s.closed_reason, CASE WHEN st.done_at IS NOT NULL THEN 'done'
                             WHEN st.snoozed_until IS NOT NULL THEN 'snoozed' WHEN q.muted THEN 'muted'
