@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
+import cmtui.sync
 from cmtui.demo.server import FeedServer
 from cmtui.demo.sites import WP_COMMENTS, WP_POSTS, WordPressSite, WpComment
 from cmtui.replies import ReplyContext, fill, handoff_url, load_templates
@@ -111,4 +114,30 @@ def test_handoff_marks_pending_and_a_later_sync_clears_it(server: FeedServer, tm
     done = store.draft(draft)
     assert done is not None and done["state"] == "sent" and done["sent_message_id"] is not None
     assert store.one("SELECT answered_at FROM messages WHERE id = ?", [olivia["id"]])["answered_at"]  # type: ignore[index]
+    store.close()
+
+
+def test_a_reader_that_summarises_before_the_sync_still_marks_the_reply_sent(
+        server: FeedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app reads the store while a sync runs and summarises what the sync left dirty before the sync
+    gets to it: the hand-off that came through is marked sent all the same."""
+    for doc in WordPressSite(server.base_url, NOW, posts=WP_POSTS, comments=WP_COMMENTS).render():
+        server.set(doc.path, doc.body, content_type=doc.content_type, modified=doc.modified)
+    config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/acme-blog/feed/"), "name": "Acme Blog"}])
+    db = tmp_path / "db.sqlite"
+    sync(config, db)
+    store = Store.open(db)
+    olivia = store.one("SELECT id, conversation_id FROM messages WHERE author = 'Olivia Brooks'")
+    assert olivia is not None
+    with store.transaction():
+        draft = store.save_draft(olivia["conversation_id"], olivia["id"], "Not yet, it's coming in 2.5!")
+        store.set_draft_state(draft, "pending")
+    ours = WpComment(1301, 458, "Acme Support", timedelta(minutes=1), ("Not yet, it's coming in 2.5!",), parent=1242)
+    for doc in WordPressSite(server.base_url, NOW, posts=WP_POSTS, comments=(*WP_COMMENTS, ours)).render():
+        server.set(doc.path, doc.body, content_type=doc.content_type, modified=doc.modified)
+    monkeypatch.setattr(cmtui.sync.triage, "summarise_dirty", lambda *a: set())  # the sync stores, summarises nothing
+    sync(config, db)
+    assert store.dirty_ids() and store.draft(draft)["state"] == "pending"  # type: ignore[index]
+    inbox(store, config)  # the app's read: it summarises the dirty conversations itself
+    assert store.draft(draft)["state"] == "sent"  # type: ignore[index]
     store.close()

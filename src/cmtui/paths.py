@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 APP = "cmtui"
 
 
@@ -16,6 +14,8 @@ def config_file(option: str | Path | None = None) -> Path:
         return Path(option).expanduser()
     if env := os.environ.get("CMTUI_CONFIG"):
         return Path(env).expanduser()
+    import platformdirs  # only without --config / $CMTUI_CONFIG: a cron job with both pays nothing for it
+
     return platformdirs.user_config_path(APP) / "feeds.toml"
 
 
@@ -25,4 +25,6 @@ def db_file(option: str | Path | None = None) -> Path:
         return Path(option).expanduser()
     if env := os.environ.get("CMTUI_DB"):
         return Path(env).expanduser()
+    import platformdirs
+
     return platformdirs.user_data_path(APP) / "cmtui.db"

@@ -85,12 +85,13 @@ def summarise_dirty(store: Store, settings: Settings) -> set[int]:
         ids = set(store.dirty_ids())
         if ids:
             summarise(store, settings, ids)
-            store.clear_pending(ids)
     return ids
 
 
 def summarise(store: Store, settings: Settings, conversation_ids: set[int]) -> None:
-    """Recompute each conversation's summary (and mark it clean); call inside a transaction."""
+    """Recompute each conversation's summary (and mark it clean), and mark sent the handed-off replies that
+    came through a feed since; call inside a transaction. Whoever summarises first (the sync, or the app
+    reading the store while a sync runs) does both, so neither is lost."""
     store.clear_dirty(conversation_ids)
     for conv_id in sorted(conversation_ids):
         found = store.summary_input(conv_id)
@@ -101,6 +102,7 @@ def summarise(store: Store, settings: Settings, conversation_ids: set[int]) -> N
             store.write_summary(conv_id, None)
             continue
         store.write_summary(conv_id, _summary(store, settings, kind, rows))
+    store.clear_pending(conversation_ids)
 
 
 def _summary(store: Store, settings: Settings, kind: str, rows: list[Any]) -> dict[str, Any]:

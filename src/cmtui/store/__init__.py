@@ -156,6 +156,12 @@ _INBOX_OBJECT = "'{' || " + _json_members([
 ]) + " || ',' || card || '}'"
 
 
+# Most urgent first; LIMIT and OFFSET keep `ranked` a subquery of its own (see `Store._inbox_query`).
+_ORDER = """ORDER BY needs_reply DESC, priority DESC, waiting_since IS NULL, waiting_since ASC, last_message_at DESC,
+                       id ASC
+              LIMIT coalesce(:limit, -1) OFFSET 0"""
+
+
 class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path | None = None) -> None:
         self.conn = conn
@@ -522,7 +528,9 @@ class Store:
     def clear_pending(self, conversation_ids: Iterable[int]) -> int:
         """Pending hand-offs whose reply of ours has now come through a feed become sent; returns how many."""
         ids = list(conversation_ids)
-        if not ids:
+        if len(ids) > 500:  # SQLite caps the number of parameters of a statement
+            return sum(self.clear_pending(ids[i:i + 500]) for i in range(0, len(ids), 500))
+        if not ids or not self.one("SELECT 1 FROM drafts WHERE state = 'pending' LIMIT 1"):
             return 0
         marks = ",".join("?" * len(ids))
         cursor = self.x(f"""
@@ -635,9 +643,7 @@ class Store:
                 JOIN feeds f ON f.id = c.feed_id AND f.configured = 1
                 LEFT JOIN conversation_state st ON st.conversation_id = c.id
               ) WHERE {" AND ".join(where)}
-              ORDER BY needs_reply DESC, priority DESC, waiting_since IS NULL, waiting_since ASC,
-                       last_message_at DESC, id ASC
-              LIMIT coalesce(:limit, -1) OFFSET 0
+              {"" if count else _ORDER}
             )"""
         if count:
             return sql + "SELECT count(*) FROM ranked", params

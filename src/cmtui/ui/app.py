@@ -22,11 +22,9 @@ from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from cmtui import parse, replies, text, triage
-from cmtui import posting as posting_api
+from cmtui import replies, text, triage
 from cmtui.config import Config
 from cmtui.store import Store
-from cmtui.sync import SyncBusy, run_sync, sync_lock
 from cmtui.triage import InboxItem
 from cmtui.ui import drafting
 from cmtui.ui.commands import CmtuiCommands
@@ -347,6 +345,8 @@ class CmtuiApp(App[None]):
 
     @work(thread=True, group="post-reply", exit_on_error=False, description="Posting a reply")
     def _post_reply(self, draft_id: int, plan: ReplyPlan, body: str) -> None:
+        from cmtui import posting as posting_api  # httpx & co. are imported when first needed: a quicker start
+
         posting = plan.posting
         assert posting is not None
         target = posting_api.target_for(posting.type, posting.site, plan.post_url, plan.post_guid,
@@ -380,12 +380,14 @@ class CmtuiApp(App[None]):
                 self.store.set_draft_state(draft_id, "pending")
             self.say(f"Sent: {text.one_line(posting.site, 60)} holds it for a moderator's approval. {HANDED_OFF}")
         else:
+            from cmtui.parse import url_key
+
             author = posting.user or (self.config.names[0] if self.config.names else "")
             try:
                 with self.store.transaction():
                     ours = self.store.add_our_message(
                         plan.conversation_id, parent_id=plan.message_id, author=author, text=message.body,
-                        html=html.escape(message.body, quote=False), url=result.url, url_key=parse.url_key(result.url),
+                        html=html.escape(message.body, quote=False), url=result.url, url_key=url_key(result.url),
                         uid=f"posted:{posting.type}:{result.remote_id}", feed_id=plan.answered_feed_id or plan.feed_id)
                     self.store.set_draft_state(draft_id, "sent", sent_message_id=ours)
                 triage.refresh(self.store, self.config, {plan.conversation_id})
@@ -473,6 +475,8 @@ class CmtuiApp(App[None]):
     @work(thread=True, exclusive=True, group="sync", exit_on_error=False, description="Syncing feeds")
     def sync_feeds(self) -> None:
         """Thread worker: its own Store (SQLite connections are per thread) and the cross-process sync lock."""
+        from cmtui.sync import SyncBusy, run_sync, sync_lock  # the HTTP stack: imported at the first sync
+
         worker = get_current_worker()
         total = len(self.config.feeds)
         done = 0

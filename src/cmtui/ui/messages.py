@@ -4,12 +4,15 @@ and its screens."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from cmtui.posting import PostResult
-from cmtui.sync import FeedReport, SyncReport
 from cmtui.ui.drafting import ReplyPlan
+
+if TYPE_CHECKING:  # the sync and posting modules (and httpx) load when first used, not at the app's start
+    from cmtui.posting import PostResult
+    from cmtui.sync import FeedReport, SyncReport
 
 
 @dataclass
