@@ -86,13 +86,13 @@ def _reason(status: int) -> str:
 class Fetcher:
     """Concurrent, polite fetching: bounded in total and per host, keep-alive, gzip.
 
-    One `httpx.AsyncClient` (one connection pool) per host, created when the host is first asked for and
+    One `httpx.AsyncClient` (one connection pool) per host and scheme, created when first asked for and
     sized like its semaphore (`Limits.per_host` connections, kept alive between its feeds). Not one pool for
     every host: httpcore re-scans all of a pool's connections (several times, with a poll() on each idle one)
     whenever a request starts or ends, so with 20 hosts × 4 connections that bookkeeping cost more CPU than
     the HTTP itself. A per-host pool also bounds the connections to a host that redirect hops from other
-    hosts' feeds add. The clients share one TLS context (loading the CA bundle is slow) and one cookie jar,
-    so they behave as a single client would.
+    hosts' feeds add. The https clients share one TLS context (loading the CA bundle is slow), all share one
+    cookie jar, so they behave as a single client would.
     """
 
     def __init__(self, limits: Limits | None = None, transport: httpx.AsyncBaseTransport | None = None) -> None:
@@ -114,12 +114,14 @@ class Fetcher:
             await client.aclose()
 
     @contextlib.asynccontextmanager
-    async def _stream(self, url: str, host: str, headers: dict[str, str]) -> AsyncIterator[httpx.Response]:
-        """GET `url` through the pool of `host`, which counts as busy meanwhile (so `_trim` leaves it open)."""
-        key = host if self._transport is None else ""
+    async def _stream(self, url: str, scheme: str, host: str,
+                      headers: dict[str, str]) -> AsyncIterator[httpx.Response]:
+        """GET `url` through the pool of `scheme://host`, which counts as busy meanwhile (so `_trim` leaves it
+        open)."""
+        key = f"{scheme}://{host}" if self._transport is None else ""
         client = self._clients.get(key)
         if client is None:
-            client = self._clients[key] = self._new_client()
+            client = self._clients[key] = self._new_client(https=scheme == "https")
         else:
             self._clients.move_to_end(key)
         self._busy[key] += 1
@@ -129,15 +131,18 @@ class Fetcher:
         finally:
             self._busy[key] -= 1
 
-    def _new_client(self) -> httpx.AsyncClient:
-        if self._tls is None:
+    def _new_client(self, https: bool) -> httpx.AsyncClient:
+        """A pool for one host and scheme. Plain http pools never do TLS: the CA bundle (50 ms to load) is only
+        read once a feed is https."""
+        if https and self._tls is None:
             self._tls = httpx.create_ssl_context()  # as httpx would: certifi, or $SSL_CERT_FILE / $SSL_CERT_DIR
         per_host = self.limits.per_host
         return httpx.AsyncClient(
             headers=HEADERS, timeout=httpx.Timeout(self.limits.timeout, connect=self.limits.connect_timeout),
             limits=httpx.Limits(max_connections=per_host, max_keepalive_connections=per_host,
                                 keepalive_expiry=KEEPALIVE_SECONDS),
-            verify=self._tls, cookies=self._cookies, follow_redirects=False, transport=self._transport)
+            verify=self._tls if https else False, cookies=self._cookies, follow_redirects=False,
+            transport=self._transport)
 
     async def _trim(self) -> None:
         """Close the pools of the least recently used idle hosts beyond `MAX_POOLS`. A pool closes its expired
@@ -187,7 +192,7 @@ class Fetcher:
             if parts.scheme.lower() not in ("http", "https"):
                 return FetchResult(url, error=f"redirected to a non-http(s) address: {current[:200]}")
             # each hop through the pool of its own host
-            async with self._stream(current, (parts.hostname or "").lower(), headers) as response:
+            async with self._stream(current, parts.scheme.lower(), (parts.hostname or "").lower(), headers) as response:
                 if response.has_redirect_location:
                     await _drain(response)
                     target = str(response.url.join(response.headers.get("location", "")))

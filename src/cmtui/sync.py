@@ -17,22 +17,23 @@ import asyncio
 import contextlib
 import hashlib
 import json
-import multiprocessing
 import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
-
-from cmtui import parse, triage
+from cmtui import triage
 from cmtui.config import Config, FeedConfig
 from cmtui.fetch import Fetcher, FetchResult, Limits
 from cmtui.store import SaveResult, Store, StoreError, iso, parse_iso, utc_now
+
+if TYPE_CHECKING:
+    import httpx
 
 PARSE_IN_THREAD = 4  # bodies parsed in a thread before worker processes are worth starting
 SUMMARY_EVERY = 1.0  # seconds: touched conversations are summarised at most this often during a sync (and at its
@@ -308,6 +309,8 @@ class SyncEngine:
                 self.store.update_feed(feed_id, **base, **validators)
             outcome.ok = True
             return outcome
+        from cmtui import parse  # a sync where nothing changed never needs the parser
+
         loop = asyncio.get_running_loop()
         parsed = await loop.run_in_executor(self._parser(), parse.parse, result.body,
                                             result.final_url or result.url, result.headers)
@@ -351,6 +354,9 @@ class SyncEngine:
         if not self.processes or self._parsed <= PARSE_IN_THREAD:
             return self.executor
         if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
             try:
                 # "spawn": fresh interpreters that end by themselves when this process dies (forkserver's
                 # helper processes outlived a killed sync); starting them overlaps with the first fetches.
