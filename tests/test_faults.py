@@ -53,20 +53,43 @@ def count(db: Path) -> tuple[int, int]:
         conn.close()
 
 
+def children(pid: int) -> set[int]:
+    """The processes `pid` started (Linux /proc), e.g. a sync's parse workers."""
+    try:
+        return {int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+    except OSError:
+        return set()
+
+
+def alive(pid: int) -> bool:
+    """Running (not a zombie waiting for its new parent to reap it)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
 def test_kill_9_at_random_moments_never_breaks_the_store(busy_config: Config, tmp_path: Path) -> None:
     reference = tmp_path / "reference.db"
     done = cmtui("sync", "--config", str(busy_config.path), "--db", str(reference))
     assert done.wait(120) == 0, done.stderr.read() if done.stderr else ""
     db = tmp_path / "killed.db"
     rng = random.Random(7)
+    orphans: set[int] = set()
     for _ in range(20):
         proc = cmtui("sync", "--config", str(busy_config.path), "--db", str(db))
         time.sleep(rng.uniform(0.05, 1.5))
+        workers = children(proc.pid)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         conn = sqlite3.connect(db)
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         conn.close()
+        orphans.update(workers)
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in orphans) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in orphans if alive(pid)], "parse workers outlived the killed sync"
     final = cmtui("sync", "--force", "--config", str(busy_config.path), "--db", str(db))
     assert final.wait(120) == 0, final.stderr.read() if final.stderr else ""
     assert count(db) == count(reference)

@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -362,7 +363,8 @@ class SyncEngine:
                 # helper processes outlived a killed sync); starting them overlaps with the first fetches.
                 context = multiprocessing.get_context("spawn")
                 workers = max(1, min(4, os.cpu_count() or 1))
-                self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+                self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                                 initializer=_exit_with_parent, initargs=(os.getpid(),))
             except (ValueError, OSError):  # no forkserver on this platform: stay on the thread
                 self.processes = False
                 return self.executor
@@ -389,6 +391,17 @@ class SyncEngine:
         values["next_attempt"] = iso(self.now + wait) if wait else None
         with self.store.transaction():
             self.store.update_feed(feed_id, **values)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A parse worker's first act: end when the sync that started it is gone. A sync killed with -9 cannot
+    stop its workers, and one blocked on a pipe to it would wait forever (seen after such kills)."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="cmtui-parent-watch", daemon=True).start()
 
 
 def run_sync(config: Config, store: Store, **kwargs: object) -> SyncReport:
