@@ -444,6 +444,25 @@ async def test_a_long_inbox_paints_its_first_page_then_loads_the_rest(demo: Demo
         assert colours[0] != colours[-1]  # the most urgent and the least urgent are marked differently
 
 
+async def test_g_goes_to_the_last_conversation_while_rows_are_still_being_added(
+        demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
+    import cmtui.ui.widgets.inbox_table as inbox_table
+
+    monkeypatch.setattr(inbox_table, "FIRST_ROWS", 2)
+    monkeypatch.setattr(inbox_table, "MORE_ROWS", 1)
+    monkeypatch.setattr(inbox_table, "CHUNK_DELAY", 5.0)
+    expected = expected_ids(demo)
+    app = demo.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert table(app).row_count < len(expected)  # one row a chunk: still coming
+        await pilot.press("G")
+        assert table(app).row_count == len(expected)
+        assert table(app).current_id == expected[-1]
+        await settle(pilot)
+        assert row_ids(app) == expected and table(app).row_count == len(expected)  # the stopped chunks add nothing
+
+
 # -- screens --------------------------------------------------------------------------
 
 

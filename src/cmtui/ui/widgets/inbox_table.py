@@ -20,6 +20,7 @@ from cmtui.ui.widgets.reason_tags import item_tags, reason_text
 MARKER, FEED, AUTHOR, WAITING, COUNT = 1, 16, 16, 7, 5
 FIRST_ROWS = 200  # painted at once; the rest of a long inbox follows in chunks
 MORE_ROWS = 500
+CHUNK_DELAY = 0.01  # seconds between chunks: keys typed meanwhile are handled in between
 MIN_TITLE, MIN_SIGNALS, MAX_SIGNALS = 24, 20, 48
 DRAFT_MARK = "✎ "
 
@@ -133,7 +134,14 @@ class InboxTable(DataTable[Text], inherit_bindings=False):
                 self._target = None
                 self.move_cursor(row=self.get_row_index(str(target)), animate=False)
         if start + count < len(items):
-            self.set_timer(0.01, lambda: self._append(items, start + count, MORE_ROWS, generation))
+            self.set_timer(CHUNK_DELAY, lambda: self._append(items, start + count, MORE_ROWS, generation))
+
+    def action_scroll_bottom(self) -> None:
+        """G / end: the last conversation of the whole list, even while its rows are still being added."""
+        if self.row_count < len(self.items):
+            self._generation += 1  # the chunks still pending stop: the rest is added here, at once
+            self._append(self.items, self.row_count, len(self.items), self._generation)
+        super().action_scroll_bottom()
 
     def _cells(self, item: InboxItem, row: int) -> list[Text]:
         """The cells of `item`, shown at `row` (waiting conversations come first, most urgent first: the row
