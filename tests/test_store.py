@@ -70,6 +70,7 @@ def test_counts_and_first_pages_agree_with_the_whole_list(tmp_path: Path) -> Non
         whole = [r["id"] for r in store.conversations(view=view)]
         assert store.count_conversations(view=view) == len(whole), view
         assert [r["id"] for r in store.conversations(view=view, limit=5)] == whole[:5], view
+        assert [r["id"] for r in store.conversations(view=view, limit=0)] == whole, view  # 0: no limit
     waiting = store.conversations(view="needs_reply")
     assert len(waiting) == 11
     assert [r["priority"] for r in waiting] == sorted((r["priority"] for r in waiting), reverse=True)

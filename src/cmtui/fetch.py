@@ -90,8 +90,7 @@ class Fetcher:
     sized like its semaphore (`Limits.per_host` connections, kept alive between its feeds). Not one pool for
     every host: httpcore re-scans all of a pool's connections (several times, with a poll() on each idle one)
     whenever a request starts or ends, so with 20 hosts × 4 connections that bookkeeping cost more CPU than
-    the HTTP itself. A per-host pool also bounds the connections to a host that redirect hops from other
-    hosts' feeds add. The https clients share one TLS context (loading the CA bundle is slow), all share one
+    the HTTP itself. The https clients share one TLS context (loading the CA bundle is slow), all share one
     cookie jar, so they behave as a single client would.
     """
 
@@ -139,7 +138,9 @@ class Fetcher:
         per_host = self.limits.per_host
         return httpx.AsyncClient(
             headers=HEADERS, timeout=httpx.Timeout(self.limits.timeout, connect=self.limits.connect_timeout),
-            limits=httpx.Limits(max_connections=per_host, max_keepalive_connections=per_host,
+            # The semaphores bound the requests to a host; redirect hops from other hosts' feeds come on top and
+            # must not queue here (their wait would count against their own feed's deadline).
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=per_host,
                                 keepalive_expiry=KEEPALIVE_SECONDS),
             verify=self._tls if https else False, cookies=self._cookies, follow_redirects=False,
             transport=self._transport)

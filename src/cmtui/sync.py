@@ -19,7 +19,6 @@ import hashlib
 import json
 import os
 import sqlite3
-import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -32,6 +31,7 @@ from cmtui import triage
 from cmtui.config import Config, FeedConfig
 from cmtui.fetch import Fetcher, FetchResult, Limits
 from cmtui.store import SaveResult, Store, StoreError, iso, parse_iso, utc_now
+from cmtui.workers import exit_with_parent
 
 if TYPE_CHECKING:
     import httpx
@@ -364,7 +364,7 @@ class SyncEngine:
                 context = multiprocessing.get_context("spawn")
                 workers = max(1, min(4, os.cpu_count() or 1))
                 self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                                 initializer=_exit_with_parent, initargs=(os.getpid(),))
+                                                 initializer=exit_with_parent, initargs=(os.getpid(),))
             except (ValueError, OSError):  # no forkserver on this platform: stay on the thread
                 self.processes = False
                 return self.executor
@@ -391,17 +391,6 @@ class SyncEngine:
         values["next_attempt"] = iso(self.now + wait) if wait else None
         with self.store.transaction():
             self.store.update_feed(feed_id, **values)
-
-
-def _exit_with_parent(parent: int) -> None:
-    """A parse worker's first act: end when the sync that started it is gone. A sync killed with -9 cannot
-    stop its workers, and one blocked on a pipe to it would wait forever (seen after such kills)."""
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="cmtui-parent-watch", daemon=True).start()
 
 
 def run_sync(config: Config, store: Store, **kwargs: object) -> SyncReport:

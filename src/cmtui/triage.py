@@ -347,11 +347,11 @@ def inbox(store: Store, config: Config | None = None, *, include_answered: bool 
 
 def inbox_count(store: Store, config: Config | None = None, *, view: str = "needs_reply",
                 now: datetime | None = None, feed_id: int | None = None, tag: str | None = None,
-                search: str | None = None) -> int:
-    """How many conversations `inbox()` would list."""
+                search: str | None = None, waiting: bool = False) -> int:
+    """How many conversations `inbox()` would list (with `waiting`: how many of them need a reply)."""
     settings = Settings(config or Config(path=Path("-")))
     return store.count_conversations(view=view, now=now or utc_now(), feed_id=feed_id, tag=tag, search=search,
-                                     clock=settings.clock)
+                                     clock=settings.clock, waiting=waiting)
 
 
 def inbox_json(store: Store, config: Config, *, include_answered: bool = False, now: datetime | None = None,

@@ -444,6 +444,63 @@ async def test_a_long_inbox_paints_its_first_page_then_loads_the_rest(demo: Demo
         assert colours[0] != colours[-1]  # the most urgent and the least urgent are marked differently
 
 
+async def test_the_title_counts_what_waits_in_every_view(demo: Demo) -> None:
+    waiting = len(expected_ids(demo))
+    app = demo.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for _ in range(5):  # all, done, snoozed, muted, back to needs reply
+            await pilot.press("f")
+            await settle(pilot)
+            assert app.waiting == waiting, app.inbox.filters.view
+            assert f"{waiting} waiting" in app.sub_title
+
+
+async def test_a_deep_cursor_survives_a_change_between_the_first_page_and_the_rest(
+        demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store changes again after the first page was read and before the rest is: the whole list is shown
+    anew, and the cursor still finds the conversation it was on, beyond the first page."""
+    import cmtui.ui.screens.inbox as inbox_screen
+
+    monkeypatch.setattr(inbox_screen, "FIRST_PAGE", 3)
+    expected = expected_ids(demo)
+    app = demo.app()
+    app.POLL_SECONDS = 0.1  # type: ignore[misc]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("G")
+        deep = table(app).current_id
+        assert deep == expected[-1]
+        read = app.inbox_items
+        armed = [True]
+
+        def between(**kwargs: object) -> list[triage.InboxItem]:
+            if kwargs.get("limit") is None and armed:  # reading the rest: a write lands just before
+                armed.clear()
+                done(demo, expected[1])
+            return read(**kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(app, "inbox_items", between)
+        done(demo, expected[0])
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if not armed and table(app).row_count == len(expected) - 2:
+                break
+        await settle(pilot)
+        assert row_ids(app) == expected[2:]
+        assert table(app).current_id == deep
+
+
+def done(demo: Demo, conversation_id: int) -> None:
+    """Mark a conversation done from another connection (another window, a script)."""
+    other = Store.open(demo.db_path)
+    try:
+        with other.transaction():
+            other.mark_done(conversation_id)
+    finally:
+        other.close()
+
+
 async def test_g_goes_to_the_last_conversation_while_rows_are_still_being_added(
         demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
     import cmtui.ui.widgets.inbox_table as inbox_table

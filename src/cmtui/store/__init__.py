@@ -135,25 +135,19 @@ def _json_members(fields: list[tuple[str, str, str]]) -> str:
 # A conversation's title as the inbox shows it.
 _TITLE = """coalesce(nullif(CASE WHEN length(c.title) > 300 THEN substr(c.title, 1, 299) || '…' ELSE c.title END, ''),
                   '(untitled)')"""
-# The part of a conversation's `inbox --json` object that changes only with its messages: written with its
-# summary (`Store.write_summary`, over conversations c and conversation_summary s), so the inbox query copies
-# it instead of quoting every title and date again.
-_CARD = _json_members([
-    ("id", "c.id", "number"), ("title", _TITLE, "text"), ("feed_id", "c.feed_id", "number"),
-    ("url", "c.url", "text"), ("kind", "c.kind", "text"), ("unanswered_seen_at", "s.unanswered_seen_at", "text"),
-    ("last_message_at", "s.last_message_at", "text"), ("messages", "s.messages", "number"),
-    ("latest", "s.latest", "json"),
-])
-# One conversation of `cmtui inbox --json` (see `Store.inbox_json`): what depends on the clock and on the
-# user's actions, then the card.
+# One conversation of `cmtui inbox --json` (see `Store.inbox_json`); the same members as `InboxItem.to_json`.
 _INBOX_OBJECT = "'{' || " + _json_members([
-    ("feed", "coalesce(feed_name, feed_url)", "text"), ("priority", "priority", "number"),
-    ("reasons", "reasons_all", "json"), ("waiting_since", "CASE WHEN needs_reply THEN waiting_since END", "text"),
-    ("unanswered", "CASE WHEN needs_reply THEN unanswered ELSE 0 END", "number"),
+    ("id", "id", "number"), ("title", "title_short", "text"), ("feed", "coalesce(feed_name, feed_url)", "text"),
+    ("feed_id", "feed_id", "number"), ("url", "url", "text"), ("kind", "kind", "text"),
+    ("priority", "priority", "number"), ("reasons", "reasons_all", "json"),
+    ("waiting_since", "CASE WHEN needs_reply THEN waiting_since END", "text"),
+    ("unanswered_seen_at", "unanswered_seen_at", "text"), ("last_message_at", "last_message_at", "text"),
+    ("unanswered", "CASE WHEN needs_reply THEN unanswered ELSE 0 END", "number"), ("messages", "messages", "number"),
     ("needs_reply", "needs_reply", "bool"), ("done_at", "done_at", "text"), ("snoozed_until", "snoozed_until", "text"),
     ("muted", "muted", "bool"), ("opened_at", "opened_at", "text"), ("tags", "coalesce(feed_tags, '[]')", "json"),
+    ("latest", "coalesce(latest, '{\"author\":\"\",\"text\":\"\",\"url\":null}')", "json"),
     ("reply_pending", "reply_pending", "bool"), ("has_draft", "has_draft", "bool"),
-]) + " || ',' || card || '}'"
+]) + " || '}'"
 
 
 # Most urgent first; LIMIT and OFFSET keep `ranked` a subquery of its own (see `Store._inbox_query`).
@@ -428,8 +422,6 @@ class Store:
         cols = ["conversation_id", *values]
         self.x(f"INSERT OR REPLACE INTO conversation_summary({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                [conv_id, *values.values()])
-        self.x(f"""UPDATE conversation_summary AS s SET card = (SELECT {_CARD} FROM conversations c WHERE c.id = ?)
-                   WHERE s.conversation_id = ?""", [conv_id, conv_id])
 
     def people_counts(self, names: list[str]) -> dict[str, int]:
         """How many messages each (normalised) name has written, across feeds."""
@@ -575,10 +567,13 @@ class Store:
 
     def count_conversations(self, *, view: str = "needs_reply", now: datetime | None = None,
                             feed_id: int | None = None, tag: str | None = None, search: str | None = None,
-                            clock: Clock | None = None) -> int:
-        """How many conversations `conversations()` would list (without reading them)."""
+                            clock: Clock | None = None, waiting: bool = False) -> int:
+        """How many conversations `conversations()` would list (without reading them); with `waiting`, how
+        many of those need a reply."""
         sql, params = self._inbox_query(view, False, now, None, feed_id, tag, search, None, clock or Clock(),
                                         count=True)
+        if waiting:
+            sql = sql.replace("SELECT count(*) FROM ranked", "SELECT count(*) FROM ranked WHERE needs_reply")
         row = self.one(sql, params)
         return int(row[0]) if row else 0
 
@@ -603,7 +598,7 @@ class Store:
             "muted": "muted = 1",
         }
         where = [conditions[view]]
-        params: dict[str, Any] = {"now": iso(now or utc_now()), "limit": limit, "feed_id": feed_id, "tag": tag,
+        params: dict[str, Any] = {"now": iso(now or utc_now()), "limit": limit or None, "feed_id": feed_id, "tag": tag,
                                   "conversation_id": conversation_id, **clock.params()}
         if conversation_id is not None:
             where.append("id = :conversation_id")
@@ -652,7 +647,7 @@ class Store:
                    c.url, c.kind, c.feed_id, f.name AS feed_name, f.url AS feed_url, f.tags AS feed_tags,
                    s.messages, s.unanswered, s.waiting_since, s.last_message_at, s.unanswered_seen_at, s.signals,
                    s.latest, st.done_at, st.snoozed_until, st.opened_at,
-                   s.card, {_TITLE} AS title_short,
+                   {_TITLE} AS title_short,
                    CASE WHEN q.needs_reply THEN {_REASONS}
                         ELSE json_array(coalesce(s.closed_reason, CASE WHEN st.done_at IS NOT NULL THEN 'done'
                             WHEN st.snoozed_until IS NOT NULL THEN 'snoozed' WHEN q.muted THEN 'muted'

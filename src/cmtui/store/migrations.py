@@ -236,10 +236,8 @@ def m009_comment_count(db: Database) -> None:
 @migrations()
 def m010_latest_in_summary(db: Database) -> None:
     """The summary keeps the latest (unanswered) message's author, link and one-line opening as a JSON object,
-    so the inbox query reads no message rows, and the members of the conversation's `inbox --json` object
-    that only change with its messages (`card`), which the query copies as is: recompute every summary."""
+    so the inbox query reads no message rows and `inbox --json` copies it as is: recompute every summary."""
     _run(db, """
     ALTER TABLE conversation_summary ADD COLUMN latest TEXT;
-    ALTER TABLE conversation_summary ADD COLUMN card TEXT;
     INSERT OR IGNORE INTO dirty(conversation_id) SELECT conversation_id FROM conversation_summary
     """)

@@ -99,12 +99,15 @@ class InboxScreen(Screen[None]):
         complete = len(items) < FIRST_PAGE
         total = len(items) if complete else app.inbox_count(view=f.view, **where)
         if f.view == "needs_reply":
-            waiting_here = total
+            waiting_here = total  # of this list, for the markers' ranks
+        elif complete:
+            waiting_here = sum(i.needs_reply for i in items)
         else:
-            waiting_here = sum(i.needs_reply for i in items) if complete else app.inbox_count(**where)
+            waiting_here = app.inbox_count(view=f.view, waiting=True, **where)
         self.table.show(items, now, keep_id, waiting=waiting_here)
         self.query_one(FilterBar).show(f, total)
-        waiting = waiting_here if not f.narrowed else app.inbox_count()
+        # in every feed and view: the title's "N waiting"
+        waiting = waiting_here if f.view == "needs_reply" and not f.narrowed else app.inbox_count()
         app.set_waiting(waiting)
         self._show_empty(items, waiting)
         self._show_preview()

@@ -70,7 +70,8 @@ class InboxTable(DataTable[Text], inherit_bindings=False):
         """Replace the rows; the cursor stays on `keep_id` (default: the current conversation), else on the
         same position. `items` may be the first page of a longer list (see `extend`); `waiting` is how many
         of the whole list wait for a reply (the marker's colour is a row's rank among them)."""
-        target = keep_id if keep_id is not None else self.current_id
+        pending = self._target[0] if self._target and self.cursor_row == self._target[1] else None
+        target = keep_id if keep_id is not None else pending if pending is not None else self.current_id
         old_row = self.cursor_row
         self.items, self._now = items, now
         self._waiting = waiting if waiting is not None else sum(i.needs_reply for i in items)
