@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
+import os
 import ssl
 import time
 from collections import Counter, OrderedDict, defaultdict
@@ -103,6 +104,7 @@ class Fetcher:
         self._busy: Counter[str] = Counter()  # requests in flight through each client
         self._cookies = CookieJar()
         self._tls: ssl.SSLContext | None = None
+        self._no_tls: ssl.SSLContext | None = None
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -132,9 +134,12 @@ class Fetcher:
 
     def _new_client(self, https: bool) -> httpx.AsyncClient:
         """A pool for one host and scheme. Plain http pools never do TLS: the CA bundle (50 ms to load) is only
-        read once a feed is https."""
-        if https and self._tls is None:
+        read once a feed is https, and they share one idle TLS context (httpx would build one per client)."""
+        plain = not https and not any(k.lower().endswith("_proxy") for k in os.environ)  # a proxy may speak TLS
+        if not plain and self._tls is None:
             self._tls = httpx.create_ssl_context()  # as httpx would: certifi, or $SSL_CERT_FILE / $SSL_CERT_DIR
+        if plain and self._no_tls is None:
+            self._no_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # never used: the pool speaks plain http
         per_host = self.limits.per_host
         return httpx.AsyncClient(
             headers=HEADERS, timeout=httpx.Timeout(self.limits.timeout, connect=self.limits.connect_timeout),
@@ -142,7 +147,7 @@ class Fetcher:
             # must not queue here (their wait would count against their own feed's deadline).
             limits=httpx.Limits(max_connections=None, max_keepalive_connections=per_host,
                                 keepalive_expiry=KEEPALIVE_SECONDS),
-            verify=self._tls if https else False, cookies=self._cookies, follow_redirects=False,
+            verify=self._no_tls if plain else self._tls, cookies=self._cookies, follow_redirects=False,
             transport=self._transport)
 
     async def _trim(self) -> None:
