@@ -62,8 +62,11 @@ async def shoot(app: CmtuiApp, out: Path) -> list[Path]:
         app.open_url = lambda url, new_tab=True: None  # type: ignore[method-assign]  # no browser here
         editor = await write_reply(pilot, app, "Introducing the Acme Burr One",
                                    "Thanks Marcus! Glad the fine end works for you.")
-        editor.action_send()
+        editor.action_send()  # the send waits for keys still queued for the text area: let it run
+        await pilot.pause()
+        await pilot.pause()
         await app.workers.wait_for_complete()
+        await pilot.pause()
         editor = await write_reply(pilot, app, "Shipping update for Burr One orders",
                                    "Hi Priya, not yet: Canada is planned for the spring.")
         editor.action_close()
