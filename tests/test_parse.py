@@ -81,3 +81,20 @@ def test_a_reddit_post_feed_is_one_flat_conversation_opened_by_the_post() -> Non
         assert len({tuple(e.conv_keys) for e in feed.entries}) == 1  # one conversation
         assert all(e.parent_ref is None for e in feed.entries)  # flat
         assert all(e.conv_title == "Burr One jams every morning" for e in feed.entries)
+
+
+def test_only_messages_that_can_wait_get_a_sentiment_score() -> None:
+    """VADER is most of the parsing cost: comments by others are scored; posts (scored later, only where they
+    wait) and our own replies (they never wait for us) are not."""
+    body = b"""<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
+    <title>Comments on: Hello</title><link>http://b.example/hello/</link>
+    <item><title>By: Ann</title><link>http://b.example/hello/#comment-1</link><guid>c1</guid>
+      <dc:creator>Ann</dc:creator><description>This is terrible, it broke again.</description></item>
+    <item><title>By: Acme Support</title><link>http://b.example/hello/#comment-2</link><guid>c2</guid>
+      <dc:creator>  acme   SUPPORT </dc:creator><description>So sorry, Ann! We will fix it.</description></item>
+    </channel></rss>"""
+    parsed = parse(body, "http://b.example/hello/feed/", ours=frozenset({"acme support"}))
+    scores = {e.author.casefold(): e.sentiment for e in parsed.entries}
+    assert scores["ann"] is not None and scores["ann"] < -0.3
+    assert scores["acme support"] is None
+    assert all(e.features is not None for e in parsed.entries)

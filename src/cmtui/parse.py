@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from cmtui import fastxml, signals, text
+from cmtui.config import normalise_name
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml",
               "text/xml", "application/feed+json")
@@ -245,17 +246,19 @@ def _detect(parsed: Any, url: str) -> tuple[str, str, bool]:
 
 
 def parse(body: bytes, url: str, headers: dict[str, str] | None = None, now: float | None = None,
-          fast: bool = True) -> ParsedFeed:
+          fast: bool = True, ours: frozenset[str] = frozenset()) -> ParsedFeed:
     """Parse feed bytes fetched from `url`. Never raises. Well-formed RSS 2.0 and Atom go through the fast
-    reader (`fastxml`), everything else through feedparser; `fast=False` forces feedparser."""
+    reader (`fastxml`), everything else through feedparser; `fast=False` forces feedparser. `ours`: our
+    (normalised) names, whose messages need no sentiment score."""
     now = time.time() if now is None else now
     try:
-        return _parse(body, url, headers or {}, now, fast)
+        return _parse(body, url, headers or {}, now, fast, ours)
     except Exception as exc:  # noqa: BLE001 - hostile input must not stop a sync
         return ParsedFeed(url=url, error=f"could not be parsed: {type(exc).__name__}: {text.one_line(str(exc), 200)}")
 
 
-def _parse(body: bytes, url: str, headers: dict[str, str], now: float, fast: bool) -> ParsedFeed:
+def _parse(body: bytes, url: str, headers: dict[str, str], now: float, fast: bool,
+           ours: frozenset[str]) -> ParsedFeed:
     response_headers = {k.lower(): v for k, v in headers.items() if k.lower() in ("content-type", "content-language")}
     response_headers["content-location"] = url
     parsed = fastxml.read(body, url) if fast else None
@@ -282,7 +285,7 @@ def _parse(body: bytes, url: str, headers: dict[str, str], now: float, fast: boo
         result.site_comments_feed = urljoin(result.link.rstrip("/") + "/", "comments/feed/")
     seen: set[str] = set()
     for raw in parsed.get("entries", []):
-        entry = _entry(raw, result, url, now)
+        entry = _entry(raw, result, url, now, ours)
         if entry.uid in seen:
             continue  # a duplicate guid inside one feed: the first (newest) copy wins
         seen.add(entry.uid)
@@ -292,7 +295,7 @@ def _parse(body: bytes, url: str, headers: dict[str, str], now: float, fast: boo
     return result
 
 
-def _entry(raw: Any, feed: ParsedFeed, feed_url: str, now: float) -> Entry:
+def _entry(raw: Any, feed: ParsedFeed, feed_url: str, now: float, ours: frozenset[str] = frozenset()) -> Entry:
     link = text.safe_url(raw.get("link"))
     html = _body_html(raw)
     parent_ref: str | None = None
@@ -340,8 +343,10 @@ def _entry(raw: Any, feed: ParsedFeed, feed_url: str, now: float) -> Entry:
         _comment_keys(entry, feed, title)
     entry.conv_keys = list(dict.fromkeys(entry.conv_keys))
     # VADER is most of a comment's parsing cost and a post's text is long: posts are scored only where they
-    # wait for a reply (forum topics, mentions: `triage._summary` does it), not on every blog.
-    entry.sentiment = None if entry.is_post else signals.sentiment(body) if body else 0.0
+    # wait for a reply (forum topics, mentions: `triage._summary` does it), not on every blog; our own
+    # messages never wait for us.
+    mine = bool(ours) and normalise_name(author) in ours
+    entry.sentiment = None if entry.is_post or mine else signals.sentiment(body) if body else 0.0
     entry.features = signals.features(body, entry.sentiment)
     count = str(raw.get("slash_comments") or "").strip()
     entry.comment_count = int(count) if count.isdigit() else None

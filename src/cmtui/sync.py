@@ -314,7 +314,8 @@ class SyncEngine:
 
         loop = asyncio.get_running_loop()
         parsed = await loop.run_in_executor(self._parser(), parse.parse, result.body,
-                                            result.final_url or result.url, result.headers)
+                                            result.final_url or result.url, result.headers, None, True,
+                                            self.config.our_names)
         if parsed.error:
             self._record_error(row, result, parsed.error)
             outcome.error = parsed.error
