@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from sqlite3 import Row
 
 import pytest
 
 import cmtui.sync
+from cmtui.config import Config
 from cmtui.demo.server import FeedServer
 from cmtui.demo.sites import WP_COMMENTS, WP_POSTS, WordPressSite, WpComment
 from cmtui.replies import ReplyContext, fill, handoff_url, load_templates
@@ -82,12 +84,20 @@ def test_drafts_are_saved_updated_listed_and_discarded(tmp_path: Path) -> None:
     store.close()
 
 
-def test_handoff_marks_pending_and_a_later_sync_clears_it(server: FeedServer, tmp_path: Path) -> None:
-    def publish(comments: tuple[WpComment, ...]) -> None:
-        for doc in WordPressSite(server.base_url, NOW, posts=WP_POSTS, comments=comments).render():
-            server.set(doc.path, doc.body, content_type=doc.content_type, modified=doc.modified)
+OUR_REPLY = "Not yet, it's coming in 2.5!"
+# our reply to Olivia, as the feed shows it once posted
+OURS = WpComment(1301, 458, "Acme Support", timedelta(minutes=1), (OUR_REPLY,), parent=1242)
 
-    publish(WP_COMMENTS)
+
+def publish(server: FeedServer, comments: tuple[WpComment, ...]) -> None:
+    """The demo WordPress blog with these comments."""
+    for doc in WordPressSite(server.base_url, NOW, posts=WP_POSTS, comments=comments).render():
+        server.set(doc.path, doc.body, content_type=doc.content_type, modified=doc.modified)
+
+
+def handed_off(server: FeedServer, tmp_path: Path) -> tuple[Config, Path, Row, int]:
+    """The blog synced, and a reply to Olivia's comment handed off: (config, store file, her message, draft)."""
+    publish(server, WP_COMMENTS)
     config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/acme-blog/feed/"), "name": "Acme Blog"}])
     db = tmp_path / "db.sqlite"
     sync(config, db)
@@ -95,20 +105,26 @@ def test_handoff_marks_pending_and_a_later_sync_clears_it(server: FeedServer, tm
     olivia = store.one("SELECT id, conversation_id FROM messages WHERE author = 'Olivia Brooks'")
     assert olivia is not None
     with store.transaction():
-        draft = store.save_draft(olivia["conversation_id"], olivia["id"], "Not yet, it's coming in 2.5!")
+        draft = store.save_draft(olivia["conversation_id"], olivia["id"], OUR_REPLY)
         store.set_draft_state(draft, "pending")
+    store.close()
+    return config, db, olivia, draft
+
+
+def test_handoff_marks_pending_and_a_later_sync_clears_it(server: FeedServer, tmp_path: Path) -> None:
+    config, db, olivia, draft = handed_off(server, tmp_path)
+    store = Store.open(db)
     item = next(i for i in inbox(store, config) if i.id == olivia["conversation_id"])
     assert item.reasons[0] == "reply pending" and item.needs_reply
     store.close()
     # Someone else comments: still pending. Then our reply shows up in the feed: sent.
     other = WpComment(1300, 458, "Somebody", timedelta(minutes=3), ("Me too",))
-    publish((*WP_COMMENTS, other))
+    publish(server, (*WP_COMMENTS, other))
     sync(config, db)
     store = Store.open(db)
     assert store.draft(draft)["state"] == "pending"  # type: ignore[index]
     store.close()
-    ours = WpComment(1301, 458, "Acme Support", timedelta(minutes=1), ("Not yet, it's coming in 2.5!",), parent=1242)
-    publish((*WP_COMMENTS, other, ours))
+    publish(server, (*WP_COMMENTS, other, OURS))
     sync(config, db)
     store = Store.open(db)
     done = store.draft(draft)
@@ -121,22 +137,11 @@ def test_a_reader_that_summarises_before_the_sync_still_marks_the_reply_sent(
         server: FeedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The app reads the store while a sync runs and summarises what the sync left dirty before the sync
     gets to it: the hand-off that came through is marked sent all the same."""
-    for doc in WordPressSite(server.base_url, NOW, posts=WP_POSTS, comments=WP_COMMENTS).render():
-        server.set(doc.path, doc.body, content_type=doc.content_type, modified=doc.modified)
-    config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/acme-blog/feed/"), "name": "Acme Blog"}])
-    db = tmp_path / "db.sqlite"
-    sync(config, db)
-    store = Store.open(db)
-    olivia = store.one("SELECT id, conversation_id FROM messages WHERE author = 'Olivia Brooks'")
-    assert olivia is not None
-    with store.transaction():
-        draft = store.save_draft(olivia["conversation_id"], olivia["id"], "Not yet, it's coming in 2.5!")
-        store.set_draft_state(draft, "pending")
-    ours = WpComment(1301, 458, "Acme Support", timedelta(minutes=1), ("Not yet, it's coming in 2.5!",), parent=1242)
-    for doc in WordPressSite(server.base_url, NOW, posts=WP_POSTS, comments=(*WP_COMMENTS, ours)).render():
-        server.set(doc.path, doc.body, content_type=doc.content_type, modified=doc.modified)
+    config, db, _olivia, draft = handed_off(server, tmp_path)
+    publish(server, (*WP_COMMENTS, OURS))
     monkeypatch.setattr(cmtui.sync.triage, "summarise_dirty", lambda *a: set())  # the sync stores, summarises nothing
     sync(config, db)
+    store = Store.open(db)
     assert store.dirty_ids() and store.draft(draft)["state"] == "pending"  # type: ignore[index]
     inbox(store, config)  # the app's read: it summarises the dirty conversations itself
     assert store.draft(draft)["state"] == "sent"  # type: ignore[index]

@@ -68,11 +68,14 @@ def test_counts_and_first_pages_agree_with_the_whole_list(tmp_path: Path) -> Non
         store.snooze(ids[1], None)
     for view in Store.VIEWS:
         whole = [r["id"] for r in store.conversations(view=view)]
-        assert store.count_conversations(view=view) == len(whole), view
+        assert store.count_conversations(view=view) == (len(whole), sum(r["needs_reply"] for r in
+                                                                        store.conversations(view=view))), view
         assert [r["id"] for r in store.conversations(view=view, limit=5)] == whole[:5], view
         assert [r["id"] for r in store.conversations(view=view, limit=0)] == whole, view  # 0: no limit
     waiting = store.conversations(view="needs_reply")
     assert len(waiting) == 11
+    assert store.count_conversations(view="all") == (12, 11)
+    assert store.count_conversations(view="done") == (1, 0)
     assert [r["priority"] for r in waiting] == sorted((r["priority"] for r in waiting), reverse=True)
     assert json.loads(store.inbox_json(limit=3)) == json.loads(store.inbox_json())[:3]
     store.close()

@@ -77,7 +77,8 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
-def _reason(status: int) -> str:
+def http_reason(status: int) -> str:
+    """The status and its phrase, e.g. "HTTP 404 Not Found"."""
     try:
         return f"HTTP {status} {HTTPStatus(status).phrase}"
     except ValueError:
@@ -216,7 +217,7 @@ class Fetcher:
                     return result
                 if response.status_code != 200:
                     await _drain(response)
-                    result.error = _reason(response.status_code)
+                    result.error = http_reason(response.status_code)
                     result.retry_after = retry_after_seconds(response.headers.get("retry-after"))
                     return result
                 declared = response.headers.get("content-length", "")

@@ -20,7 +20,6 @@ import html
 import os
 import re
 from dataclasses import dataclass, replace
-from http import HTTPStatus
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -28,7 +27,7 @@ import httpx
 
 from cmtui import text
 from cmtui.config import PostingConfig
-from cmtui.fetch import USER_AGENT
+from cmtui.fetch import USER_AGENT, http_reason
 from cmtui.parse import discourse_key, url_key
 
 TIMEOUT = httpx.Timeout(20.0, connect=10.0)
@@ -263,12 +262,12 @@ def _wp_failure(response: httpx.Response, data: Any, user: str, site: str, hide:
     elif status in (400, 403) and message:
         error = message
     elif status == 404 and not isinstance(data, dict):
-        error = f"no WordPress REST API at {site}/wp-json/ ({_http(status)})"
+        error = f"no WordPress REST API at {site}/wp-json/ ({http_reason(status)})"
     elif 300 <= status < 400:
         error = f"the site redirects to {text.one_line(response.headers.get('location'), 200)}: " \
                 "set posting.site to that address"
     else:
-        error = f"WordPress answered {_http(status)}" + (f": {message}" if message else "")
+        error = f"WordPress answered {http_reason(status)}" + (f": {message}" if message else "")
     return PostResult(False, status=status, error=error)
 
 
@@ -315,7 +314,7 @@ def _post_discourse(client: httpx.Client, user: str, key: str, target: ReplyTarg
         error = f"the site redirects to {text.one_line(response.headers.get('location'), 200)}: " \
                 "set posting.site to that address"
     else:
-        error = f"Discourse answered {_http(status)}"
+        error = f"Discourse answered {http_reason(status)}"
     return PostResult(False, status=status, error=error)
 
 
@@ -351,13 +350,6 @@ def _message(value: Any, hide: tuple[str, ...] = ()) -> str:
     for secret_form in hide:
         message = message.replace(secret_form, "•••")
     return text.one_line(message, MESSAGE_LIMIT)
-
-
-def _http(status: int) -> str:
-    try:
-        return f"HTTP {status} {HTTPStatus(status).phrase}"
-    except ValueError:
-        return f"HTTP {status}"
 
 
 def _network_reason(exc: httpx.HTTPError, site: str, posting: bool = True) -> str:

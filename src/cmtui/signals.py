@@ -95,7 +95,6 @@ class PhraseSet:
                 self.multi.setdefault(tokens[0], []).append(tokens)
         for options in self.multi.values():
             options.sort(key=len, reverse=True)
-        self.inflect = inflect
         self.forms = set(self.single)
         if inflect:
             for word in self.single:
@@ -251,7 +250,6 @@ def features(text: str, score: float | None = None) -> dict[str, Any]:
     tokens = words(text)
     found = complaint_words().find_in(tokens)
     question = is_question(text)
-    thanks = (not found and len(text.strip()) <= 400
-              and is_acknowledgement(text, asks=question, complains=False, score=score))
+    thanks = not found and is_acknowledgement(text, asks=question, complains=False, score=score)
     return {"complaints": found, "profanity": profane_words().find_in(tokens), "question": question,
             "thanks": thanks}

@@ -341,8 +341,10 @@ class SyncEngine:
         """When a site-wide comments feed changed, record in the same transaction which posts' own comment
         feeds must now be fetched: all recent ones if everything in its window was new (older comments may
         have been missed), else those of the posts it shows new comments for."""
-        site = self.store.feed(row["parent_id"]) if row["parent_id"] else None
-        if site is None or site["site_comments_url"] != row["url"] or not saved.new:
+        if not saved.new or not row["parent_id"]:
+            return
+        site = self.store.feed(row["parent_id"])
+        if site is None or site["site_comments_url"] != row["url"]:
             return
         due = json.loads(site["comments_due"]) if site["comments_due"] else {}
         due["all"] = bool(due.get("all")) or saved.known == 0

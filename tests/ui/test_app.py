@@ -66,6 +66,16 @@ async def settle(pilot: Pilot[None], times: int = 2) -> None:
         await pilot.pause()
 
 
+async def run_command(pilot: Pilot[None], words: str) -> None:
+    """ctrl+p, type `words`, wait for the palette's search, enter the first hit."""
+    await pilot.press("ctrl+p")
+    await settle(pilot)
+    await pilot.press(*words)
+    await pilot.pause(0.5)
+    await pilot.press("enter")
+    await settle(pilot, 3)
+
+
 # -- the inbox -------------------------------------------------------------------------
 
 
@@ -527,12 +537,7 @@ async def test_the_command_palette_opens_the_feeds_screen(demo: Demo) -> None:
     app = demo.app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        await pilot.press(*"show feeds")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
-        await settle(pilot, 3)
+        await run_command(pilot, "show feeds")
         assert isinstance(app.screen, FeedsScreen)
 
 
@@ -540,12 +545,7 @@ async def test_the_palette_jumps_to_a_feed(demo: Demo) -> None:
     app = demo.app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        await pilot.press(*"jump to feed: acme recipes")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
-        await settle(pilot, 3)
+        await run_command(pilot, "jump to feed: acme recipes")
         assert isinstance(app.screen, InboxScreen)
         assert app.inbox.filters.feed_name == "Acme Recipes"
         assert row_ids(app) and {i.feed for i in table(app).items} == {"Acme Recipes"}

@@ -24,6 +24,7 @@ from cmtui.ui.widgets.preview import preview_text
 from cmtui.ui.widgets.thread_view import card_badges, card_title
 
 from .conftest import FIXED, SIZE, Demo, write_config
+from .test_app import run_command
 
 PALETTE = dict(render.FALLBACK_COLORS)
 
@@ -130,13 +131,7 @@ async def test_palette_commands_work_from_a_conversation(demo: Demo) -> None:
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"view: all")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
-        await pilot.pause()
-        await pilot.pause()
+        await run_command(pilot, "view: all")
         assert app.screen is app.inbox
         assert app.inbox.filters.view == "all"
 

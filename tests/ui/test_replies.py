@@ -39,7 +39,7 @@ from cmtui.ui.widgets.thread_view import MessageCard, ThreadView
 
 from ..test_posting import SECRET, FakeWordPress, allow_post
 from .conftest import BASE, FIXED, SIZE, Clock, Demo, write_config
-from .test_app import notifications, row_ids, screen_text, settle, table
+from .test_app import notifications, row_ids, run_command, screen_text, settle, table
 
 BURR_ONE = "Introducing the Acme Burr One"
 FIRMWARE = "Firmware 2.4 for the Burr One is out"
@@ -306,12 +306,7 @@ async def test_the_palette_shows_drafts_and_the_list_says_when_empty(demo: Demo)
     app = demo.app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        await pilot.press(*"show drafts")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
-        await settle(pilot, 3)
+        await run_command(pilot, "show drafts")
         assert isinstance(app.screen, DraftsScreen)
         assert "No drafts" in screen_text(app)
         await pilot.press("x")  # nothing to discard: no modal

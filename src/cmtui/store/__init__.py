@@ -242,6 +242,8 @@ class Store:
                    [name, kind, tags_json, row["id"]])
         elif not configured and row["parent_id"] is None and not row["configured"]:
             self.x("UPDATE feeds SET parent_id = ? WHERE id = ?", [parent_id, row["id"]])
+        else:
+            return row  # nothing written: the row as read
         found = self.one("SELECT * FROM feeds WHERE url = ?", [url])
         assert found is not None
         return found
@@ -567,15 +569,13 @@ class Store:
 
     def count_conversations(self, *, view: str = "needs_reply", now: datetime | None = None,
                             feed_id: int | None = None, tag: str | None = None, search: str | None = None,
-                            clock: Clock | None = None, waiting: bool = False) -> int:
-        """How many conversations `conversations()` would list (without reading them); with `waiting`, how
-        many of those need a reply."""
+                            clock: Clock | None = None) -> tuple[int, int]:
+        """How many conversations `conversations()` would list, and how many of those need a reply (in one
+        query, without reading them)."""
         sql, params = self._inbox_query(view, False, now, None, feed_id, tag, search, None, clock or Clock(),
                                         count=True)
-        if waiting:
-            sql = sql.replace("SELECT count(*) FROM ranked", "SELECT count(*) FROM ranked WHERE needs_reply")
         row = self.one(sql, params)
-        return int(row[0]) if row else 0
+        return (int(row[0]), int(row[1])) if row else (0, 0)
 
     def inbox_json(self, *, view: str = "needs_reply", now: datetime | None = None, limit: int | None = None,
                    clock: Clock | None = None) -> str:
@@ -641,7 +641,7 @@ class Store:
               {"" if count else _ORDER}
             )"""
         if count:
-            return sql + "SELECT count(*) FROM ranked", params
+            return sql + "SELECT count(*), total(needs_reply) FROM ranked", params
         sql += f"""
             SELECT q.id, q.needs_reply, q.priority, q.reply_pending, q.has_draft, q.muted,
                    c.url, c.kind, c.feed_id, f.name AS feed_name, f.url AS feed_url, f.tags AS feed_tags,

@@ -142,10 +142,10 @@ class CmtuiApp(App[None]):
                             now=self.now(), limit=limit)
 
     def inbox_count(self, *, view: str = "needs_reply", feed_id: int | None = None, tag: str | None = None,
-                    search: str | None = None, waiting: bool = False) -> int:
-        """How many conversations `inbox_items` lists (with `waiting`: how many of them need a reply)."""
+                    search: str | None = None) -> tuple[int, int]:
+        """How many conversations `inbox_items` lists, and how many of them need a reply."""
         return triage.inbox_count(self.store, self.config, view=view, feed_id=feed_id, tag=tag,
-                                  search=search or None, now=self.now(), waiting=waiting)
+                                  search=search or None, now=self.now())
 
     def item(self, conversation_id: int) -> InboxItem | None:
         """One conversation as the inbox sees it (any view), with every signal."""

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from cmtui import text
 from cmtui.ui import render
 from cmtui.ui.data import ThreadMessage, load_thread
+from cmtui.ui.screens.base import CmtuiScreen
 from cmtui.ui.widgets.thread_view import ThreadView
 
-if TYPE_CHECKING:
-    from cmtui.ui.app import CmtuiApp
 
-
-class ConversationScreen(Screen[None]):
+class ConversationScreen(CmtuiScreen):
     HELP_SECTION: ClassVar[str] = "Conversation"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "back", "Back", id="conversation.back"),
@@ -38,10 +35,6 @@ class ConversationScreen(Screen[None]):
         self.url: str | None = None
         self.muted = False
         self.snoozed_until: str | None = None
-
-    @property
-    def cmtui(self) -> CmtuiApp:
-        return cast("CmtuiApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header(icon="●")

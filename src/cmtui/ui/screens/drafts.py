@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from rich.console import JustifyMethod
 from rich.text import Text
@@ -12,16 +12,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from cmtui import text
 from cmtui.ui import render
+from cmtui.ui.screens.base import CmtuiScreen
 from cmtui.ui.screens.confirm import ConfirmScreen
 from cmtui.ui.widgets.drafts_table import DraftsTable
-
-if TYPE_CHECKING:
-    from cmtui.ui.app import CmtuiApp
 
 # (key, label, width); 0: shares what is left with the other 0 column
 COLUMNS: tuple[tuple[str, str, int], ...] = (
@@ -42,7 +39,7 @@ def column_widths(width: int, padding: int = 1) -> dict[str, int]:
     return {key: w or (title if key == "title" else rest - title) for key, _, w in COLUMNS}
 
 
-class DraftsScreen(Screen[None]):
+class DraftsScreen(CmtuiScreen):
     HELP_SECTION: ClassVar[str] = "Drafts"
     AUTO_FOCUS = "#drafts"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -55,10 +52,6 @@ class DraftsScreen(Screen[None]):
         super().__init__()
         self.drafts: list[sqlite3.Row] = []
         self.widths: dict[str, int] = {}
-
-    @property
-    def cmtui(self) -> CmtuiApp:
-        return cast("CmtuiApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header(icon="●")

@@ -11,14 +11,13 @@ from __future__ import annotations
 import math
 import sqlite3
 import time
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Static, TextArea
 
@@ -26,14 +25,12 @@ from cmtui import replies, text
 from cmtui.ui import render
 from cmtui.ui.data import load_thread
 from cmtui.ui.drafting import EditorFailed, ReplyPlan, edit_externally, editor_command, fill_template, known_variables
+from cmtui.ui.screens.base import CmtuiScreen
 from cmtui.ui.screens.templates import TemplatePicker
 from cmtui.ui.widgets.thread_view import ThreadView, card_badges, card_title
 
-if TYPE_CHECKING:
-    from cmtui.ui.app import CmtuiApp
 
-
-class ReplyEditorScreen(Screen[None]):
+class ReplyEditorScreen(CmtuiScreen):
     HELP_SECTION: ClassVar[str] = "Reply"
     AUTO_FOCUS = "#reply"
     SAVE_DELAY: ClassVar[float] = 0.5  # seconds after the last keystroke
@@ -64,10 +61,6 @@ class ReplyEditorScreen(Screen[None]):
         self._timer: Timer | None = None
         self._thread_loaded = False
         self._area: TextArea | None = None
-
-    @property
-    def cmtui(self) -> CmtuiApp:
-        return cast("CmtuiApp", self.app)
 
     @property
     def area(self) -> TextArea:

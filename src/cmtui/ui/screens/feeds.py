@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar, cast
 
 from rich.console import JustifyMethod
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from cmtui import text
 from cmtui.config import FeedConfig
 from cmtui.ui import render
+from cmtui.ui.screens.base import CmtuiScreen
 from cmtui.ui.widgets.feeds_table import FeedsTable
-
-if TYPE_CHECKING:
-    from cmtui.ui.app import CmtuiApp
 
 
 @dataclass(frozen=True)
@@ -56,7 +53,7 @@ def column_widths(width: int, padding: int = 1) -> dict[str, int]:
     return {key: w or (url if key == "url" else rest - url) for key, _, w in COLUMNS}
 
 
-class FeedsScreen(Screen[None]):
+class FeedsScreen(CmtuiScreen):
     HELP_SECTION: ClassVar[str] = "Feeds"
     AUTO_FOCUS = "#feeds"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -67,10 +64,6 @@ class FeedsScreen(Screen[None]):
         super().__init__()
         self.feeds: list[FeedHealth] = []
         self.widths: dict[str, int] = {}
-
-    @property
-    def cmtui(self) -> CmtuiApp:
-        return cast("CmtuiApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header(icon="●")

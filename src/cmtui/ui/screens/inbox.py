@@ -3,31 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from cmtui import text
 from cmtui.triage import InboxItem
 from cmtui.ui.data import latest_unanswered
 from cmtui.ui.messages import StoreChanged
+from cmtui.ui.screens.base import CmtuiScreen
 from cmtui.ui.widgets.filter_bar import VIEW_LABELS, VIEWS, FilterBar, Filters
 from cmtui.ui.widgets.inbox_table import InboxTable
 from cmtui.ui.widgets.preview import Preview
 
-if TYPE_CHECKING:
-    from cmtui.ui.app import CmtuiApp
-
 FIRST_PAGE = 200  # conversations read before the first paint; the rest follow (10k take a few tenths of a second)
 
 
-class InboxScreen(Screen[None]):
+class InboxScreen(CmtuiScreen):
     """Conversations of the current view, most urgent first."""
 
     HELP_SECTION: ClassVar[str] = "Inbox"
@@ -50,10 +47,6 @@ class InboxScreen(Screen[None]):
         super().__init__()
         self.filters = Filters()
         self._loads = 0  # reloads so far: a deferred `_load_rest` of an older one does nothing
-
-    @property
-    def cmtui(self) -> CmtuiApp:
-        return cast("CmtuiApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header(icon="●")
@@ -97,17 +90,15 @@ class InboxScreen(Screen[None]):
         where = {"feed_id": f.feed_id, "tag": f.tag, "search": f.search}
         items = app.inbox_items(view=f.view, limit=FIRST_PAGE, **where)
         complete = len(items) < FIRST_PAGE
-        total = len(items) if complete else app.inbox_count(view=f.view, **where)
-        if f.view == "needs_reply":
-            waiting_here = total  # of this list, for the markers' ranks
-        elif complete:
-            waiting_here = sum(i.needs_reply for i in items)
+        # how many the whole list has, and how many of them wait (the markers' ranks)
+        if complete:
+            total, waiting_here = len(items), sum(i.needs_reply for i in items)
         else:
-            waiting_here = app.inbox_count(view=f.view, waiting=True, **where)
+            total, waiting_here = app.inbox_count(view=f.view, **where)
         self.table.show(items, now, keep_id, waiting=waiting_here)
         self.query_one(FilterBar).show(f, total)
         # in every feed and view: the title's "N waiting"
-        waiting = waiting_here if f.view == "needs_reply" and not f.narrowed else app.inbox_count()
+        waiting = waiting_here if f.view == "needs_reply" and not f.narrowed else app.inbox_count()[1]
         app.set_waiting(waiting)
         self._show_empty(items, waiting)
         self._show_preview()
