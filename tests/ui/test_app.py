@@ -182,6 +182,22 @@ async def test_a_later_message_reopens_a_done_conversation(demo: Demo) -> None:
         assert moka.id in row_ids(app)
 
 
+def test_a_muted_conversation_comes_back_only_for_a_message_that_names_us(demo: Demo) -> None:
+    store = demo.store()
+    moka = next(i for i in triage.inbox(store, demo.config, now=FIXED) if i.title == "Which setting for a moka pot?")
+    with store.transaction():
+        store.mute(moka.id)
+    store.close()
+    assert moka.id not in expected_ids(demo)
+    demo.add_forum_post(MOKA_TOPIC, "moka_mike", "Still no answer on this one?", post_id=9001, minutes_ago=4)
+    demo.sync()
+    assert moka.id not in expected_ids(demo)  # muted: a new message does not bring it back
+    demo.add_forum_post(MOKA_TOPIC, "moka_mike", "@Acme Support can you settle this?", post_id=9002, minutes_ago=3)
+    demo.sync()
+    assert moka.id in expected_ids(demo)  # except one that names us
+    assert state(demo, moka.id).muted
+
+
 async def test_snooze_with_the_modal(demo: Demo) -> None:
     app = demo.app()
     async with app.run_test(size=SIZE) as pilot:
