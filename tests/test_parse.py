@@ -84,8 +84,8 @@ def test_a_reddit_post_feed_is_one_flat_conversation_opened_by_the_post() -> Non
 
 
 def test_only_messages_that_can_wait_get_a_sentiment_score() -> None:
-    """VADER is most of the parsing cost: comments by others are scored; posts (scored later, only where they
-    wait) and our own replies (they never wait for us) are not."""
+    """VADER and the word features are most of the parsing cost: comments by others get them; posts (scored
+    later, only where they wait) and our own replies (they never wait for us) do not."""
     body = b"""<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
     <title>Comments on: Hello</title><link>http://b.example/hello/</link>
     <item><title>By: Ann</title><link>http://b.example/hello/#comment-1</link><guid>c1</guid>
@@ -97,4 +97,5 @@ def test_only_messages_that_can_wait_get_a_sentiment_score() -> None:
     scores = {e.author.casefold(): e.sentiment for e in parsed.entries}
     assert scores["ann"] is not None and scores["ann"] < -0.3
     assert scores["acme support"] is None
-    assert all(e.features is not None for e in parsed.entries)
+    features = {e.author.casefold(): e.features for e in parsed.entries}
+    assert features["ann"] is not None and features["ann"]["complaints"] and features["acme support"] is None

@@ -44,6 +44,30 @@ def test_sentiment_is_vader_compound() -> None:
     assert signals.sentiment("") == 0.0
 
 
+def test_sentiment_scores_equal_stock_vader() -> None:
+    """`signals` hands two of VADER's checks a window of words instead of the whole text (for speed): the scores
+    must be exactly those of the unmodified analyzer, on the labelled set and on the constructions those checks
+    look for (negations up to three words back, "never so", "without doubt", idioms, "kind of", "least")."""
+    import tomllib
+
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    labelled = tomllib.loads((Path(__file__).parent / "data" / "labelled_comments.toml").read_text(encoding="utf-8"))
+    texts = [c["text"] for c in labelled["comment"]] + [
+        "not good", "The support was not very good at all.", "It isn't really that great, honestly.",
+        "I never so much enjoyed a grinder. Without doubt the best one.", "Without any doubt this is horrible",
+        "This was the bomb, but the delivery was the shit and it does not cut the mustard.",
+        "Kind of good, sort of bad, at least not terrible, very least okay.", "no good, no bad, not nor worse",
+        "GREAT product, TERRIBLE support!!! Why??? Not happy 😡 but 👍 for the price",
+        "Hand to mouth, back handed, yeah right, break a leg — the kiss of death for this firmware.",
+        " ".join(["Terrible, not good at all, I never so liked it and without doubt it sucks."] * 12),
+    ]
+    stock, ours = SentimentIntensityAnalyzer(), signals._analyzer()
+    assert type(ours) is not SentimentIntensityAnalyzer
+    for text in texts:
+        assert ours.polarity_scores(text) == stock.polarity_scores(text), text
+
+
 def test_complaint_vocabulary_with_inflections_and_extra_words() -> None:
     assert signals.complaints("The hopper is cracking and the box was damaged") == ["cracking", "damaged"]
     assert signals.complaints("It never arrived. I want my money back") == ["never arrived", "money back"]

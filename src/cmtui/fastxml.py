@@ -38,8 +38,7 @@ def read(body: bytes, url: str) -> dict[str, Any] | None:
     if b"<!DOCTYPE" in head or b"<!ENTITY" in body[:65536] or b"<!doctype" in head:
         return None
     try:
-        namespaces = _namespaces(body)
-        root = ET.fromstring(body)
+        root, namespaces = _tree(body)
         if root.tag == "rss" and root.get("version", "").startswith("2."):
             return _rss(root, url, namespaces)
         if root.tag == f"{{{ATOM}}}feed":
@@ -49,11 +48,14 @@ def read(body: bytes, url: str) -> dict[str, Any] | None:
     return None
 
 
-def _namespaces(body: bytes) -> dict[str, str]:
+def _tree(body: bytes) -> tuple[ET.Element, dict[str, str]]:
+    """The document's root element and its namespace declarations (prefix → URI, the first of each), read in
+    one pass (iterparse builds the tree as it goes and keeps its root)."""
     found: dict[str, str] = {}
-    for _event, (prefix, uri) in ET.iterparse(_Bytes(body), events=("start-ns",)):
+    events = ET.iterparse(_Bytes(body), events=("start-ns",))
+    for _event, (prefix, uri) in events:
         found.setdefault(prefix, uri)
-    return found
+    return events.root, found  # type: ignore[attr-defined]
 
 
 class _Bytes:

@@ -55,8 +55,8 @@ class Entry:
     explicit_parent: bool = False  # the feed says what this replies to
     comment_feeds: list[str] = field(default_factory=list)  # feeds of this post's comments
     sentiment: float | None = None  # VADER compound of the text (computed here: parsing runs in workers); None
-    # for posts (see `_entry`)
-    features: dict[str, Any] | None = None  # signals.features of the text
+    # for posts and our own messages (see `_entry`)
+    features: dict[str, Any] | None = None  # signals.features of the text; None where sentiment is None
     comment_count: int | None = None  # how many comments the posts feed says the post has (slash:comments)
 
 
@@ -95,7 +95,7 @@ def url_key(url: str | None, keep_fragment: bool = True) -> str | None:
     if port and not ((parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)):
         host = f"{host}:{port}"
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                       if not TRACKING_PARAMS.match(k)])
+                       if not TRACKING_PARAMS.match(k)]) if parts.query else ""
     key = host + (parts.path.rstrip("/") or "")
     if query:
         key += "?" + query
@@ -342,12 +342,14 @@ def _entry(raw: Any, feed: ParsedFeed, feed_url: str, now: float, ours: frozense
     else:
         _comment_keys(entry, feed, title)
     entry.conv_keys = list(dict.fromkeys(entry.conv_keys))
-    # VADER is most of a comment's parsing cost and a post's text is long: posts are scored only where they
-    # wait for a reply (forum topics, mentions: `triage._summary` does it), not on every blog; our own
-    # messages never wait for us.
-    mine = bool(ours) and normalise_name(author) in ours
-    entry.sentiment = None if entry.is_post or mine else signals.sentiment(body) if body else 0.0
-    entry.features = signals.features(body, entry.sentiment)
+    # Sentiment and features are most of a message's parsing cost, and a post's text is long: posts get them
+    # only where they wait for a reply (forum topics, mentions: `triage._summary` computes them then), not on
+    # every blog; our own messages never wait for us.
+    if entry.is_post or (bool(ours) and normalise_name(author) in ours):
+        entry.sentiment = entry.features = None
+    else:
+        entry.sentiment = signals.sentiment(body) if body else 0.0
+        entry.features = signals.features(body, entry.sentiment)
     count = str(raw.get("slash_comments") or "").strip()
     entry.comment_count = int(count) if count.isdigit() else None
     if not entry.title and entry.is_post:
