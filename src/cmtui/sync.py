@@ -31,7 +31,6 @@ from cmtui import triage
 from cmtui.config import Config, FeedConfig
 from cmtui.fetch import Fetcher, FetchResult, Limits
 from cmtui.store import SaveResult, Store, StoreError, iso, parse_iso, utc_now
-from cmtui.workers import exit_with_parent
 
 if TYPE_CHECKING:
     import httpx
@@ -150,6 +149,8 @@ class SyncEngine:
         with self.store.transaction():  # every configured feed's row, in one go
             self._feed_rows = {fc.url: self.store.ensure_feed(fc.url, name=fc.name, kind=fc.kind, tags=fc.tags,
                                                               configured=True) for fc in self.config.feeds}
+        if self.processes and sum(row["body_hash"] is None for row in self._feed_rows.values()) > PARSE_IN_THREAD:
+            self._start_pool()  # many feeds never read before: the workers start while the first bodies download
         s = self.config.sync
         limits = Limits(concurrency=s.concurrency, per_host=s.per_host, timeout=s.timeout,
                         connect_timeout=s.connect_timeout, max_body=int(s.max_body_mb * 1024 * 1024))
@@ -355,23 +356,17 @@ class SyncEngine:
         """Where to parse: the first few bodies in a thread; after that, when allowed, a pool of worker
         processes (parsing and sentiment are CPU-bound: a cold sync of many feeds uses every core)."""
         self._parsed += 1
-        if not self.processes or self._parsed <= PARSE_IN_THREAD:
-            return self.executor
-        if self._pool is None:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
+        if self._pool is None and self.processes and self._parsed > PARSE_IN_THREAD:
+            self._start_pool()
+        return self._pool or self.executor
 
-            try:
-                # "spawn": fresh interpreters that end by themselves when this process dies (forkserver's
-                # helper processes outlived a killed sync); starting them overlaps with the first fetches.
-                context = multiprocessing.get_context("spawn")
-                workers = max(1, min(4, os.cpu_count() or 1))
-                self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                                 initializer=exit_with_parent, initargs=(os.getpid(),))
-            except (ValueError, OSError):  # no forkserver on this platform: stay on the thread
-                self.processes = False
-                return self.executor
-        return self._pool
+    def _start_pool(self) -> None:
+        from cmtui import workers
+
+        try:
+            self._pool = workers.start_pool(max(1, min(4, os.cpu_count() or 1)))
+        except (ValueError, OSError):  # no processes on this platform: stay on the thread
+            self.processes = False
 
     def _kind_set(self, url: str, owner_id: int) -> bool:
         fc = self._configured.get(url)
