@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     import httpx
 
 PARSE_IN_THREAD = 4  # bodies parsed in a thread before worker processes are worth starting
+PARSE_AHEAD = 8  # feeds between download and stored, beyond the requests in flight: bodies waiting to be parsed
+# are bounded (memory), and enough of them wait to keep the parse workers busy
 SUMMARY_EVERY = 1.0  # seconds: touched conversations are summarised at most this often during a sync (and at its
 # end), so a conversation that two feeds of a site both touch is summarised once, not twice
 BACKOFF_BASE = timedelta(minutes=10)
@@ -154,6 +156,7 @@ class SyncEngine:
         s = self.config.sync
         limits = Limits(concurrency=s.concurrency, per_host=s.per_host, timeout=s.timeout,
                         connect_timeout=s.connect_timeout, max_body=int(s.max_body_mb * 1024 * 1024))
+        self._in_hand = asyncio.Semaphore(s.concurrency + PARSE_AHEAD)
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cmtui-parse")
         try:
             async with Fetcher(limits, transport=self.transport) as self.fetcher:
@@ -281,8 +284,9 @@ class SyncEngine:
         if self.cancelled():
             outcome.skipped = "skipped: sync cancelled"
             return outcome
-        result = await self.fetcher.get(url, row["etag"], row["last_modified"])
-        return await self._handle(row, result, owner_id, kind, outcome)
+        async with self._in_hand:
+            result = await self.fetcher.get(url, row["etag"], row["last_modified"])
+            return await self._handle(row, result, owner_id, kind, outcome)
 
     def _names(self, url: str) -> dict[str, object]:
         fc = self._configured.get(url)
