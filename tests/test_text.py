@@ -31,6 +31,28 @@ def test_safe_html_drops_scripts_handlers_and_javascript_links() -> None:
     assert 'href="https://ok.example/"' in clean
 
 
+def test_plain_markup_skips_the_sanitiser_and_reads_the_same() -> None:
+    """Markup of a few formatting tags without attributes is kept as it is (nh3 is most of a comment's HTML
+    work); it must read as the same text as nh3's output, and anything else must still go through nh3."""
+    import nh3
+
+    plain = ["<p>Hello &amp; welcome&nbsp;back</p><p>Line<br>two<br />three</p>", "no markup at all > nor tags",
+             "<P>Caps</P><EM>em</EM>", "<ul><li>one</li><li>two &#8217;quoted&#8217;</li></ul><pre>a  b</pre>",
+             "&lt;script&gt;alert(1)&lt;/script&gt; &amp legacy &copy", "<b><i>misnested</b></i> ünïcödé 😀",
+             "<blockquote><p>quoted</p></blockquote>\n<p>\tspaced   out </p>"]
+    for html in plain:
+        assert text.safe_html(html) == text.clean(html), html
+        reference = nh3.clean(html, tags=text.ALLOWED_TAGS, attributes=text.ALLOWED_ATTRIBUTES)
+        assert text.sanitized_to_text(text.safe_html(html)) == text.sanitized_to_text(reference), html
+    hostile = ['<p onclick="x()">hi</p>', "<p/onmouseover=alert(1)>x</p>", "<script>alert(1)</script>",
+               "<!-- hidden --><p>x</p>", '<a href="javascript:alert(1)">a</a>', "<br/ onload=x>", "<p>a < b</p>",
+               "<style>p{}</style><p>x</p>", "<svg><p>x</p></svg>", "<p>x</p><iframe src=//evil>"]
+    for html in hostile:
+        assert text.safe_html(html) != html, html
+        assert not any(bad in text.safe_html(html) for bad in ("onclick", "onmouseover", "<script", "javascript:",
+                                                                "<!--", "onload", "<style", "<svg", "<iframe"))
+
+
 def test_only_http_urls_are_safe() -> None:
     assert text.safe_url("https://example.com/a?b#c") == "https://example.com/a?b#c"
     assert text.safe_url("HTTP://example.com/") == "HTTP://example.com/"

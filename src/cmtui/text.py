@@ -78,12 +78,21 @@ def safe_url(url: str | None) -> str | None:
     return url
 
 
+# Markup that is already safe as it is: no tag but a few formatting ones, no attribute, no comment, no other `<`
+# (most comments are `<p>…</p>` only). It skips nh3, and reads as the same text (`tests/test_text.py`).
+_PLAIN_MARKUP = re.compile(r"(?:[^<]++|</?(?:p|br|em|strong|b|i|u|s|del|ins|code|pre|blockquote|q|ul|ol|li)\s*/?>)*+",
+                           re.I)
+
+
 def safe_html(html: str | None) -> str:
     """Sanitised HTML: formatting and http(s)/mailto links only."""
     if not html:
         return ""
+    html = clean(html)
+    if _PLAIN_MARKUP.fullmatch(html):
+        return html
     return nh3.clean(
-        clean(html),
+        html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,

@@ -769,7 +769,7 @@ class _Batch:
 
     def _update(self, existing: Any, e: Entry) -> None:
         self.result.known += 1
-        if (existing["text"], existing["html"], existing["title"]) != (e.text, e.html, e.title) and e.text:
+        if (existing["text"], existing["title"]) != (e.text, e.title) and e.text:  # what reads differently
             self.store.x("UPDATE messages SET text = ?, html = ?, title = ?, sentiment = ?, features = ? WHERE id = ?",
                          [e.text, e.html, e.title, e.sentiment, _features_json(e), existing["id"]])
             self.result.updated += 1
