@@ -213,8 +213,8 @@ def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, li
     config = ctx.config()
     store = ctx.store()
     try:
-        if as_json:
-            click.echo(inbox_json(store, config, include_answered=include_all, limit=limit))
+        if as_json:  # not click.echo: it scans the whole text for ANSI codes to strip (JSON has none: \u001b)
+            sys.stdout.write(inbox_json(store, config, include_answered=include_all, limit=limit) + "\n")
             return
         items = inbox(store, config, include_answered=include_all, limit=limit)
     finally:

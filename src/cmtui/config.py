@@ -146,8 +146,13 @@ def normalise_name(name: str | None) -> str:
     return " ".join((name or "").split()).casefold()
 
 
+_PLAIN_HTTP = re.compile(r"https?://[a-z0-9.-]+(?::\d{1,5})?(?:[/?#]|$)")
+
+
 def check_url(url: str) -> str | None:
     """Why `url` is not a usable http(s) feed address, or None."""
+    if _PLAIN_HTTP.match(url):
+        return None  # the common case, without urlsplit (a config of thousands of feeds)
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         return f"{url!r} is not an http(s) URL"

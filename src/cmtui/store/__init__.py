@@ -120,23 +120,24 @@ _REASONS = ("'[' || substr(CASE WHEN reply_pending THEN ',\"reply pending\"' ELS
             + ", 2) || ']'")
 
 
-def _json_members(fields: list[tuple[str, str, str]]) -> str:
-    """SQL that writes the members of a JSON object (`"key":value,…`, no braces) as text from (key, expression,
-    how): "text" and "number" values go through json_quote (NULL becomes null), "json" is trusted JSON text,
-    "bool" is true/false."""
-    parts = []
+def _json_object(fields: list[tuple[str, str, str]]) -> str:
+    """SQL that writes a JSON object as text from (key, expression, how): "text" and "number" values go through
+    json_quote (NULL becomes null), "json" is trusted JSON text, "bool" is true/false. One printf, not a chain of
+    `||` (each of which copies the whole text so far: a fifth of `inbox --json` on 10k conversations)."""
+    template, values = [], []
     for key, expr, how in fields:
-        value = {"text": f"json_quote({expr})", "number": f"json_quote({expr})", "json": f"coalesce({expr}, 'null')",
-                 "bool": f"CASE WHEN {expr} THEN 'true' ELSE 'false' END"}[how]
-        parts.append(f"'{json.dumps(key)}:' || {value}")
-    return " || ',' || ".join(parts)
+        template.append(f"{json.dumps(key)}:%s")
+        values.append({"text": f"json_quote({expr})", "number": f"json_quote({expr})",
+                       "json": f"coalesce({expr}, 'null')",
+                       "bool": f"CASE WHEN {expr} THEN 'true' ELSE 'false' END"}[how])
+    return "printf('{" + ",".join(template).replace("'", "''") + "}', " + ", ".join(values) + ")"
 
 
 # A conversation's title as the inbox shows it.
 _TITLE = """coalesce(nullif(CASE WHEN length(c.title) > 300 THEN substr(c.title, 1, 299) || '…' ELSE c.title END, ''),
                   '(untitled)')"""
 # One conversation of `cmtui inbox --json` (see `Store.inbox_json`); the same members as `InboxItem.to_json`.
-_INBOX_OBJECT = "'{' || " + _json_members([
+_INBOX_OBJECT = _json_object([
     ("id", "id", "number"), ("title", "title_short", "text"), ("feed", "coalesce(feed_name, feed_url)", "text"),
     ("feed_id", "feed_id", "number"), ("url", "url", "text"), ("kind", "kind", "text"),
     ("priority", "priority", "number"), ("reasons", "reasons_all", "json"),
@@ -147,7 +148,7 @@ _INBOX_OBJECT = "'{' || " + _json_members([
     ("muted", "muted", "bool"), ("opened_at", "opened_at", "text"), ("tags", "coalesce(feed_tags, '[]')", "json"),
     ("latest", "coalesce(latest, '{\"author\":\"\",\"text\":\"\",\"url\":null}')", "json"),
     ("reply_pending", "reply_pending", "bool"), ("has_draft", "has_draft", "bool"),
-]) + " || '}'"
+])
 
 
 # Most urgent first; LIMIT and OFFSET keep `ranked` a subquery of its own (see `Store._inbox_query`).
@@ -615,7 +616,8 @@ class Store:
         # Two steps. `ranked` finds and orders the conversations of the view from a few narrow columns (sorting
         # 10k full rows cost more than everything else); the outer query then reads each one's display columns
         # in that order: CROSS JOIN keeps `ranked` as the outer loop (SQLite never reorders it), and the
-        # OFFSET keeps it a subquery of its own.
+        # OFFSET keeps it a subquery of its own. The OFFSET inside keeps SQLite from pasting the columns'
+        # expressions (`needs_reply`, `hours`) into every place that names them: each is computed once a row.
         sql = f"""
             WITH ranked AS (
               SELECT id, needs_reply, hours, stuck_hours, burst_age, reply_pending, has_draft, muted,
@@ -637,6 +639,7 @@ class Store:
                 JOIN conversations c ON c.id = s.conversation_id
                 JOIN feeds f ON f.id = c.feed_id AND f.configured = 1
                 LEFT JOIN conversation_state st ON st.conversation_id = c.id
+                LIMIT -1 OFFSET 0
               ) WHERE {" AND ".join(where)}
               {"" if count else _ORDER}
             )"""
