@@ -41,9 +41,12 @@ def test_plain_markup_skips_the_sanitiser_and_reads_the_same() -> None:
              "&lt;script&gt;alert(1)&lt;/script&gt; &amp legacy &copy", "<b><i>misnested</b></i> ünïcödé 😀",
              "<blockquote><p>quoted</p></blockquote>\n<p>\tspaced   out </p>"]
     for html in plain:
-        assert text.safe_html(html) == text.clean(html), html
+        if "&" not in html and ">" not in html:
+            assert text.safe_html(html) == html
+        assert text.safe_html(html).count("<") == html.count("<"), html  # the same tags, kept
         reference = nh3.clean(html, tags=text.ALLOWED_TAGS, attributes=text.ALLOWED_ATTRIBUTES)
         assert text.sanitized_to_text(text.safe_html(html)) == text.sanitized_to_text(reference), html
+    assert text.safe_html("a &amp; b & c &#38; d > e") == text.safe_html("a & b &amp; c & d &gt; e")  # one spelling
     hostile = ['<p onclick="x()">hi</p>', "<p/onmouseover=alert(1)>x</p>", "<script>alert(1)</script>",
                "<!-- hidden --><p>x</p>", '<a href="javascript:alert(1)">a</a>', "<br/ onload=x>", "<p>a < b</p>",
                "<style>p{}</style><p>x</p>", "<svg><p>x</p></svg>", "<p>x</p><iframe src=//evil>"]

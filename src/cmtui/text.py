@@ -11,7 +11,7 @@ Everything a stranger wrote goes through here before it is stored:
 from __future__ import annotations
 
 import re
-from html import unescape
+from html import escape, unescape
 from urllib.parse import urljoin, urlsplit
 
 import nh3
@@ -82,6 +82,7 @@ def safe_url(url: str | None) -> str | None:
 # (most comments are `<p>…</p>` only). It skips nh3, and reads as the same text (`tests/test_text.py`).
 _PLAIN_MARKUP = re.compile(r"(?:[^<]++|</?(?:p|br|em|strong|b|i|u|s|del|ins|code|pre|blockquote|q|ul|ol|li)\s*/?>)*+",
                            re.I)
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)|[^<]+")
 
 
 def safe_html(html: str | None) -> str:
@@ -90,7 +91,10 @@ def safe_html(html: str | None) -> str:
         return ""
     html = clean(html)
     if _PLAIN_MARKUP.fullmatch(html):
-        return html
+        if "&" not in html and ">" not in html:
+            return html
+        # entities written one way (as nh3 does), so that the same text always makes the same HTML
+        return _TAG_OR_TEXT.sub(lambda m: m.group(1) or escape(unescape(m.group()), quote=False), html)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
