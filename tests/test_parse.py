@@ -99,3 +99,29 @@ def test_only_messages_that_can_wait_get_a_sentiment_score() -> None:
     assert scores["acme support"] is None
     features = {e.author.casefold(): e.features for e in parsed.entries}
     assert features["ann"] is not None and features["ann"]["complaints"] and features["acme support"] is None
+
+
+def test_url_keys_of_the_common_shape_equal_the_general_path(corpus: Path) -> None:
+    """`url_key` takes a shortcut for plain URLs; it must give exactly what urlsplit and the query's decoding
+    and encoding give, on every URL of the real-world corpus and the demo, and on awkward ones."""
+    import re
+
+    from cmtui.parse import _url_key, url_key
+
+    texts = [p.read_text("utf-8", errors="replace") for p in corpus.rglob("*") if p.is_file()]
+    texts += [doc.body for doc in sites.documents("http://127.0.0.1:9")]
+    urls = {u for t in texts for u in re.findall(r"""https?://[^\s"'<>]+""", t)}
+    urls |= {
+        "http://a.example", "http://a.example/", "http://a.example:80/x/", "https://a.example:443/x",
+        "http://a.example:0/x", "http://a.example:00080/x", "http://a.example:99999/x", "https://a.example:8443/x/#c",
+        "http://a.example?x=1", "http://a.example/p?utm_source=x", "http://a.example/p?a=1&utm_medium=2&b=",
+        "http://a.example/p?a=1&&b=2", "http://a.example/p?a", "http://a.example/p?", "http://a.example/p#",
+        "http://a.example/p?x=a+b&y=%20", "http://a.example/p?replytocom=5#respond", "HTTP://A.Example/P",
+        "http://user@a.example/", "http://a.example/p q", "http://a.example/p\tq", "http://a_b.example/",
+        "http://a.example/ü/?q=é#frag#more", "http://a.example/p;x=1/", "http://127.0.0.1:8080//x//",
+        " http://a.example/p ", "http://[::1]:8080/x",
+    }
+    assert len(urls) > 200
+    for url in urls:
+        for keep in (True, False):
+            assert url_key(url, keep) == _url_key(url, keep), (url, keep)

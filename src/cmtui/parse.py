@@ -14,7 +14,6 @@ import io
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
@@ -78,12 +77,33 @@ class ParsedFeed:
 # -- keys ----------------------------------------------------------------------------
 
 
+# The common shape of a URL, for which `url_key` needs neither urlsplit nor the query's decoding and encoding
+# again (they give back what is there): lower-case http(s) scheme and host, digits for a port, no white space,
+# a query of plain key=value pairs. Anything else takes the general path; a test checks both agree.
+_SIMPLE_URL = re.compile(r"(https?)://([a-z0-9.-]+)(?::(\d{1,5}))?(/[^?#\s]*)?"
+                         r"(?:\?([\w.~-]+=[\w.~-]*(?:&[\w.~-]+=[\w.~-]*)*))?(?:#(\S*))?", re.ASCII)
+
+
 @functools.lru_cache(maxsize=4096)
 def url_key(url: str | None, keep_fragment: bool = True) -> str | None:
     """`url` normalised for matching: no scheme, lower-case host, no default port, no trailing
     slash, no tracking parameters; the fragment only when `keep_fragment`."""
     if not url:
         return None
+    simple = _SIMPLE_URL.fullmatch(url.strip())
+    if simple and (not simple[3] or int(simple[3]) <= 65535):
+        scheme, host, port, path, query, fragment = simple.groups()
+        if port and int(port) and int(port) != {"http": 80, "https": 443}[scheme]:
+            host = f"{host}:{int(port)}"
+        key = host + (path or "").rstrip("/")
+        if query:
+            query = "&".join(pair for pair in query.split("&") if not TRACKING_PARAMS.match(pair.split("=", 1)[0]))
+            key += "?" + query if query else ""
+        return key + "#" + fragment if keep_fragment and fragment else key
+    return _url_key(url, keep_fragment)
+
+
+def _url_key(url: str, keep_fragment: bool) -> str | None:
     try:
         parts = urlsplit(url.strip())
         host = (parts.hostname or "").lower()
@@ -154,7 +174,7 @@ def _iso(struct: time.struct_time | None, now: float) -> str | None:
         ts = now  # a date in the future is not trusted: it would sort first for ever
     if ts < 0:
         return None
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
 
 
 def _body_html(entry: Any) -> str:
