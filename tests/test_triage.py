@@ -186,6 +186,24 @@ def test_ties_break_by_waiting_time(server: FeedServer, tmp_path: Path) -> None:
     store.close()
 
 
+def test_regulars_are_named_in_every_conversation_they_wait_in(server: FeedServer, tmp_path: Path) -> None:
+    """Someone with `regular_messages` messages or more across the feeds is a regular, in each conversation
+    where they wait (the counts are read once per round of summaries, for all its conversations)."""
+    date = "Wed, 25 Nov 2026 06:00:00 +0000"
+    items = [ITEM.format(id=i, title=f"Topic {i}", author="Noor" if i < 3 else f"user{i}", date=date,
+                         body="Hello there") for i in range(5)]
+    server.set("/m.rss", COMMUNITY.format(items="".join(items)))
+    config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/m.rss"), "kind": "mentions"}],
+                          extra="\n[triage]\nregular_messages = 3\n")
+    db = tmp_path / "db.sqlite"
+    sync(config, db)
+    store = Store.open(db)
+    reasons = {i.title: i.reasons for i in inbox(store, config, now=NOW)}
+    store.close()
+    assert all("regular: noor" in reasons[f"Topic {i}"] for i in range(3)), reasons
+    assert not any(r.startswith("regular") for i in range(3, 5) for r in reasons[f"Topic {i}"])
+
+
 @pytest.fixture
 def demo_db(server: FeedServer, tmp_path: Path) -> tuple[Config, Path]:
     feeds = sites.install(server, now=NOW)

@@ -93,6 +93,15 @@ def summarise(store: Store, settings: Settings, conversation_ids: set[int]) -> N
     came through a feed since; call inside a transaction. Whoever summarises first (the sync, or the app
     reading the store while a sync runs) does both, so neither is lost."""
     store.clear_dirty(conversation_ids)
+    known: dict[str, int] = {}  # people's message counts, read once per call (the same regulars write everywhere)
+
+    def people_counts(names: list[str]) -> dict[str, int]:
+        missing = [n for n in names if n not in known]
+        if missing:
+            found = store.people_counts(missing)
+            known.update({n: found.get(n, 0) for n in missing})
+        return {n: known[n] for n in names if known[n]}
+
     for conv_id in sorted(conversation_ids):
         found = store.summary_input(conv_id)
         if found is None:
@@ -101,11 +110,12 @@ def summarise(store: Store, settings: Settings, conversation_ids: set[int]) -> N
         if not rows:
             store.write_summary(conv_id, None)
             continue
-        store.write_summary(conv_id, _summary(store, settings, kind, rows))
+        store.write_summary(conv_id, _summary(store, settings, kind, rows, people_counts))
     store.clear_pending(conversation_ids)
 
 
-def _summary(store: Store, settings: Settings, kind: str, rows: list[Any]) -> dict[str, Any]:
+def _summary(store: Store, settings: Settings, kind: str, rows: list[Any],
+             people_counts: Callable[[list[str]], dict[str, int]]) -> dict[str, Any]:
     by_id = {r["id"]: dict(r) for r in rows}
     msgs = [Msg(r["id"], r["parent_id"], bool(r["is_ours"]), bool(r["is_post"]), bool(r["explicit_parent"]),
                 r["published"], r["seen_at"], r["author_norm"]) for r in rows]
@@ -123,7 +133,7 @@ def _summary(store: Store, settings: Settings, kind: str, rows: list[Any]) -> di
     store.set_message_fields(updates)
 
     waiting, closed = _close_thanks(settings, statuses, by_id)
-    found = _static_signals(store.people_counts, settings, waiting, by_id, sentiment, statuses) if waiting else []
+    found = _static_signals(people_counts, settings, waiting, by_id, sentiment, statuses) if waiting else []
     latest = max(msgs, key=lambda m: (m.published, m.id))
     texts = {s.msg.id: by_id[s.msg.id]["text"].casefold() for s in waiting}
     mentions = [s.msg.seen_at for s in waiting if any(n in texts[s.msg.id] for n in settings.ours)]
