@@ -47,6 +47,11 @@ def test_plain_markup_skips_the_sanitiser_and_reads_the_same() -> None:
         reference = nh3.clean(html, tags=text.ALLOWED_TAGS, attributes=text.ALLOWED_ATTRIBUTES)
         assert text.sanitized_to_text(text.safe_html(html)) == text.sanitized_to_text(reference), html
     assert text.safe_html("a &amp; b & c &#38; d > e") == text.safe_html("a & b &amp; c & d &gt; e")  # one spelling
+    for odd in ("<b>unclosed", "</ul></blockquote></li>x", "<p/>x", "a</br>b", "<b><i>x</b></i>", "<\u0131>x</\u0131>",
+                "<p\xa0>x</p>"):  # unbalanced, or only look-alikes of the plain tags: nh3 rewrites them
+        assert text.safe_html(odd) == nh3.clean(odd, tags=text.ALLOWED_TAGS, attributes=text.ALLOWED_ATTRIBUTES,
+                                                 url_schemes=text.URL_SCHEMES, link_rel="nofollow noopener noreferrer",
+                                                 strip_comments=True), odd
     hostile = ['<p onclick="x()">hi</p>', "<p/onmouseover=alert(1)>x</p>", "<script>alert(1)</script>",
                "<!-- hidden --><p>x</p>", '<a href="javascript:alert(1)">a</a>', "<br/ onload=x>", "<p>a < b</p>",
                "<style>p{}</style><p>x</p>", "<svg><p>x</p></svg>", "<p>x</p><iframe src=//evil>"]

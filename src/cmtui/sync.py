@@ -281,10 +281,10 @@ class SyncEngine:
                                    f"skipped: backing off after {row['error_count']} errors until {when} "
                                    f"(last: {row['last_error']})")
                 return outcome
-        if self.cancelled():
-            outcome.skipped = "skipped: sync cancelled"
-            return outcome
         async with self._in_hand:
+            if self.cancelled():  # also while this feed waited for its turn
+                outcome.skipped = "skipped: sync cancelled"
+                return outcome
             result = await self.fetcher.get(url, row["etag"], row["last_modified"])
             return await self._handle(row, result, owner_id, kind, outcome)
 
@@ -369,7 +369,7 @@ class SyncEngine:
 
         try:
             self._pool = workers.start_pool(max(1, min(4, os.cpu_count() or 1)))
-        except (ValueError, OSError):  # no processes on this platform: stay on the thread
+        except Exception:  # noqa: BLE001 - no worker processes here (no sem_open, no spawn…): parse in the thread
             self.processes = False
 
     def _kind_set(self, url: str, owner_id: int) -> bool:

@@ -78,11 +78,32 @@ def safe_url(url: str | None) -> str | None:
     return url
 
 
-# Markup that is already safe as it is: no tag but a few formatting ones, no attribute, no comment, no other `<`
-# (most comments are `<p>…</p>` only). It skips nh3, and reads as the same text (`tests/test_text.py`).
-_PLAIN_MARKUP = re.compile(r"(?:[^<]++|</?(?:p|br|em|strong|b|i|u|s|del|ins|code|pre|blockquote|q|ul|ol|li)\s*/?>)*+",
-                           re.I)
+# Markup that is already safe as it is: no tag but a few formatting ones, balanced, without attributes; no
+# comment, no other `<` (most comments are `<p>…</p>` only). It skips nh3, and reads as the same text
+# (`tests/test_text.py`).
+_PLAIN_MARKUP = re.compile(r"(?:[^<]++|</?(?:p|br|em|strong|b|i|u|s|del|ins|code|pre|blockquote|q|ul|ol|li)"
+                           r"[ \t\n\r\f]*+/?>)*+", re.I | re.ASCII)
+_PLAIN_TAG = re.compile(r"<(/?)([a-z]+)[^>]*?(/?)>", re.I | re.ASCII)
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)|[^<]+")
+
+
+def _plain(html: str) -> bool:
+    """`html` is `_PLAIN_MARKUP` with every tag closed in order (`<br>` alone, never `</br>` nor `<p/>`)."""
+    if not _PLAIN_MARKUP.fullmatch(html):
+        return False
+    open_tags: list[str] = []
+    for closing, name, empty in _PLAIN_TAG.findall(html):
+        name = name.lower()
+        if name == "br":
+            if closing:
+                return False
+        elif empty:
+            return False
+        elif not closing:
+            open_tags.append(name)
+        elif not open_tags or open_tags.pop() != name:
+            return False
+    return not open_tags
 
 
 def safe_html(html: str | None) -> str:
@@ -90,10 +111,10 @@ def safe_html(html: str | None) -> str:
     if not html:
         return ""
     html = clean(html)
-    if _PLAIN_MARKUP.fullmatch(html):
+    if _plain(html):
         if "&" not in html and ">" not in html:
             return html
-        # entities written one way (as nh3 does), so that the same text always makes the same HTML
+        # entities written one way, so that the same text always makes the same HTML
         return _TAG_OR_TEXT.sub(lambda m: m.group(1) or escape(unescape(m.group()), quote=False), html)
     return nh3.clean(
         html,

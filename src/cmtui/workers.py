@@ -21,10 +21,14 @@ def start_pool(workers: int) -> ProcessPoolExecutor:
     that started it is gone (forkserver's helper processes outlived a killed sync)."""
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=exit_with_parent, initargs=(os.getpid(),))
-    with _main_not_rerun():
-        # A pool starts its processes one per submitted task (inside `submit`): start them all here.
-        for _ in range(workers):
-            pool.submit(os.getpid)
+    try:
+        with _main_not_rerun():
+            # A pool starts its processes one per submitted task (inside `submit`): start them all here.
+            for _ in range(workers):
+                pool.submit(os.getpid)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)  # no half-started pool left behind
+        raise
     return pool
 
 

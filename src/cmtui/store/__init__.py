@@ -126,7 +126,7 @@ def _json_object(fields: list[tuple[str, str, str]]) -> str:
     `||` (each of which copies the whole text so far: a fifth of `inbox --json` on 10k conversations)."""
     template, values = [], []
     for key, expr, how in fields:
-        template.append(f"{json.dumps(key)}:%s")
+        template.append(json.dumps(key).replace("%", "%%") + ":%s")
         values.append({"text": f"json_quote({expr})", "number": f"json_quote({expr})",
                        "json": f"coalesce({expr}, 'null')",
                        "bool": f"CASE WHEN {expr} THEN 'true' ELSE 'false' END"}[how])
@@ -599,12 +599,13 @@ class Store:
             "muted": "muted = 1",
         }
         where = [conditions[view]]
+        inner = ["1"]  # conditions SQLite can look up by index: they go inside the subquery it cannot see into
         params: dict[str, Any] = {"now": iso(now or utc_now()), "limit": limit or None, "feed_id": feed_id, "tag": tag,
                                   "conversation_id": conversation_id, **clock.params()}
         if conversation_id is not None:
-            where.append("id = :conversation_id")
+            inner.append("c.id = :conversation_id")
         if feed_id is not None:
-            where.append("feed_id = :feed_id")
+            inner.append("c.feed_id = :feed_id")
         if tag:
             where.append("EXISTS (SELECT 1 FROM json_each(feed_tags) WHERE value = :tag)")
         if search and search.strip():
@@ -639,6 +640,7 @@ class Store:
                 JOIN conversations c ON c.id = s.conversation_id
                 JOIN feeds f ON f.id = c.feed_id AND f.configured = 1
                 LEFT JOIN conversation_state st ON st.conversation_id = c.id
+                WHERE {" AND ".join(inner)}
                 LIMIT -1 OFFSET 0
               ) WHERE {" AND ".join(where)}
               {"" if count else _ORDER}
