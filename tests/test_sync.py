@@ -349,3 +349,42 @@ def test_requests_name_cmtui_and_its_version(demo: tuple[FeedServer, Config, Pat
     agents = {h.headers.get("user-agent", "") for h in server.hits}
     assert agents and all(a.startswith(f"cmtui/{__version__} ") for a in agents)
     assert all("gzip" in h.headers.get("accept-encoding", "") for h in server.hits)
+
+
+def test_bodies_waiting_for_the_parser_are_bounded(server: FeedServer, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Downloads run ahead of a slow parser only by `PARSE_AHEAD` feeds beyond the requests in flight, so a
+    sync of thousands of feeds never holds thousands of bodies in memory."""
+    import threading
+    import time
+
+    from cmtui import parse
+    from cmtui import sync as sync_module
+    from cmtui.fetch import Fetcher
+
+    for n in range(40):
+        server.set(f"/f{n}.rss", f"<rss version='2.0'><channel><title>F{n}</title><item><title>Post {n}</title>"
+                   f"<link>http://blog{n}.example/p</link><guid>g{n}</guid></item></channel></rss>")
+    config = write_config(tmp_path / "feeds.toml", [{"url": server.url(f"/f{n}.rss")} for n in range(40)],
+                          extra="\n[sync]\nconcurrency = 2\n")
+    lock, held, peak = threading.Lock(), [0], [0]
+    real_get, real_parse = Fetcher.get, parse.parse
+
+    async def get(self: Fetcher, url: str, *args: str | None) -> object:
+        result = await real_get(self, url, *args)
+        with lock:
+            held[0] += 1
+            peak[0] = max(peak[0], held[0])
+        return result
+
+    def slow_parse(*args: object, **kwargs: object) -> object:
+        time.sleep(0.02)  # slower than the downloads
+        with lock:
+            held[0] -= 1
+        return real_parse(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Fetcher, "get", get)
+    monkeypatch.setattr(parse, "parse", slow_parse)
+    report = sync(config, tmp_path / "cmtui.db")
+    assert report.new == 40 and not report.failed
+    assert 2 < peak[0] <= config.sync.concurrency + sync_module.PARSE_AHEAD

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 import tomli  # the stdlib's tomllib, compiled: 3x faster on a config of thousands of feeds
 
+from cmtui import text
+
 FEED_KINDS = ("blog", "forum", "mentions")
 
 
@@ -146,12 +148,9 @@ def normalise_name(name: str | None) -> str:
     return " ".join((name or "").split()).casefold()
 
 
-_PLAIN_HTTP = re.compile(r"https?://[a-z0-9.-]+(?::\d{1,5})?(?:[/?#]|$)")
-
-
 def check_url(url: str) -> str | None:
     """Why `url` is not a usable http(s) feed address, or None."""
-    if _PLAIN_HTTP.match(url):
+    if text.PLAIN_HTTP_URL.match(url):
         return None  # the common case, without urlsplit (a config of thousands of feeds)
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):

@@ -58,7 +58,7 @@ def _analyzer() -> Any:
     class Windowed(SentimentIntensityAnalyzer):  # type: ignore[misc]
         """VADER with the same scores, in time linear in the text's length. Two of its checks look at most three
         words before and two after word `i`, but lower-case the whole text's words each time they run (several
-        times a word): they are handed that window instead (`tests/test_signals.py` checks the scores match)."""
+        times a word): they are handed that window instead (`tests/test_triage.py` checks the scores match)."""
 
         @staticmethod
         def _negation_check(valence: float, words: list[str], start_i: int, i: int) -> float:

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 from cmtui import signals, text
 from cmtui.config import Config, normalise_name
-from cmtui.store import Clock, Store, hours_between, iso, parse_iso, utc_now
+from cmtui.store import NO_LATEST, Clock, Store, hours_between, iso, parse_iso, utc_now
 from cmtui.threads import Msg, Status, analyse
 
 HOT_WINDOW = timedelta(hours=6)
@@ -369,9 +369,6 @@ def inbox_json(store: Store, config: Config, *, include_answered: bool = False, 
                             clock=Settings(config).clock)
 
 
-_NO_LATEST = '{"author": "", "text": "", "url": null}'  # a summary written before it had `latest`
-
-
 @functools.lru_cache(maxsize=256)
 def _tags(raw: str | None) -> tuple[str, ...]:
     return tuple(json.loads(raw or "[]"))
@@ -403,7 +400,7 @@ def _item(row: Any, detailed: bool = False) -> InboxItem:
         muted=bool(row["muted"]),
         opened_at=row["opened_at"],
         tags=list(_tags(row["feed_tags"])),
-        latest=Latest(**json.loads(row["latest"] or _NO_LATEST)),
+        latest=Latest(**json.loads(row["latest"] or NO_LATEST)),
         reply_pending=bool(row["reply_pending"]),
         has_draft=bool(row["has_draft"]),
         signals=found,

@@ -36,8 +36,8 @@ def start_pool(workers: int) -> ProcessPoolExecutor:
 def _main_not_rerun() -> Iterator[None]:
     """spawn runs the parent's main script again in every worker, under another name, in case the task's
     function lives there; `python -m pkg` mains are not re-run (multiprocessing skips `*.__main__` modules).
-    Ours never does, and the `cmtui` console script would import the whole CLI in each worker (~0.15 s of
-    CPU apiece): while the workers start, the main module says it is `cmtui.__main__`."""
+    Our tasks never live there, and the `cmtui` console script would import the whole CLI in each worker
+    (~0.15 s of CPU apiece): while the workers start, the main module says it is `cmtui.__main__`."""
     main = sys.modules["__main__"]
     saved = getattr(main, "__spec__", None)
     main.__spec__ = importlib.machinery.ModuleSpec("cmtui.__main__", None)

@@ -133,6 +133,8 @@ def _json_object(fields: list[tuple[str, str, str]]) -> str:
     return "printf('{" + ",".join(template).replace("'", "''") + "}', " + ", ".join(values) + ")"
 
 
+# The `latest` of a summary written before it had one (until the store summarises it again).
+NO_LATEST = '{"author":"","text":"","url":null}'
 # A conversation's title as the inbox shows it.
 _TITLE = """coalesce(nullif(CASE WHEN length(c.title) > 300 THEN substr(c.title, 1, 299) || '…' ELSE c.title END, ''),
                   '(untitled)')"""
@@ -146,7 +148,7 @@ _INBOX_OBJECT = _json_object([
     ("unanswered", "CASE WHEN needs_reply THEN unanswered ELSE 0 END", "number"), ("messages", "messages", "number"),
     ("needs_reply", "needs_reply", "bool"), ("done_at", "done_at", "text"), ("snoozed_until", "snoozed_until", "text"),
     ("muted", "muted", "bool"), ("opened_at", "opened_at", "text"), ("tags", "coalesce(feed_tags, '[]')", "json"),
-    ("latest", "coalesce(latest, '{\"author\":\"\",\"text\":\"\",\"url\":null}')", "json"),
+    ("latest", f"coalesce(latest, '{NO_LATEST}')", "json"),
     ("reply_pending", "reply_pending", "bool"), ("has_draft", "has_draft", "bool"),
 ])
 
