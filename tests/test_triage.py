@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -300,10 +301,33 @@ def test_inbox_json_built_by_sqlite_equals_the_items(demo_db: tuple[Config, Path
         store.mark_done(first.id)
         draft = store.save_draft(inbox(store, config, now=NOW)[1].id, None, "Hi")
         store.set_draft_state(draft, "pending")
-    for include in (False, True):
-        from_sql = json.loads(inbox_json(store, config, include_answered=include, now=NOW))
-        from_items = [i.to_json() for i in inbox(store, config, include_answered=include, now=NOW)]
-        assert from_sql == from_items
-    assert any("reply pending" in i["reasons"] for i in from_sql)
-    assert any(i["reasons"] == ["done"] for i in from_sql)
+    def same() -> list[dict[str, Any]]:
+        for include in (False, True):
+            from_sql = json.loads(inbox_json(store, config, include_answered=include, now=NOW))
+            from_items = [i.to_json() for i in inbox(store, config, include_answered=include, now=NOW)]
+            assert from_sql == from_items
+            assert [list(o) for o in from_sql] == [list(o) for o in from_items]  # members in the same order
+        return from_sql
+
+    everything = same()
+    assert any("reply pending" in i["reasons"] for i in everything)
+    assert any(i["reasons"] == ["done"] for i in everything)
+    # The fixed part of each object is kept by triggers: it follows its feed, its conversation and its summary.
+    second = everything[1]
+    feed = store.one("SELECT * FROM feeds WHERE id = ?", [second["feed_id"]])
+    assert feed is not None
+    with store.transaction():
+        store.ensure_feed(feed["url"], name="", kind=feed["kind"], tags=["renamed", 'a "quoted" tag'])
+        store.x("UPDATE conversations SET title = ?, url = ? WHERE id = ?",
+                ["A much longer title " * 20, "https://example.com/moved?a=1&b=%22", second["id"]])
+    changed = {i["id"]: i for i in same()}[second["id"]]
+    assert changed["feed"] == feed["url"] and changed["tags"] == ["renamed", 'a "quoted" tag']
+    assert changed["title"].startswith("A much longer title") and changed["title"].endswith("…")
+    assert changed["url"] == "https://example.com/moved?a=1&b=%22"
+    with store.transaction():
+        store.x("DELETE FROM messages WHERE id = (SELECT max(id) FROM messages WHERE conversation_id = ?)",
+                [second["id"]])
+        store.x("INSERT OR IGNORE INTO dirty(conversation_id) VALUES (?)", [second["id"]])
+    assert {i["id"]: i for i in same()}[second["id"]]["messages"] == second["messages"] - 1
+    assert store.one("SELECT count(*) FROM conversation_summary WHERE card IS NULL")[0] == 0  # type: ignore[index]
     store.close()

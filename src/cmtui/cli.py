@@ -213,11 +213,12 @@ def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, li
     config = ctx.config()
     store = ctx.store()
     try:
-        if as_json:  # UTF-8 bytes (JSON's encoding, whatever the locale); not click.echo, which scans the whole
-            # text for ANSI codes to strip (JSON has none: it writes \u001b)
+        if as_json:  # UTF-8 bytes (JSON's encoding, whatever the locale) as SQLite wrote them; not click.echo,
+            # which scans the whole text for ANSI codes to strip (JSON has none: it writes \u001b)
             body = inbox_json(store, config, include_answered=include_all, limit=limit)
             sys.stdout.flush()
-            sys.stdout.buffer.write(body.encode() + b"\n")
+            sys.stdout.buffer.write(body)
+            sys.stdout.buffer.write(b"\n")
             sys.stdout.buffer.flush()
             return
         items = inbox(store, config, include_answered=include_all, limit=limit)

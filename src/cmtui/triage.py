@@ -292,25 +292,27 @@ class Latest:
 
 @dataclass(slots=True)
 class InboxItem:
+    # In the order `inbox --json` writes them: what changes only with the conversation, its feed or its messages,
+    # then what depends on the clock, the user's state and drafts (see `Store.inbox_json`).
     id: int
     title: str
     feed: str
     feed_id: int
     url: str | None
     kind: str
+    tags: list[str]
+    unanswered_seen_at: str | None  # when the newest waiting message reached us (vs opened_at: "new")
+    last_message_at: str | None
+    messages: int
     priority: float
     reasons: list[str]
     waiting_since: str | None
-    unanswered_seen_at: str | None  # when the newest waiting message reached us (vs opened_at: "new")
-    last_message_at: str | None
     unanswered: int
-    messages: int
     needs_reply: bool
     done_at: str | None
     snoozed_until: str | None
     muted: bool
     opened_at: str | None
-    tags: list[str]
     latest: Latest
     reply_pending: bool = False  # handed off to the site; waiting to see our reply in the feed
     has_draft: bool = False
@@ -362,8 +364,8 @@ def inbox_count(store: Store, config: Config | None = None, *, view: str = "need
 
 
 def inbox_json(store: Store, config: Config, *, include_answered: bool = False, now: datetime | None = None,
-               limit: int | None = None) -> str:
-    """`inbox()` as the JSON text `cmtui inbox --json` prints, built by SQLite (see `Store.inbox_json`)."""
+               limit: int | None = None) -> bytes:
+    """`inbox()` as the UTF-8 JSON text `cmtui inbox --json` prints, built by SQLite (see `Store.inbox_json`)."""
     refresh(store, config)
     return store.inbox_json(view="all" if include_answered else "needs_reply", now=now or utc_now(), limit=limit,
                             clock=Settings(config).clock)

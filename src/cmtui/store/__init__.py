@@ -119,12 +119,19 @@ _REASONS = ("'[' || substr(CASE WHEN reply_pending THEN ',\"reply pending\"' ELS
                       for _, when, reason, _ in _CLOCK if reason != "''")
             + ", 2) || ']'")
 
+# The reasons of any conversation of the inbox query: a waiting one's, else why it does not wait.
+_REASONS_ALL = f"""CASE WHEN q.needs_reply THEN {_REASONS}
+                        ELSE json_array(coalesce(s.closed_reason, CASE WHEN st.done_at IS NOT NULL THEN 'done'
+                            WHEN st.snoozed_until IS NOT NULL THEN 'snoozed' WHEN q.muted THEN 'muted'
+                            WHEN s.unanswered = 0 THEN 'answered' END)) END"""
 
-def _json_object(fields: list[tuple[str, str, str]]) -> str:
+
+def _json_object(fields: list[tuple[str, str, str]], head: str | None = None) -> str:
     """SQL that writes a JSON object as text from (key, expression, how): "text" and "number" values go through
-    json_quote (NULL becomes null), "json" is trusted JSON text, "bool" is true/false. One printf, not a chain of
-    `||` (each of which copies the whole text so far: a fifth of `inbox --json` on 10k conversations)."""
-    template, values = [], []
+    json_quote (NULL becomes null), "json" is trusted JSON text, "bool" is true/false; `head`, members already
+    written as JSON text, comes first. One printf, not a chain of `||` (each of which copies the whole text so
+    far: a fifth of `inbox --json` on 10k conversations)."""
+    template, values = ([], []) if head is None else (["%s"], [head])
     for key, expr, how in fields:
         template.append(json.dumps(key).replace("%", "%%") + ":%s")
         values.append({"text": f"json_quote({expr})", "number": f"json_quote({expr})",
@@ -138,19 +145,18 @@ NO_LATEST = '{"author":"","text":"","url":null}'
 # A conversation's title as the inbox shows it.
 _TITLE = """coalesce(nullif(CASE WHEN length(c.title) > 300 THEN substr(c.title, 1, 299) || '…' ELSE c.title END, ''),
                   '(untitled)')"""
-# One conversation of `cmtui inbox --json` (see `Store.inbox_json`); the same members as `InboxItem.to_json`.
+# One conversation of `cmtui inbox --json` (see `Store.inbox_json`): its card (the members that change only with
+# the conversation, its feed or its summary, kept by triggers: migration m011), then those that depend on the
+# clock, the user's state and drafts. The same members in the same order as `InboxItem.to_json`.
 _INBOX_OBJECT = _json_object([
-    ("id", "id", "number"), ("title", "title_short", "text"), ("feed", "coalesce(feed_name, feed_url)", "text"),
-    ("feed_id", "feed_id", "number"), ("url", "url", "text"), ("kind", "kind", "text"),
     ("priority", "priority", "number"), ("reasons", "reasons_all", "json"),
     ("waiting_since", "CASE WHEN needs_reply THEN waiting_since END", "text"),
-    ("unanswered_seen_at", "unanswered_seen_at", "text"), ("last_message_at", "last_message_at", "text"),
-    ("unanswered", "CASE WHEN needs_reply THEN unanswered ELSE 0 END", "number"), ("messages", "messages", "number"),
+    ("unanswered", "CASE WHEN needs_reply THEN unanswered ELSE 0 END", "number"),
     ("needs_reply", "needs_reply", "bool"), ("done_at", "done_at", "text"), ("snoozed_until", "snoozed_until", "text"),
-    ("muted", "muted", "bool"), ("opened_at", "opened_at", "text"), ("tags", "coalesce(feed_tags, '[]')", "json"),
+    ("muted", "muted", "bool"), ("opened_at", "opened_at", "text"),
     ("latest", f"coalesce(latest, '{NO_LATEST}')", "json"),
     ("reply_pending", "reply_pending", "bool"), ("has_draft", "has_draft", "bool"),
-])
+], head="""coalesce(card, '"id":' || id)""")
 
 
 # Most urgent first; LIMIT and OFFSET keep `ranked` a subquery of its own (see `Store._inbox_query`).
@@ -581,16 +587,20 @@ class Store:
         return (int(row[0]), int(row[1])) if row else (0, 0)
 
     def inbox_json(self, *, view: str = "needs_reply", now: datetime | None = None, limit: int | None = None,
-                   clock: Clock | None = None) -> str:
-        """`conversations()` as the JSON array `cmtui inbox --json` prints, spliced together by SQLite as text
-        (no JSON parsing of 10k rows; the same objects as `triage.InboxItem.to_json`, which a test checks)."""
-        sql, params = self._inbox_query(view, False, now, limit, None, None, None, None, clock or Clock())
-        row = self.one(f"SELECT '[' || coalesce(group_concat({_INBOX_OBJECT}, ','), '') || ']' FROM ({sql})", params)
-        return str(row[0]) if row else "[]"
+                   clock: Clock | None = None) -> bytes:
+        """`conversations()` as the JSON array `cmtui inbox --json` prints (UTF-8), spliced together by SQLite
+        from each summary's card (no JSON parsing of 10k rows; the same objects as `triage.InboxItem.to_json`,
+        which a test checks)."""
+        sql, params = self._inbox_query(view, False, now, limit, None, None, None, None, clock or Clock(),
+                                        as_json=True)
+        row = self.one(f"SELECT CAST('[' || coalesce(group_concat({_INBOX_OBJECT}, ','), '') || ']' AS BLOB) "
+                       f"FROM ({sql})", params)
+        return bytes(row[0]) if row else b"[]"
 
     def _inbox_query(self, view: str, include_answered: bool, now: datetime | None, limit: int | None,
                      feed_id: int | None, tag: str | None, search: str | None, conversation_id: int | None,
-                     clock: Clock, detailed: bool = False, count: bool = False) -> tuple[str, dict[str, Any]]:
+                     clock: Clock, detailed: bool = False, count: bool = False,
+                     as_json: bool = False) -> tuple[str, dict[str, Any]]:
         if include_answered:
             view = "all"
         if view not in self.VIEWS:
@@ -649,16 +659,21 @@ class Store:
             )"""
         if count:
             return sql + "SELECT count(*), total(needs_reply) FROM ranked", params
+        if as_json:  # what `_INBOX_OBJECT` reads: the card has the rest
+            return sql + f"""
+            SELECT q.id, q.needs_reply, q.priority, q.reply_pending, q.has_draft, q.muted, s.card, s.latest,
+                   s.unanswered, s.waiting_since, st.done_at, st.snoozed_until, st.opened_at,
+                   {_REASONS_ALL} AS reasons_all
+            FROM ranked q
+            CROSS JOIN conversation_summary s ON s.conversation_id = q.id
+            LEFT JOIN conversation_state st ON st.conversation_id = q.id""", params
         sql += f"""
             SELECT q.id, q.needs_reply, q.priority, q.reply_pending, q.has_draft, q.muted,
                    c.url, c.kind, c.feed_id, f.name AS feed_name, f.url AS feed_url, f.tags AS feed_tags,
                    s.messages, s.unanswered, s.waiting_since, s.last_message_at, s.unanswered_seen_at, s.signals,
                    s.latest, st.done_at, st.snoozed_until, st.opened_at,
                    {_TITLE} AS title_short,
-                   CASE WHEN q.needs_reply THEN {_REASONS}
-                        ELSE json_array(coalesce(s.closed_reason, CASE WHEN st.done_at IS NOT NULL THEN 'done'
-                            WHEN st.snoozed_until IS NOT NULL THEN 'snoozed' WHEN q.muted THEN 'muted'
-                            WHEN s.unanswered = 0 THEN 'answered' END)) END AS reasons_all {clock_json}
+                   {_REASONS_ALL} AS reasons_all {clock_json}
             FROM ranked q
             CROSS JOIN conversation_summary s ON s.conversation_id = q.id
             CROSS JOIN conversations c ON c.id = q.id

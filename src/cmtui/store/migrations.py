@@ -241,3 +241,45 @@ def m010_latest_in_summary(db: Database) -> None:
     ALTER TABLE conversation_summary ADD COLUMN latest TEXT;
     INSERT OR IGNORE INTO dirty(conversation_id) SELECT conversation_id FROM conversation_summary
     """)
+
+
+# The members of a conversation's `cmtui inbox --json` object that change only with the conversation, its feed or
+# its summary, as JSON text without braces (`Store.inbox_json` adds the members that depend on the clock, the
+# user's state and the drafts). Written once here and kept current by the triggers below: a change to it is a new
+# migration that drops and recreates them.
+_CARD = """(SELECT printf('"id":%d,"title":%s,"feed":%s,"feed_id":%d,"url":%s,"kind":%s,"tags":%s,'
+                          || '"unanswered_seen_at":%s,"last_message_at":%s,"messages":%d',
+                   c.id,
+                   json_quote(coalesce(nullif(CASE WHEN length(c.title) > 300 THEN substr(c.title, 1, 299) || '…'
+                                                   ELSE c.title END, ''), '(untitled)')),
+                   json_quote(coalesce(nullif(f.name, ''), f.url)), c.feed_id, json_quote(c.url), json_quote(c.kind),
+                   coalesce(f.tags, '[]'), json_quote(s.unanswered_seen_at), json_quote(s.last_message_at), s.messages)
+            FROM conversation_summary s JOIN conversations c ON c.id = s.conversation_id
+            JOIN feeds f ON f.id = c.feed_id WHERE s.conversation_id = conversation_summary.conversation_id)"""
+
+
+@migrations()
+def m011_inbox_card(db: Database) -> None:
+    """Each summary keeps its conversation's fixed part of the `inbox --json` object (`card`), so the command
+    copies it instead of building it from three tables for every conversation at every call."""
+    render = f"UPDATE conversation_summary SET card = {_CARD}"
+    _run(db, f"""
+    ALTER TABLE conversation_summary ADD COLUMN card TEXT;
+    {render};
+    CREATE TRIGGER card_new_summary AFTER INSERT ON conversation_summary BEGIN
+        {render} WHERE conversation_id = new.conversation_id;
+    END;
+    CREATE TRIGGER card_summary AFTER UPDATE OF conversation_id, messages, unanswered_seen_at, last_message_at
+    ON conversation_summary BEGIN
+        {render} WHERE conversation_id = new.conversation_id;
+    END;
+    CREATE TRIGGER card_conversation AFTER UPDATE OF title, url, kind, feed_id ON conversations
+    WHEN old.title IS NOT new.title OR old.url IS NOT new.url OR old.kind IS NOT new.kind
+         OR old.feed_id IS NOT new.feed_id BEGIN
+        {render} WHERE conversation_id = new.id;
+    END;
+    CREATE TRIGGER card_feed AFTER UPDATE OF name, url, tags ON feeds
+    WHEN old.name IS NOT new.name OR old.url IS NOT new.url OR old.tags IS NOT new.tags BEGIN
+        {render} WHERE conversation_id IN (SELECT id FROM conversations WHERE feed_id = new.id);
+    END
+    """)
