@@ -6,6 +6,9 @@ conversations that ended with a thank-you, and turns what the waiting messages s
 weighted signals stored with the conversation. `inbox()` adds the signals that depend on the clock
 (waiting time against the SLA, stuck questions, bursts) and sorts. Every point of a priority comes from
 a named signal, so `cmtui explain ID` can show the sum.
+
+The functions that summarise import `signals` and `threads` where they run: listing the inbox
+(`cmtui inbox --json`, the app's first screen) starts without them.
 """
 
 from __future__ import annotations
@@ -17,12 +20,15 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from cmtui import signals, text
+from cmtui import text
 from cmtui.config import Config, normalise_name
 from cmtui.store import NO_LATEST, Clock, Store, hours_between, iso, parse_iso, utc_now
-from cmtui.threads import Msg, Status, analyse
+
+if TYPE_CHECKING:
+    from cmtui.signals import Rule
+    from cmtui.threads import Status
 
 HOT_WINDOW = timedelta(hours=6)
 EXCERPT_CHARS = 280  # the preview of the latest message in the inbox and `inbox --json`
@@ -50,7 +56,11 @@ class Settings:
         self.vip = {normalise_name(v) for v in t.vip}
         self.regular_messages = t.regular_messages
         self.aliases = t.aliases
-        self.rules = [signals.make_rule(r.reason, r.weight, r.pattern, r.words) for r in t.rules]
+        self.rules: list[Rule] = []
+        if t.rules:
+            from cmtui import signals
+
+            self.rules = [signals.make_rule(r.reason, r.weight, r.pattern, r.words) for r in t.rules]
         self.stamp = json.dumps([sorted(self.ours), asdict(t)], sort_keys=True, default=str)
         w = self.weights
         self.clock = Clock(sla_hours=t.sla_hours, waiting=w["waiting"], sla_breached=w["sla_breached"],
@@ -116,6 +126,9 @@ def summarise(store: Store, settings: Settings, conversation_ids: set[int]) -> N
 
 def _summary(store: Store, settings: Settings, kind: str, rows: list[Any],
              people_counts: Callable[[list[str]], dict[str, int]]) -> dict[str, Any]:
+    from cmtui import signals
+    from cmtui.threads import Msg, analyse
+
     by_id = {r["id"]: dict(r) for r in rows}
     msgs = [Msg(r["id"], r["parent_id"], bool(r["is_ours"]), bool(r["is_post"]), bool(r["explicit_parent"]),
                 r["published"], r["seen_at"], r["author_norm"]) for r in rows]
@@ -168,7 +181,12 @@ def _feature(row: Any, name: str) -> Any:
     found = row.get("_features") if isinstance(row, dict) else None
     if found is None:
         raw = row["features"] if "features" in row.keys() else None
-        found = json.loads(raw) if raw else signals.features(row["text"])
+        if raw:
+            found = json.loads(raw)
+        else:
+            from cmtui import signals
+
+            found = signals.features(row["text"])
         if isinstance(row, dict):
             row["_features"] = found
     return found[name]
@@ -177,6 +195,8 @@ def _feature(row: Any, name: str) -> Any:
 def _close_thanks(settings: Settings, statuses: list[Status], by_id: dict[int, Any]) -> tuple[list[Status], str | None]:
     """The waiting messages once closing acknowledgements are taken out, and the reason the conversation
     closed ("they said thanks") when they were all it had."""
+    from cmtui import signals
+
     waiting = [s for s in statuses if s.answered_at is None]
     if not settings.thanks_closes:
         return waiting, None
@@ -190,6 +210,8 @@ def _close_thanks(settings: Settings, statuses: list[Status], by_id: dict[int, A
 def waiting_ids(store: Store, config: Config, conv_id: int) -> set[int]:
     """Ids of the messages of one conversation that wait for us, by the same rule as the inbox (thank-you
     notes after our reply closed), for the conversation view."""
+    from cmtui.threads import Msg, analyse
+
     found = store.summary_input(conv_id)
     if found is None:
         return set()
@@ -205,6 +227,8 @@ def _static_signals(people_counts: Callable[[list[str]], dict[str, int]], settin
                     statuses: list[Status]) -> list[Signal]:
     """Signals that depend only on the messages: what they say and who wrote them."""
     import statistics  # here and in `report`: the inbox alone does not pay for its import
+
+    from cmtui import signals
 
     out = [settings.signal("needs_reply", "")]
     texts = [by_id[s.msg.id]["text"] for s in waiting]
@@ -271,6 +295,8 @@ def classify(settings: Settings, body: str, *, author: str = "someone", after_ou
              follow_up: bool = False) -> tuple[bool, float, list[Signal]]:
     """One message on its own, as the triage would see it waiting in a conversation: (needs a reply,
     points without the clock, signals). Used to measure the triage on a labelled set."""
+    from cmtui import signals
+    from cmtui.threads import Msg, Status
     msg = Msg(1, None, False, False, False, "2026-01-01T00:00:00Z", "-", normalise_name(author))
     status = Status(msg=msg, answered_at=None, after_our_reply=after_our_reply, follow_up=follow_up, last_word=True)
     if settings.thanks_closes and after_our_reply and signals.is_acknowledgement(body, settings.complaint_words):

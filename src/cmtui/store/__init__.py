@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the parser (and its imports) is not needed to read the stor
     from cmtui.parse import Entry, ParsedFeed
 
 BUSY_TIMEOUT_MS = 30_000
+MAP_FOR_READING = 1 << 30  # bytes of the file `inbox_json` may map
 
 
 class StoreError(Exception):
@@ -596,9 +597,12 @@ class Store:
         which a test checks)."""
         sql, params = self._inbox_query(view, False, now, limit, None, None, None, None, clock or Clock(),
                                         as_json=True)
-        row = self.one(f"SELECT CAST('[' || coalesce(group_concat({_INBOX_OBJECT}, ','), '') || ']' AS BLOB) "
-                       f"FROM ({sql})", params)
-        return bytes(row[0]) if row else b"[]"
+        # Every summary is read: straight from the OS's page cache, not copied in by a read() each (a tenth
+        # off; only here: the pages a sync maps would count in its memory).
+        self.conn.execute(f"PRAGMA mmap_size = {MAP_FOR_READING}")
+        # The brackets are added here: `'[' || ... || ']'` copies 10 MB twice more (a sixth of the query).
+        row = self.one(f"SELECT CAST(group_concat({_INBOX_OBJECT}, ',') AS BLOB) FROM ({sql})", params)
+        return b"[" + (row[0] if row and row[0] else b"") + b"]"
 
     def _inbox_query(self, view: str, include_answered: bool, now: datetime | None, limit: int | None,
                      feed_id: int | None, tag: str | None, search: str | None, conversation_id: int | None,
