@@ -57,7 +57,7 @@ class FeedConfig:
 
 @dataclass(frozen=True)
 class SyncConfig:
-    concurrency: int = 32  # requests in flight in total (at most per_host to one host)
+    concurrency: int = 64  # requests in flight in total (at most per_host to one host)
     per_host: int = 4  # requests in flight per host (be polite)
     timeout: float = 30.0  # total seconds per request, trickling servers included
     connect_timeout: float = 10.0
@@ -234,7 +234,7 @@ def parse(text: str, path: Path) -> Config:
         names=tuple(n.strip() for n in identity.strings("names") if n.strip()),
         feeds=feeds,
         sync=SyncConfig(
-            concurrency=int(sync.number("concurrency", 32, 1)),
+            concurrency=int(sync.number("concurrency", 64, 1)),
             per_host=int(sync.number("per_host", 4, 1)),
             timeout=float(sync.number("timeout", 30.0, 1)),
             connect_timeout=float(sync.number("connect_timeout", 10.0, 0.5)),

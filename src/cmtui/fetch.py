@@ -56,7 +56,7 @@ class FetchResult:
 
 @dataclass(frozen=True)
 class Limits:
-    concurrency: int = 32
+    concurrency: int = 64
     per_host: int = 4
     timeout: float = 30.0  # whole request, body included
     connect_timeout: float = 10.0
