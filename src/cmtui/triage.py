@@ -61,7 +61,8 @@ class Settings:
             from cmtui import signals
 
             self.rules = [signals.make_rule(r.reason, r.weight, r.pattern, r.words) for r in t.rules]
-        self.stamp = json.dumps([sorted(self.ours), asdict(t)], sort_keys=True, default=str)
+        triage = {**t._asdict(), "rules": [r._asdict() for r in t.rules]}
+        self.stamp = json.dumps([sorted(self.ours), triage], sort_keys=True, default=str)
         w = self.weights
         self.clock = Clock(sla_hours=t.sla_hours, waiting=w["waiting"], sla_breached=w["sla_breached"],
                            stuck=w["stuck"], hot=w["hot"], stuck_after_hours=STUCK_AFTER_HOURS,

@@ -5,7 +5,6 @@ Update after an intended change with `pytest tests/ui/test_snapshots.py --snapsh
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ CONFIG_PATH = Path("/home/you/.config/cmtui/feeds.toml")  # shown on screen: the
 
 
 def demo_app(demo: Demo) -> CmtuiApp:
-    return demo.app(replace(demo.config, path=CONFIG_PATH))
+    return demo.app(demo.config._replace(path=CONFIG_PATH))
 
 
 async def settle(pilot: Pilot[Any]) -> None:
@@ -69,7 +68,7 @@ def test_search_results(demo: Demo, snap_compare: Any) -> None:
 
 def test_no_feeds(tmp_path: Path, snap_compare: Any) -> None:
     """The empty state when feeds.toml lists no feeds."""
-    config = replace(write_config(tmp_path / "feeds.toml", feeds=[]), path=CONFIG_PATH)
+    config = write_config(tmp_path / "feeds.toml", feeds=[])._replace(path=CONFIG_PATH)
     app = make_app(config, tmp_path / "cmtui.db", now=FIXED)
     assert snap_compare(app, terminal_size=SIZE, run_before=settle)
 
