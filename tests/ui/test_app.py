@@ -393,7 +393,7 @@ async def test_sync_refuses_while_another_sync_holds_the_store(demo: Demo) -> No
 
 async def test_auto_sync_runs_on_its_interval(demo: Demo, tmp_path: Path) -> None:
     config = write_config(tmp_path / "auto.toml", extra="")
-    config = type(config)(**{**config.__dict__, "ui": type(config.ui)(sync_every=0.01)})  # every 0.6 s
+    config = config._replace(ui=config.ui._replace(sync_every=0.01))  # every 0.6 s
     url = demo.add_social_post("auto_sync", "Hello #acmegrinder", status_id=77, minutes_ago=1)
     app = demo.app(config)
     async with app.run_test(size=SIZE) as pilot:
