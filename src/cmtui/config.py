@@ -159,22 +159,22 @@ def check_url(url: str) -> str | None:
 class _Table:
     """A TOML table being read: typed getters that raise ConfigError naming the key."""
 
-    def __init__(self, path: Path, prefix: str, data: Any, allowed: set[str]) -> None:
+    def __init__(self, path: Path, prefix: str, data: Any, allowed: set[str] | frozenset[str]) -> None:
         if not isinstance(data, dict):
             raise ConfigError(path, prefix, "must be a table")
         self.path, self.prefix, self.data = path, prefix, data
-        for key in data:
-            if key not in allowed:
-                known = ", ".join(sorted(allowed))
-                raise ConfigError(path, self.key(key), f"unknown key (known keys: {known})")
+        if data.keys() - allowed:
+            unknown = next(key for key in data if key not in allowed)  # the first one in the file
+            known = ", ".join(sorted(allowed))
+            raise ConfigError(path, self.key(unknown), f"unknown key (known keys: {known})")
 
     def key(self, name: str) -> str:
         return f"{self.prefix}.{name}" if self.prefix else name
 
     def get(self, name: str, kind: type | tuple[type, ...], default: Any) -> Any:
-        if name not in self.data:
-            return default
-        value = self.data[name]
+        value = self.data.get(name, default)
+        if value is default or type(value) is kind:  # absent, or exactly the type asked for (the usual case)
+            return value
         kinds = kind if isinstance(kind, tuple) else (kind,)
         if isinstance(value, bool) and bool not in kinds:
             raise ConfigError(self.path, self.key(name), f"must be {_kind_name(kinds)}, not a boolean")
@@ -280,9 +280,11 @@ def _triage(path: Path, raw: dict[str, Any]) -> TriageConfig:
     )
 
 
+_FEED_KEYS = frozenset({"url", "name", "kind", "follow_comments", "tags", "posting"})
+
+
 def _feed(path: Path, index: int, raw: Any) -> FeedConfig:
-    allowed = {"url", "name", "kind", "follow_comments", "tags", "posting"}
-    table = _Table(path, f"feeds[{index}]", raw, allowed)
+    table = _Table(path, f"feeds[{index}]", raw, _FEED_KEYS)
     url = table.get("url", str, None)
     if url is None:
         raise ConfigError(path, table.key("url"), "missing: every [[feeds]] entry needs a url")
