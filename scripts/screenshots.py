@@ -13,7 +13,6 @@ import os
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -118,7 +117,7 @@ def main() -> None:
             run_sync(config, store, transport=transport)
         finally:
             store.close()
-        shown = replace(config, path=Path("/home/you/.config/cmtui/feeds.toml"))
+        shown = config._replace(path=Path("/home/you/.config/cmtui/feeds.toml"))
         app = make_app(shown, db_path, now=NOW, sync_options={"transport": transport})
         for path in asyncio.run(shoot(app, out)):
             print(path)

@@ -79,3 +79,20 @@ def test_counts_and_first_pages_agree_with_the_whole_list(tmp_path: Path) -> Non
     assert [r["priority"] for r in waiting] == sorted((r["priority"] for r in waiting), reverse=True)
     assert json.loads(store.inbox_json(limit=3)) == json.loads(store.inbox_json())[:3]
     store.close()
+
+
+def test_every_listed_conversation_has_its_card(tmp_path: Path) -> None:
+    """The fixed part of each `inbox --json` object is written by triggers, whatever was stored first: a summary
+    left behind with no conversation (an interrupted store) gets its card once a conversation takes its id."""
+    store = Store.open(tmp_path / "db.sqlite")
+    with store.transaction():
+        store.x("INSERT INTO conversation_summary(conversation_id, messages, unanswered) VALUES (7, 1, 1)")
+    save(store, "http://f.example/a.rss", [(f"Topic {i}", "ann", "Is the grinder broken?") for i in range(7)])
+    # listed before the sync summarises (an app reading meanwhile): the old summary, with its new conversation's card
+    [early] = json.loads(store.inbox_json(view="all"))
+    assert early["id"] == 7 and early["title"].startswith("Topic") and early["feed"] == "http://f.example/a.rss"
+    summarise_dirty(store, Settings(Config(path=tmp_path / "x")))
+    assert store.one("SELECT count(*) FROM conversation_summary WHERE card IS NULL")[0] == 0  # type: ignore[index]
+    listed = json.loads(store.inbox_json(view="all"))
+    assert len(listed) == 7 and all(item["title"].startswith("Topic") for item in listed)
+    store.close()

@@ -261,7 +261,9 @@ _CARD = """(SELECT printf('"id":%d,"title":%s,"feed":%s,"feed_id":%d,"url":%s,"k
 @migrations()
 def m011_inbox_card(db: Database) -> None:
     """Each summary keeps its conversation's fixed part of the `inbox --json` object (`card`), so the command
-    copies it instead of building it from three tables for every conversation at every call."""
+    copies it instead of building it from three tables for every conversation at every call. Triggers render it
+    when a summary is written, and when a conversation (new, retitled, moved) or its feed (renamed, retagged)
+    changes."""
     render = f"UPDATE conversation_summary SET card = {_CARD}"
     _run(db, f"""
     ALTER TABLE conversation_summary ADD COLUMN card TEXT;
@@ -272,6 +274,9 @@ def m011_inbox_card(db: Database) -> None:
     CREATE TRIGGER card_summary AFTER UPDATE OF conversation_id, messages, unanswered_seen_at, last_message_at
     ON conversation_summary BEGIN
         {render} WHERE conversation_id = new.conversation_id;
+    END;
+    CREATE TRIGGER card_new_conversation AFTER INSERT ON conversations BEGIN
+        {render} WHERE conversation_id = new.id;
     END;
     CREATE TRIGGER card_conversation AFTER UPDATE OF title, url, kind, feed_id ON conversations
     WHEN old.title IS NOT new.title OR old.url IS NOT new.url OR old.kind IS NOT new.kind
