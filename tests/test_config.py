@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,18 @@ def test_example_config_is_valid() -> None:
     assert config.names == ("Acme Support", "acme_cm")
     assert [f.kind for f in config.feeds] == ["blog", "forum", "mentions"]
     assert config.feeds[0].follow_comments is True
+
+
+def test_readme_states_the_defaults_the_code_applies() -> None:
+    """Every number and true/false default in the README's configuration table (`sync.concurrency` 64,
+    `sync.per_host` 4, `triage.sla_hours` 24, …) is the value an empty config gets."""
+    config = parse("", Path("feeds.toml"))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z_]+)\.([a-z_]+)` \| [^|]+ \| `?(true|false|[\d.]+)`? \|", readme, re.M)
+    assert len(rows) >= 10, rows
+    for section, key, stated in rows:
+        expected = stated == "true" if stated in ("true", "false") else float(stated)
+        assert getattr(getattr(config, section), key) == expected, f"{section}.{key}"
 
 
 def test_minimal_form_from_the_issue() -> None:

@@ -74,6 +74,8 @@ def test_counts_and_first_pages_agree_with_the_whole_list(tmp_path: Path) -> Non
         assert [r["id"] for r in store.conversations(view=view, limit=0)] == whole, view  # 0: no limit
     waiting = store.conversations(view="needs_reply")
     assert len(waiting) == 11
+    # the waiting view sorts by fewer keys (every row waits): the same order as the waiting rows of "all"
+    assert [r["id"] for r in waiting] == [r["id"] for r in store.conversations(view="all") if r["needs_reply"]]
     assert store.count_conversations(view="all") == (12, 11)
     assert store.count_conversations(view="done") == (1, 0)
     assert [r["priority"] for r in waiting] == sorted((r["priority"] for r in waiting), reverse=True)

@@ -172,8 +172,10 @@ class _Table:
         return f"{self.prefix}.{name}" if self.prefix else name
 
     def get(self, name: str, kind: type | tuple[type, ...], default: Any) -> Any:
-        value = self.data.get(name, default)
-        if value is default or type(value) is kind:  # absent, or exactly the type asked for (the usual case)
+        if name not in self.data:
+            return default
+        value = self.data[name]
+        if type(value) is kind:  # exactly the type asked for: the usual case, no further check
             return value
         kinds = kind if isinstance(kind, tuple) else (kind,)
         if isinstance(value, bool) and bool not in kinds:
@@ -222,22 +224,24 @@ def parse(text: str, path: Path) -> Config:
     identity = _Table(path, "identity", top.get("identity", dict, {}), {"names"})
     sync = _Table(path, "sync", top.get("sync", dict, {}), set(SyncConfig._fields))
     feeds = tuple(_feed(path, i, raw) for i, raw in enumerate(top.get("feeds", list, [])))
+    dflt_sync, dflt_ui, dflt_notify = SyncConfig(), UiConfig(), NotifyConfig()  # as the records declare them
     return Config(
         path=path,
         names=tuple(n.strip() for n in identity.strings("names") if n.strip()),
         feeds=feeds,
         sync=SyncConfig(
-            concurrency=int(sync.number("concurrency", 64, 1)),
-            per_host=int(sync.number("per_host", 4, 1)),
-            timeout=float(sync.number("timeout", 30.0, 1)),
-            connect_timeout=float(sync.number("connect_timeout", 10.0, 0.5)),
-            comments_days=int(sync.number("comments_days", 30, 0)),
-            max_body_mb=float(sync.number("max_body_mb", 15.0, 0.1)),
+            concurrency=int(sync.number("concurrency", dflt_sync.concurrency, 1)),
+            per_host=int(sync.number("per_host", dflt_sync.per_host, 1)),
+            timeout=float(sync.number("timeout", dflt_sync.timeout, 1)),
+            connect_timeout=float(sync.number("connect_timeout", dflt_sync.connect_timeout, 0.5)),
+            comments_days=int(sync.number("comments_days", dflt_sync.comments_days, 0)),
+            max_body_mb=float(sync.number("max_body_mb", dflt_sync.max_body_mb, 0.1)),
         ),
-        ui=UiConfig(sync_every=float(ui.number("sync_every", 15.0, 0)), theme=ui.get("theme", str, "")),
+        ui=UiConfig(sync_every=float(ui.number("sync_every", dflt_ui.sync_every, 0)),
+                    theme=ui.get("theme", str, dflt_ui.theme)),
         triage=_triage(path, top.get("triage", dict, {})),
-        notify=NotifyConfig(command=notify.get("command", str, "").strip(),
-                            min_priority=float(notify.number("min_priority", 50.0, -1000))),
+        notify=NotifyConfig(command=notify.get("command", str, dflt_notify.command).strip(),
+                            min_priority=float(notify.number("min_priority", dflt_notify.min_priority, -1000))),
         keymap=keymap,
         templates=dict(templates),
     )
@@ -268,12 +272,13 @@ def _triage(path: Path, raw: dict[str, Any]) -> TriageConfig:
                 raise ConfigError(path, rule.key("pattern"), f"not a valid regular expression: {exc}") from None
         rules.append(RuleConfig(reason=reason, weight=float(rule.number("weight", 20, -1000)), pattern=pattern,
                                 words=words))
+    dflt = TriageConfig()
     return TriageConfig(
-        sla_hours=float(table.number("sla_hours", 24.0, 0.1)),
-        thanks_closes=table.get("thanks_closes", bool, True),
+        sla_hours=float(table.number("sla_hours", dflt.sla_hours, 0.1)),
+        thanks_closes=table.get("thanks_closes", bool, dflt.thanks_closes),
         complaint_words=table.strings("complaint_words"),
         vip=table.strings("vip"),
-        regular_messages=int(table.number("regular_messages", 10, 1)),
+        regular_messages=int(table.number("regular_messages", dflt.regular_messages, 1)),
         aliases={normalise_name(k): v.strip() for k, v in aliases_raw.items()},
         weights={**DEFAULT_WEIGHTS, **{k: float(weights.number(k, DEFAULT_WEIGHTS[k], -1000)) for k in weights.data}},
         rules=tuple(rules),

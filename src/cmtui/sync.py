@@ -146,8 +146,7 @@ class SyncEngine:
     async def run(self) -> SyncReport:
         started = time.monotonic()
         self.now = utc_now()
-        triage.refresh(self.store, self.config)
-        self.triage = triage.Settings(self.config)
+        self.triage = triage.refresh(self.store, self.config)
         with self.store.transaction():  # every configured feed's row, in one go
             self._feed_rows = {fc.url: self.store.ensure_feed(fc.url, name=fc.name, kind=fc.kind, tags=fc.tags,
                                                               configured=True) for fc in self.config.feeds}

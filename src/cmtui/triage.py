@@ -75,19 +75,21 @@ class Settings:
 # -- after a sync --------------------------------------------------------------------------
 
 
-def refresh(store: Store, config: Config, conversation_ids: set[int] | None = None) -> None:
-    """Summarise `conversation_ids`; everything when the identity or the triage settings changed."""
+def refresh(store: Store, config: Config, conversation_ids: set[int] | None = None) -> Settings:
+    """Summarise `conversation_ids`; everything when the identity or the triage settings changed. Returns the
+    settings it read from `config` (for the caller's own queries)."""
     settings = Settings(config)
     urls = [f.url for f in config.feeds]
     if (not conversation_ids and store.get_meta("triage-settings") == settings.stamp and store.configured_are(urls)
             and not store.dirty_ids()):
-        return  # nothing to do: no write lock taken (the app calls this often)
+        return settings  # nothing to do: no write lock taken (the app calls this often)
     with store.transaction():
         store.keep_only(urls)
         if store.settings_changed("triage-settings", settings.stamp):
             store.mark_ours(settings.ours)
             conversation_ids = set(store.conversation_ids())
         summarise(store, settings, set(conversation_ids or ()) | set(store.dirty_ids()))
+    return settings
 
 
 def summarise_dirty(store: Store, settings: Settings) -> set[int]:
@@ -373,9 +375,7 @@ def inbox(store: Store, config: Config | None = None, *, include_answered: bool 
           tag: str | None = None, search: str | None = None) -> list[InboxItem]:
     """The conversations of `view` (see `Store.conversations`), most urgent first."""
     now = now or utc_now()
-    if config is not None:
-        refresh(store, config)
-    settings = Settings(config or Config(path=Path("-")))
+    settings = refresh(store, config) if config is not None else Settings(Config(path=Path("-")))
     rows = store.conversations(view="all" if include_answered else view, now=now, feed_id=feed_id, tag=tag,
                                search=search, limit=limit, clock=settings.clock)
     return [_item(row) for row in rows]
@@ -393,9 +393,9 @@ def inbox_count(store: Store, config: Config | None = None, *, view: str = "need
 def inbox_json(store: Store, config: Config, *, include_answered: bool = False, now: datetime | None = None,
                limit: int | None = None) -> bytes:
     """`inbox()` as the UTF-8 JSON text `cmtui inbox --json` prints, built by SQLite (see `Store.inbox_json`)."""
-    refresh(store, config)
+    settings = refresh(store, config)
     return store.inbox_json(view="all" if include_answered else "needs_reply", now=now or utc_now(), limit=limit,
-                            clock=Settings(config).clock)
+                            clock=settings.clock)
 
 
 @functools.lru_cache(maxsize=256)
@@ -438,9 +438,9 @@ def _item(row: Any, detailed: bool = False) -> InboxItem:
 
 def item(store: Store, config: Config, conv_id: int, now: datetime | None = None) -> InboxItem | None:
     """One conversation as the inbox shows it, with every signal (`cmtui explain`, the conversation view)."""
-    refresh(store, config)
+    settings = refresh(store, config)
     now = now or utc_now()
-    rows = store.conversations(view="all", now=now, conversation_id=conv_id, clock=Settings(config).clock)
+    rows = store.conversations(view="all", now=now, conversation_id=conv_id, clock=settings.clock)
     return _item(rows[0], detailed=True) if rows else None
 
 

@@ -56,6 +56,7 @@ def exit_with_parent(parent: int) -> None:
     downloads fell behind the parsing (the workers idled ~30 % of a cold sync; 1 s slower out of 8)."""
     with contextlib.suppress(OSError):
         os.nice(WORKER_NICENESS)
+
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(0.5)

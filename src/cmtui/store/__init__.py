@@ -162,11 +162,10 @@ _INBOX_OBJECT = _json_object([
 
 # Most urgent first; LIMIT and OFFSET keep `ranked` a subquery of its own (see `Store._inbox_query`). When every
 # conversation listed waits (the default view), the same order needs fewer keys: a fifth less sorting.
-_ORDER = """ORDER BY needs_reply DESC, priority DESC, waiting_since IS NULL, waiting_since ASC, last_message_at DESC,
-                       id ASC
-              LIMIT coalesce(:limit, -1) OFFSET 0"""
-_ORDER_WAITING = """ORDER BY priority DESC, waiting_since ASC, last_message_at DESC, id ASC
-              LIMIT coalesce(:limit, -1) OFFSET 0"""
+_LIMIT = "LIMIT coalesce(:limit, -1) OFFSET 0"
+_ORDER = f"""ORDER BY needs_reply DESC, priority DESC, waiting_since IS NULL, waiting_since ASC, last_message_at DESC,
+                       id ASC {_LIMIT}"""
+_ORDER_WAITING = f"ORDER BY priority DESC, waiting_since ASC, last_message_at DESC, id ASC {_LIMIT}"
 
 
 class Store:
