@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cmtui.config import Config
+from cmtui.config import Config, FeedConfig
 from cmtui.parse import parse
-from cmtui.store import Store
+from cmtui.store import Store, utc_now
 from cmtui.triage import Settings, summarise_dirty
 
 FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>Forum</title><link>http://f.example/</link>
@@ -97,4 +97,34 @@ def test_every_listed_conversation_has_its_card(tmp_path: Path) -> None:
     assert store.one("SELECT count(*) FROM conversation_summary WHERE card IS NULL")[0] == 0  # type: ignore[index]
     listed = json.loads(store.inbox_json(view="all"))
     assert len(listed) == 7 and all(item["title"].startswith("Topic") for item in listed)
+    store.close()
+
+
+def test_a_store_from_before_the_wait_card_lists_the_same_objects_once_upgraded(tmp_path: Path) -> None:
+    """Migration m012 renders `wait_card` for the summaries already stored, and `inbox --json` gives the same
+    objects from them as from the conversations' items."""
+    import sqlite3
+
+    from sqlite_utils import Database
+
+    from cmtui.store.migrations import migrations
+    from cmtui.triage import inbox
+
+    path = tmp_path / "db.sqlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrations.apply(Database(conn), stop_before="m012_wait_card")
+    old = Store(conn, path)
+    save(old, "http://f.example/a.rss", [(f"Topic {i}", f"person {i}", "Is the grinder broken?") for i in range(5)])
+    config = Config(path=tmp_path / "x", feeds=(FeedConfig("http://f.example/a.rss", kind="mentions"),))
+    summarise_dirty(old, Settings(config))
+    with old.transaction():
+        old.mark_done(old.conversation_ids()[0])
+    now = utc_now()
+    before = [item.to_json() for item in inbox(old, config, include_answered=True, now=now)]
+    old.close()
+
+    store = Store.open(path)
+    assert store.one("SELECT count(*) FROM conversation_summary WHERE wait_card IS NULL")[0] == 0  # type: ignore[index]
+    assert [o["needs_reply"] for o in before] == [True] * 4 + [False]
+    assert json.loads(store.inbox_json(view="all", now=now)) == before
     store.close()

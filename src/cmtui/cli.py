@@ -209,18 +209,18 @@ def format_feed_report(r: Any) -> str:
 @friendly_errors
 def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, limit: int | None = None) -> None:
     """The conversations that need a reply, most urgent first."""
-    from cmtui.triage import inbox, inbox_json
+    from cmtui.triage import inbox, inbox_json_chunks
 
     config = ctx.config()
     store = ctx.store()
     try:
         if as_json:  # UTF-8 bytes (JSON's encoding, whatever the locale) as SQLite wrote them; not click.echo,
             # which scans the whole text for ANSI codes to strip (JSON has none: it writes \u001b)
-            body = inbox_json(store, config, include_answered=include_all, limit=limit)
             sys.stdout.flush()
-            sys.stdout.buffer.write(body)
-            sys.stdout.buffer.write(b"\n")
-            sys.stdout.buffer.flush()
+            out = sys.stdout.buffer
+            out.writelines(inbox_json_chunks(store, config, include_answered=include_all, limit=limit))
+            out.write(b"\n")
+            out.flush()
             return
         items = inbox(store, config, include_answered=include_all, limit=limit)
     finally:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -338,11 +338,11 @@ class InboxItem:
     waiting_since: str | None
     unanswered: int
     needs_reply: bool
+    latest: Latest
     done_at: str | None
     snoozed_until: str | None
     muted: bool
     opened_at: str | None
-    latest: Latest
     reply_pending: bool = False  # handed off to the site; waiting to see our reply in the feed
     has_draft: bool = False
     signals: list[Signal] = field(default_factory=list)
@@ -393,9 +393,15 @@ def inbox_count(store: Store, config: Config | None = None, *, view: str = "need
 def inbox_json(store: Store, config: Config, *, include_answered: bool = False, now: datetime | None = None,
                limit: int | None = None) -> bytes:
     """`inbox()` as the UTF-8 JSON text `cmtui inbox --json` prints, built by SQLite (see `Store.inbox_json`)."""
+    return b"".join(inbox_json_chunks(store, config, include_answered=include_answered, now=now, limit=limit))
+
+
+def inbox_json_chunks(store: Store, config: Config, *, include_answered: bool = False, now: datetime | None = None,
+                      limit: int | None = None) -> Iterator[bytes]:
+    """`inbox_json` in pieces, to write as they come (see `Store.inbox_json_chunks`)."""
     settings = refresh(store, config)
-    return store.inbox_json(view="all" if include_answered else "needs_reply", now=now or utc_now(), limit=limit,
-                            clock=settings.clock)
+    return store.inbox_json_chunks(view="all" if include_answered else "needs_reply", now=now or utc_now(),
+                                   limit=limit, clock=settings.clock)
 
 
 @functools.lru_cache(maxsize=256)
