@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 from cmtui.config import Config, FeedConfig
@@ -114,17 +115,24 @@ def test_a_store_from_before_the_wait_card_lists_the_same_objects_once_upgraded(
     conn = sqlite3.connect(path, isolation_level=None)
     migrations.apply(Database(conn), stop_before="m012_wait_card")
     old = Store(conn, path)
-    save(old, "http://f.example/a.rss", [(f"Topic {i}", f"person {i}", "Is the grinder broken?") for i in range(5)])
+    save(old, "http://f.example/a.rss", [(f"Topic {i}", f"person {i}", "Is the grinder broken?") for i in range(7)])
     config = Config(path=tmp_path / "x", feeds=(FeedConfig("http://f.example/a.rss", kind="mentions"),))
     summarise_dirty(old, Settings(config))
-    with old.transaction():
-        old.mark_done(old.conversation_ids()[0])
     now = utc_now()
+    done, snoozed, muted, drafted, pending, *_ = old.conversation_ids()
+    with old.transaction():  # every kind of state: none, done, snoozed, muted (no mention), a draft, a hand-off
+        old.mark_done(done)
+        old.snooze(snoozed, now + timedelta(hours=3))
+        old.mute(muted)
+        old.save_draft(drafted, None, "Thanks, looking into it")
+        old.set_draft_state(old.save_draft(pending, None, "Fixed in 2.1"), "pending")
     before = [item.to_json() for item in inbox(old, config, include_answered=True, now=now)]
     old.close()
 
     store = Store.open(path)
     assert store.one("SELECT count(*) FROM conversation_summary WHERE wait_card IS NULL")[0] == 0  # type: ignore[index]
-    assert [o["needs_reply"] for o in before] == [True] * 4 + [False]
-    assert json.loads(store.inbox_json(view="all", now=now)) == before
+    assert sorted(o["needs_reply"] for o in before) == [False] * 3 + [True] * 4
+    after = json.loads(store.inbox_json(view="all", now=now))
+    assert after == before
+    assert [list(o) for o in after] == [list(o) for o in before]  # members in the same order
     store.close()

@@ -321,8 +321,9 @@ class Latest:
 
 @dataclass(slots=True)
 class InboxItem:
-    # In the order `inbox --json` writes them: what changes only with the conversation, its feed or its messages,
-    # then what depends on the clock, the user's state and drafts (see `Store.inbox_json`).
+    # In the order `inbox --json` writes them (see `Store.inbox_json`): what changes only with the conversation, its
+    # feed or its messages; the clock's priority and reasons; what waits and the latest message; the user's state
+    # and drafts.
     id: int
     title: str
     feed: str

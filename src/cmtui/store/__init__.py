@@ -151,10 +151,11 @@ _TITLE = """coalesce(nullif(CASE WHEN length(c.title) > 300 THEN substr(c.title,
 # One conversation of `cmtui inbox --json` (see `Store.inbox_json`), the same members in the same order as
 # `InboxItem.to_json`: its card (what changes only with the conversation, its feed or its summary, kept by
 # triggers: migrations m011, m012), the clock's priority and reasons, what waits (a waiting conversation's is
-# rendered with its summary: `wait_card`), the user's state and drafts (none, for nearly every conversation).
-_WAITING = [("waiting_since", "CASE WHEN needs_reply THEN waiting_since END", "text"),
-            ("unanswered", "CASE WHEN needs_reply THEN unanswered ELSE 0 END", "number"),
-            ("needs_reply", "needs_reply", "bool"), ("latest", f"coalesce(latest, '{NO_LATEST}')", "json")]
+# its summary's `wait_card`, as m012 renders it), the user's state and drafts (none, for nearly every conversation).
+_WAITING = f"""coalesce(wait_card, printf('"waiting_since":%s,"unanswered":%d,"needs_reply":true,"latest":%s',
+                                          json_quote(waiting_since), unanswered, coalesce(latest, '{NO_LATEST}')))"""
+_NOT_WAITING = f"""printf('"waiting_since":null,"unanswered":0,"needs_reply":false,"latest":%s',
+                           coalesce(latest, '{NO_LATEST}'))"""
 _STATE = [("done_at", "done_at", "text"), ("snoozed_until", "snoozed_until", "text"), ("muted", "muted", "bool"),
           ("opened_at", "opened_at", "text"), ("reply_pending", "reply_pending", "bool"),
           ("has_draft", "has_draft", "bool")]
@@ -162,8 +163,7 @@ _NO_STATE = ",".join(json.dumps(key) + (":false" if how == "bool" else ":null") 
 _INBOX_OBJECT = _json_members([
     ("card", """coalesce(card, '"id":' || id)""", "members"),
     ("priority", "priority", "number"), ("reasons", "reasons_all", "json"),
-    ("waiting", f"CASE WHEN needs_reply AND wait_card IS NOT NULL THEN wait_card ELSE {_json_members(_WAITING)} END",
-     "members"),
+    ("waiting", f"CASE WHEN needs_reply THEN {_WAITING} ELSE {_NOT_WAITING} END", "members"),
     ("state", f"""CASE WHEN has_state IS NULL AND NOT reply_pending AND NOT has_draft THEN '{_NO_STATE}'
                        ELSE {_json_members(_STATE)} END""", "members"),
 ], braces=True)
@@ -615,12 +615,15 @@ class Store:
         # Every summary is read: straight from the OS's page cache, not copied in by a read() each (a tenth
         # off; only here: the pages a sync maps would count in its memory).
         self.conn.execute(f"PRAGMA mmap_size = {MAP_FOR_READING}")
-        cursor = self.conn.execute(f"SELECT CAST({_INBOX_OBJECT} AS BLOB) FROM ({sql})", params)
         separator = b"["
-        while rows := cursor.fetchmany(INBOX_JSON_BATCH):
-            yield separator + b",".join([row[0] for row in rows])
-            separator = b","
-        yield b"]" if separator == b"," else b"[]"
+        try:  # a failure once pieces are out (a corrupt page) ends the text short: the CLI exits 2 with this
+            cursor = self.conn.execute(f"SELECT CAST({_INBOX_OBJECT} AS BLOB) FROM ({sql})", params)
+            while rows := cursor.fetchmany(INBOX_JSON_BATCH):
+                yield separator + b",".join([row[0] for row in rows])
+                separator = b","
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot read the inbox: {exc}") from None
+        yield b"[]" if separator == b"[" else b"]"
 
     def _inbox_query(self, view: str, include_answered: bool, now: datetime | None, limit: int | None,
                      feed_id: int | None, tag: str | None, search: str | None, conversation_id: int | None,
