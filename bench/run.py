@@ -14,6 +14,9 @@ Scenarios (--only, default all of them):
              cmtui sync --config feeds.toml (follow_comments = false), fresh store: phases cold, warm
   follow   cmtui sync --config feeds-follow.toml (posts feeds only, follow_comments = true):
            cold and warm, per latency and repetition: requests made, time, items
+  every    both tools on urls-all.txt: every posts feed, site-wide comments feed and per-post comments
+           feed (cmtui: feeds-all.toml, the same URLs, follow_comments = false): what polling every
+           comment feed costs, beside what cmtui's comment-following strategy asks for (follow)
   inbox    a store of ~100k messages / 10k conversations, filled by `cmtui sync` from a bigger
            generated corpus (--inbox-sites x (posts + comments)), then `cmtui inbox --json > /dev/null`
            timed --inbox-reps times
@@ -191,6 +194,16 @@ def timed(cmd: list[str], out_file: Path, timeout: float, env: dict[str, str] | 
     return res
 
 
+def every_config(corpus: Path) -> Path:
+    """feeds-all.toml beside the corpus: feeds.toml's identity with every URL of urls-all.txt as a feed of its own,
+    follow_comments = false (cmtui polls them all, as newsboat does with urls-all.txt)."""
+    path = corpus / "feeds-all.toml"
+    head = (corpus / "feeds.toml").read_text().split("[[feeds]]", 1)[0]
+    urls = (corpus / "urls-all.txt").read_text().split()
+    path.write_text(head + "".join(f'[[feeds]]\nurl = "{u}"\nfollow_comments = false\n\n' for u in urls))
+    return path
+
+
 def count(db: Path, sql: str) -> int | str:
     try:
         con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
@@ -307,10 +320,11 @@ class Bench:
         return dest, manifest
 
     # -- one run of each tool ------------------------------------------------------------------
-    def newsboat(self, srv: Server, corpus: Path, work: Path, threads: int, phase: str, **row: object) -> None:
+    def newsboat(self, srv: Server, corpus: Path, work: Path, threads: int, phase: str, urls: str = "urls.txt",
+                 **row: object) -> None:
         (work / "home").mkdir(parents=True, exist_ok=True)
         if not (work / "config").exists():
-            shutil.copy(corpus / "urls.txt", work / "urls")
+            shutil.copy(corpus / urls, work / "urls")
             (work / "config").write_text(NEWSBOAT_CONFIG.format(threads=threads))
         srv.stats()
         out = self.logs / f"newsboat-t{threads}-lat{row['latency_ms']}-r{row['rep']}-{phase}.txt"
@@ -365,6 +379,16 @@ class Bench:
                             for phase in ("cold", "warm"):
                                 self.cmtui_sync(srv, corpus / "feeds-follow.toml", Path(tmp) / "cmtui.db", phase,
                                                 **{**base, "scenario": "follow"})
+                    if "every" in scenarios:
+                        every = {**base, "scenario": "every"}
+                        if not a.no_newsboat:
+                            with tempfile.TemporaryDirectory(prefix="nb-every.") as tmp:
+                                for phase in ("cold", "warm", "warm2"):
+                                    self.newsboat(srv, corpus, Path(tmp), a.nb_threads[0], phase, urls="urls-all.txt",
+                                                  **every)
+                        with tempfile.TemporaryDirectory(prefix="cmtui-every.") as tmp:
+                            for phase in ("cold", "warm"):
+                                self.cmtui_sync(srv, every_config(corpus), Path(tmp) / "cmtui.db", phase, **every)
 
     def inbox(self) -> None:
         a = self.args
@@ -608,6 +632,16 @@ def summarise(out: Path) -> str:
     if any(r["scenario"] == "follow" for r in rows):
         lines += ["## Comment following (feeds-follow.toml: posts feeds only, follow_comments = true)", ""]
         lines += table(("follow",)) + [""]
+    if any(r["scenario"] == "every" for r in rows):
+        lines += ["## Every feed (urls-all.txt: posts, site-wide and per-post comment feeds; cmtui: feeds-all.toml)",
+                  ""] + table(("every",)) + [""]
+        every_lats = sorted({r["latency_ms"] for r in rows if r["scenario"] == "every" and r["tool"] == "newsboat"},
+                            key=lambda x: _num(x) or 0)
+        for lat in every_lats:
+            cold = med_wall("every", "cmtui", lat, "cold") / med_wall("every", "newsboat", lat, "cold")
+            warm = med_wall("every", "cmtui", lat, "warm") / med_wall("every", "newsboat", lat, "warm2")
+            lines += [f"At {lat} ms, every feed: cmtui cold / newsboat cold **{cold:.2f}×**, cmtui warm / newsboat "
+                      f"warm2 **{warm:.2f}×**.", ""]
     if any(r["scenario"] == "inbox" for r in rows):
         lines += ["## Inbox on a large store", ""] + table(("inbox",)) + [""]
         inbox_walls = [v for v in (_num(r["wall_s"]) for r in rows if r["phase"] == "inbox-json") if v is not None]
@@ -661,8 +695,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--nb-threads", type=int, nargs="+", default=[8], help="newsboat reload-threads (default 8)")
     ap.add_argument("--no-newsboat", action="store_true", help="measure cmtui only")
-    ap.add_argument("--only", default="matrix,follow,inbox,profile",
-                    help="comma-separated scenarios: matrix, follow, inbox, profile (default: all)")
+    ap.add_argument("--only", default="matrix,follow,every,inbox,profile",
+                    help="comma-separated scenarios: matrix, follow, every, inbox, profile (default: all)")
     ap.add_argument("--inbox-sites", type=int, default=1000)
     ap.add_argument("--inbox-posts", type=int, default=10)
     ap.add_argument("--inbox-comments", type=int, default=90)
@@ -681,10 +715,10 @@ def main(argv: list[str] | None = None) -> int:
         print(summarise(out))
         return 0
     scenarios = {s.strip() for s in args.only.split(",") if s.strip()}
-    unknown = scenarios - {"matrix", "follow", "inbox", "profile"}
+    unknown = scenarios - {"matrix", "follow", "every", "inbox", "profile"}
     if unknown:
         ap.error(f"unknown scenario(s): {', '.join(sorted(unknown))}")
-    check_tools("matrix" in scenarios and not args.no_newsboat, args.cmtui)
+    check_tools(bool(scenarios & {"matrix", "every"}) and not args.no_newsboat, args.cmtui)
     out.mkdir(parents=True, exist_ok=True)
     for stale in ("raw.tsv", "log.txt", "summary.md"):
         (out / stale).unlink(missing_ok=True)
@@ -693,7 +727,7 @@ def main(argv: list[str] | None = None) -> int:
     corpus, manifest = bench.gen(f"n{args.sites}-m{args.comments}-p{args.posts}-h{args.hosts}-s{args.seed}",
                                  "-n", str(args.sites), "-m", str(args.comments), "-p", str(args.posts))
     bench.meta(manifest)
-    if scenarios & {"matrix", "follow"}:
+    if scenarios & {"matrix", "follow", "every"}:
         bench.matrix_and_follow(corpus, scenarios)
     if "inbox" in scenarios:
         bench.inbox()
