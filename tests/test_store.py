@@ -136,3 +136,29 @@ def test_a_store_from_before_the_wait_card_lists_the_same_objects_once_upgraded(
     assert after == before
     assert [list(o) for o in after] == [list(o) for o in before]  # members in the same order
     store.close()
+
+
+def test_configured_feeds_are_written_and_read_back_together(tmp_path: Path) -> None:
+    """The sync's bulk `ensure_configured_feeds` leaves the same rows as one `ensure_feed` per feed: new feeds
+    inserted, renamed or retagged ones updated, a feed first found through a post (not configured) taken over."""
+    store = Store.open(tmp_path / "db.sqlite")
+    with store.transaction():
+        store.ensure_feed("http://f.example/kept.rss", name="Kept", kind="forum", tags=["a"])
+        store.ensure_feed("http://f.example/renamed.rss", name="Old name")
+        parent = store.ensure_feed("http://f.example/posts.rss", name="Posts")
+        store.ensure_feed("http://f.example/p/1/feed/", configured=False, parent_id=parent["id"])
+    wanted = [("http://f.example/kept.rss", "Kept", "forum", ["a"]),
+              ("http://f.example/renamed.rss", "New name", "blog", ["b", "c"]),
+              ("http://f.example/p/1/feed/", "", "blog", []),
+              *((f"http://f{i}.example/feed/", f"Feed {i}", "blog", []) for i in range(1200))]  # several chunks
+    with store.transaction():
+        rows = store.ensure_configured_feeds(wanted)
+    assert list(rows) == [url for url, *_ in wanted]
+    for url, name, kind, tags in wanted:
+        one_by_one = store.ensure_feed(url, name=name, kind=kind, tags=tags)  # writes nothing more
+        assert dict(rows[url]) == dict(one_by_one)
+        assert (rows[url]["name"], rows[url]["kind"], json.loads(rows[url]["tags"]), rows[url]["configured"]) == \
+            (name, kind, tags, 1)
+    assert rows["http://f.example/p/1/feed/"]["parent_id"] == parent["id"]  # taken over, its origin kept
+    assert store.one("SELECT count(*) FROM feeds")[0] == 1204  # type: ignore[index]
+    store.close()

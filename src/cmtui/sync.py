@@ -148,8 +148,8 @@ class SyncEngine:
         self.now = utc_now()
         self.triage = triage.refresh(self.store, self.config)
         with self.store.transaction():  # every configured feed's row, in one go
-            self._feed_rows = {fc.url: self.store.ensure_feed(fc.url, name=fc.name, kind=fc.kind, tags=fc.tags,
-                                                              configured=True) for fc in self.config.feeds}
+            self._feed_rows = self.store.ensure_configured_feeds((fc.url, fc.name, fc.kind, fc.tags)
+                                                                 for fc in self.config.feeds)
         if self.processes and sum(row["body_hash"] is None for row in self._feed_rows.values()) > PARSE_IN_THREAD:
             self._start_pool()  # many feeds never read before: the workers start while the first bodies download
         s = self.config.sync

@@ -269,6 +269,28 @@ class Store:
         assert found is not None
         return found
 
+    def ensure_configured_feeds(self, feeds: Iterable[tuple[str, str, str, Iterable[str]]]) -> dict[str, sqlite3.Row]:
+        """`ensure_feed` for every configured feed, (url, name, kind, tags), in a few queries: url -> its row. Rows
+        read together share their query's column description, which each single-row query repeats (3.7 KB a
+        feed: 9 MB a sync of 2,400 feeds holds to its end)."""
+        wanted = {url: (name, kind, json.dumps(list(tags))) for url, name, kind, tags in feeds}
+        query = "SELECT * FROM feeds WHERE url IN ({marks})"
+        rows = {row["url"]: row for row in self.lookup(query, list(wanted))}
+        written = []
+        for url, (name, kind, tags_json) in wanted.items():
+            row = rows.get(url)
+            if row is None:
+                self.x("INSERT INTO feeds(url, name, kind, tags, configured) VALUES (?, ?, ?, ?, 1)",
+                       [url, name, kind, tags_json])
+            elif (row["name"], row["kind"], row["tags"], row["configured"]) != (name, kind, tags_json, 1):
+                self.x("UPDATE feeds SET name = ?, kind = ?, tags = ?, configured = 1 WHERE id = ?",
+                       [name, kind, tags_json, row["id"]])
+            else:
+                continue
+            written.append(url)
+        rows.update((row["url"], row) for row in self.lookup(query, written))
+        return {url: rows[url] for url in wanted}
+
     def keep_only(self, urls: Iterable[str]) -> None:
         """Feeds no longer in the config stop counting: their conversations leave the inbox (nothing is
         deleted, and they come back if the feed is configured again)."""
