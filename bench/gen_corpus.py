@@ -18,6 +18,7 @@ and, in --out:
   urls-all.txt        the same plus every per-post comments feed
   feeds.toml          cmtui config: the 2N feeds of urls.txt, follow_comments = false
   feeds-follow.toml   cmtui config: the N posts feeds only, follow_comments = true
+  feeds-all.toml      cmtui config: every URL of urls-all.txt, follow_comments = false
   manifest.json       the arguments and the totals (expected items, bytes, content digest)
 
 Every date lies in the 30 days before --ref-date (default: today, 00:00 UTC), so cmtui's
@@ -323,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     urls_all: list[str] = []
     posts_feeds: list[tuple[str, str]] = []
     all_feeds: list[tuple[str, str]] = []
+    every_feeds: list[tuple[str, str]] = []  # as urls-all.txt
     digest = hashlib.sha256()
     nbytes = nfiles = 0
     oldest = ref
@@ -341,6 +343,7 @@ def main(argv: list[str] | None = None) -> int:
         urls_all += [posts_url, comments_url]
         posts_feeds.append((posts_url, site.title))
         all_feeds += [(posts_url, site.title), (comments_url, f"Comments for {site.title}")]
+        every_feeds += all_feeds[-2:]
         oldest = min([oldest] + [p.when for p in site.posts])
         if not args.no_per_post:
             for p in site.posts:
@@ -349,6 +352,7 @@ def main(argv: list[str] | None = None) -> int:
                 nbytes += write_file(os.path.join(args.out, rel), site.post_comments_feed(p), updated)
                 nfiles += 1
                 urls_all.append(f"{p.link}feed/")
+                every_feeds.append((f"{p.link}feed/", f"Comments on: {p.title}"))
 
     def put(name: str, text: str) -> None:
         with open(os.path.join(args.out, name), "w", encoding="utf-8") as fh:
@@ -358,6 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     put("urls-all.txt", "\n".join(urls_all) + "\n")
     put("feeds.toml", toml_config(all_feeds, follow=False))
     put("feeds-follow.toml", toml_config(posts_feeds, follow=True))
+    put("feeds-all.toml", toml_config(every_feeds, follow=False))
     manifest = {
         "sites": args.sites, "posts": args.posts, "comments": args.comments, "seed": args.seed,
         "port": args.port, "hosts": args.hosts, "ref_date": ref_day.isoformat(), "ours_share": args.ours_share,

@@ -15,8 +15,9 @@ Scenarios (--only, default all of them):
   follow   cmtui sync --config feeds-follow.toml (posts feeds only, follow_comments = true):
            cold and warm, per latency and repetition: requests made, time, items
   every    both tools on urls-all.txt: every posts feed, site-wide comments feed and per-post comments
-           feed (cmtui: feeds-all.toml, the same URLs, follow_comments = false): what polling every
-           comment feed costs, beside what cmtui's comment-following strategy asks for (follow)
+           feed (cmtui: feeds-all.toml, the same URLs, follow_comments = false; newsboat with the
+           largest --nb-threads): what polling every comment feed costs, beside what cmtui's
+           comment-following strategy asks for (follow)
   inbox    a store of ~100k messages / 10k conversations, filled by `cmtui sync` from a bigger
            generated corpus (--inbox-sites x (posts + comments)), then `cmtui inbox --json > /dev/null`
            timed --inbox-reps times
@@ -31,7 +32,7 @@ Item counts come from the tools' own databases (newsboat: rss_item; cmtui: messa
 Output (in --out, default bench/out): raw.tsv (one row per run), summary.md (medians, min-max,
 ratios, targets), meta.json (versions, corpus), log.txt, logs/ (each run's output), *.prof.
 
-usage: bench/run.py                      # the full benchmark (12-30 minutes on 2 cores)
+usage: bench/run.py                      # the full benchmark (25-45 minutes on 2 cores; every: about half)
        bench/run.py --reps 1 --latencies 0 --only matrix      # a quick look
        bench/run.py --summary-only       # rewrite summary.md from out/raw.tsv and out/meta.json
 """
@@ -194,16 +195,6 @@ def timed(cmd: list[str], out_file: Path, timeout: float, env: dict[str, str] | 
     return res
 
 
-def every_config(corpus: Path) -> Path:
-    """feeds-all.toml beside the corpus: feeds.toml's identity with every URL of urls-all.txt as a feed of its own,
-    follow_comments = false (cmtui polls them all, as newsboat does with urls-all.txt)."""
-    path = corpus / "feeds-all.toml"
-    head = (corpus / "feeds.toml").read_text().split("[[feeds]]", 1)[0]
-    urls = (corpus / "urls-all.txt").read_text().split()
-    path.write_text(head + "".join(f'[[feeds]]\nurl = "{u}"\nfollow_comments = false\n\n' for u in urls))
-    return path
-
-
 def count(db: Path, sql: str) -> int | str:
     try:
         con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
@@ -327,7 +318,7 @@ class Bench:
             shutil.copy(corpus / urls, work / "urls")
             (work / "config").write_text(NEWSBOAT_CONFIG.format(threads=threads))
         srv.stats()
-        out = self.logs / f"newsboat-t{threads}-lat{row['latency_ms']}-r{row['rep']}-{phase}.txt"
+        out = self.logs / f"newsboat-{row['scenario']}-t{threads}-lat{row['latency_ms']}-r{row['rep']}-{phase}.txt"
         res = timed(["newsboat", "-q", "-u", str(work / "urls"), "-c", str(work / "cache.db"), "-C",
                      str(work / "config"), "-x", "reload"], out, self.args.run_timeout,
                     env=clean_env(HOME=str(work / "home")))
@@ -358,7 +349,7 @@ class Bench:
         return full
 
     # -- scenarios --------------------------------------------------------------------------------
-    def matrix_and_follow(self, corpus: Path, scenarios: set[str]) -> None:
+    def sync_scenarios(self, corpus: Path, scenarios: set[str]) -> None:
         a = self.args
         for lat in a.latencies:
             with Server(corpus, a.port, a.hosts, lat, a.gzip, self.out) as srv:
@@ -384,11 +375,12 @@ class Bench:
                         if not a.no_newsboat:
                             with tempfile.TemporaryDirectory(prefix="nb-every.") as tmp:
                                 for phase in ("cold", "warm", "warm2"):
-                                    self.newsboat(srv, corpus, Path(tmp), a.nb_threads[0], phase, urls="urls-all.txt",
-                                                  **every)
+                                    self.newsboat(srv, corpus, Path(tmp), max(a.nb_threads), phase,
+                                                  urls="urls-all.txt", **every)
                         with tempfile.TemporaryDirectory(prefix="cmtui-every.") as tmp:
                             for phase in ("cold", "warm"):
-                                self.cmtui_sync(srv, every_config(corpus), Path(tmp) / "cmtui.db", phase, **every)
+                                self.cmtui_sync(srv, corpus / "feeds-all.toml", Path(tmp) / "cmtui.db", phase,
+                                                **every)
 
     def inbox(self) -> None:
         a = self.args
@@ -635,13 +627,14 @@ def summarise(out: Path) -> str:
     if any(r["scenario"] == "every" for r in rows):
         lines += ["## Every feed (urls-all.txt: posts, site-wide and per-post comment feeds; cmtui: feeds-all.toml)",
                   ""] + table(("every",)) + [""]
+        a_threads = [int(_num(r["threads"]) or 0) for r in rows if r["scenario"] == "every" and r["tool"] == "newsboat"]
         every_lats = sorted({r["latency_ms"] for r in rows if r["scenario"] == "every" and r["tool"] == "newsboat"},
                             key=lambda x: _num(x) or 0)
         for lat in every_lats:
             cold = med_wall("every", "cmtui", lat, "cold") / med_wall("every", "newsboat", lat, "cold")
             warm = med_wall("every", "cmtui", lat, "warm") / med_wall("every", "newsboat", lat, "warm2")
             lines += [f"At {lat} ms, every feed: cmtui cold / newsboat cold **{cold:.2f}×**, cmtui warm / newsboat "
-                      f"warm2 **{warm:.2f}×**.", ""]
+                      f"warm2 **{warm:.2f}×** (newsboat with {max(a_threads)} reload threads).", ""]
     if any(r["scenario"] == "inbox" for r in rows):
         lines += ["## Inbox on a large store", ""] + table(("inbox",)) + [""]
         inbox_walls = [v for v in (_num(r["wall_s"]) for r in rows if r["phase"] == "inbox-json") if v is not None]
@@ -728,7 +721,7 @@ def main(argv: list[str] | None = None) -> int:
                                  "-n", str(args.sites), "-m", str(args.comments), "-p", str(args.posts))
     bench.meta(manifest)
     if scenarios & {"matrix", "follow", "every"}:
-        bench.matrix_and_follow(corpus, scenarios)
+        bench.sync_scenarios(corpus, scenarios)
     if "inbox" in scenarios:
         bench.inbox()
     if "profile" in scenarios:

@@ -139,8 +139,8 @@ def test_a_store_from_before_the_wait_card_lists_the_same_objects_once_upgraded(
 
 
 def test_configured_feeds_are_written_and_read_back_together(tmp_path: Path) -> None:
-    """The sync's bulk `ensure_configured_feeds` leaves the same rows as one `ensure_feed` per feed: new feeds
-    inserted, renamed or retagged ones updated, a feed first found through a post (not configured) taken over."""
+    """The sync writes and reads its configured feeds together: new feeds inserted, renamed or retagged ones
+    updated, a feed first found through a post (not configured) taken over, the rows returned as stored."""
     store = Store.open(tmp_path / "db.sqlite")
     with store.transaction():
         store.ensure_feed("http://f.example/kept.rss", name="Kept", kind="forum", tags=["a"])
@@ -152,13 +152,14 @@ def test_configured_feeds_are_written_and_read_back_together(tmp_path: Path) -> 
               ("http://f.example/p/1/feed/", "", "blog", []),
               *((f"http://f{i}.example/feed/", f"Feed {i}", "blog", []) for i in range(1200))]  # several chunks
     with store.transaction():
-        rows = store.ensure_configured_feeds(wanted)
+        rows = store.ensure_configured_feeds([*wanted, wanted[1]])  # a URL twice: written once
     assert list(rows) == [url for url, *_ in wanted]
+    stored = {row["url"]: row for row in store.q("SELECT * FROM feeds")}
+    assert len(stored) == 1204
     for url, name, kind, tags in wanted:
-        one_by_one = store.ensure_feed(url, name=name, kind=kind, tags=tags)  # writes nothing more
-        assert dict(rows[url]) == dict(one_by_one)
+        assert dict(rows[url]) == dict(stored[url])  # as stored after the writes
         assert (rows[url]["name"], rows[url]["kind"], json.loads(rows[url]["tags"]), rows[url]["configured"]) == \
             (name, kind, tags, 1)
     assert rows["http://f.example/p/1/feed/"]["parent_id"] == parent["id"]  # taken over, its origin kept
-    assert store.one("SELECT count(*) FROM feeds")[0] == 1204  # type: ignore[index]
+    assert rows["http://f.example/kept.rss"]["id"] == 1 and stored["http://f.example/posts.rss"]["name"] == "Posts"
     store.close()

@@ -253,15 +253,13 @@ class Store:
     # -- feeds -----------------------------------------------------------------------
     def ensure_feed(self, url: str, *, name: str = "", kind: str = "blog", tags: Iterable[str] = (),
                     configured: bool = True, parent_id: int | None = None) -> sqlite3.Row:
+        if configured:
+            return self.ensure_configured_feeds([(url, name, kind, tags)])[url]
         row = self.one("SELECT * FROM feeds WHERE url = ?", [url])
-        tags_json = json.dumps(list(tags))
-        if row is None:
-            self.x("INSERT INTO feeds(url, name, kind, tags, configured, parent_id) VALUES (?, ?, ?, ?, ?, ?)",
-                   [url, name, kind, tags_json, int(configured), parent_id])
-        elif configured and (row["name"], row["kind"], row["tags"], row["configured"]) != (name, kind, tags_json, 1):
-            self.x("UPDATE feeds SET name = ?, kind = ?, tags = ?, configured = 1 WHERE id = ?",
-                   [name, kind, tags_json, row["id"]])
-        elif not configured and row["parent_id"] is None and not row["configured"]:
+        if row is None:  # found through another feed (a post's comment feed)
+            self.x("INSERT INTO feeds(url, name, kind, tags, configured, parent_id) VALUES (?, ?, ?, ?, 0, ?)",
+                   [url, name, kind, json.dumps(list(tags)), parent_id])
+        elif row["parent_id"] is None and not row["configured"]:
             self.x("UPDATE feeds SET parent_id = ? WHERE id = ?", [parent_id, row["id"]])
         else:
             return row  # nothing written: the row as read
