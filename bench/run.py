@@ -311,7 +311,7 @@ class Bench:
         return dest, manifest
 
     # -- one run of each tool ------------------------------------------------------------------
-    def newsboat(self, srv: Server, corpus: Path, work: Path, threads: int, phase: str, urls: str = "urls.txt",
+    def newsboat(self, srv: Server, corpus: Path, work: Path, threads: int, phase: str, urls: str,
                  **row: object) -> None:
         (work / "home").mkdir(parents=True, exist_ok=True)
         if not (work / "config").exists():
@@ -355,32 +355,31 @@ class Bench:
             with Server(corpus, a.port, a.hosts, lat, a.gzip, self.out) as srv:
                 srv.stats()
                 for rep in range(1, a.reps + 1):
-                    base = {"scenario": "matrix", "latency_ms": f"{lat:g}", "rep": rep}
+                    base = {"latency_ms": f"{lat:g}", "rep": rep}
                     if "matrix" in scenarios:
-                        if not a.no_newsboat:
-                            for threads in a.nb_threads:
-                                with tempfile.TemporaryDirectory(prefix="nb-bench.") as tmp:
-                                    for phase in ("cold", "warm", "warm2"):
-                                        self.newsboat(srv, corpus, Path(tmp), threads, phase, **base)
-                        with tempfile.TemporaryDirectory(prefix="cmtui-bench.") as tmp:
-                            for phase in ("cold", "warm"):
-                                self.cmtui_sync(srv, corpus / "feeds.toml", Path(tmp) / "cmtui.db", phase, **base)
+                        self.newsboat_phases(srv, corpus, "urls.txt", a.nb_threads, scenario="matrix", **base)
+                        self.cmtui_phases(srv, corpus / "feeds.toml", scenario="matrix", **base)
                     if "follow" in scenarios:
-                        with tempfile.TemporaryDirectory(prefix="cmtui-follow.") as tmp:
-                            for phase in ("cold", "warm"):
-                                self.cmtui_sync(srv, corpus / "feeds-follow.toml", Path(tmp) / "cmtui.db", phase,
-                                                **{**base, "scenario": "follow"})
+                        self.cmtui_phases(srv, corpus / "feeds-follow.toml", scenario="follow", **base)
                     if "every" in scenarios:
-                        every = {**base, "scenario": "every"}
-                        if not a.no_newsboat:
-                            with tempfile.TemporaryDirectory(prefix="nb-every.") as tmp:
-                                for phase in ("cold", "warm", "warm2"):
-                                    self.newsboat(srv, corpus, Path(tmp), max(a.nb_threads), phase,
-                                                  urls="urls-all.txt", **every)
-                        with tempfile.TemporaryDirectory(prefix="cmtui-every.") as tmp:
-                            for phase in ("cold", "warm"):
-                                self.cmtui_sync(srv, corpus / "feeds-all.toml", Path(tmp) / "cmtui.db", phase,
-                                                **every)
+                        self.newsboat_phases(srv, corpus, "urls-all.txt", [max(a.nb_threads)], scenario="every",
+                                             **base)
+                        self.cmtui_phases(srv, corpus / "feeds-all.toml", scenario="every", **base)
+
+    def newsboat_phases(self, srv: Server, corpus: Path, urls: str, threads: list[int], **row: object) -> None:
+        """newsboat cold, warm and warm2 on `urls`, from an empty cache, for each reload-threads value."""
+        if self.args.no_newsboat:
+            return
+        for t in threads:
+            with tempfile.TemporaryDirectory(prefix="nb-bench.") as tmp:
+                for phase in ("cold", "warm", "warm2"):
+                    self.newsboat(srv, corpus, Path(tmp), t, phase, urls=urls, **row)
+
+    def cmtui_phases(self, srv: Server, config: Path, **row: object) -> None:
+        """`cmtui sync` cold and warm with `config`, from a new store."""
+        with tempfile.TemporaryDirectory(prefix="cmtui-bench.") as tmp:
+            for phase in ("cold", "warm"):
+                self.cmtui_sync(srv, config, Path(tmp) / "cmtui.db", phase, **row)
 
     def inbox(self) -> None:
         a = self.args

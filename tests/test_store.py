@@ -6,9 +6,11 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from cmtui.config import Config, FeedConfig
 from cmtui.parse import parse
-from cmtui.store import Store, utc_now
+from cmtui.store import Store, StoreError, utc_now
 from cmtui.triage import Settings, summarise_dirty
 
 FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>Forum</title><link>http://f.example/</link>
@@ -95,7 +97,7 @@ def test_every_listed_conversation_has_its_card(tmp_path: Path) -> None:
     [early] = json.loads(store.inbox_json(view="all"))
     assert early["id"] == 7 and early["title"].startswith("Topic") and early["feed"] == "http://f.example/a.rss"
     summarise_dirty(store, Settings(Config(path=tmp_path / "x")))
-    assert store.one("SELECT count(*) FROM conversation_summary WHERE card IS NULL")[0] == 0  # type: ignore[index]
+    assert store.one("SELECT count(*) FROM conversation_summary WHERE card IS NULL OR wait_card IS NULL")[0] == 0  # type: ignore[index]
     listed = json.loads(store.inbox_json(view="all"))
     assert len(listed) == 7 and all(item["title"].startswith("Topic") for item in listed)
     store.close()
@@ -162,4 +164,27 @@ def test_configured_feeds_are_written_and_read_back_together(tmp_path: Path) -> 
             (name, kind, tags, 1)
     assert rows["http://f.example/p/1/feed/"]["parent_id"] == parent["id"]  # taken over, its origin kept
     assert rows["http://f.example/kept.rss"]["id"] == 1 and stored["http://f.example/posts.rss"]["name"] == "Posts"
+    store.close()
+
+
+def test_inbox_json_comes_in_pieces_and_a_failure_midway_is_a_store_error(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """`inbox --json` writes its array as it reads it: an empty view is `[]`, the pieces join into the whole
+    array, and a failure once pieces are out becomes a StoreError (the CLI's one line and exit 2), never a
+    traceback."""
+    import cmtui.store
+
+    store = Store.open(tmp_path / "db.sqlite")
+    save(store, "http://f.example/a.rss", [(f"Topic {i}", "ann", "Is the grinder broken?") for i in range(5)])
+    summarise_dirty(store, Settings(Config(path=tmp_path / "x")))
+    assert store.inbox_json(view="muted") == b"[]"
+    monkeypatch.setattr(cmtui.store, "INBOX_JSON_BATCH", 2)
+    pieces = list(store.inbox_json_chunks(view="all"))
+    assert len(pieces) == 4 and pieces[0].startswith(b"[{") and pieces[-1] == b"]"
+    assert len(json.loads(b"".join(pieces))) == 5
+    listing = store.inbox_json_chunks(view="all")
+    assert next(listing).startswith(b"[{")
+    store.conn.interrupt()  # the statement is still being read: its next step fails
+    with pytest.raises(StoreError, match="cannot read the inbox"):
+        list(listing)
     store.close()

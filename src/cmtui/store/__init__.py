@@ -151,9 +151,8 @@ _TITLE = """coalesce(nullif(CASE WHEN length(c.title) > 300 THEN substr(c.title,
 # One conversation of `cmtui inbox --json` (see `Store.inbox_json`), the same members in the same order as
 # `InboxItem.to_json`: its card (what changes only with the conversation, its feed or its summary, kept by
 # triggers: migrations m011, m012), the clock's priority and reasons, what waits (a waiting conversation's is
-# its summary's `wait_card`, as m012 renders it), the user's state and drafts (none, for nearly every conversation).
-_WAITING = f"""coalesce(wait_card, printf('"waiting_since":%s,"unanswered":%d,"needs_reply":true,"latest":%s',
-                                          json_quote(waiting_since), unanswered, coalesce(latest, '{NO_LATEST}')))"""
+# its summary's `wait_card`, which the triggers write with every summary), the user's state and drafts (none, for
+# nearly every conversation).
 _NOT_WAITING = f"""printf('"waiting_since":null,"unanswered":0,"needs_reply":false,"latest":%s',
                            coalesce(latest, '{NO_LATEST}'))"""
 _STATE = [("done_at", "done_at", "text"), ("snoozed_until", "snoozed_until", "text"), ("muted", "muted", "bool"),
@@ -163,7 +162,7 @@ _NO_STATE = ",".join(json.dumps(key) + (":false" if how == "bool" else ":null") 
 _INBOX_OBJECT = _json_members([
     ("card", """coalesce(card, '"id":' || id)""", "members"),
     ("priority", "priority", "number"), ("reasons", "reasons_all", "json"),
-    ("waiting", f"CASE WHEN needs_reply THEN {_WAITING} ELSE {_NOT_WAITING} END", "members"),
+    ("waiting", f"CASE WHEN needs_reply THEN wait_card ELSE {_NOT_WAITING} END", "members"),
     ("state", f"""CASE WHEN has_state IS NULL AND NOT reply_pending AND NOT has_draft THEN '{_NO_STATE}'
                        ELSE {_json_members(_STATE)} END""", "members"),
 ], braces=True)
