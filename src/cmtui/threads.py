@@ -36,42 +36,97 @@ class Status:
 
 
 def analyse(messages: list[Msg], kind: str) -> list[Status]:
-    """Every message by someone else that asks for our attention, with its answer state, oldest first."""
+    """Every message by someone else that asks for our attention, with its answer state, oldest first.
+
+    Linear after the sort: each thread is walked once, in time order and backwards (a conversation of 10,000
+    comments is analysed in milliseconds), and no walk recurses (a reply chain can be as deep as the
+    conversation is long)."""
     ordered = sorted(messages, key=lambda m: (m.published, m.id))
     by_id = {m.id: m for m in ordered}
     threaded = any(m.explicit_parent for m in ordered if not m.is_post)
+    tops = _thread_tops(by_id) if threaded else {}
 
-    def thread(m: Msg) -> int | None:
-        """The top-level comment that `m` hangs under (None: the post itself, or a flat conversation)."""
-        if m.is_post or not threaded:
-            return None
-        seen: set[int] = set()
-        while m.parent_id is not None and m.parent_id in by_id and m.parent_id not in seen:
-            parent = by_id[m.parent_id]
-            if parent.is_post:
-                break
-            seen.add(m.id)
-            m = parent
-        return m.id
+    def group(m: Msg) -> int | None:
+        """The thread of `m`: its top-level comment (None: the posts, or a flat conversation)."""
+        m = by_id[m.id]
+        return None if m.is_post or not threaded else tops[m.id]
 
-    threads = {m.id: thread(m) for m in ordered}
-    result: list[Status] = []
+    waits = [not m.is_ours and (not m.is_post or kind in ("forum", "mentions")) for m in ordered]
+    # The opening post of a forum topic is answered by our reply anywhere in the topic: its "thread" is the
+    # whole conversation, every other message's is its own thread.
+    members: dict[int | None, list[int]] = {}
     for i, m in enumerate(ordered):
-        if m.is_ours or (m.is_post and kind not in ("forum", "mentions")):
+        members.setdefault(group(m), []).append(i)
+    statuses: dict[int, Status] = {}
+    everything = list(range(len(ordered)))
+    if any(waits[i] and ordered[i].is_post for i in everything):
+        _walk_thread(ordered, everything, [waits[i] and ordered[i].is_post for i in everything], statuses)
+    for positions in members.values():
+        _walk_thread(ordered, positions, [waits[i] and not ordered[i].is_post for i in positions], statuses)
+    return [statuses[i] for i in sorted(statuses)]
+
+
+def _walk_thread(ordered: list[Msg], positions: list[int], wanted: list[bool], out: dict[int, Status]) -> None:
+    """The Status of each message of one thread (`positions` into `ordered`, in time order) flagged in
+    `wanted`, into `out` by position."""
+    answers: list[str | None] = [None] * len(positions)
+    answer: str | None = None
+    for k in range(len(positions) - 1, -1, -1):  # backwards: our first message after each one
+        answers[k] = answer
+        if ordered[positions[k]].is_ours:
+            answer = ordered[positions[k]].published
+    ours_before = False
+    answered_authors: set[str] = set()  # authors of others' messages that a message of ours came after
+    since_ours: set[str] = set()  # authors of others' messages since our last message
+    for k, i in enumerate(positions):
+        m = ordered[i]
+        if wanted[k]:
+            out[i] = Status(msg=m, answered_at=answers[k], after_our_reply=ours_before,
+                            follow_up=bool(m.author) and m.author in answered_authors,
+                            last_word=k == len(positions) - 1)
+        if m.is_ours:
+            ours_before = True
+            answered_authors |= since_ours
+            since_ours.clear()
+        else:
+            since_ours.add(m.author)
+
+
+def _thread_tops(by_id: dict[int, Msg]) -> dict[int, int]:
+    """For each message that is not a post, the top-level comment it hangs under: its ancestor whose parent
+    is a post, unknown or missing. In a parent cycle the walk stops before it would come back to a message it
+    walked through, as the rule's one-message-at-a-time walk does: each message in the cycle hangs under the
+    one that names it as parent, and messages leading into the cycle under the one that names their entry.
+    Iterative, each message visited once."""
+    tops: dict[int, int] = {}
+    on_path: dict[int, int] = {}  # message id -> index in `path`, for the walk in progress
+    for start in by_id.values():
+        if start.is_post or start.id in tops:
             continue
-        # The opening post of a forum topic is answered by our reply anywhere in the topic.
-        same = (lambda o: True) if m.is_post else (lambda o, t=threads[m.id]: threads[o.id] == t)  # noqa: E731
-        later = [o for o in ordered[i + 1:] if same(o)]
-        earlier = [o for o in ordered[:i] if same(o)]
-        answer = next((o for o in later if o.is_ours), None)
-        ours_before = [j for j, o in enumerate(earlier) if o.is_ours]
-        follow_up = bool(m.author) and any(
-            o.author == m.author and not o.is_ours and any(j > k for j in ours_before)
-            for k, o in enumerate(earlier)
-        )
-        result.append(Status(msg=m, answered_at=answer.published if answer else None,
-                             after_our_reply=bool(ours_before), follow_up=follow_up, last_word=not later))
-    return result
+        path: list[int] = []
+        m = start
+        while True:
+            on_path[m.id] = len(path)
+            path.append(m.id)
+            parent = by_id.get(m.parent_id) if m.parent_id is not None else None
+            if parent is None or parent.is_post:
+                top = m.id
+                break
+            if parent.id in tops:
+                top = tops[parent.id]
+                break
+            if parent.id in on_path:  # a cycle: path[entry:] with path[-1]'s parent = path[entry]
+                entry = on_path[parent.id]
+                for j in range(entry + 1, len(path)):
+                    tops[path[j]] = path[j - 1]
+                top = tops[path[entry]] = path[-1]
+                path = path[:entry]
+                break
+            m = parent
+        for mid in path:
+            tops[mid] = top
+        on_path.clear()
+    return tops
 
 
 def unanswered(messages: list[Msg], kind: str) -> list[Msg]:
