@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any, NamedTuple
-from urllib.parse import urlsplit
 
 import tomli  # the stdlib's tomllib, compiled: 3x faster on a config of thousands of feeds
 
@@ -66,20 +65,24 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "needs_reply": 10,  # every waiting conversation starts here
     "waiting": 15,  # grows with the wait, reaching this at the SLA
     "sla_breached": 15,  # once the oldest unanswered message is older than sla_hours
-    "complaint": 40,  # complaint vocabulary (refund, broken, never arrived, …)
-    "negative": 40,  # times how negative the worst unanswered message is (VADER compound, 0…1)
+    "complaint": 40,  # complaint vocabulary (refund, never arrived, charged twice, …)
+    "negative": 60,  # times the model's estimate that the worst waiting message is a complaint or negative (0…1)
     "turning_negative": 20,  # recent messages more negative than earlier ones
+    "sarcasm": 20,  # "#sarcasm", praise wrapped round a complaint ("Great, another delay. Thanks a lot.")
     "question": 20,  # a question mark or a question form
+    "mention": 15,  # names one of our names or handles
+    "sales_lead": 15,  # price, availability, "worth it?", "where can I buy"
+    "between_customers": -20,  # replies to another customer that neither name us nor ask anything
     "follow_up": 25,  # the same person wrote again after we answered them
     "pile_on": 15,  # three or more different people waiting in one conversation
     "profanity": 40,  # guideline breach: profanity
+    "scam": 300,  # an author imitating us who posts links or asks for DMs, card, order number, payment, login
     "impersonation": 50,  # a name close to ours that is not ours
-    "impersonation_link": 20,  # … and it posts links
     "vip": 25,  # a configured VIP
     "regular": 10,  # someone we have seen often across feeds
     "stuck": 10,  # a question nobody at all answered for more than a day
     "hot": 10,  # many new messages in a short time
-    "praise": -10,  # praise only: still needs a reply, ranks low
+    "praise": -20,  # times the model's estimate that every waiting message is praise: ranks low
 }
 
 
@@ -142,15 +145,8 @@ def normalise_name(name: str | None) -> str:
 
 
 def check_url(url: str) -> str | None:
-    """Why `url` is not a usable http(s) feed address, or None."""
-    if text.PLAIN_HTTP_URL.match(url):
-        return None  # the common case, without urlsplit (a config of thousands of feeds)
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        return f"{url!r} is not an http(s) URL"
-    if not parts.hostname:
-        return f"{url!r} has no host"
-    return None
+    """Why `url` is not a usable http(s) feed address, or None (`text.url_problem`: the one check)."""
+    return text.url_problem(url)
 
 
 # -- checking ----------------------------------------------------------------------

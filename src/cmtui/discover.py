@@ -512,10 +512,14 @@ def read_opml(path: Path) -> list[dict[str, Any]]:
         raise ConfigError(path, "", "not an OPML file" + (f": {text.one_line(str(why), 200)}" if why else ""))
     feeds: list[dict[str, Any]] = []
     seen: set[str] = set()
-    for item in result.get("feeds", []):
+    for index, item in enumerate(result.get("feeds", [])):
         url = str(item.get("url") or "").strip()
-        if check_url(url) or _same_url(url) in seen:
-            continue
+        why = check_url(url)
+        if why and url.lower().startswith(("http://", "https://")):  # a feed's address, broken: say which
+            title = text.one_line(str(item.get("title") or ""), 60)
+            raise ConfigError(path, f"outline {title!r} xmlUrl" if title else f"outline {index + 1} xmlUrl", why)
+        if why or _same_url(url) in seen:
+            continue  # not a web feed (file:, mailto: …), or listed twice
         seen.add(_same_url(url))
         tags = [text.one_line(str(part), 100) for path_ in item.get("categories") or [] for part in path_]
         feeds.append({

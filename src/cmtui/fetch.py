@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from cmtui import __version__
+from cmtui.text import url_problem
 
 USER_AGENT = f"cmtui/{__version__} (+https://github.com/cmtui/cmtui; feed reader for community managers)"
 MAX_REDIRECTS = 5
@@ -165,6 +166,8 @@ class Fetcher:
             await client.aclose()
 
     async def get(self, url: str, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
+        if why := url_problem(url):  # never handed to httpx: a port out of range raises out of its task group
+            return FetchResult(url, error=f"unusable address: {why}")
         host = (urlsplit(url).hostname or "").lower()
         started = time.monotonic()
         async with self._all, self._hosts[host]:
@@ -181,6 +184,8 @@ class Fetcher:
                 result = FetchResult(url, error=f"{type(exc).__name__}: {_short(exc)}")
             except (ssl.SSLError, OSError) as exc:
                 result = FetchResult(url, error=f"network error: {_short(exc)}")
+            except (httpx.InvalidURL, ValueError, OverflowError) as exc:  # UnicodeError too: an IDNA name refused
+                result = FetchResult(url, error=f"unusable address: {type(exc).__name__}: {_short(exc)}")
         result.elapsed = time.monotonic() - started
         if len(self._clients) > MAX_POOLS:
             await self._trim()
@@ -195,9 +200,9 @@ class Fetcher:
         current = url
         permanent: str | None = None
         for _ in range(MAX_REDIRECTS + 1):
+            if current != url and (why := url_problem(current)):
+                return FetchResult(url, error=f"redirected to an unusable (non-http(s) or malformed) address: {why}")
             parts = urlsplit(current)
-            if parts.scheme.lower() not in ("http", "https"):
-                return FetchResult(url, error=f"redirected to a non-http(s) address: {current[:200]}")
             # each hop through the pool of its own host
             async with self._stream(current, parts.scheme.lower(), (parts.hostname or "").lower(), headers) as response:
                 if response.has_redirect_location:

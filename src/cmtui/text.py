@@ -58,26 +58,61 @@ _UNSAFE_IN_URL = re.compile("[\\s\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\uf
 
 
 # An absolute http(s) URL whose host is plain letters, digits, dots and dashes: the common case, which needs no
-# urlsplit to be known usable (here and in `config.check_url`).
-PLAIN_HTTP_URL = re.compile(r"(?i)https?://[a-z0-9.-]+(:\d{1,5})?(?:[/?#]|$)")
+# urlsplit (nor httpx) to be known usable, once its port is in range and its host's labels are not too long.
+PLAIN_HTTP_URL = re.compile(r"(?i)https?://([a-z0-9.-]+)(?::(\d{1,5}))?(?:[/?#]|$)")
+_LABEL = re.compile(r"[^.]{64}")  # a DNS label is at most 63 characters (longer ones fail in the resolver)
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` cannot be fetched as a feed, in words that name it, or None when it can: an absolute http(s)
+    URL with a host, a port in 1-65535, well-formed IPv6 brackets, no space nor control character, and nothing
+    httpx would refuse. The one check of every address cmtui reads: the config, OPML lists, `cmtui add`, links in
+    feeds and pages (through `safe_url`), redirects, and every address a sync is about to fetch."""
+    why = _url_problem(url)
+    if why is None:
+        return None
+    return f"{url if len(url) <= 200 else url[:199] + '…'!r} {why}"
+
+
+def _url_problem(url: str) -> str | None:
+    if _UNSAFE_IN_URL.search(url):
+        return "contains a space or a control character"
+    plain = PLAIN_HTTP_URL.match(url)
+    if plain:
+        host, port = plain.groups()
+        if port is not None and not 0 < int(port) <= 65535:
+            return "has a port out of range (1-65535)"
+        if len(host) > 253 or _LABEL.search(host):
+            return "has a host name too long"
+        return None
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range 0-65535", …
+        return f"is not a valid URL ({exc})"
+    if parts.scheme.lower() not in ("http", "https"):
+        return "is not an http(s) URL"
+    if not parts.hostname:
+        return "has no host"
+    if port == 0:
+        return "has a port out of range (1-65535)"
+    if parts.hostname.isascii() and (len(parts.hostname) > 253 or _LABEL.search(parts.hostname)):
+        return "has a host name too long"
+    import httpx  # only for the uncommon addresses (IPv6, international names): what it refuses cannot be fetched
+
+    try:
+        httpx.URL(url)
+    except Exception as exc:  # noqa: BLE001 - InvalidURL, the idna codec's errors: every refusal is a reason
+        return f"is not a valid URL ({one_line(str(exc), 120) or type(exc).__name__})"
+    return None
 
 
 def safe_url(url: str | None) -> str | None:
-    """`url` if it is an absolute http(s) URL without control characters, else None."""
+    """`url` (stripped) if it is a usable absolute http(s) URL (`url_problem`), else None."""
     if not url:
         return None
     url = url.strip()
-    if _UNSAFE_IN_URL.search(url):
-        return None
-    if PLAIN_HTTP_URL.match(url):
-        return url  # the common case, without urlsplit
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return url
+    return None if url_problem(url) else url
 
 
 # Markup that is already safe as it is: no tag but a few formatting ones, balanced, without attributes; no
