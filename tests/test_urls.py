@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 
+import httpx
 import pytest
 
 from cmtui import text
@@ -18,6 +19,7 @@ from cmtui.config import ConfigError, load
 from cmtui.demo.server import FeedServer
 from cmtui.discover import read_opml
 from cmtui.store import Store
+from cmtui.sync import run_sync
 
 BAD_URLS = {
     "http://127.0.0.1:99999/feed": "port out of range",
@@ -144,6 +146,36 @@ def test_a_redirect_to_a_bad_port_fails_only_its_feed(server: FeedServer, tmp_pa
     ipv6 = next(x for x in result.stdout.splitlines() if "/ipv6" in x)
     assert ipv6.split()[0] == "error" and "Invalid" in ipv6  # httpx refuses the Location itself
     assert messages(db) == 1
+
+
+class ExplodingTransport(httpx.AsyncBaseTransport):
+    """Real HTTP to the loopback server, except that one path raises what nobody expected (a bug)."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/boom.rss":
+            raise ExceptionGroup("unhandled errors in a TaskGroup", [OverflowError("bug")])
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def test_an_exception_inside_one_feed_fails_that_feed_only(server: FeedServer, tmp_path: Path) -> None:
+    server.set("/b.rss", rss(server.base_url, [("b1", "")]))
+    config = load(config_file(tmp_path / "feeds.toml", [server.url("/boom.rss"), server.url("/b.rss")]))
+    store = Store.open(tmp_path / "db.sqlite")
+    try:
+        report = run_sync(config, store, transport=ExplodingTransport())
+        assert [f.status for f in report.feeds] == ["error", "ok"]
+        assert report.feeds[0].error == "unexpected error: OverflowError: bug"
+        row = store.one("SELECT last_error, error_count FROM feeds WHERE url = ?", [server.url("/boom.rss")])
+        assert row is not None and (row["last_error"], row["error_count"]) == (report.feeds[0].error, 1)
+        assert store.counts()["messages"] == 1
+    finally:
+        store.close()
 
 
 OPML = """<?xml version="1.0" encoding="UTF-8"?>

@@ -27,7 +27,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cmtui import triage
+from cmtui import text, triage
 from cmtui.config import Config, FeedConfig
 from cmtui.fetch import Fetcher, FetchResult, Limits
 from cmtui.store import SaveResult, Store, StoreError, iso, parse_iso, utc_now
@@ -175,6 +175,17 @@ class SyncEngine:
     # -- one configured feed and the comment feeds it leads to ------------------------
     async def _sync_site(self, fc: FeedConfig) -> FeedReport:
         report = FeedReport(url=fc.url, name=fc.label)
+        try:
+            await self._sync_site_work(fc, report)
+        except sqlite3.DatabaseError:
+            raise  # the store, not this feed: `run` stops the sync and says so
+        except Exception as exc:  # noqa: BLE001 - whatever one feed's work raises is that feed's failure only
+            report.status, report.error = "error", _unexpected(exc)
+        if self.on_feed:
+            self.on_feed(report)
+        return report
+
+    async def _sync_site_work(self, fc: FeedConfig, report: FeedReport) -> None:
         row = self._feed_rows[fc.url]
         outcome = await self._feed_once(fc.url, owner_id=row["id"], kind=fc.kind)
         report.new, report.http_status = outcome.new, outcome.http_status
@@ -194,9 +205,6 @@ class SyncEngine:
         if time.monotonic() - self._summarised >= SUMMARY_EVERY:  # the inbox follows the sync as it goes
             triage.summarise_dirty(self.store, self.triage)
             self._summarised = time.monotonic()
-        if self.on_feed:
-            self.on_feed(report)
-        return report
 
     async def _sync_comments(self, fc: FeedConfig, row: sqlite3.Row, outcome: _Outcome, report: FeedReport) -> None:
         feed_id: int = row["id"]
@@ -260,6 +268,18 @@ class SyncEngine:
         return self._runs[url]
 
     async def _feed(self, url: str, owner_id: int, kind: str, parent_id: int | None) -> _Outcome:
+        try:
+            return await self._feed_work(url, owner_id, kind, parent_id)
+        except sqlite3.DatabaseError:
+            raise  # the store, not this feed: `run` stops the sync and says so
+        except Exception as exc:  # noqa: BLE001 - whatever one feed's work raises is that feed's failure only
+            why = _unexpected(exc)
+            row = self._feed_rows.get(url) or self.store.one("SELECT * FROM feeds WHERE url = ?", [url])
+            if row is not None:
+                self._record_error(row, FetchResult(url, error=why))
+            return _Outcome(error=why)
+
+    async def _feed_work(self, url: str, owner_id: int, kind: str, parent_id: int | None) -> _Outcome:
         row = self._feed_rows.get(url) if parent_id is None else None
         if row is None:
             with self.store.transaction():
@@ -392,6 +412,14 @@ class SyncEngine:
         values["next_attempt"] = iso(self.now + wait) if wait else None
         with self.store.transaction():
             self.store.update_feed(feed_id, **values)
+
+
+def _unexpected(exc: Exception) -> str:
+    """One line for an exception nothing expected inside one feed's work (a bug: the rest of the sync goes on)."""
+    if isinstance(exc, BaseExceptionGroup) and exc.exceptions:  # what a task group inside httpx raises
+        first = exc.exceptions[0]
+        return _unexpected(first) if isinstance(first, Exception) else type(first).__name__
+    return f"unexpected error: {type(exc).__name__}: {text.one_line(str(exc), 200)}"
 
 
 def run_sync(config: Config, store: Store, **kwargs: object) -> SyncReport:
