@@ -63,12 +63,17 @@ def thread_order(rows: list[sqlite3.Row]) -> list[tuple[sqlite3.Row, int]]:
     seen: set[int] = set()
 
     def walk(parent: int | None, depth: int) -> None:
-        for r in children.get(parent, []):
-            if r["id"] in seen:
-                continue
-            seen.add(r["id"])
-            out.append((r, depth))
-            walk(r["id"], depth + 1)
+        """Pre-order, with a stack of its own: a reply chain from a feed can be thousands deep."""
+        stack = [(iter(children.get(parent, [])), depth)]
+        while stack:
+            kids, level = stack[-1]
+            r = next(kids, None)
+            if r is None:
+                stack.pop()
+            elif r["id"] not in seen:
+                seen.add(r["id"])
+                out.append((r, level))
+                stack.append((iter(children.get(r["id"], [])), level + 1))
 
     if root is not None:
         out.append((posts[0], 0))
