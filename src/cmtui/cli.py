@@ -38,7 +38,10 @@ class Context:
         return paths.db_file(self.db_option)
 
     def config(self) -> Config:
-        return load(self.config_path)
+        config = load(self.config_path)
+        for warning in config.warnings:
+            click.echo(f"cmtui: config warning: {text.one_line(warning)}", err=True)
+        return config
 
     def store(self) -> Store:
         return Store.open(self.db_path)

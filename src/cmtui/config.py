@@ -65,11 +65,11 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "needs_reply": 10,  # every waiting conversation starts here
     "waiting": 15,  # grows with the wait, reaching this at the SLA
     "sla_breached": 15,  # once the oldest unanswered message is older than sla_hours
-    "complaint": 40,  # complaint vocabulary (refund, never arrived, charged twice, …)
-    "negative": 60,  # times the model's estimate that the worst waiting message is a complaint or negative (0…1)
+    "complaint": 30,  # complaint vocabulary (refund, never arrived, charged twice, …)
+    "negative": 100,  # times the model's estimate that the worst waiting message is a complaint or negative (0…1)
     "turning_negative": 20,  # recent messages more negative than earlier ones
     "sarcasm": 20,  # "#sarcasm", praise wrapped round a complaint ("Great, another delay. Thanks a lot.")
-    "question": 20,  # a question mark or a question form
+    "question": 15,  # a question mark or a question form
     "mention": 15,  # names one of our names or handles
     "sales_lead": 15,  # price, availability, "worth it?", "where can I buy"
     "between_customers": -20,  # replies to another customer that neither name us nor ask anything
@@ -125,6 +125,7 @@ class Config(NamedTuple):
     notify: NotifyConfig = NotifyConfig()
     keymap: dict[str, str] = {}  # binding id -> keys, e.g. "inbox.done" = "x"
     templates: dict[str, str] = {}  # saved replies: name -> text with {variables}
+    warnings: tuple[str, ...] = ()  # what the check found odd but usable (`file: key: why`): the CLI prints them
 
     @property
     def templates_dir(self) -> Path:
@@ -219,7 +220,7 @@ def parse(text: str, path: Path) -> Config:
         keymap[binding_id] = keys.strip()
     identity = _Table(path, "identity", top.get("identity", dict, {}), {"names"})
     sync = _Table(path, "sync", top.get("sync", dict, {}), set(SyncConfig._fields))
-    feeds = tuple(_feed(path, i, raw) for i, raw in enumerate(top.get("feeds", list, [])))
+    feeds, warnings = _unique_feeds(path, [_feed(path, i, raw) for i, raw in enumerate(top.get("feeds", list, []))])
     dflt_sync, dflt_ui, dflt_notify = SyncConfig(), UiConfig(), NotifyConfig()  # as the records declare them
     return Config(
         path=path,
@@ -240,7 +241,24 @@ def parse(text: str, path: Path) -> Config:
                             min_priority=float(notify.number("min_priority", dflt_notify.min_priority, -1000))),
         keymap=keymap,
         templates=dict(templates),
+        warnings=warnings,
     )
+
+
+def _unique_feeds(path: Path, feeds: list[FeedConfig]) -> tuple[tuple[FeedConfig, ...], tuple[str, ...]]:
+    """The feeds with each URL once (the first entry wins: it is fetched once, its messages counted once), and a
+    warning for every later entry with the same URL."""
+    first: dict[str, int] = {}
+    warnings = []
+    for i, fc in enumerate(feeds):
+        if fc.url in first:
+            why = f"the same URL as feeds[{first[fc.url]}]: fetched once, as feeds[{first[fc.url]}] (remove one)"
+            warnings.append(str(ConfigError(path, f"feeds[{i}].url", why)))
+        else:
+            first[fc.url] = i
+    if not warnings:
+        return tuple(feeds), ()
+    return tuple(feeds[i] for i in first.values()), tuple(warnings)
 
 
 def _triage(path: Path, raw: dict[str, Any]) -> TriageConfig:

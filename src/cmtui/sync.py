@@ -139,7 +139,9 @@ class SyncEngine:
         self._parsed = 0
         self.now = utc_now()
         self._runs: dict[str, asyncio.Task[_Outcome]] = {}
-        self._configured = {f.url: f for f in config.feeds}
+        self._configured: dict[str, FeedConfig] = {}
+        for fc in config.feeds:  # a URL listed twice is one feed: the first entry (as `config.parse` keeps it)
+            self._configured.setdefault(fc.url, fc)
         self.touched: set[int] = set()
         self._summarised = 0.0  # time.monotonic() of the last summaries
 
@@ -149,7 +151,7 @@ class SyncEngine:
         self.triage = triage.refresh(self.store, self.config)
         with self.store.transaction():  # every configured feed's row, in one go
             self._feed_rows = self.store.ensure_configured_feeds((fc.url, fc.name, fc.kind, fc.tags)
-                                                                 for fc in self.config.feeds)
+                                                                 for fc in self._configured.values())
         if self.processes and sum(row["body_hash"] is None for row in self._feed_rows.values()) > PARSE_IN_THREAD:
             self._start_pool()  # many feeds never read before: the workers start while the first bodies download
         s = self.config.sync
@@ -159,7 +161,7 @@ class SyncEngine:
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cmtui-parse")
         try:
             async with Fetcher(limits, transport=self.transport) as self.fetcher:
-                reports = await asyncio.gather(*(self._sync_site(fc) for fc in self.config.feeds))
+                reports = await asyncio.gather(*(self._sync_site(fc) for fc in self._configured.values()))
             triage.summarise_dirty(self.store, self.triage)
         except sqlite3.DatabaseError as exc:
             # A full disk, a store another program broke: every feed saved before this is complete (one
