@@ -50,3 +50,53 @@ def test_the_engine_fetches_a_url_once_whatever_config_it_is_given(server: FeedS
     report = sync(twice, tmp_path / "db.sqlite")
     assert [(f.url, f.new) for f in report.feeds] == [(server.url("/a.rss"), 2)] and report.new == 2
     assert len(server.requests_for("/a.rss")) == 1
+
+
+# -- nothing from the config, a feed or the store drives the terminal ------------------
+
+OSC = "\x1b]8;;http://evil.example/\x07"  # a hyperlink escape: the terminal would obey it
+HOSTILE = f"{OSC}Feed\x1b[2J\x9b31m\u202eevil\x07"
+TERMINAL_CONTROLS = [chr(c) for c in [*range(0, 9), *range(11, 32), *range(0x7f, 0xa0)]] + ["\u202e"]
+
+
+def assert_inert(output: str) -> None:
+    assert not [c for c in TERMINAL_CONTROLS if c in output], repr(output)
+
+
+def test_a_config_url_with_an_escape_sequence_never_reaches_the_terminal(tmp_path: Path) -> None:
+    config = config_file(tmp_path / "feeds.toml", [f"http://127.0.0.1:9/feed{OSC}"])
+    result = cmtui("feeds", "--config", str(config), "--db", str(tmp_path / "db.sqlite"))
+    assert result.returncode == 2
+    assert "feeds[0].url" in result.stderr and "control character" in result.stderr
+    assert_inert(result.stdout + result.stderr)
+
+
+def test_feeds_and_errors_from_the_store_are_shown_sanitised(server: FeedServer, tmp_path: Path) -> None:
+    from cmtui.store import Store
+
+    server.set("/a.rss", rss(server.base_url, [("p1", "")]))
+    config = tmp_path / "feeds.toml"
+    config.write_text(f'[[feeds]]\nurl = "{server.url("/a.rss")}"\nname = {json.dumps(HOSTILE)}\n'
+                      f'tags = [{json.dumps(HOSTILE)}]\n', encoding="utf-8")
+    db = tmp_path / "db.sqlite"
+    synced = cmtui("sync", "--config", str(config), "--db", str(db))
+    assert synced.returncode == 0, synced.stderr
+    store = Store.open(db)  # what another program, or an older cmtui, may have written
+    with store.transaction():
+        store.x("UPDATE feeds SET last_error = ?, last_warning = ?, error_count = 1", [HOSTILE, HOSTILE])
+    store.close()
+    for command in (["feeds"], ["feeds", "--json"], ["inbox", "--all"], ["inbox", "--all", "--json"], ["people"],
+                    ["people", "--json"], ["report"], ["explain", "1"], ["sync", "--force"]):
+        result = cmtui(*command, "--config", str(config), "--db", str(db))
+        assert "Traceback" not in result.stderr
+        assert_inert(result.stdout + result.stderr)
+    listed = json.loads(cmtui("feeds", "--json", "--config", str(config), "--db", str(db)).stdout)
+    assert listed[0]["name"] == HOSTILE  # the data is unchanged: only its JSON text escapes every control
+
+
+def test_a_config_error_naming_an_escape_sequence_is_shown_sanitised(tmp_path: Path) -> None:
+    config = tmp_path / "feeds.toml"
+    config.write_text(f"[sync]\n{json.dumps(HOSTILE)} = 1\n", encoding="utf-8")
+    result = cmtui("feeds", "--config", str(config), "--db", str(tmp_path / "db.sqlite"))
+    assert result.returncode == 2 and "unknown key" in result.stderr
+    assert_inert(result.stderr.rstrip("\n"))

@@ -6,6 +6,7 @@ import functools
 import gc
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
@@ -40,7 +41,7 @@ class Context:
     def config(self) -> Config:
         config = load(self.config_path)
         for warning in config.warnings:
-            click.echo(f"cmtui: config warning: {text.one_line(warning)}", err=True)
+            click.echo(f"cmtui: config warning: {shown(warning)}", err=True)
         return config
 
     def store(self) -> Store:
@@ -66,6 +67,31 @@ def common_options(func: F) -> F:
     return func
 
 
+def shown(value: object, limit: int = 0) -> str:
+    """Text that came from the config, a feed or the store, as the terminal may show it: `text.one_line` (no
+    escape sequence nor control character, one line). Every line the CLI prints goes through it."""
+    return text.one_line(value if isinstance(value, str) else str(value), limit)
+
+
+# What JSON leaves raw that a terminal may obey: DEL, the C1 controls (U+009B is CSI) and the bidi overrides.
+_JSON_RAW_CONTROLS = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_JSON_RAW_CONTROLS_UTF8 = re.compile(rb"\x7f|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
+
+
+def safe_json(value: object) -> str:
+    """`value` as indented JSON whose text a terminal shows as it is: the same data (JSON escapes the C0
+    controls, and these escape the rest: they only occur inside strings), non-ASCII letters left readable."""
+    return _JSON_RAW_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}",
+                                  json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def safe_json_bytes(chunk: bytes) -> bytes:
+    """`safe_json` for UTF-8 JSON text made elsewhere (`inbox --json`, which SQLite writes)."""
+    if not _JSON_RAW_CONTROLS_UTF8.search(chunk):
+        return chunk
+    return _JSON_RAW_CONTROLS_UTF8.sub(lambda m: f"\\u{ord(m.group().decode()):04x}".encode(), chunk)
+
+
 def friendly_errors(func: F) -> F:
     """Config and store problems become one line and exit 2; never a traceback."""
     @functools.wraps(func)
@@ -73,10 +99,10 @@ def friendly_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except ConfigError as exc:
-            click.echo(f"cmtui: config error: {exc}", err=True)
+            click.echo(f"cmtui: config error: {shown(exc)}", err=True)
             sys.exit(EXIT_USAGE)
         except StoreError as exc:
-            click.echo(f"cmtui: store error: {exc}", err=True)
+            click.echo(f"cmtui: store error: {shown(exc)}", err=True)
             sys.exit(EXIT_USAGE)
     return wrapper  # type: ignore[return-value]
 
@@ -126,7 +152,7 @@ def sync_cmd(ctx: Context, as_json: bool, force: bool, wait: float, quiet: bool)
 
     config = ctx.config()
     if not config.feeds:
-        click.echo(f"cmtui: {config.path} lists no [[feeds]]; add one with `cmtui add URL`.", err=True)
+        click.echo(f"cmtui: {shown(config.path)} lists no [[feeds]]; add one with `cmtui add URL`.", err=True)
     store = ctx.store()
     progress = _Progress(len(config.feeds), enabled=sys.stderr.isatty() and not as_json)
 
@@ -140,7 +166,7 @@ def sync_cmd(ctx: Context, as_json: bool, force: bool, wait: float, quiet: bool)
         with sync_lock(ctx.db_path, wait=wait):
             report = run_sync(config, store, force=force, on_feed=on_feed, processes=True)
     except SyncBusy as exc:
-        click.echo(f"cmtui: {exc}; try again later, or pass --wait SECONDS.", err=True)
+        click.echo(f"cmtui: {shown(exc)}; try again later, or pass --wait SECONDS.", err=True)
         sys.exit(EXIT_FAILED)
     finally:
         progress.clear()
@@ -156,9 +182,9 @@ def sync_cmd(ctx: Context, as_json: bool, force: bool, wait: float, quiet: bool)
         finally:
             store.close()
         if why:
-            click.echo(f"cmtui: {why}", err=True)
+            click.echo(f"cmtui: {shown(why)}", err=True)
     if as_json:
-        click.echo(json.dumps({"feeds": [asdict(f) for f in report.feeds], "new": report.new,
+        click.echo(json.dumps({"feeds": [asdict(f) for f in report.feeds], "new": report.new,  # ASCII only
                                "failed": len(failed), "seconds": round(report.seconds, 3)}, indent=2))
     else:
         click.echo(f"Synced {len(report.feeds)} feeds in {report.seconds:.1f} s: {report.new} new messages"
@@ -221,7 +247,8 @@ def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, li
             # which scans the whole text for ANSI codes to strip (JSON has none: it writes \u001b)
             sys.stdout.flush()
             out = sys.stdout.buffer
-            out.writelines(inbox_json_chunks(store, config, include_answered=include_all, limit=limit))
+            out.writelines(map(safe_json_bytes, inbox_json_chunks(store, config, include_answered=include_all,
+                                                                  limit=limit)))
             out.write(b"\n")
             out.flush()
             return
@@ -233,7 +260,7 @@ def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, li
         return
     for item in items:
         mark = "!" if item.needs_reply else " "
-        reasons = ", ".join(item.reasons)
+        reasons = shown(", ".join(item.reasons))
         click.echo(f"{mark} {item.id:>5}  {text.one_line(item.title, 48):<48}  {text.one_line(item.feed, 20):<20}  "
                    f"{item.unanswered:>2}/{item.messages:<3} {reasons}")
         if item.needs_reply and item.latest.text:
@@ -259,21 +286,22 @@ def explain_cmd(ctx: Context, conversation_id: int) -> None:
     if item is None:
         click.echo(f"cmtui: no conversation {conversation_id}", err=True)
         sys.exit(EXIT_USAGE)
-    click.echo(f"{item.title}  ({item.feed})")
+    click.echo(f"{shown(item.title)}  ({shown(item.feed)})")
     if item.url:
-        click.echo(f"  {item.url}")
-    state = "needs a reply" if item.needs_reply else ", ".join(item.reasons) or "answered"
+        click.echo(f"  {shown(item.url)}")
+    state = "needs a reply" if item.needs_reply else shown(", ".join(item.reasons)) or "answered"
     click.echo(f"  {item.messages} messages, {item.unanswered} unanswered: {state}")
     click.echo("")
     for s in item.signals:
-        click.echo(f"  {s.points:>+7.1f}  {s.name:<18} {s.reason}")
+        click.echo(f"  {s.points:>+7.1f}  {shown(s.name):<18} {shown(s.reason)}")
     if item.needs_reply:
         click.echo(f"  {'-' * 7}\n  {item.priority:>7.1f}  priority")
         waiting = [m for m in messages if m["answered_at"] is None and not m["is_ours"]]
         if waiting:
             click.echo("\nLatest unanswered:")
             m = waiting[-1]
-            click.echo(f"  {text.one_line(m['author'], 40)} · {m['published']} · sentiment {m['sentiment'] or 0:+.2f}")
+            click.echo(f"  {text.one_line(m['author'], 40)} · {shown(m['published'])} · "
+                       f"sentiment {m['sentiment'] or 0:+.2f}")
             click.echo(f"  {text.one_line(m['text'], 300)}")
 
 
@@ -294,13 +322,13 @@ def people_cmd(ctx: Context, as_json: bool, limit: int) -> None:
     finally:
         store.close()
     if as_json:
-        click.echo(json.dumps([p.to_json() for p in found], indent=2, ensure_ascii=False))
+        click.echo(safe_json([p.to_json() for p in found]))
         return
     for p in found[:limit]:
         marks = " ".join(f"[{m}]" for m in p.marks)
         share = f"{p.answered}/{p.addressed} answered" if p.addressed else ""
         click.echo(f"{text.one_line(p.name, 28):<28} {p.messages:>4} msgs  {len(p.feeds)} feeds  "
-                   f"sentiment {p.sentiment:+.2f}  {share:<16} last {p.last_seen[:10]}  {marks}")
+                   f"sentiment {p.sentiment:+.2f}  {share:<16} last {shown(p.last_seen[:10])}  {shown(marks)}")
 
 
 @cli.command("report")
@@ -328,7 +356,7 @@ def report_cmd(ctx: Context, as_json: bool, since: str) -> None:
     finally:
         store.close()
     if as_json:
-        click.echo(json.dumps(data, indent=2))
+        click.echo(json.dumps(data, indent=2))  # ASCII only: nothing a terminal obeys
         return
 
     def hours(v: float | None) -> str:
@@ -339,7 +367,7 @@ def report_cmd(ctx: Context, as_json: bool, since: str) -> None:
         return (f"{text.one_line(s['label'], 30):<30} {s['answered']:>5} {hours(s['median_hours']):>9} "
                 f"{hours(s['p90_hours']):>9} {within:>6} {s['unanswered']:>6} {hours(s['oldest_wait_hours']):>10}")
 
-    click.echo(f"First response times since {data['since'] or 'the beginning'} (SLA {data['sla_hours']:g} h)\n")
+    click.echo(f"First response times since {shown(data['since'] or 'the beginning')} (SLA {data['sla_hours']:g} h)\n")
     click.echo(f"{'':<30} {'answ.':>5} {'median':>9} {'p90':>9} {'in SLA':>6} {'open':>6} {'oldest':>10}")
     click.echo(line(data["overall"]))
     click.echo("\nPer feed")
@@ -400,19 +428,19 @@ def feeds_cmd(ctx: Context, as_json: bool) -> None:
             "comment_feed_errors": r["comment_feed_errors"] if r else 0,
         })
     if as_json:
-        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        click.echo(safe_json(out))
         return
     for f in out:
         health = "never synced" if f["last_ok"] is None and not f["last_error"] else (
             f"gone (410): remove it from {config.path.name}" if f["gone"] else
             f"error ×{f['error_count']}: {f['last_error']}" if f["last_error"] else "ok")
-        click.echo(f"{text.one_line(f['name'], 32):<32}  {health}")
-        click.echo(f"    {f['url']}")
+        click.echo(f"{text.one_line(f['name'], 32):<32}  {shown(health)}")
+        click.echo(f"    {shown(f['url'])}")
         next_attempt = format_when(f["next_attempt"]) if f["next_attempt"] else "next sync"
         click.echo(f"    last ok {format_when(f['last_ok'])} · next attempt {next_attempt}"
                    f" · {f['messages']} messages · {f['comment_feeds']} comment feeds"
                    + (f" ({f['comment_feed_errors']} failing)" if f["comment_feed_errors"] else "")
-                   + (f" · warning: {f['warning']}" if f["warning"] else ""))
+                   + (f" · warning: {shown(f['warning'])}" if f["warning"] else ""))
 
 
 # -- add, import-opml ------------------------------------------------------------------
@@ -440,7 +468,7 @@ def add_cmd(ctx: Context, url: str, name: str | None, kind: str | None, add_all:
 
     report = asyncio.run(run())
     if not report.found:
-        click.echo(f"cmtui: {report.why or 'no feed found on that page'}", err=True)
+        click.echo(f"cmtui: {shown(report.why or 'no feed found on that page')}", err=True)
         sys.exit(EXIT_FAILED)
     chosen = report.found if add_all else report.found[:1]
     # a detected "blog" is left unwritten so the sync may still detect a forum; a chosen kind is written
@@ -451,9 +479,9 @@ def add_cmd(ctx: Context, url: str, name: str | None, kind: str | None, add_all:
     for f, feed in zip(chosen, feeds, strict=True):
         label = text.one_line(feed["name"] or f.url, 80)
         if f.url in added:
-            click.echo(f'Added "{label}" {f.url} ({kind or f.kind}) to {config_path}')
+            click.echo(f'Added "{label}" {shown(f.url)} ({kind or f.kind}) to {shown(config_path)}')
         else:
-            click.echo(f'Already there: "{label}" {f.url} is in {config_path}')
+            click.echo(f'Already there: "{label}" {shown(f.url)} is in {shown(config_path)}')
     if not add_all and len(report.found) > 1:
         click.echo(f"({len(report.found) - 1} more feed(s) found there; pass --all to add them too)", err=True)
 
@@ -470,7 +498,7 @@ def import_opml_cmd(ctx: Context, file: Path) -> None:
     feeds = read_opml(file)
     config_path = ctx.config_path
     added = append_feeds(config_path, feeds)
-    click.echo(f"Imported {len(added)} feeds ({len(feeds) - len(added)} already present) into {config_path}")
+    click.echo(f"Imported {len(added)} feeds ({len(feeds) - len(added)} already present) into {shown(config_path)}")
 
 
 # -- paths, demo -----------------------------------------------------------------------
@@ -481,8 +509,8 @@ def import_opml_cmd(ctx: Context, file: Path) -> None:
 @pass_ctx
 def paths_cmd(ctx: Context) -> None:
     """Where cmtui reads its config and keeps its store."""
-    click.echo(f"config: {ctx.config_path}")
-    click.echo(f"store:  {ctx.db_path}")
+    click.echo(f"config: {shown(ctx.config_path)}")
+    click.echo(f"store:  {shown(ctx.db_path)}")
 
 
 @cli.command("demo")
@@ -505,7 +533,7 @@ def demo_cmd(ctx: Context, no_app: bool) -> None:
         config_path.write_text(sites.config_toml(feeds), encoding="utf-8")
         config = parse(config_path.read_text(encoding="utf-8"), config_path)
         ctx.config_option, ctx.db_option = str(config_path), ctx.db_option or str(Path(tmp) / "demo.db")
-        click.echo(f"Demo sites on {server.base_url}; store {ctx.db_path}", err=True)
+        click.echo(f"Demo sites on {server.base_url}; store {shown(ctx.db_path)}", err=True)
         store = ctx.store()
         try:
             report = run_sync(config, store)
