@@ -798,3 +798,50 @@ def test_posting_is_not_a_textual_import() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
+
+
+# -- only over https ---------------------------------------------------------------------------
+
+
+class Forward(httpx.BaseTransport):
+    """Sends every request to the loopback server whatever its URL says (the path kept): stands for a public
+    site (http://blog.example.com) while the bytes stay on this machine, so a request that should never be
+    made would show up in the stand-in's calls."""
+
+    def __init__(self, target: str) -> None:
+        self.target = httpx.URL(target)
+        self.inner = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.url = request.url.copy_with(scheme="http", host=self.target.host, port=self.target.port)
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+@pytest.mark.parametrize("site", ["http://blog.example.com", "http://10.0.0.7:8080", "http://[fe80::1]",
+                                  "http://127.0.0.1.example.com", "ftp://blog.example.com"])
+def test_posting_refuses_plain_http_before_any_request(wordpress: FakeWordPress, wp_secret: None,
+                                                       site: str) -> None:
+    posting = PostingConfig("wordpress", site, "acme", secret_env="CMTUI_TEST_WP_PASSWORD")
+    hits = len(wordpress.server.hits)
+    with httpx.Client(transport=Forward(wordpress.site)) as client:
+        result = post_reply(posting, ReplyTarget("wordpress", site, 123, 45), "Hello there", client=client)
+    assert not result.ok and result.status == 0 and result.error is not None
+    assert result.error.startswith("not posted: posting.site ")
+    assert wordpress.calls == [] and len(wordpress.server.hits) == hits  # nothing was sent, no password
+    if site.startswith("http://"):
+        assert "unencrypted" in result.error and "https://" + site.removeprefix("http://") in result.error
+    assert_secret_free(result)
+
+
+@pytest.mark.parametrize("site", ["https://blog.example.com", "http://localhost", "http://127.0.0.1",
+                                  "http://127.8.9.10:8080", "http://[::1]:8080"])
+def test_posting_goes_over_https_and_to_this_computer(wordpress: FakeWordPress, wp_secret: None,
+                                                      site: str) -> None:
+    posting = PostingConfig("wordpress", site, "acme", secret_env="CMTUI_TEST_WP_PASSWORD")
+    with httpx.Client(transport=Forward(wordpress.site)) as client:
+        result = post_reply(posting, ReplyTarget("wordpress", site, 123, None), f"Hello over {site}", client=client)
+    assert result.ok, result
+    assert len(wordpress.calls) == 1

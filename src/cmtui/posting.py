@@ -5,7 +5,8 @@ Synchronous (`httpx.Client`): the app calls it from a worker thread, the CLI dir
 stores the result (`Store.add_our_message`, `Store.set_draft_state`).
 
 Secrets come from an environment variable or the system keyring, never from the config file, and never appear
-in a result, an error message, a log line or an exception.
+in a result, an error message, a log line or an exception. They are only sent over https (plain http only to
+this computer: localhost, 127.0.0.0/8, ::1); any other site is refused before a request is made.
 
 WordPress behaviour (6.1, measured on Debian's package, see tests/integration/): every login problem (wrong user,
 wrong or revoked Application Password, no Authorization header) is the same 401 `rest_comment_login_required`;
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import html
+import ipaddress
 import os
 import re
 from dataclasses import dataclass, replace
@@ -197,6 +199,8 @@ def post_reply(posting: PostingConfig, target: ReplyTarget, body: str, *,
                                        f"{posting.site}")
     if not body.strip():
         return PostResult(False, error="the reply is empty")
+    if why := insecure_site(posting):
+        return PostResult(False, error=why)
     try:
         key = secret(posting)
     except PostingError as exc:
@@ -214,6 +218,36 @@ def post_reply(posting: PostingConfig, target: ReplyTarget, body: str, *,
         result = PostResult(False, error=f"the user name or the {_secret_name(posting)} holds characters that "
                                          "cannot be sent in an HTTP header (not ASCII): copy it again")
     return _scrubbed(result, key, posting.user)
+
+
+def insecure_site(posting: PostingConfig) -> str | None:
+    """Why the secret cannot be sent to `posting.site`, or None. The Application Password (Basic auth) and the
+    API key travel in every request's headers: only over https, or plain http to this computer (localhost,
+    127.0.0.0/8, ::1: a local test server or an ssh tunnel)."""
+    try:
+        parts = urlsplit(posting.site.strip())
+        host = (parts.hostname or "").rstrip(".").lower()
+    except ValueError:
+        return f"posting.site is not a URL: {text.one_line(posting.site, 200)}"
+    scheme = parts.scheme.lower()
+    if scheme == "https" and host:
+        return None
+    if scheme == "http" and host and _is_loopback(host):
+        return None
+    if scheme == "http" and host:
+        return (f"not posted: posting.site is plain http ({text.one_line(posting.site, 200)}), which would send "
+                f"the {_secret_name(posting)} for {posting.user} unencrypted; set posting.site to "
+                f"https://{text.one_line(parts.netloc, 200)}{text.one_line(parts.path, 200)}")
+    return f"not posted: posting.site must be an https:// URL, not {text.one_line(posting.site, 200)}"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback  # 127.0.0.0/8, ::1
+    except ValueError:
+        return False
 
 
 def _post(client: httpx.Client, posting: PostingConfig, target: ReplyTarget, site: str, body: str,
