@@ -100,3 +100,27 @@ def test_a_config_error_naming_an_escape_sequence_is_shown_sanitised(tmp_path: P
     result = cmtui("feeds", "--config", str(config), "--db", str(tmp_path / "db.sqlite"))
     assert result.returncode == 2 and "unknown key" in result.stderr
     assert_inert(result.stderr.rstrip("\n"))
+
+
+# -- stores the CLI cannot use: exit 2 with a store error, in every command ------------------
+
+
+def test_a_store_from_a_newer_cmtui_is_a_store_error_in_every_command(tmp_path: Path) -> None:
+    import sqlite3
+
+    from cmtui.store import Store
+    from cmtui.store.migrations import MIGRATIONS
+
+    config = config_file(tmp_path / "feeds.toml", ["http://127.0.0.1:9/feed"])
+    db = tmp_path / "db.sqlite"
+    Store.open(db).close()
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    conn.close()
+    for command in (["feeds"], ["sync"], ["inbox"], ["people"], ["report"]):
+        result = cmtui(*command, "--config", str(config), "--db", str(db))
+        assert result.returncode == 2, (command, result.stderr)
+        assert result.stderr.startswith(f"cmtui: store error: {db}: this store was written by a newer cmtui")
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) + 1  # never written back down
+    conn.close()

@@ -188,3 +188,70 @@ def test_inbox_json_comes_in_pieces_and_a_failure_midway_is_a_store_error(tmp_pa
     with pytest.raises(StoreError, match="cannot read the inbox"):
         list(listing)
     store.close()
+
+
+# -- migrations: pending ones applied to an existing store, a newer store refused ------------------
+
+
+def applied_migrations(path: Path) -> list[str]:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        return [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY rowid")]
+    finally:
+        conn.close()
+
+
+def test_a_new_migration_is_applied_to_an_existing_store_and_an_older_cmtui_then_refuses_it(tmp_path: Path) -> None:
+    from sqlite_utils import Database
+
+    from cmtui.store import NewerStoreError
+    from cmtui.store.migrations import MIGRATIONS, migration
+
+    path = tmp_path / "db.sqlite"
+    store = Store.open(path)
+    save(store, "http://f.example/a.rss", [("Topic", "Ann", "Is it broken?")])
+    store.close()
+    before = len(MIGRATIONS)
+
+    @migration
+    def m999_a_new_column(db: Database) -> None:  # what the next version of cmtui adds
+        db.execute("ALTER TABLE feeds ADD COLUMN m999 TEXT")
+
+    try:
+        store = Store.open(path)  # the store says every migration it knew is applied; this one is not
+        assert store.one("SELECT m999 FROM feeds") is not None
+        assert store.one("PRAGMA user_version")[0] == before + 1  # type: ignore[index]
+        assert store.counts()["messages"] == 1
+        store.close()
+    finally:
+        MIGRATIONS.remove(m999_a_new_column)
+    assert applied_migrations(path)[-1] == "m999_a_new_column"
+    with pytest.raises(NewerStoreError, match="this store was written by a newer cmtui"):
+        Store.open(path)  # this code, without m999: the store is beyond it
+
+
+@pytest.mark.parametrize("newer", ["user_version", "migration"])
+def test_a_store_written_by_a_newer_cmtui_is_refused_untouched(newer: str, tmp_path: Path) -> None:
+    import sqlite3
+
+    from cmtui.store import NewerStoreError
+    from cmtui.store.migrations import MIGRATIONS
+
+    path = tmp_path / "db.sqlite"
+    store = Store.open(path)
+    save(store, "http://f.example/a.rss", [("Topic", "Ann", "Is it broken?")])
+    store.close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    if newer == "user_version":  # a newer cmtui's count of its migrations
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    else:  # … or one of its migrations, recorded, with the same count (another line of development)
+        conn.execute("INSERT INTO _sqlite_migrations(migration_set, name, applied_at) "
+                     "VALUES ('cmtui', 'm013_from_the_future', '2030-01-01')")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    content = path.read_bytes()
+    with pytest.raises(NewerStoreError, match=f"{path}: this store was written by a newer cmtui"):
+        Store.open(path)
+    assert path.read_bytes() == content  # not a byte written: not its user_version, not a migration

@@ -29,21 +29,44 @@ class StoreError(Exception):
     """The database cannot be used (not SQLite, corrupt, unwritable): the CLI prints it and exits."""
 
 
-def _migrate(conn: sqlite3.Connection) -> None:
-    """Apply pending schema migrations. `PRAGMA user_version` records that all are applied, so an up-to-date
-    store opens without importing sqlite-utils (it costs a tenth of a second at every start)."""
-    from cmtui.store.schema import SCHEMA_VERSION
+class NewerStoreError(StoreError):
+    """The store was written by a newer cmtui: it is refused untouched (its schema is beyond this code)."""
 
-    if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
-        return
+
+def _schema_state(conn: sqlite3.Connection, path: Path | str) -> bool:
+    """Whether every migration this cmtui defines is applied (read-only, without importing sqlite-utils: it
+    costs 0.15 s at every start). The rule is sqlite-utils' own: a migration is pending when its name is not
+    among the applied ones recorded in `_sqlite_migrations`. A store that records migrations this code does not
+    define, or whose `user_version` (the number of migrations applied, as cmtui writes it) is beyond the number
+    defined here, was written by a newer cmtui: `NewerStoreError`."""
+    from cmtui.store.migrations import MIGRATION_SET, MIGRATIONS
+
+    defined = {fn.__name__ for fn in MIGRATIONS}
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    applied: set[str] = set()
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'").fetchone():
+        applied = {row[0] for row in conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = ?",
+                                                  [MIGRATION_SET])}
+    unknown = sorted(applied - defined)
+    if version > len(MIGRATIONS) or unknown:
+        what = f"migration {unknown[0]}" if unknown else f"schema version {version}"
+        raise NewerStoreError(f"{path}: this store was written by a newer cmtui ({what}; this cmtui knows "
+                              f"{len(MIGRATIONS)} migrations): upgrade cmtui to use it; it was left untouched")
+    return applied == defined and version == len(MIGRATIONS)
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Apply the pending schema migrations (sqlite-utils decides which), then record how many are applied in
+    `PRAGMA user_version` (for `_schema_state`'s check of a newer store)."""
     from sqlite_utils import Database
 
-    from cmtui.store.migrations import migrations
+    from cmtui.store.migrations import MIGRATIONS, registry
 
+    migrations = registry()
     db = Database(conn)
     migrations.apply(db)
     if not migrations.pending(db):
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
 
 
 def utc_now() -> datetime:
@@ -188,12 +211,18 @@ class Store:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                conn.execute("PRAGMA journal_mode = wal")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA foreign_keys = OFF")
-            _migrate(conn)
+            try:
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                current = _schema_state(conn, path)  # before anything is written: a newer store stays untouched
+                if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    conn.execute("PRAGMA journal_mode = wal")
+                conn.execute("PRAGMA synchronous = NORMAL")
+                conn.execute("PRAGMA foreign_keys = OFF")
+                if not current:
+                    _migrate(conn)
+            except BaseException:
+                conn.close()
+                raise
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: cannot use this database: {exc}") from None
         except OSError as exc:
@@ -203,7 +232,8 @@ class Store:
     @classmethod
     def memory(cls) -> Store:
         conn = sqlite3.connect(":memory:", isolation_level=None)
-        _migrate(conn)
+        if not _schema_state(conn, ":memory:"):
+            _migrate(conn)
         return cls(conn)
 
     def close(self) -> None:
