@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from cmtui.config import load
 from cmtui.demo.server import FeedServer
 
@@ -124,3 +126,50 @@ def test_a_store_from_a_newer_cmtui_is_a_store_error_in_every_command(tmp_path: 
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) + 1  # never written back down
     conn.close()
+
+
+def damaged_store(server: FeedServer, path: Path, how: str) -> Path:
+    """The demo synced into `path`, then damaged: a file of garbage bytes, cut in half, or its data pages (the
+    feeds, conversations, messages, summaries and people tables, found through dbstat) overwritten, so that the
+    store still opens and fails on the first page a command reads."""
+    import random
+    import sqlite3
+
+    from cmtui.demo import sites
+
+    from .helpers import sync, write_config
+
+    feeds = sites.install(server)
+    config = write_config(path.with_suffix(".toml"), [{"url": f.url, "name": f.name, "kind": f.kind} for f in feeds],
+                          names=sites.IDENTITY_NAMES)
+    sync(config, path)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    pages = [r[0] for r in conn.execute(
+        "SELECT pageno FROM dbstat WHERE name IN ('feeds', 'conversations', 'messages', 'conversation_summary', "
+        "'people') AND pageno > 1")]
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    noise = random.Random(15).randbytes
+    if how == "garbage":
+        path.write_bytes(noise(path.stat().st_size))
+    elif how == "truncated":
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    else:
+        with path.open("r+b") as out:
+            for page in pages:
+                out.seek((page - 1) * page_size)
+                out.write(noise(page_size))
+    return path
+
+
+@pytest.mark.parametrize("how", ["garbage", "truncated", "pages"])
+def test_a_damaged_store_is_a_store_error_in_every_command(how: str, server: FeedServer, tmp_path: Path) -> None:
+    db = damaged_store(server, tmp_path / "db.sqlite", how)
+    config = db.with_suffix(".toml")
+    for command in (["feeds"], ["feeds", "--json"], ["people"], ["people", "--json"], ["report"], ["report", "--json"],
+                    ["inbox"], ["inbox", "--json"], ["explain", "1"], ["done", "1"], ["sync"]):
+        result = cmtui(*command, "--config", str(config), "--db", str(db))
+        assert result.returncode == 2, (command, result.stderr)
+        assert result.stderr.startswith(f"cmtui: store error: {db}: "), (command, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1 and "unexpected" not in result.stderr

@@ -7,6 +7,7 @@ import gc
 import json
 import os
 import re
+import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
@@ -104,7 +105,22 @@ def friendly_errors(func: F) -> F:
         except StoreError as exc:
             click.echo(f"cmtui: store error: {shown(exc)}", err=True)
             sys.exit(EXIT_USAGE)
+        except sqlite3.DatabaseError as exc:
+            if not _store_trouble(exc):
+                raise  # a bug in a query: "unexpected error", not the store's fault
+            db = click.get_current_context().ensure_object(Context).db_path
+            click.echo(f"cmtui: store error: {shown(db)}: cannot use this database: {shown(exc)}", err=True)
+            sys.exit(EXIT_USAGE)
     return wrapper  # type: ignore[return-value]
+
+
+def _store_trouble(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite failed because of the store (damaged, not a database, the disk, locks, permissions) rather
+    than because of the SQL (SQLITE_ERROR: no such column …; misuse), which a store found open can still raise
+    on any later page it reads."""
+    if isinstance(exc, sqlite3.ProgrammingError | sqlite3.InterfaceError):
+        return False
+    return getattr(exc, "sqlite_errorname", "") not in ("SQLITE_ERROR", "SQLITE_MISUSE", "SQLITE_RANGE")
 
 
 pass_ctx = click.make_pass_decorator(Context, ensure=True)
