@@ -22,6 +22,7 @@ from cmtui.config import PostingConfig
 from cmtui.demo.server import FeedServer
 from cmtui.fetch import USER_AGENT
 from cmtui.posting import (
+    SHORT_SECRET_HIDDEN,
     PostingError,
     PostResult,
     ReplyTarget,
@@ -845,3 +846,80 @@ def test_posting_goes_over_https_and_to_this_computer(wordpress: FakeWordPress, 
         result = post_reply(posting, ReplyTarget("wordpress", site, 123, None), f"Hello over {site}", client=client)
     assert result.ok, result
     assert len(wordpress.calls) == 1
+
+
+# -- the secret never leaks, in any form -------------------------------------------------------
+
+ODD_SECRET = 'zq9K "Xy" &<k>/+=%\n\tw7Rv'  # a newline, a tab, quotes, HTML and URL specials
+
+
+def forms_of(user: str, key: str) -> dict[str, str]:
+    """How a text can hold the secret, written out independently of cmtui.posting."""
+    import html
+    from urllib.parse import quote, quote_plus
+
+    basic = base64.b64encode(f"{user}:{key}".encode()).decode()
+    return {"raw": key, "repr": repr(key)[1:-1], "bytes repr": repr(key.encode())[2:-1],
+            "json": json.dumps(key)[1:-1], "url": quote(key, safe=""), "url lower": quote(key, safe="").lower(),
+            "url plus": quote_plus(key), "basic": basic, "basic urlsafe": base64.urlsafe_b64encode(
+                f"{user}:{key}".encode()).decode(), "html": html.escape(key), "one line": " ".join(key.split())}
+
+
+def assert_no_form(error: str | None, user: str, key: str) -> None:
+    assert error
+    for name, form in forms_of(user, key).items():
+        assert form.lower() not in error.lower(), (name, error)
+    for piece in key.split():  # nor a piece of it that a cut or a cleaning left
+        if len(piece) >= 4:
+            assert piece.lower() not in error.lower(), (piece, error)
+
+
+def test_a_secret_with_a_newline_is_not_in_h11s_error(discourse: FakeDiscourse,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """h11 refuses a header value with a newline and quotes it as a bytes repr ('…\\n…')."""
+    key = "0f3c9e8d7b6a5f4e\n3d2c1b0a9f8e7d6c"
+    monkeypatch.setenv("CMTUI_TEST_DISCOURSE_KEY", key)
+    result = post_reply(discourse_config(discourse), ReplyTarget("discourse", discourse.site, 77, None),
+                        "A reply that is long enough to pass.")
+    assert not result.ok and result.error is not None and "•••" in result.error
+    assert_no_form(result.error, discourse.user, key)
+    assert discourse.calls == []
+
+
+@pytest.mark.parametrize("form", ["raw", "repr", "bytes repr", "json", "url", "url lower", "url plus", "basic",
+                                  "basic urlsafe", "html", "one line"])
+@pytest.mark.parametrize("where", ["message", "location"])
+def test_a_secret_echoed_in_any_form_is_taken_out(wordpress: FakeWordPress, monkeypatch: pytest.MonkeyPatch,
+                                                  form: str, where: str) -> None:
+    monkeypatch.setenv("CMTUI_TEST_WP_PASSWORD", ODD_SECRET)
+    echoed = forms_of(wordpress.user, ODD_SECRET)[form]
+
+    def echo(req: BaseHTTPRequestHandler) -> None:
+        read_json(req)
+        if where == "location":  # a redirect naming it, far enough in for the cut to fall inside it
+            req.send_response(302)
+            req.send_header("Location", "https://blog.example.com/" + "x" * 160 + "?k=" + echoed)
+            req.send_header("Content-Length", "0")
+            req.end_headers()
+        else:  # a message long enough for the cut to fall inside the secret if it were cut first
+            send_json(req, 400, {"code": "echo", "message": "y" * 290 + " " + echoed + " was sent"})
+
+    wordpress.server.handle("/wp-json/wp/v2/comments", echo)
+    result = post_reply(wp_config(wordpress), ReplyTarget("wordpress", wordpress.site, 123, None), "Hello")
+    assert not result.ok
+    assert_no_form(result.error, wordpress.user, ODD_SECRET)
+
+
+@pytest.mark.parametrize("key", ["q7z", "k", "Ab1!x"])
+def test_a_very_short_secret_hides_the_whole_error(discourse: FakeDiscourse, monkeypatch: pytest.MonkeyPatch,
+                                                   key: str) -> None:
+    monkeypatch.setenv("CMTUI_TEST_DISCOURSE_KEY", key)
+
+    def echo(req: BaseHTTPRequestHandler) -> None:
+        read_json(req)
+        send_json(req, 422, {"errors": [f"key {req.headers.get('Api-Key')} is not known here"]})
+
+    discourse.server.handle("/posts.json", echo)
+    result = post_reply(discourse_config(discourse), ReplyTarget("discourse", discourse.site, 77, None),
+                        "A reply that is long enough to pass.")
+    assert result == PostResult(False, status=422, error=SHORT_SECRET_HIDDEN)  # not "key q7z is not known here"

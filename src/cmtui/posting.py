@@ -19,11 +19,12 @@ from __future__ import annotations
 import base64
 import html
 import ipaddress
+import json
 import os
 import re
 from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, quote_plus, unquote, urlsplit
 
 import httpx
 
@@ -37,6 +38,9 @@ KEYRING_SERVICE = "cmtui"
 WP_POST_ID = re.compile(r"[?&](?:p|page_id)=(\d+)(?=[&#]|$)")
 WP_COMMENT_ID = re.compile(r"#comment-(\d+)$")
 MESSAGE_LIMIT = 300  # characters of a server's message in an error
+SHORT_SECRET = 8  # characters: an error text holding any form of a shorter secret is hidden whole
+SHORT_SECRET_HIDDEN = ("the error's details are hidden: they contain the password or API key, which is too short "
+                       "to take out of them safely (use a longer one)")
 
 
 class PostingError(Exception):
@@ -206,18 +210,21 @@ def post_reply(posting: PostingConfig, target: ReplyTarget, body: str, *,
     except PostingError as exc:
         return PostResult(False, error=str(exc))
     site = posting.site.rstrip("/")
+    hide = Hide.of(posting.user, key)
     try:
         if client is None:
             with _client() as own:
-                result = _post(own, posting, target, site, body, key)
+                result = _post(own, posting, target, site, body, key, hide)
         else:
-            result = _post(client, posting, target, site, body, key)
+            result = _post(client, posting, target, site, body, key, hide)
     except httpx.HTTPError as exc:
-        result = PostResult(False, error=_network_reason(exc, site))
-    except UnicodeEncodeError:  # httpx sends header values as ASCII
+        result = PostResult(False, error=_network_reason(exc, site, hide))
+    except UnicodeEncodeError:  # httpx sends header values as ASCII (the error names the character: not said)
         result = PostResult(False, error=f"the user name or the {_secret_name(posting)} holds characters that "
                                          "cannot be sent in an HTTP header (not ASCII): copy it again")
-    return _scrubbed(result, key, posting.user)
+    except Exception as exc:  # noqa: BLE001 - whatever it is, its text may hold the secret: never let it out raw
+        result = PostResult(False, error=f"posting failed: {type(exc).__name__}: {hide.line(str(exc), 200)}")
+    return _scrubbed(result, hide)
 
 
 def insecure_site(posting: PostingConfig) -> str | None:
@@ -251,21 +258,20 @@ def _is_loopback(host: str) -> bool:
 
 
 def _post(client: httpx.Client, posting: PostingConfig, target: ReplyTarget, site: str, body: str,
-          key: str) -> PostResult:
+          key: str, hide: Hide) -> PostResult:
     if posting.type == "wordpress":
-        return _post_wordpress(client, posting.user, key, target, site, body)
-    return _post_discourse(client, posting.user, key, target, site, body)
+        return _post_wordpress(client, posting.user, key, target, site, body, hide)
+    return _post_discourse(client, posting.user, key, target, site, body, hide)
 
 
 def _post_wordpress(client: httpx.Client, user: str, key: str, target: ReplyTarget, site: str,
-                    body: str) -> PostResult:
+                    body: str, hide: Hide) -> PostResult:
     auth = httpx.BasicAuth(user, key)
-    hide = _secret_forms(user, key)
     if target.parent_id is not None:
         try:
             response = _wp_request(client, "GET", site, f"/wp/v2/comments/{target.parent_id}", auth=auth)
         except httpx.HTTPError as exc:  # nothing was sent yet: say so
-            return PostResult(False, error=f"{_network_reason(exc, site, posting=False)}: not posted")
+            return PostResult(False, error=f"{_network_reason(exc, site, hide, posting=False)}: not posted")
         parent = _json(response)
         if response.status_code == 404 and isinstance(parent, dict):
             return PostResult(False, status=404, error=f"comment {target.parent_id} is not on {site} any more "
@@ -286,7 +292,7 @@ def _post_wordpress(client: httpx.Client, user: str, key: str, target: ReplyTarg
     return _wp_failure(response, data, user, site, hide)
 
 
-def _wp_failure(response: httpx.Response, data: Any, user: str, site: str, hide: tuple[str, ...]) -> PostResult:
+def _wp_failure(response: httpx.Response, data: Any, user: str, site: str, hide: Hide) -> PostResult:
     status = response.status_code
     message = _message(data.get("message"), hide) if isinstance(data, dict) else ""
     if status == 401:
@@ -298,7 +304,7 @@ def _wp_failure(response: httpx.Response, data: Any, user: str, site: str, hide:
     elif status == 404 and not isinstance(data, dict):
         error = f"no WordPress REST API at {site}/wp-json/ ({http_reason(status)})"
     elif 300 <= status < 400:
-        error = f"the site redirects to {text.one_line(response.headers.get('location'), 200)}: " \
+        error = f"the site redirects to {hide.line(response.headers.get('location'), 200)}: " \
                 "set posting.site to that address"
     else:
         error = f"WordPress answered {http_reason(status)}" + (f": {message}" if message else "")
@@ -321,7 +327,7 @@ def _wp_request(client: httpx.Client, method: str, site: str, route: str, *,
 
 
 def _post_discourse(client: httpx.Client, user: str, key: str, target: ReplyTarget, site: str,
-                    body: str) -> PostResult:
+                    body: str, hide: Hide) -> PostResult:
     payload: dict[str, Any] = {"topic_id": target.post_id, "raw": body}
     if target.parent_id is not None:
         payload["reply_to_post_number"] = target.parent_id
@@ -339,20 +345,20 @@ def _post_discourse(client: httpx.Client, user: str, key: str, target: ReplyTarg
             return PostResult(True, url=text.safe_url(url), remote_id=data["id"], status=status)
         if data.get("action") == "enqueued":  # the post waits for a moderator: no post, no link yet
             return PostResult(True, status=status)
-    errors = _discourse_errors(data, _secret_forms(user, key))
+    errors = _discourse_errors(data, hide)
     if status == 403:
         error = f"Discourse refused the API key for {user}" + (f": {errors}" if errors else "")
     elif errors:
         error = errors
     elif 300 <= status < 400:
-        error = f"the site redirects to {text.one_line(response.headers.get('location'), 200)}: " \
+        error = f"the site redirects to {hide.line(response.headers.get('location'), 200)}: " \
                 "set posting.site to that address"
     else:
         error = f"Discourse answered {http_reason(status)}"
     return PostResult(False, status=status, error=error)
 
 
-def _discourse_errors(data: Any, hide: tuple[str, ...]) -> str:
+def _discourse_errors(data: Any, hide: Hide) -> str:
     if not isinstance(data, dict):
         return ""
     errors = data.get("errors")
@@ -377,19 +383,17 @@ def _json(response: httpx.Response) -> Any:
         return None
 
 
-def _message(value: Any, hide: tuple[str, ...] = ()) -> str:
+def _message(value: Any, hide: Hide) -> str:
     """A server's message as one clean line (it may hold HTML and entities, or terminal escapes), with anything
-    secret a server may have echoed taken out before it is shortened."""
-    message = text.to_text(str(value or ""))
-    for secret_form in hide:
-        message = message.replace(secret_form, "•••")
-    return text.one_line(message, MESSAGE_LIMIT)
+    secret a server may have echoed taken out before it is cleaned and shortened."""
+    return hide.line(text.to_text(hide.scrub(str(value or ""))), MESSAGE_LIMIT)
 
 
-def _network_reason(exc: httpx.HTTPError, site: str, posting: bool = True) -> str:
-    """One line about a network failure; `posting`: it may have struck after the reply was sent."""
+def _network_reason(exc: httpx.HTTPError, site: str, hide: Hide, posting: bool = True) -> str:
+    """One line about a network failure; `posting`: it may have struck after the reply was sent. The exception's
+    text can quote what was sent (h11 quotes a header it refuses, as a bytes repr): scrubbed before it is cut."""
     host = urlsplit(site).netloc or site
-    detail = re.sub(r"^\[Errno -?\d+\]\s*", "", text.one_line(str(exc), 200)) or type(exc).__name__
+    detail = re.sub(r"^\[Errno -?\d+\]\s*", "", hide.line(str(exc), 200)) or type(exc).__name__
     if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
         return f"could not connect to {host}: timed out"
     if isinstance(exc, httpx.TimeoutException):
@@ -416,18 +420,61 @@ def _site_key(url: str) -> str:
     return f"{host}:{port}" if port and port != default else host
 
 
-def _secret_forms(user: str, key: str) -> tuple[str, ...]:
-    """The secret as a server could echo it: as sent, without the spaces WordPress shows in Application
-    Passwords, and inside the Basic authorization value."""
-    basic = base64.b64encode(f"{user}:{key}".encode()).decode()
-    return tuple(form for form in dict.fromkeys((key, key.replace(" ", ""), basic)) if len(form) >= 4)
+class Hide:
+    """Takes a secret out of text, in every form it can take there: as sent, without the spaces WordPress shows
+    in Application Passwords, as Python's str and bytes repr quote it (h11's and httpx's errors), escaped for
+    JSON, HTML or URLs, base64 alone and as `user:secret` (Basic auth), each also as cleaning a text for the
+    screen leaves it (control characters out, whitespace collapsed). Matching ignores case (percent-escapes
+    come in both) and covers overlapping occurrences. A secret shorter than SHORT_SECRET characters could be
+    anywhere in a text in pieces: a text holding any form of it is replaced as a whole."""
+
+    def __init__(self, forms: list[str], short: bool) -> None:
+        forms = sorted({f for f in forms if f}, key=len, reverse=True)
+        self.pattern = re.compile("(?=(" + "|".join(map(re.escape, forms)) + "))", re.IGNORECASE) if forms else None
+        self.short = short
+
+    @classmethod
+    def of(cls, user: str, key: str) -> Hide:
+        forms: list[str] = []
+        for k in dict.fromkeys((key, key.strip(), key.replace(" ", ""), "".join(key.split()))):
+            if not k:
+                continue
+            forms += [k, repr(k)[1:-1], repr(k.encode())[2:-1], k.encode("unicode_escape").decode("ascii"),
+                      json.dumps(k)[1:-1], json.dumps(k, ensure_ascii=False)[1:-1], html.escape(k),
+                      html.escape(k, quote=False), quote(k, safe=""), quote_plus(k, safe=""), quote(k)]
+            for raw in (k.encode(), f"{user}:{k}".encode()):
+                for encoded in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
+                    forms += [encoded.decode(), encoded.decode().rstrip("=")]
+        forms += [text.one_line(f) for f in forms] + [text.clean(f) for f in forms]
+        return cls(forms, len(key.strip()) < SHORT_SECRET)
+
+    def scrub(self, value: str) -> str:
+        if self.pattern is None or not value:
+            return value
+        spans = [(m.start(), m.start() + len(m.group(1))) for m in self.pattern.finditer(value) if m.group(1)]
+        if not spans:
+            return value
+        if self.short:
+            return SHORT_SECRET_HIDDEN
+        out, end = [], 0
+        for start, stop in spans:  # in order of their starts; overlapping ones are merged
+            if start > end:
+                out += [value[end:start], "•••"]
+            elif not out:
+                out.append("•••")
+            end = max(end, stop)
+        out.append(value[end:])
+        return "".join(out)
+
+    def line(self, value: str | None, limit: int) -> str:
+        """`value` scrubbed, then made one clean line cut to `limit` (never cut first: a cut form would not
+        be found), then scrubbed again (in case cleaning made a form)."""
+        return self.scrub(text.one_line(self.scrub(value or ""), limit))
 
 
-def _scrubbed(result: PostResult, key: str, user: str) -> PostResult:
-    """Belt and braces: the secret never leaves in an error text, whatever a server echoed."""
-    error = result.error
-    if not error:
+def _scrubbed(result: PostResult, hide: Hide) -> PostResult:
+    """Belt and braces: the secret never leaves in an error text, whatever a server or a library echoed."""
+    if not result.error:
         return result
-    for secret_form in _secret_forms(user, key):
-        error = error.replace(secret_form, "•••")
+    error = hide.scrub(result.error)
     return result if error == result.error else replace(result, error=error)
