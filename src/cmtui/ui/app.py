@@ -86,6 +86,16 @@ class CmtuiApp(App[None]):
             self.theme = config.ui.theme
 
     # -- lifecycle ---------------------------------------------------------------------
+    def _fatal_error(self) -> None:
+        """An unhandled exception: exit showing its traceback without the frames' local variables. Textual's own
+        `_fatal_error` renders `Traceback(show_locals=True)`, and locals can hold a secret (an API key, a header
+        being sent) or a reply being written. Same bell and exit, through the public `panic`."""
+        import rich
+        from rich.traceback import Traceback
+
+        self.bell()
+        self.panic(Traceback(show_locals=False, width=None, suppress=[rich]))
+
     def get_default_screen(self) -> Screen[Any]:
         return InboxScreen()
 
