@@ -69,8 +69,8 @@ def test_sentiment_scores_equal_stock_vader() -> None:
         assert ours.polarity_scores(text) == stock.polarity_scores(text), text
 
 
-def test_complaint_vocabulary_with_inflections_and_extra_words() -> None:
-    assert signals.complaints("The hopper is cracking and the box was damaged") == ["cracking", "damaged"]
+def test_complaint_vocabulary_whole_words_and_extra_words() -> None:
+    assert signals.complaints("The hopper cracked and the box was damaged") == ["cracked", "damaged"]
     assert signals.complaints("It never arrived. I want my money back") == ["never arrived", "money back"]
     assert signals.complaints("Lovely grinder") == []
     assert "complaint: leaky" not in reasons("The kettle is leaky")
@@ -94,9 +94,9 @@ def test_acknowledgements() -> None:
 
 
 def test_profanity_without_everyday_words() -> None:
-    assert signals.profanities("This is crap, damn it") == ["crap", "damn"]
+    assert signals.profanities("This is shit, fucking hell") == ["shit", "fucking"]
     assert signals.profanities("Which setting for a moka pot? Fat-free milk froths fine.") == []
-    assert "profanity" in reasons("This is crap")
+    assert "profanity" in reasons("This is shit")
 
 
 def test_impersonation() -> None:
@@ -105,7 +105,8 @@ def test_impersonation() -> None:
     for real in ("Acme Support", "acme support", " ACME  Support ", "Rachel Kim", "acmegrinder_fan", "Acme lover"):
         assert signals.imitates(real, OURS) is None, real
     found = reasons("Claim your refund here: https://scam.example/claim", author="Acme Support Team")
-    assert "impersonates acme support?" in found and "posts links" in found
+    assert "possible scam: imitates acme support" in found
+    assert "impersonates acme support?" in reasons("Love the new grinder!", author="Acme Support Team")
 
 
 def test_follow_up_pile_on_vip_and_rules() -> None:

@@ -49,6 +49,7 @@ class Settings:
     def __init__(self, config: Config) -> None:
         t = config.triage
         self.ours = config.our_names
+        self.handles: frozenset[str] = frozenset()  # platform handles (none configured yet: names serve)
         self.weights = t.weights
         self.sla_hours = t.sla_hours
         self.thanks_closes = t.thanks_closes
@@ -229,31 +230,35 @@ def _static_signals(people_counts: Callable[[list[str]], dict[str, int]], settin
                     waiting: list[Status], by_id: dict[int, Any], sentiment: dict[int, float],
                     statuses: list[Status]) -> list[Signal]:
     """Signals that depend only on the messages: what they say and who wrote them."""
-    import statistics  # here and in `report`: the inbox alone does not pay for its import
-
-    from cmtui import signals
+    from cmtui import model, signals
 
     out = [settings.signal("needs_reply", "")]
     texts = [by_id[s.msg.id]["text"] for s in waiting]
     joined = "\n".join(texts)
+    estimates = {s.msg.id: model.estimate(by_id[s.msg.id]["text"], sentiment[s.msg.id]) for s in waiting}
+    worst = max(estimates.values(), key=lambda e: e.attention)
+    out += _scam(settings, waiting, by_id)
     complaint_terms = list(dict.fromkeys(t for s in waiting for t in _feature(by_id[s.msg.id], "complaints")))
     if settings.complaint_words:
         complaint_terms += [t for t in signals.complaint_words(settings.complaint_words).find(joined)
                             if t not in complaint_terms]
     if complaint_terms:
         out.append(settings.signal("complaint", "complaint: " + "/".join(complaint_terms[:2])))
-    worst = min(sentiment[s.msg.id] for s in waiting)
-    if worst <= -0.3:
-        out.append(settings.signal("negative", f"negative {worst:+.2f}", min(1.0, -worst)))
-    theirs = [sentiment[s.msg.id] for s in statuses]  # every message by others, oldest first
-    if len(theirs) >= 3:
-        cut = max(1, len(theirs) // 3)
-        earlier, recent = statistics.fmean(theirs[:-cut]), statistics.fmean(theirs[-cut:])
-        if recent <= earlier - 0.3 and recent < -0.2:
-            out.append(settings.signal("turning_negative", "turning negative"))
-    questions = any(_feature(by_id[s.msg.id], "question") for s in waiting)
+    out.append(_negative(settings, worst))
+    out += _turning_negative(settings, [sentiment[s.msg.id] for s in statuses])
+    problem = bool(complaint_terms) or worst.attention >= NEGATIVE_SHOWN
+    if any(signals.sarcasm(t, problem) for t in texts):
+        out.append(settings.signal("sarcasm", "sarcasm"))
+    between = [s for s in waiting if _between_customers(settings, s, by_id)]
+    questions = any(_feature(by_id[s.msg.id], "question") for s in waiting if s not in between)
     if questions:
         out.append(settings.signal("question", "question"))
+    if waiting and len(between) == len(waiting) and not problem:
+        out.append(settings.signal("between_customers", "customers talking to each other"))
+    if any(signals.names_us(t, settings.ours | settings.handles) for t in texts):
+        out.append(settings.signal("mention", "mentions us"))
+    if not problem and any(signals.sales_lead(t) for t in texts):
+        out.append(settings.signal("sales_lead", "sales lead"))
     if any(s.follow_up for s in waiting):
         out.append(settings.signal("follow_up", "wrote again after our reply"))
     authors = {s.msg.author for s in waiting if s.msg.author}
@@ -265,14 +270,71 @@ def _static_signals(people_counts: Callable[[list[str]], dict[str, int]], settin
     for rule in settings.rules:
         if rule.matches(joined):
             out.append(Signal("rule", rule.reason, rule.weight))
+    out += _people(people_counts, settings, waiting, by_id, authors)
+    if not problem and not rude and not any(s.name in ("sarcasm", "question") for s in out):
+        happiest = min(e.positive for e in estimates.values())  # every waiting message reads as praise
+        out.append(settings.signal("praise", "praise" if happiest >= PRAISE_SHOWN else "", happiest))
+    return out
+
+
+NEGATIVE_SHOWN = 0.5  # the model's estimate from which a message reads as a complaint or negative
+PRAISE_SHOWN = 0.5  # the positive estimate from which every waiting message reads as praise
+
+
+def _negative(settings: Settings, worst: Any) -> Signal:
+    """The model's share: its estimate for the most negative waiting message times the weight, with the
+    words that drove it when it reads as a complaint or negative."""
+    if worst.attention < NEGATIVE_SHOWN:
+        return settings.signal("negative", "", worst.attention)
+    words = ", ".join(f"'{w}'" for w in worst.words)
+    return settings.signal("negative", f"negative: {words}" if words else "negative", worst.attention)
+
+
+def _turning_negative(settings: Settings, theirs: list[float]) -> list[Signal]:
+    """Every message by others, oldest first: the recent third clearly more negative than the rest."""
+    import statistics  # here and in `report`: the inbox alone does not pay for its import
+
+    if len(theirs) < 3:
+        return []
+    cut = max(1, len(theirs) // 3)
+    earlier, recent = statistics.fmean(theirs[:-cut]), statistics.fmean(theirs[-cut:])
+    return [settings.signal("turning_negative", "turning negative")] if recent <= earlier - 0.3 and recent < -0.2 \
+        else []
+
+
+def _scam(settings: Settings, waiting: list[Status], by_id: dict[int, Any]) -> list[Signal]:
+    """An author imitating us: with a link or a request for DMs, card, order number, payment or a login it is a
+    possible scam, which ranks above everything else."""
+    from cmtui import signals
+
     for s in waiting:
         row = by_id[s.msg.id]
         name = signals.imitates(row["author"], settings.ours)
-        if name:
-            out.append(settings.signal("impersonation", f"impersonates {name}?"))
-            if signals.has_link(row["text"]):
-                out.append(settings.signal("impersonation_link", "posts links"))
-            break
+        if not name:
+            continue
+        if signals.has_link(row["text"]) or signals.asks_for_details(row["text"]):
+            return [settings.signal("scam", f"possible scam: imitates {name}")]
+        return [settings.signal("impersonation", f"impersonates {name}?")]
+    return []
+
+
+def _between_customers(settings: Settings, status: Status, by_id: dict[int, Any]) -> bool:
+    """A reply to another customer's comment that neither names us nor asks anything: people helping each
+    other, not a question to us."""
+    from cmtui import signals
+
+    row = by_id[status.msg.id]
+    parent = by_id.get(status.msg.parent_id) if status.msg.parent_id is not None else None
+    if parent is None or parent.get("is_ours") or parent.get("is_post"):
+        return False
+    text = row["text"]
+    return not _feature(row, "question") and not signals.names_us(text, settings.ours | settings.handles)
+
+
+def _people(people_counts: Callable[[list[str]], dict[str, int]], settings: Settings, waiting: list[Status],
+            by_id: dict[int, Any], authors: set[str]) -> list[Signal]:
+    """VIPs and regulars among the people waiting."""
+    out = []
     vips = sorted({by_id[s.msg.id]["author"] for s in waiting if s.msg.author in settings.vip})
     if vips:
         out.append(settings.signal("vip", "VIP: " + ", ".join(vips)))
@@ -280,14 +342,11 @@ def _static_signals(people_counts: Callable[[list[str]], dict[str, int]], settin
     regulars = sorted(name for name, n in counts.items() if n >= settings.regular_messages)
     if regulars:
         out.append(settings.signal("regular", "regular: " + ", ".join(regulars[:2])))
-    if (not questions and not complaint_terms and not rude and worst >= 0.3
-            and all(sentiment[s.msg.id] >= 0.3 for s in waiting)):
-        out.append(settings.signal("praise", "praise"))
     return out
 
 
 URGENCY_HIGH = 50.0  # without the clock: complaints, negative turns, breaches, impersonation
-URGENCY_LOW = 10.0  # praise and chatter
+URGENCY_LOW = 25.0  # praise and chatter: the base points and a weak estimate of the model
 
 
 def urgency(static_points: float) -> str:
