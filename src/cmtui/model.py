@@ -80,8 +80,7 @@ def _sigmoid(z: float) -> float:
 @functools.cache
 def load(path: Path = MODEL_FILE) -> Model:
     heads = json.loads(path.read_text(encoding="utf-8"))["heads"]
-    return Model(**{name: Head(float(h["intercept"]), dict(h["dense"]), dict(h["weights"]))
-                    for name, h in heads.items()})
+    return Model(**{name: Head(float(h["intercept"]), h["dense"], h["weights"]) for name, h in heads.items()})
 
 
 def estimate(text: str, compound: float, model: Model | None = None, top: int = 3) -> Estimate:
