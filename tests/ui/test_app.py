@@ -17,7 +17,7 @@ from cmtui.ui.app import CmtuiApp
 from cmtui.ui.screens.conversation import ConversationScreen
 from cmtui.ui.screens.feeds import FeedsScreen
 from cmtui.ui.screens.help import HelpScreen
-from cmtui.ui.screens.inbox import InboxScreen
+from cmtui.ui.screens.inbox import SEARCH_DELAY, InboxScreen
 from cmtui.ui.screens.snooze import SnoozeScreen
 from cmtui.ui.widgets.filter_bar import FilterBar
 from cmtui.ui.widgets.inbox_table import InboxTable
@@ -64,6 +64,13 @@ def state(demo: Demo, conversation_id: int) -> triage.InboxItem:
 async def settle(pilot: Pilot[None], times: int = 2) -> None:
     for _ in range(times):
         await pilot.pause()
+
+
+async def searched(pilot: Pilot[None]) -> None:
+    """Typing paused long enough for the search to start (SEARCH_DELAY), and its worker is done."""
+    await pilot.pause(SEARCH_DELAY + 0.05)
+    await pilot.app.workers.wait_for_complete()
+    await settle(pilot)
 
 
 async def run_command(pilot: Pilot[None], words: str) -> None:
@@ -305,7 +312,7 @@ async def test_search_narrows_the_rows(demo: Demo) -> None:
         search = app.inbox.query_one("#search", Input)
         assert search.has_focus
         await pilot.press(*"refund")
-        await settle(pilot)
+        await searched(pilot)
         found = row_ids(app)
         assert found and len(found) < len(everything)
         assert found == expected_ids(demo, search="refund")
@@ -325,7 +332,7 @@ async def test_search_with_nothing_found_says_so(demo: Demo) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("slash", *"zzzqqq")
-        await settle(pilot)
+        await searched(pilot)
         assert row_ids(app) == []
         assert "Nothing matches “zzzqqq”" in screen_text(app)
 

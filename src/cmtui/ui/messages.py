@@ -13,6 +13,8 @@ from cmtui.ui.drafting import ReplyPlan
 if TYPE_CHECKING:  # the sync and posting modules (and httpx) load when first used, not at the app's start
     from cmtui.posting import PostResult
     from cmtui.sync import FeedReport, SyncReport
+    from cmtui.triage import InboxItem
+    from cmtui.ui.screens.inbox import InboxPage
 
 
 @dataclass
@@ -40,6 +42,19 @@ class StoreChanged(Message):
     """The store changed (a sync, a cron `cmtui sync`, or one of our own actions): views reload."""
 
     keep_id: int | None = None
+
+
+@dataclass
+class SearchResults(Message):
+    """The search worker read the inbox for `page.filters`: the first page (`rest` None), then, when the list is
+    longer, the whole list (`rest`). `load` tells which search it answers: an older one's results are dropped."""
+
+    bubble = False  # for the inbox screen only
+
+    page: InboxPage
+    load: int
+    keep_id: int | None = None
+    rest: list[InboxItem] | None = None
 
 
 @dataclass

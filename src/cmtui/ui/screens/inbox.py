@@ -2,26 +2,59 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.worker import get_current_worker
 
-from cmtui import text
+from cmtui import text, triage
+from cmtui.config import Config
+from cmtui.store import Store
 from cmtui.triage import InboxItem
 from cmtui.ui.data import latest_unanswered
-from cmtui.ui.messages import StoreChanged
+from cmtui.ui.messages import SearchResults, StoreChanged
 from cmtui.ui.screens.base import CmtuiScreen
 from cmtui.ui.widgets.filter_bar import VIEW_LABELS, VIEWS, FilterBar, Filters
 from cmtui.ui.widgets.inbox_table import InboxTable
 from cmtui.ui.widgets.preview import Preview
 
 FIRST_PAGE = 200  # conversations read before the first paint; the rest follow (10k take a few tenths of a second)
+SEARCH_DELAY = 0.2  # seconds without a keystroke before the search runs (in a worker thread)
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    """What the inbox shows for `filters`: the first page of its conversations and the counts."""
+
+    filters: Filters
+    now: datetime
+    items: list[InboxItem]
+    complete: bool  # `items` is the whole list
+    total: int  # conversations in the whole list
+    waiting_here: int  # of them, waiting for a reply (the markers' ranks)
+    waiting: int  # waiting in every feed and view: the title's "N waiting"
+
+
+def query_page(store: Store, config: Config, now: datetime, f: Filters) -> InboxPage:
+    """Read the inbox for `f` (on the app's store, or on a worker's own connection)."""
+    where: dict[str, Any] = {"feed_id": f.feed_id, "tag": f.tag, "search": f.search or None}
+    items = triage.inbox(store, config, view=f.view, now=now, limit=FIRST_PAGE, **where)
+    complete = len(items) < FIRST_PAGE
+    if complete:
+        total, waiting_here = len(items), sum(i.needs_reply for i in items)
+    else:
+        total, waiting_here = triage.inbox_count(store, config, view=f.view, now=now, **where)
+    waiting = waiting_here if f.view == "needs_reply" and not f.narrowed else \
+        triage.inbox_count(store, config, now=now)[1]
+    return InboxPage(f, now, items, complete, total, waiting_here, waiting)
 
 
 class InboxScreen(CmtuiScreen):
@@ -46,7 +79,8 @@ class InboxScreen(CmtuiScreen):
     def __init__(self) -> None:
         super().__init__()
         self.filters = Filters()
-        self._loads = 0  # reloads so far: a deferred `_load_rest` of an older one does nothing
+        self._loads = 0  # reloads so far: a deferred `_load_rest` (or a search's results) of an older one does nothing
+        self._search_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(icon="●")
@@ -83,29 +117,53 @@ class InboxScreen(CmtuiScreen):
     # -- loading ---------------------------------------------------------------------
     def reload(self, keep_id: int | None = None) -> None:
         """Query the store again; the cursor stays on the same conversation (or `keep_id`). A long inbox
-        comes in two steps: the first screenfuls at once, the rest right after they are painted."""
-        app = self.cmtui
-        now = app.now()
-        f = self.filters
-        where = {"feed_id": f.feed_id, "tag": f.tag, "search": f.search}
-        items = app.inbox_items(view=f.view, limit=FIRST_PAGE, **where)
-        complete = len(items) < FIRST_PAGE
-        # how many the whole list has, and how many of them wait (the markers' ranks)
-        if complete:
-            total, waiting_here = len(items), sum(i.needs_reply for i in items)
-        else:
-            total, waiting_here = app.inbox_count(view=f.view, **where)
-        self.table.show(items, now, keep_id, waiting=waiting_here)
-        self.query_one(FilterBar).show(f, total)
-        # in every feed and view: the title's "N waiting"
-        waiting = waiting_here if f.view == "needs_reply" and not f.narrowed else app.inbox_count()[1]
-        app.set_waiting(waiting)
-        self._show_empty(items, waiting)
-        self._show_preview()
+        comes in two steps: the first screenfuls at once, the rest right after they are painted. A search
+        (full text over every message) runs in a worker thread instead, and shows when it is back."""
         self._loads += 1
-        if not complete:
+        if self.filters.search.strip():
+            self._search(self.filters, self._loads, keep_id)
+            return
+        app = self.cmtui
+        page = query_page(app.store, app.config, app.now(), self.filters)
+        self._show_page(page, keep_id)
+        if not page.complete:
             load = self._loads
             self.call_after_refresh(lambda: self._load_rest(load))
+
+    def _show_page(self, page: InboxPage, keep_id: int | None) -> None:
+        self.table.show(page.items, page.now, keep_id, waiting=page.waiting_here)
+        self.query_one(FilterBar).show(page.filters, page.total)
+        self.cmtui.set_waiting(page.waiting)
+        self._show_empty(page.items, page.waiting)
+        self._show_preview()
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False, description="Searching the inbox")
+    def _search(self, filters: Filters, load: int, keep_id: int | None) -> None:
+        """Read the inbox for a search on a connection of this thread's own; the UI thread only shows it."""
+        worker = get_current_worker()
+        app = self.cmtui
+        store = Store.open(app.db_path)
+        try:
+            page = query_page(store, app.config, app.now(), filters)
+            if worker.is_cancelled:
+                return
+            self.post_message(SearchResults(page, load, keep_id))
+            if not page.complete:
+                rest = triage.inbox(store, app.config, view=filters.view, now=page.now, feed_id=filters.feed_id,
+                                    tag=filters.tag, search=filters.search or None)
+                if not worker.is_cancelled:
+                    self.post_message(SearchResults(page, load, keep_id, rest))
+        finally:
+            store.close()
+
+    @on(SearchResults)
+    def _search_results(self, message: SearchResults) -> None:
+        if message.load != self._loads or message.page.filters != self.filters or not self.is_attached:
+            return  # a newer reload or search came meanwhile
+        if message.rest is None:
+            self._show_page(message.page, message.keep_id)
+        else:
+            self.table.extend(message.rest)
 
     def _load_rest(self, load: int) -> None:
         """The whole list, after the first page was painted (unless a newer reload came first)."""
@@ -200,12 +258,23 @@ class InboxScreen(CmtuiScreen):
         search.focus()
 
     @on(Input.Changed, "#search")
-    def _search_changed(self, event: Input.Changed) -> None:
-        if event.value != self.filters.search:
-            self.set_filters(search=event.value)
+    def _search_changed(self) -> None:
+        """Search once typing pauses for SEARCH_DELAY: one query for a word, not one per key."""
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(SEARCH_DELAY, self._run_search, name="search")
+
+    def _run_search(self) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+            self._search_timer = None
+        value = self.query_one("#search", Input).value
+        if value != self.filters.search:
+            self.set_filters(search=value)
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
+        self._run_search()  # enter: no need to wait for the pause
         if not event.value.strip():
             self.remove_class("-searching")
         self.table.focus()
