@@ -255,3 +255,41 @@ def test_a_store_written_by_a_newer_cmtui_is_refused_untouched(newer: str, tmp_p
     with pytest.raises(NewerStoreError, match=f"{path}: this store was written by a newer cmtui"):
         Store.open(path)
     assert path.read_bytes() == content  # not a byte written: not its user_version, not a migration
+
+
+# -- search: any str a person can paste ---------------------------------------------------------
+
+PASTED = ["grinder\x00", "\x00", "gri\x00nder", "\ud800", "grinder\udfff", "\udc00grinder\ud800", '"', '"grinder',
+          'grinder"', "grinder AND", "OR", "NOT grinder", "NEAR(grinder broken)", "grinder*", "*", "^grinder",
+          "title:grinder", "{title}: grinder", "grinder -broken", "(grinder", "grinder)", "\x1b[31mgrinder",
+          "\u202egrinder", "\ufeffgrinder", "grinder\r\nbroken", "\t", "'; DROP TABLE messages; --", "\\", "''",
+          "\ud83d\ude00", "grinder 😀", "\x7f", "\x9b31m"]
+
+
+@pytest.mark.parametrize("query", PASTED)
+def test_search_takes_any_pasted_text(query: str, tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "db.sqlite")
+    save(store, "http://f.example/a.rss", [("Topic one", "Ann", "Is the grinder broken?"),
+                                            ("Topic two", "Bob", "Love the kettle 😀")])
+    summarise_dirty(store, Settings(Config(path=tmp_path / "x", feeds=(FeedConfig("http://f.example/a.rss"),))))
+    found = store.conversations(view="all", search=query)  # never OperationalError nor UnicodeEncodeError
+    assert store.count_conversations(view="all", search=query)[0] == len(found) <= 2
+    store.close()
+
+
+def test_search_strips_what_cannot_be_searched_and_keeps_the_words(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "db.sqlite")
+    save(store, "http://f.example/a.rss", [("Topic one", "Ann", "Is the grinder broken?"),
+                                            ("Topic two", "Bob", "Love the kettle 😀")])
+    summarise_dirty(store, Settings(Config(path=tmp_path / "x", feeds=(FeedConfig("http://f.example/a.rss"),))))
+
+    def titles(query: str) -> list[str]:
+        return sorted(row["title_short"] for row in store.conversations(view="all", search=query))
+
+    assert titles("grinder\x00") == titles("\ud800grinder\udfff") == titles("\x1b[31mgrinder") == ["Topic one"]
+    assert titles("gri\x00nder") == ["Topic one"]  # control characters removed, as everywhere (text.clean)
+    assert titles("\x00") == titles("\ud800") == titles("\t") == ["Topic one", "Topic two"]  # nothing left: no filter
+    assert titles("NOT grinder") == titles("NEAR(grinder") == titles('"') == []  # operators are words, not syntax
+    assert titles("kettle \ud83d\ude00") == ["Topic two"]  # a surrogate pair is its character
+    assert store.counts()["messages"] == 2
+    store.close()

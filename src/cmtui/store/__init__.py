@@ -7,6 +7,7 @@ WAL and a busy timeout let a cron `cmtui sync` write while the app reads.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cmtui.config import normalise_name
+from cmtui.text import clean
 
 if TYPE_CHECKING:  # the parser (and its imports) is not needed to read the store
     from cmtui.parse import Entry, ParsedFeed
@@ -697,9 +699,9 @@ class Store:
             inner.append("c.feed_id = :feed_id")
         if tag:
             where.append("EXISTS (SELECT 1 FROM json_each(feed_tags) WHERE value = :tag)")
-        if search and search.strip():
+        if search and (match := fts_query(search)):
             self.index_search()
-            params["match"] = fts_query(search)
+            params["match"] = match
             where.append("id IN (SELECT m.conversation_id FROM messages_fts "
                          "JOIN messages m ON m.id = messages_fts.rowid WHERE messages_fts MATCH :match)")
         clock_json = f", CASE WHEN needs_reply THEN {_CLOCK_SIGNALS} ELSE '[]' END AS clock" if detailed else ""
@@ -776,9 +778,21 @@ class Store:
         return dict(row)
 
 
-def fts_query(text: str) -> str:
-    """A user's search words as a safe FTS5 query: every word quoted (no syntax errors), the last a prefix."""
-    words = [w.replace('"', '""') for w in text.split()]
+# Surrogates break the UTF-8 encoding (UnicodeEncodeError): a pasted pair is joined into its character, lone
+# ones are dropped.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+
+
+def fts_query(query: str) -> str:
+    """A user's search words, any str at all, as a safe FTS5 query: terminal escapes and control characters
+    removed (`text.clean`: a NUL ended FTS5's string, "unterminated string"), surrogates made encodable, every
+    word quoted (no syntax errors: FTS5's operators are taken as words), the last a prefix; "" when nothing
+    searchable is left."""
+    if not query.isascii():
+        query = _SURROGATE.sub("", _SURROGATE_PAIR.sub(
+            lambda m: m.group().encode("utf-16", "surrogatepass").decode("utf-16"), query))
+    words = [w.replace('"', '""') for w in clean(query).split()]
     return " ".join(f'"{w}"' for w in words[:-1]) + (f' "{words[-1]}"*' if words else "")
 
 
