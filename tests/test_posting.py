@@ -923,3 +923,18 @@ def test_a_very_short_secret_hides_the_whole_error(discourse: FakeDiscourse, mon
     result = post_reply(discourse_config(discourse), ReplyTarget("discourse", discourse.site, 77, None),
                         "A reply that is long enough to pass.")
     assert result == PostResult(False, status=422, error=SHORT_SECRET_HIDDEN)  # not "key q7z is not known here"
+
+
+def test_no_piece_of_the_secret_survives_a_cut() -> None:
+    """Texts are cut (one line of `limit` characters, a server's message's opening) after they are scrubbed,
+    wherever the secret falls and however much the scrubbing or the cleaning shortened the text."""
+    from cmtui.posting import Hide
+
+    key = "k3y-" + "Z" * 20 + "-9q"
+    hide = Hide.of("acme", key)
+    for size in range(0, 3 * len(key) + 2):
+        assert "k3y" not in hide.opening(key * 3, size) and "ZZ" not in hide.opening(key * 3, size)
+    for pad in range(0, 1000, 7):
+        for value in (key + " " * pad + key + " tail", "x" * pad + key, " " * pad + key * 2):
+            line = hide.line(value, 200)
+            assert "k3y" not in line and "ZZ" not in line and "9q" not in line, (pad, line)

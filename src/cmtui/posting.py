@@ -38,6 +38,7 @@ KEYRING_SERVICE = "cmtui"
 WP_POST_ID = re.compile(r"[?&](?:p|page_id)=(\d+)(?=[&#]|$)")
 WP_COMMENT_ID = re.compile(r"#comment-(\d+)$")
 MESSAGE_LIMIT = 300  # characters of a server's message in an error
+MESSAGE_READ = 65536  # characters of a server's message read for it (its markup dropped, its opening kept)
 SHORT_SECRET = 8  # characters: an error text holding any form of a shorter secret is hidden whole
 SHORT_SECRET_HIDDEN = ("the error's details are hidden: they contain the password or API key, which is too short "
                        "to take out of them safely (use a longer one)")
@@ -386,7 +387,7 @@ def _json(response: httpx.Response) -> Any:
 def _message(value: Any, hide: Hide) -> str:
     """A server's message as one clean line (it may hold HTML and entities, or terminal escapes), with anything
     secret a server may have echoed taken out before it is cleaned and shortened."""
-    return hide.line(text.to_text(hide.scrub(str(value or ""))), MESSAGE_LIMIT)
+    return hide.line(text.to_text(hide.opening(str(value or ""), MESSAGE_READ)), MESSAGE_LIMIT)
 
 
 def _network_reason(exc: httpx.HTTPError, site: str, hide: Hide, posting: bool = True) -> str:
@@ -430,6 +431,7 @@ class Hide:
 
     def __init__(self, forms: list[str], short: bool) -> None:
         forms = sorted({f for f in forms if f}, key=len, reverse=True)
+        self.longest = len(forms[0]) if forms else 0
         self.pattern = re.compile("(?=(" + "|".join(map(re.escape, forms)) + "))", re.IGNORECASE) if forms else None
         self.short = short
 
@@ -448,28 +450,39 @@ class Hide:
         forms += [text.one_line(f) for f in forms] + [text.clean(f) for f in forms]
         return cls(forms, len(key.strip()) < SHORT_SECRET)
 
-    def scrub(self, value: str) -> str:
+    def scrub(self, value: str, end: int | None = None) -> str:
+        """`value` with every form of the secret replaced by •••; with `end`, only what stands before that
+        position (a form that starts before it goes whole)."""
+        stop = len(value) if end is None else min(end, len(value))
         if self.pattern is None or not value:
-            return value
+            return value[:stop]
         spans = [(m.start(), m.start() + len(m.group(1))) for m in self.pattern.finditer(value) if m.group(1)]
         if not spans:
-            return value
+            return value[:stop]
         if self.short:
             return SHORT_SECRET_HIDDEN
-        out, end = [], 0
-        for start, stop in spans:  # in order of their starts; overlapping ones are merged
-            if start > end:
-                out += [value[end:start], "•••"]
-            elif not out:
-                out.append("•••")
-            end = max(end, stop)
-        out.append(value[end:])
+        out: list[str] = []
+        pos = 0
+        for first, last in spans:  # in order of their starts; overlapping ones are merged
+            if first >= stop:
+                break
+            if first > pos or not out:
+                out += [value[pos:first], "•••"]
+            pos = max(pos, last)
+        out.append(value[pos:stop])
         return "".join(out)
 
+    def opening(self, value: str, size: int) -> str:
+        """The first `size` characters of `value`, scrubbed: cut first, a form that the cut goes through would
+        not be found, so `longest` characters more are searched."""
+        return self.scrub(value[: size + self.longest], end=size)
+
     def line(self, value: str | None, limit: int) -> str:
-        """`value` scrubbed, then made one clean line cut to `limit` (never cut first: a cut form would not
-        be found), then scrubbed again (in case cleaning made a form)."""
-        return self.scrub(text.one_line(self.scrub(value or ""), limit))
+        """`value` scrubbed, then made one clean line cut to `limit` (never cut before scrubbing: a cut form
+        would not be found), then scrubbed again (in case cleaning made a form). Only the opening `one_line`
+        reads is read."""
+        value = value or ""
+        return self.scrub(text.one_line(self.opening(value, limit * 4 + 64) if limit else self.scrub(value), limit))
 
 
 def _scrubbed(result: PostResult, hide: Hide) -> PostResult:
