@@ -293,3 +293,21 @@ def test_search_strips_what_cannot_be_searched_and_keeps_the_words(tmp_path: Pat
     assert titles("kettle \ud83d\ude00") == ["Topic two"]  # a surrogate pair is its character
     assert store.counts()["messages"] == 2
     store.close()
+
+
+def test_feeds_health_counts_comment_feeds_their_errors_and_messages(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "db.sqlite")
+    save(store, "http://f.example/a.rss", [("Topic one", "Ann", "Hello"), ("Topic two", "Bob", "Hi")])
+    with store.transaction():
+        b = store.ensure_feed("http://f.example/b.rss", name="B")
+        a = store.ensure_feed("http://f.example/a.rss", name="A")
+        for i in range(3):
+            store.ensure_feed(f"http://f.example/a/{i}/feed", configured=False, parent_id=a["id"])
+        store.x("UPDATE feeds SET last_error = 'HTTP 404 Not Found' WHERE url = 'http://f.example/a/1/feed'")
+    rows = {r["url"]: r for r in store.feeds_health()}
+    assert set(rows) == {"http://f.example/a.rss", "http://f.example/b.rss"}  # configured feeds only
+    a_row, b_row = rows["http://f.example/a.rss"], rows["http://f.example/b.rss"]
+    assert (a_row["comment_feeds"], a_row["comment_feed_errors"], a_row["messages"]) == (3, 1, 2)
+    assert (b_row["comment_feeds"], b_row["comment_feed_errors"], b_row["messages"]) == (0, 0, 0)
+    assert b_row["id"] == b["id"] and a_row["name"] == "A"
+    store.close()

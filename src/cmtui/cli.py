@@ -446,17 +446,20 @@ def feeds_cmd(ctx: Context, as_json: bool) -> None:
     if as_json:
         click.echo(safe_json(out))
         return
+    lines = []  # printed at once: 30,000 click.echo calls cost half a second for 10,000 feeds
     for f in out:
         health = "never synced" if f["last_ok"] is None and not f["last_error"] else (
             f"gone (410): remove it from {config.path.name}" if f["gone"] else
             f"error ×{f['error_count']}: {f['last_error']}" if f["last_error"] else "ok")
-        click.echo(f"{text.one_line(f['name'], 32):<32}  {shown(health)}")
-        click.echo(f"    {shown(f['url'])}")
+        lines.append(f"{text.one_line(f['name'], 32):<32}  {shown(health)}")
+        lines.append(f"    {shown(f['url'])}")
         next_attempt = format_when(f["next_attempt"]) if f["next_attempt"] else "next sync"
-        click.echo(f"    last ok {format_when(f['last_ok'])} · next attempt {next_attempt}"
-                   f" · {f['messages']} messages · {f['comment_feeds']} comment feeds"
-                   + (f" ({f['comment_feed_errors']} failing)" if f["comment_feed_errors"] else "")
-                   + (f" · warning: {shown(f['warning'])}" if f["warning"] else ""))
+        lines.append(f"    last ok {format_when(f['last_ok'])} · next attempt {next_attempt}"
+                     f" · {f['messages']} messages · {f['comment_feeds']} comment feeds"
+                     + (f" ({f['comment_feed_errors']} failing)" if f["comment_feed_errors"] else "")
+                     + (f" · warning: {shown(f['warning'])}" if f["warning"] else ""))
+    if lines:
+        click.echo("\n".join(lines))
 
 
 # -- add, import-opml ------------------------------------------------------------------

@@ -346,13 +346,16 @@ class Store:
 
     def feeds_health(self) -> list[sqlite3.Row]:
         """Configured feeds with the health of the comment feeds found through them."""
+        # Counted in one pass over each table, then joined: neither feeds.parent_id nor messages.feed_id has an
+        # index, so a count per feed scanned both tables once a feed (10,000 feeds: 12 s).
         return self.q("""
-            SELECT f.*,
-                   (SELECT count(*) FROM feeds c WHERE c.parent_id = f.id) AS comment_feeds,
-                   (SELECT count(*) FROM feeds c WHERE c.parent_id = f.id AND c.last_error IS NOT NULL)
-                       AS comment_feed_errors,
-                   (SELECT count(*) FROM messages m WHERE m.feed_id = f.id) AS messages
-            FROM feeds f WHERE f.configured = 1 ORDER BY f.name COLLATE NOCASE, f.url""")
+            SELECT f.*, coalesce(c.comment_feeds, 0) AS comment_feeds,
+                   coalesce(c.comment_feed_errors, 0) AS comment_feed_errors, coalesce(m.messages, 0) AS messages
+            FROM feeds f
+            LEFT JOIN (SELECT parent_id, count(*) AS comment_feeds, count(last_error) AS comment_feed_errors
+                       FROM feeds WHERE parent_id IS NOT NULL GROUP BY parent_id) c ON c.parent_id = f.id
+            LEFT JOIN (SELECT feed_id, count(*) AS messages FROM messages GROUP BY feed_id) m ON m.feed_id = f.id
+            WHERE f.configured = 1 ORDER BY f.name COLLATE NOCASE, f.url""")
 
     def comment_feeds_of(self, site_feed_id: int, since: str | None,
                          conversation_ids: Iterable[int] | None = None, skip_complete: bool = False) -> list[str]:
