@@ -53,9 +53,9 @@ class Head:
     dense: dict[str, float]
     weights: dict[str, float]
 
-    def log_odds(self, grams: list[str], dense: dict[str, float]) -> tuple[float, dict[str, float]]:
+    def log_odds(self, grams: set[str], dense: dict[str, float]) -> tuple[float, dict[str, float]]:
         weights = self.weights
-        found = {g: weights[g] for g in grams if g in weights}
+        found = {g: weights[g] for g in grams & weights.keys()}
         z = self.intercept + sum(found.values()) + sum(self.dense.get(k, 0.0) * v for k, v in dense.items())
         return z, found
 
@@ -86,11 +86,11 @@ def load(path: Path = MODEL_FILE) -> Model:
 def estimate(text: str, compound: float, model: Model | None = None, top: int = 3) -> Estimate:
     """The model's estimate for one message, given its text and VADER compound score."""
     model = model or load()
-    grams = list(dict.fromkeys(ngrams(tokens(text))))
+    grams = set(ngrams(tokens(text)))
     dense = vader_features(compound)
     z, found = model.attention.log_odds(grams, dense)
     zp, _ = model.positive.log_odds(grams, dense)
-    return Estimate(attention=_sigmoid(z), positive=_sigmoid(zp), words=_drivers(found, top))
+    return Estimate(attention=_sigmoid(z), positive=_sigmoid(zp), words=_drivers(found, top) if z > 0 else ())
 
 
 # Words that carry weight only beside others ("not working"): alone they explain nothing to a reader.

@@ -264,15 +264,23 @@ def make_rule(reason: str, weight: float, regex: str | None = None, phrases: tup
 
 
 def features(text: str, score: float | None = None) -> dict[str, Any]:
-    """What a message's text says, with the built-in vocabularies: computed once, where the feed is parsed
-    (in a worker process during a sync), and stored with the message. Keys: complaints, profanity, question,
-    thanks (a closing acknowledgement, if it follows our reply). `score`: the text's `sentiment`, if known."""
+    """What a message's text says, with the built-in vocabularies and the triage model: computed once, where the
+    feed is parsed (in a worker process during a sync, which keeps the model's cost off the process that
+    downloads and stores), and stored with the message. Keys: complaints, profanity, question, thanks (a closing
+    acknowledgement, if it follows our reply), attention and positive (the model's estimates) and words (what
+    drove attention). `score`: the text's `sentiment`, if known."""
+    from cmtui import model
+
+    if score is None:
+        score = sentiment(text)
     tokens = words(text)
     found = complaint_words().find_in(tokens)
     question = is_question(text)
     thanks = not found and is_acknowledgement(text, asks=question, complains=False, score=score)
+    estimate = model.estimate(text, score)
     return {"complaints": found, "profanity": profane_words().find_in(tokens), "question": question,
-            "thanks": thanks}
+            "thanks": thanks, "attention": round(estimate.attention, 4), "positive": round(estimate.positive, 4),
+            "words": list(estimate.words)}
 
 
 # -- cues the triage reads besides the model -------------------------------------------------

@@ -181,16 +181,15 @@ def _summary(store: Store, settings: Settings, kind: str, rows: list[Any],
 
 def _feature(row: Any, name: str) -> Any:
     """One of `signals.features` of a message row (decoded once and kept on the row's dict; computed for rows
-    stored before features existed)."""
+    stored without them, or before the triage model)."""
     found = row.get("_features") if isinstance(row, dict) else None
     if found is None:
         raw = row["features"] if "features" in row.keys() else None
-        if raw:
-            found = json.loads(raw)
-        else:
+        found = json.loads(raw) if raw else {}
+        if "attention" not in found:  # none stored, or stored before the model
             from cmtui import signals
 
-            found = signals.features(row["text"])
+            found = signals.features(row["text"], row.get("sentiment") if isinstance(row, dict) else None)
         if isinstance(row, dict):
             row["_features"] = found
     return found[name]
@@ -235,7 +234,8 @@ def _static_signals(people_counts: Callable[[list[str]], dict[str, int]], settin
     out = [settings.signal("needs_reply", "")]
     texts = [by_id[s.msg.id]["text"] for s in waiting]
     joined = "\n".join(texts)
-    estimates = {s.msg.id: model.estimate(by_id[s.msg.id]["text"], sentiment[s.msg.id]) for s in waiting}
+    estimates = {s.msg.id: model.Estimate(_feature(by_id[s.msg.id], "attention"), _feature(by_id[s.msg.id], "positive"),
+                                          tuple(_feature(by_id[s.msg.id], "words"))) for s in waiting}
     worst = max(estimates.values(), key=lambda e: e.attention)
     out += _scam(settings, waiting, by_id)
     complaint_terms = list(dict.fromkeys(t for s in waiting for t in _feature(by_id[s.msg.id], "complaints")))
