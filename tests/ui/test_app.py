@@ -98,7 +98,7 @@ async def test_inbox_lists_what_needs_a_reply_most_urgent_first(demo: Demo) -> N
         cells = [c.plain for c in table(app).get_row(str(first.id))]
         assert cells[0] == "●"
         assert first.title[:20] in cells[1]
-        assert cells[3] == first.latest.author
+        assert first.latest.author.startswith(cells[3].rstrip("…"))  # cut to the column's width
         text = screen_text(app)
         assert "Needs reply" in text and "Latest unanswered message" in text
         assert first.latest.author in text
