@@ -176,15 +176,16 @@ def test_default_ordering_complaint_negative_turn_question_praise(server: FeedSe
 
 def test_ties_break_by_waiting_time(server: FeedServer, tmp_path: Path) -> None:
     server.set("/m.rss", COMMUNITY.format(items="".join([
-        ITEM.format(id=1, title="Newer", author="a", date="Wed, 25 Nov 2026 11:00:00 +0000", body="Hello there"),
-        ITEM.format(id=2, title="Older", author="b", date="Wed, 25 Nov 2026 10:00:00 +0000", body="Hello there"),
+        ITEM.format(id=1, title="Hello", author="a", date="Wed, 25 Nov 2026 11:00:00 +0000", body="Hello there"),
+        ITEM.format(id=2, title="Hello", author="b", date="Wed, 25 Nov 2026 10:00:00 +0000", body="Hello there"),
     ])))
     config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/m.rss"), "kind": "mentions"}],
                           extra="\n[triage.weights]\nwaiting = 0\n")
     db = tmp_path / "db.sqlite"
     sync(config, db)
     store = Store.open(db)
-    assert [i.title for i in inbox(store, config, now=NOW)] == ["Older", "Newer"]
+    # The same words (titles are read too): the older one first.
+    assert [i.url for i in inbox(store, config, now=NOW)] == ["http://forum.example/2", "http://forum.example/1"]
     store.close()
 
 

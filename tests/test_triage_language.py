@@ -177,3 +177,19 @@ def test_explain_shows_the_model_share_and_its_words(server: FeedServer, tmp_pat
     assert out.exit_code == 0, out.output
     line = next(line for line in out.output.splitlines() if " negative " in line)
     assert "negative: '" in line and float(line.split()[0]) > 50
+
+
+def test_an_opening_posts_title_is_read_with_its_text(server: FeedServer, tmp_path: Path) -> None:
+    """A forum topic or a mention often says it all in its title: the triage reads it with the text."""
+    date = "Wed, 25 Nov 2026 06:00:00 +0000"
+    server.set("/m.rss", COMMUNITY.format(items="".join([
+        ITEM.format(id=1, title="My order never arrived and I want a refund", author="a", date=date,
+                    body="Order 4471, placed three weeks ago."),
+        ITEM.format(id=2, title="Burr size", author="b", date=date, body="Order 4472, placed three weeks ago."),
+    ])))
+    config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/m.rss"), "kind": "forum"}])
+    db = tmp_path / "db.sqlite"
+    sync(config, db)
+    ranked = inbox_json(config.path, db)
+    assert [i["title"] for i in ranked] == ["My order never arrived and I want a refund", "Burr size"]
+    assert any(r.startswith("complaint: ") for r in ranked[0]["reasons"]), ranked[0]

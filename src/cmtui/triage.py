@@ -140,7 +140,7 @@ def _summary(store: Store, settings: Settings, kind: str, rows: list[Any],
     # Sentiment of the messages that ask for our attention; the parser leaves it out for posts (on a blog
     # they are context), so an opening post that does wait (forums, mentions) is scored here, once.
     sentiment = {s.msg.id: by_id[s.msg.id]["sentiment"] if by_id[s.msg.id]["sentiment"] is not None
-                 else signals.sentiment(by_id[s.msg.id]["text"]) for s in statuses}
+                 else signals.sentiment(_said(by_id[s.msg.id])) for s in statuses}
     updates = []
     answered = {s.msg.id: s.answered_at for s in statuses}
     for r in rows:
@@ -179,6 +179,16 @@ def _summary(store: Store, settings: Settings, kind: str, rows: list[Any],
     }
 
 
+def _said(row: Any) -> str:
+    """What a message says, for the triage: an opening post's title is its author's words too ("This company is a
+    joke", a forum topic's question), so it comes first unless the text already opens with it."""
+    body: str = row["text"]
+    title = (row.get("title") or "").strip() if isinstance(row, dict) and row.get("is_post") else ""
+    if not title or text.one_line(body, len(title) + 1).startswith(title.rstrip("…").rstrip()):
+        return body
+    return f"{title}\n{body}"
+
+
 def _feature(row: Any, name: str) -> Any:
     """One of `signals.features` of a message row (decoded once and kept on the row's dict; computed for rows
     stored without them, or before the triage model)."""
@@ -189,7 +199,7 @@ def _feature(row: Any, name: str) -> Any:
         if "attention" not in found:  # none stored, or stored before the model
             from cmtui import signals
 
-            found = signals.features(row["text"], row.get("sentiment") if isinstance(row, dict) else None)
+            found = signals.features(_said(row), row.get("sentiment") if isinstance(row, dict) else None)
         if isinstance(row, dict):
             row["_features"] = found
     return found[name]
@@ -232,7 +242,7 @@ def _static_signals(people_counts: Callable[[list[str]], dict[str, int]], settin
     from cmtui import model, signals
 
     out = [settings.signal("needs_reply", "")]
-    texts = [by_id[s.msg.id]["text"] for s in waiting]
+    texts = [_said(by_id[s.msg.id]) for s in waiting]
     joined = "\n".join(texts)
     estimates = {s.msg.id: model.Estimate(_feature(by_id[s.msg.id], "attention"), _feature(by_id[s.msg.id], "positive"),
                                           tuple(_feature(by_id[s.msg.id], "words"))) for s in waiting}
@@ -312,7 +322,7 @@ def _scam(settings: Settings, waiting: list[Status], by_id: dict[int, Any]) -> l
         name = signals.imitates(row["author"], settings.ours)
         if not name:
             continue
-        if signals.has_link(row["text"]) or signals.asks_for_details(row["text"]):
+        if signals.has_link(_said(row)) or signals.asks_for_details(_said(row)):
             return [settings.signal("scam", f"possible scam: imitates {name}")]
         return [settings.signal("impersonation", f"impersonates {name}?")]
     return []

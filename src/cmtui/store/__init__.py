@@ -483,8 +483,8 @@ class Store:
         conv = self.one("SELECT kind FROM conversations WHERE id = ?", [conv_id])
         if conv is None:
             return None
-        rows = self.q("""SELECT id, parent_id, is_ours, is_post, explicit_parent, published, seen_at, text, author,
-                                author_norm, url, sentiment, answered_at, features
+        rows = self.q("""SELECT id, parent_id, is_ours, is_post, explicit_parent, published, seen_at, title, text,
+                                author, author_norm, url, sentiment, answered_at, features
                          FROM messages WHERE conversation_id = ?""", [conv_id])
         return conv["kind"], rows
 
