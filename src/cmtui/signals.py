@@ -18,8 +18,8 @@ SENTIMENT_CHARS = 600  # long texts: the opening says enough, and VADER's cost g
 # Whole words and phrases, each form written out (nothing is derived from them: "jam" must never find "james").
 COMPLAINT_WORDS = (
     "refund", "refunds", "refunded", "money back", "chargeback", "cancelled", "canceled", "cancellation",
-    "broken", "broke down", "damaged", "defective", "faulty", "cracked", "never arrived", "not arrived",
-    "hasn't arrived", "has not arrived", "never came", "never got", "never received", "didn't receive",
+    "broken", "broke down", "damaged", "defective", "faulty", "cracked", "cracking", "cracks", "never arrived",
+    "not arrived", "hasn't arrived", "has not arrived", "never came", "never got", "never received", "didn't receive",
     "did not receive", "still waiting", "still haven't", "still hasn't", "not impressed", "disappointed",
     "disappointing", "unacceptable", "ridiculous", "terrible", "awful", "worst", "scam", "scammed", "rip-off",
     "ripoff", "ripped off", "waste of money", "doesn't work", "does not work", "don't work", "not working",

@@ -196,10 +196,11 @@ def _feature(row: Any, name: str) -> Any:
     if found is None:
         raw = row["features"] if "features" in row.keys() else None
         found = json.loads(raw) if raw else {}
-        if "attention" not in found:  # none stored, or stored before the model
+        said = _said(row)
+        if "attention" not in found or said is not row["text"]:  # none stored, before the model, or a title to read
             from cmtui import signals
 
-            found = signals.features(_said(row), row.get("sentiment") if isinstance(row, dict) else None)
+            found = signals.features(said, row.get("sentiment") if isinstance(row, dict) else None)
         if isinstance(row, dict):
             row["_features"] = found
     return found[name]
