@@ -188,6 +188,15 @@ def sync_cmd(ctx: Context, as_json: bool, force: bool, wait: float, quiet: bool)
         progress.clear()
         store.close()
     failed = report.failed
+    if any(rule.pattern for rule in config.triage.rules):  # a pattern that ran out of time is not applied: say so
+        from cmtui.triage import rule_warnings
+
+        store = ctx.store()
+        try:
+            for line in rule_warnings(store):
+                click.echo(f"cmtui: warning: {shown(line)}", err=True)
+        finally:
+            store.close()
     if config.notify.command and report.touched:
         from cmtui import notify
         from cmtui.triage import inbox

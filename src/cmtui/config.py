@@ -7,7 +7,6 @@ CLI can print one line and exit 2 instead of a traceback.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -280,9 +279,11 @@ def _triage(path: Path, raw: dict[str, Any]) -> TriageConfig:
         if not pattern and not words:
             raise ConfigError(path, rule.key("pattern"), "a rule needs a pattern (regex) or words")
         if pattern:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
+            from cmtui.signals import compile_rule_pattern
+
+            try:  # with the engine the triage runs it with (the `regex` module), so what passes here compiles there
+                compile_rule_pattern(pattern)
+            except Exception as exc:  # regex.error, and whatever else its compiler raises on odd input
                 raise ConfigError(path, rule.key("pattern"), f"not a valid regular expression: {exc}") from None
         rules.append(RuleConfig(reason=reason, weight=float(rule.number("weight", 20, -1000)), pattern=pattern,
                                 words=words))

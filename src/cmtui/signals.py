@@ -11,7 +11,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import regex
 
 SENTIMENT_CHARS = 600  # long texts: the opening says enough, and VADER's cost grows with length
 
@@ -33,6 +36,8 @@ COMPLAINT_WORDS = (
     "wrong order", "wrong item", "missing item", "missing items", "gave my seat away", "messed up",
     "bricks my", "logged me out", "closed my ticket", "without even reading", "strange noise", "weird noise",
     "loud noise", "grinding noise", "clicking noise", "makes a noise", "stopped responding",
+    "stranded", "rude", "unhelpful", "not helpful", "poor service", "bad service", "lost luggage",
+    "lost my luggage", "lost my bag", "no refund",
     # a few common non-English ones
     "remboursement", "rembourser", "cassé", "arnaque", "jamais reçu", "jamais arrivé", "ne marche pas",
     "ne fonctionne pas", "déçu", "déçue", "décevant", "erstattung", "kaputt", "nie angekommen", "nicht angekommen",
@@ -243,24 +248,42 @@ def imitates(author: str, ours: frozenset[str]) -> str | None:
     return None
 
 
+RULE_TIMEOUT = 0.05  # seconds a user rule may search one conversation's waiting text for (per match)
+
+
 @dataclass(frozen=True)
 class Rule:
-    """A user-defined guideline from `[[triage.rules]]`: a regex or a word list, a reason and a weight."""
+    """A user-defined guideline from `[[triage.rules]]`: a regex or a word list, a reason and a weight. Compiled
+    with the `regex` module, whose searches take a time limit: a user's pattern can backtrack catastrophically
+    (`^(\\w|\\w\\w)+$` on 35 letters runs for hours), and must never hang a sync."""
 
     reason: str
     weight: float
-    pattern: re.Pattern[str]
+    pattern: regex.Pattern[str]
 
-    def matches(self, text: str) -> bool:
-        return bool(self.pattern.search(text))
+    def matches(self, text: str) -> bool | None:
+        """Whether the rule matches `text`; None when its search took longer than `RULE_TIMEOUT` (it does not
+        count as a match, and the triage reports it)."""
+        try:
+            return self.pattern.search(text, timeout=RULE_TIMEOUT) is not None
+        except TimeoutError:
+            return None
 
 
-def make_rule(reason: str, weight: float, regex: str | None = None, phrases: tuple[str, ...] = ()) -> Rule:
-    if regex:
-        return Rule(reason=reason, weight=weight, pattern=re.compile(regex, re.IGNORECASE))
+def compile_rule_pattern(pattern: str) -> regex.Pattern[str]:
+    """A rule's pattern as the triage runs it (case-insensitive, the `regex` module's syntax: Python's `re`
+    plus `\\p{...}` classes and more); raises `regex.error` when it is not valid (the config says so)."""
+    import regex  # 12 ms to import: only for configs with rule patterns
+
+    return regex.compile(pattern, regex.IGNORECASE)
+
+
+def make_rule(reason: str, weight: float, pattern: str | None = None, phrases: tuple[str, ...] = ()) -> Rule:
+    if pattern:
+        return Rule(reason=reason, weight=weight, pattern=compile_rule_pattern(pattern))
     listed = sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True)
     body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in listed) or r"(?!x)x"
-    return Rule(reason=reason, weight=weight, pattern=re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE))
+    return Rule(reason=reason, weight=weight, pattern=compile_rule_pattern(rf"(?<!\w)(?:{body})(?!\w)"))
 
 
 def features(text: str, score: float | None = None) -> dict[str, Any]:

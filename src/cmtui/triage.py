@@ -35,6 +35,25 @@ EXCERPT_CHARS = 280  # the preview of the latest message in the inbox and `inbox
 HOT_MESSAGES = 5
 STUCK_AFTER_HOURS = 24.0
 THANKS_REASON = "they said thanks"
+RULE_TIMED_OUT = "rule_timeout"  # the signal (0 points) of a `[[triage.rules]]` pattern that ran out of time
+
+
+def rule_timeout_reason(reason: str) -> str:
+    """What `cmtui explain` says about a rule whose pattern ran out of time (`signals.RULE_TIMEOUT`)."""
+    from cmtui.signals import RULE_TIMEOUT
+
+    return f"rule {json.dumps(reason, ensure_ascii=False)} timed out ({RULE_TIMEOUT * 1000:g} ms): not applied"
+
+
+def rule_warnings(store: Store) -> list[str]:
+    """One line per `[[triage.rules]]` pattern that ran out of time on the waiting messages of some conversations
+    (as last summarised), naming the rule's reason and the first conversations: `cmtui sync` prints them."""
+    out = []
+    for reason, ids in store.signal_reasons(RULE_TIMED_OUT).items():
+        shown = ", ".join(map(str, ids[:5])) + (", …" if len(ids) > 5 else "")
+        out.append(f"{reason} in {len(ids)} conversation{'s' if len(ids) != 1 else ''} ({shown}); simplify its "
+                   f"pattern")
+    return out
 
 
 class Signal(NamedTuple):
@@ -174,8 +193,8 @@ def _summary(store: Store, settings: Settings, kind: str, rows: list[Any],
         "stuck_since": min(stuck) if stuck else None,
         "burst": sum(1 for m in msgs if m.published >= burst_start),
         "burst_since": latest.published,
-        "reasons": json.dumps([s.reason for s in sorted(found, key=lambda s: -s.points) if s.reason],
-                              ensure_ascii=False),
+        "reasons": json.dumps([s.reason for s in sorted(found, key=lambda s: -s.points)
+                               if s.reason and s.name != RULE_TIMED_OUT], ensure_ascii=False),
     }
 
 
@@ -279,8 +298,11 @@ def _static_signals(people_counts: Callable[[list[str]], dict[str, int]], settin
     if rude:
         out.append(settings.signal("profanity", "profanity"))
     for rule in settings.rules:
-        if rule.matches(joined):
+        matched = rule.matches(joined)
+        if matched:
             out.append(Signal("rule", rule.reason, rule.weight))
+        elif matched is None:  # over its time limit: not applied, and said so (`cmtui explain`, `cmtui sync`)
+            out.append(Signal(RULE_TIMED_OUT, rule_timeout_reason(rule.reason), 0.0))
     out += _people(people_counts, settings, waiting, by_id, authors)
     if not problem and not rude and not any(s.name in ("sarcasm", "question") for s in out):
         happiest = min(e.positive for e in estimates.values())  # every waiting message reads as praise

@@ -500,6 +500,20 @@ class Store:
         self.x(f"INSERT OR REPLACE INTO conversation_summary({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                [conv_id, *values.values()])
 
+    def signal_reasons(self, name: str) -> dict[str, list[int]]:
+        """The reasons of the stored signals called `name` in the summaries of configured feeds' conversations,
+        each with the ids of the conversations that have it (ascending)."""
+        rows = self.q("""
+            SELECT json_extract(e.value, '$[1]') AS reason, s.conversation_id AS id
+            FROM conversation_summary s JOIN conversations c ON c.id = s.conversation_id
+            JOIN feeds f ON f.id = c.feed_id AND f.configured = 1, json_each(s.signals) e
+            WHERE instr(s.signals, ?) AND json_extract(e.value, '$[0]') = ?
+            ORDER BY reason, id""", [json.dumps(name), name])
+        found: dict[str, list[int]] = {}
+        for row in rows:
+            found.setdefault(row["reason"], []).append(row["id"])
+        return found
+
     def people_counts(self, names: list[str]) -> dict[str, int]:
         """How many messages each (normalised) name has written, across feeds."""
         if not names:
