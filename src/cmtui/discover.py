@@ -25,7 +25,7 @@ from urllib.parse import urljoin, urlsplit
 import listparser
 import tomlkit
 import tomlkit.exceptions
-from tomlkit.items import AoT, Array, Comment, Item, Table, Whitespace
+from tomlkit.items import AoT, Array, Comment, Table, Whitespace
 
 from cmtui import text
 from cmtui.config import ConfigError, check_url, load
@@ -305,8 +305,8 @@ async def find_feeds(url: str, fetcher: Fetcher) -> Discovery:
         advertised.append(_Candidate(urljoin(discourse, "latest.rss")))  # the forum's topics, not one topic
     advertised = _unique(advertised)
     report.tried += [c.url for c in advertised]
-    checked = await asyncio.gather(*(_check(fetcher, c, failures) for c in advertised))
-    report.found = _choose([v for v in checked if v is not None])
+    results = await asyncio.gather(*(_check(fetcher, c, failures) for c in advertised))
+    report.found = _choose([v for v in results if v is not None])
     if report.found:
         return report
 
@@ -424,7 +424,7 @@ def append_feeds(config_path: Path, feeds: list[dict[str, Any]]) -> list[str]:
     return added
 
 
-def _next_table_comments(doc: tomlkit.TOMLDocument, feeds: AoT) -> list[Item]:
+def _next_table_comments(doc: tomlkit.TOMLDocument, feeds: AoT) -> list[Comment | Whitespace]:
     """Take the comments that end the last [[feeds]] table but introduce the table after it.
 
     tomlkit keeps a comment above `[sync]` in the body of the table before it; new feeds must go
@@ -444,7 +444,7 @@ def _next_table_comments(doc: tomlkit.TOMLDocument, feeds: AoT) -> list[Item]:
                   and body[i][1].as_string().count("\n") >= 1 and not body[i][1].as_string().strip(" \t\n")), None)
     if blank is None or not any(isinstance(item, Comment) for _, item in body[blank + 1:]):
         return []
-    moved = [item for _, item in body[blank + 1:]]
+    moved = [item for _, item in body[blank + 1:] if isinstance(item, Comment | Whitespace)]  # all of them, as above
     del body[blank + 1:]
     return moved
 

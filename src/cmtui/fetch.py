@@ -149,7 +149,7 @@ class Fetcher:
             # must not queue here (their wait would count against their own feed's deadline).
             limits=httpx.Limits(max_connections=None, max_keepalive_connections=per_host,
                                 keepalive_expiry=KEEPALIVE_SECONDS),
-            verify=self._no_tls if plain else self._tls, cookies=self._cookies, follow_redirects=False,
+            verify=(self._no_tls if plain else self._tls) or True, cookies=self._cookies, follow_redirects=False,
             transport=self._transport)
 
     async def _trim(self) -> None:

@@ -78,7 +78,7 @@ class FeedServer:
     @property
     def base_url(self) -> str:
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host.decode() if isinstance(host, bytes) else host}:{port}"
 
     def url(self, path: str) -> str:
         return self.base_url + path
