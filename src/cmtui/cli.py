@@ -159,7 +159,8 @@ def open_app(ctx: Context) -> None:
 @click.option("--force", is_flag=True, help="Also poll feeds that are backing off after errors.")
 @click.option("--wait", type=float, default=0.0, metavar="SECONDS",
               help="If another sync is running, wait this long for it instead of exiting.")
-@click.option("-q", "--quiet", is_flag=True, help="Print only failures and the summary.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="For cron: print nothing when every feed synced; a failure's feed lines and summary on stderr.")
 @pass_ctx
 @friendly_errors
 def sync_cmd(ctx: Context, as_json: bool, force: bool, wait: float, quiet: bool) -> None:
@@ -176,7 +177,7 @@ def sync_cmd(ctx: Context, as_json: bool, force: bool, wait: float, quiet: bool)
         progress.step()
         if not as_json and (not quiet or report.failed):
             progress.clear()
-            click.echo(format_feed_report(report))
+            click.echo(format_feed_report(report), err=quiet)
 
     try:
         with sync_lock(ctx.db_path, wait=wait):
@@ -211,9 +212,9 @@ def sync_cmd(ctx: Context, as_json: bool, force: bool, wait: float, quiet: bool)
     if as_json:
         click.echo(json.dumps({"feeds": [asdict(f) for f in report.feeds], "new": report.new,  # ASCII only
                                "failed": len(failed), "seconds": round(report.seconds, 3)}, indent=2))
-    else:
+    elif failed or not quiet:
         click.echo(f"Synced {len(report.feeds)} feeds in {report.seconds:.1f} s: {report.new} new messages"
-                   + (f", {len(failed)} failed." if failed else "."))
+                   + (f", {len(failed)} failed." if failed else "."), err=quiet)
     sys.exit(EXIT_FAILED if failed else 0)
 
 
