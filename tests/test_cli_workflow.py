@@ -70,10 +70,35 @@ def test_sync_quiet_reports_a_failure_on_stderr_only(server: FeedServer, tmp_pat
     assert result.returncode == 1 and result.stdout == ""
     lines = result.stderr.splitlines()
     assert len(lines) == 2 and "Gone forum" in lines[0] and "404" in lines[0] and " Forum " not in result.stderr
-    assert lines[1].startswith("Synced 2 feeds in") and lines[1].endswith(", 1 failed.")
+    assert lines[1].startswith("Synced 2 feeds in") and lines[1].endswith(": 1 new message, 1 failed.")
 
 
 def test_sync_quiet_help_says_what_it_does() -> None:
     out = CliRunner().invoke(cli, ["sync", "--help"])
     assert out.exit_code == 0 and "print nothing when every feed synced" in " ".join(out.output.split())
 
+
+
+# -- counts read as English ---------------------------------------------------------------
+
+
+def test_every_count_agrees_with_its_noun(server: FeedServer, tmp_path: Path) -> None:
+    server.set("/a.rss", items(("1", "Grinder question", timedelta(hours=2))))
+    config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/a.rss"), "name": "Forum",
+                                                     "kind": "mentions"}])
+    db = tmp_path / "db.sqlite"
+    synced = cmtui(config, db, "sync")
+    assert synced.exit_code == 0, synced.output
+    assert synced.stdout.splitlines()[-1].startswith("Synced 1 feed in ")
+    assert synced.stdout.splitlines()[-1].endswith(": 1 new message.")
+    explained = cmtui(config, db, "explain", "1")
+    assert "  1 message, 1 unanswered: needs a reply" in explained.stdout
+    people = cmtui(config, db, "people")
+    assert " 1 msg   1 feed   sentiment" in people.stdout
+    feeds = cmtui(config, db, "feeds")
+    assert " · 1 message · 0 comment feeds" in feeds.stdout
+    opml = tmp_path / "one.opml"
+    opml.write_text('<?xml version="1.0"?><opml version="2.0"><body>'
+                    '<outline text="Blog" xmlUrl="http://127.0.0.1:1/blog.rss"/></body></opml>', encoding="utf-8")
+    imported = cmtui(config, db, "import-opml", str(opml))
+    assert imported.stdout.startswith("Imported 1 feed (0 already present) into ")

@@ -68,6 +68,16 @@ def common_options(func: F) -> F:
     return func
 
 
+def plural(count: int, word: str, many: str = "") -> str:
+    """`word` as it goes after `count`: "1 message", "2 messages" (`many` when adding an s is wrong)."""
+    return word if count == 1 else many or word + "s"
+
+
+def counted(count: int, word: str, many: str = "") -> str:
+    """ "1 feed", "0 feeds", "3 replies": every count the CLI prints with its noun."""
+    return f"{count} {plural(count, word, many)}"
+
+
 def shown(value: object, limit: int = 0) -> str:
     """Text that came from the config, a feed or the store, as the terminal may show it: `text.one_line` (no
     escape sequence nor control character, one line). Every line the CLI prints goes through it."""
@@ -213,7 +223,8 @@ def sync_cmd(ctx: Context, as_json: bool, force: bool, wait: float, quiet: bool)
         click.echo(json.dumps({"feeds": [asdict(f) for f in report.feeds], "new": report.new,  # ASCII only
                                "failed": len(failed), "seconds": round(report.seconds, 3)}, indent=2))
     elif failed or not quiet:
-        click.echo(f"Synced {len(report.feeds)} feeds in {report.seconds:.1f} s: {report.new} new messages"
+        click.echo(f"Synced {counted(len(report.feeds), 'feed')} in {report.seconds:.1f} s: "
+                   f"{counted(report.new, 'new message')}"
                    + (f", {len(failed)} failed." if failed else "."), err=quiet)
     sys.exit(EXIT_FAILED if failed else 0)
 
@@ -227,7 +238,8 @@ class _Progress:
         if self.enabled:
             width = 30
             filled = width * self.done // max(1, self.total)
-            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} feeds")
+            bar = "#" * filled + "." * (width - filled)
+            sys.stderr.write(f"\r[{bar}] {self.done}/{self.total} {plural(self.total, 'feed')}")
             sys.stderr.flush()
 
     def clear(self) -> None:
@@ -241,11 +253,11 @@ def format_feed_report(r: Any) -> str:
     if r.status in ("ok", "unchanged"):
         detail = f"{r.new} new" if r.new else "no new messages"
         if r.comment_feeds:
-            detail += f" ({r.comment_feeds} comment feed{'s' if r.comment_feeds != 1 else ''})"
+            detail += f" ({counted(r.comment_feeds, 'comment feed')})"
         if r.warning:
             detail += f"; warning: {r.warning}"
         if r.comment_errors:
-            detail += f"; {len(r.comment_errors)} comment feed(s) failed: {r.comment_errors[0]}"
+            detail += f"; {counted(len(r.comment_errors), 'comment feed')} failed: {r.comment_errors[0]}"
     else:
         detail = r.error or r.status
     status = "failed" if r.failed and r.status in ("ok", "unchanged") else r.status
@@ -316,7 +328,7 @@ def explain_cmd(ctx: Context, conversation_id: int) -> None:
     if item.url:
         click.echo(f"  {shown(item.url)}")
     state = "needs a reply" if item.needs_reply else shown(", ".join(item.reasons)) or "answered"
-    click.echo(f"  {item.messages} messages, {item.unanswered} unanswered: {state}")
+    click.echo(f"  {counted(item.messages, 'message')}, {item.unanswered} unanswered: {state}")
     click.echo("")
     for s in item.signals:
         click.echo(f"  {s.points:>+7.1f}  {shown(s.name):<18} {shown(s.reason)}")
@@ -353,7 +365,8 @@ def people_cmd(ctx: Context, as_json: bool, limit: int) -> None:
     for p in found[:limit]:
         marks = " ".join(f"[{m}]" for m in p.marks)
         share = f"{p.answered}/{p.addressed} answered" if p.addressed else ""
-        click.echo(f"{text.one_line(p.name, 28):<28} {p.messages:>4} msgs  {len(p.feeds)} feeds  "
+        click.echo(f"{text.one_line(p.name, 28):<28} {p.messages:>4} {plural(p.messages, 'msg'):<4}  "
+                   f"{len(p.feeds)} {plural(len(p.feeds), 'feed'):<5}  "
                    f"sentiment {p.sentiment:+.2f}  {share:<16} last {shown(p.last_seen[:10])}  {shown(marks)}")
 
 
@@ -465,7 +478,7 @@ def feeds_cmd(ctx: Context, as_json: bool) -> None:
         lines.append(f"    {shown(f['url'])}")
         next_attempt = format_when(f["next_attempt"]) if f["next_attempt"] else "next sync"
         lines.append(f"    last ok {format_when(f['last_ok'])} · next attempt {next_attempt}"
-                     f" · {f['messages']} messages · {f['comment_feeds']} comment feeds"
+                     f" · {counted(f['messages'], 'message')} · {counted(f['comment_feeds'], 'comment feed')}"
                      + (f" ({f['comment_feed_errors']} failing)" if f["comment_feed_errors"] else "")
                      + (f" · warning: {shown(f['warning'])}" if f["warning"] else ""))
     if lines:
@@ -512,7 +525,9 @@ def add_cmd(ctx: Context, url: str, name: str | None, kind: str | None, add_all:
         else:
             click.echo(f'Already there: "{label}" {shown(f.url)} is in {shown(config_path)}')
     if not add_all and len(report.found) > 1:
-        click.echo(f"({len(report.found) - 1} more feed(s) found there; pass --all to add them too)", err=True)
+        more = len(report.found) - 1
+        click.echo(f"({more} more {plural(more, 'feed')} found there; pass --all to add "
+                   f"{'it' if more == 1 else 'them'} too)", err=True)
 
 
 @cli.command("import-opml")
@@ -527,7 +542,8 @@ def import_opml_cmd(ctx: Context, file: Path) -> None:
     feeds = read_opml(file)
     config_path = ctx.config_path
     added = append_feeds(config_path, feeds)
-    click.echo(f"Imported {len(added)} feeds ({len(feeds) - len(added)} already present) into {shown(config_path)}")
+    click.echo(f"Imported {counted(len(added), 'feed')} ({len(feeds) - len(added)} already present) "
+               f"into {shown(config_path)}")
 
 
 # -- paths, demo -----------------------------------------------------------------------
