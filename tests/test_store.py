@@ -116,6 +116,12 @@ def test_a_store_from_before_the_wait_card_lists_the_same_objects_once_upgraded(
     path = tmp_path / "db.sqlite"
     conn = sqlite3.connect(path, isolation_level=None)
     migrations.apply(Database(conn), stop_before="m012_wait_card")
+    # This cmtui's code writes the old store, and it stores m013's sequence: that one is applied (and recorded) first.
+    from cmtui.store.migrations import m013_seen_seq
+
+    m013_seen_seq(Database(conn))
+    conn.execute("INSERT INTO _sqlite_migrations(migration_set, name, applied_at) "
+                 "VALUES ('cmtui', 'm013_seen_seq', '')")
     old = Store(conn, path)
     save(old, "http://f.example/a.rss", [(f"Topic {i}", f"person {i}", "Is the grinder broken?") for i in range(7)])
     config = Config(path=tmp_path / "x", feeds=(FeedConfig("http://f.example/a.rss", kind="mentions"),))

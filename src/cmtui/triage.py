@@ -172,7 +172,8 @@ def _summary(store: Store, settings: Settings, kind: str, rows: list[Any],
     found = _static_signals(people_counts, settings, waiting, by_id, sentiment, statuses) if waiting else []
     latest = max(msgs, key=lambda m: (m.published, m.id))
     texts = {s.msg.id: by_id[s.msg.id]["text"].casefold() for s in waiting}
-    mentions = [s.msg.seen_at for s in waiting if any(n in texts[s.msg.id] for n in settings.ours)]
+    mentions = [s.msg for s in waiting if any(n in texts[s.msg.id] for n in settings.ours)]
+    seq = {s.msg.id: by_id[s.msg.id]["seen_seq"] or 0 for s in waiting}  # the order cmtui saw them in: vs done, muted
     stuck = [s.msg.published for s in waiting if s.last_word and _feature(by_id[s.msg.id], "question")]
     burst_start = iso(parse_iso(latest.published) - HOT_WINDOW) if parse_iso(latest.published) else latest.published
     shown = by_id[waiting[-1].msg.id if waiting else latest.id]  # the inbox's preview of the conversation
@@ -181,12 +182,14 @@ def _summary(store: Store, settings: Settings, kind: str, rows: list[Any],
         "unanswered": len(waiting),
         "waiting_since": waiting[0].msg.published if waiting else None,
         "unanswered_seen_at": max(s.msg.seen_at for s in waiting) if waiting else None,
+        "unanswered_seen_seq": max(seq.values()) if waiting else None,
         "last_message_at": latest.published,
         "latest_id": latest.id,
         "latest_unanswered_id": waiting[-1].msg.id if waiting else None,
         "latest": json.dumps({"author": shown["author"], "text": text.one_line(shown["text"], EXCERPT_CHARS),
                               "url": text.safe_url(shown["url"])}, ensure_ascii=False),
-        "mention_seen_at": max(mentions) if mentions else None,
+        "mention_seen_at": max(m.seen_at for m in mentions) if mentions else None,
+        "mention_seen_seq": max(seq[m.id] for m in mentions) if mentions else None,
         "signals": json.dumps([list(s) for s in found], separators=(",", ":")),
         "score": sum(s.points for s in found),
         "closed_reason": closed,

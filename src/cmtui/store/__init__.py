@@ -441,8 +441,10 @@ class Store:
                [target, source])
         state = self.one("SELECT * FROM conversation_state WHERE conversation_id = ?", [source])
         if state is not None:
-            self.x("INSERT OR IGNORE INTO conversation_state(conversation_id, done_at, snoozed_until, muted) "
-                   "VALUES (?, ?, ?, ?)", [target, state["done_at"], state["snoozed_until"], state["muted"]])
+            self.x("INSERT OR IGNORE INTO conversation_state(conversation_id, done_at, done_seq, snoozed_until, muted, "
+                   "muted_at, muted_seq) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   [target, state["done_at"], state["done_seq"], state["snoozed_until"], state["muted"],
+                    state["muted_at"], state["muted_seq"]])
         for table in ("comment_feeds", "conversation_state", "conversation_summary", "conversation_keys", "dirty"):
             self.x(f"DELETE FROM {table} WHERE conversation_id = ?", [source])
         self.x("INSERT OR IGNORE INTO dirty(conversation_id) VALUES (?)", [target])
@@ -483,8 +485,8 @@ class Store:
         conv = self.one("SELECT kind FROM conversations WHERE id = ?", [conv_id])
         if conv is None:
             return None
-        rows = self.q("""SELECT id, parent_id, is_ours, is_post, explicit_parent, published, seen_at, title, text,
-                                author, author_norm, url, sentiment, answered_at, features
+        rows = self.q("""SELECT id, parent_id, is_ours, is_post, explicit_parent, published, seen_at, seen_seq, title,
+                                text, author, author_norm, url, sentiment, answered_at, features
                          FROM messages WHERE conversation_id = ?""", [conv_id])
         return conv["kind"], rows
 
@@ -548,11 +550,31 @@ class Store:
         sets = ", ".join(f"{k} = ?" for k in values)
         self.x(f"UPDATE conversation_state SET {sets} WHERE conversation_id = ?", [*values.values(), conv_id])
 
+    def take_seen_seq(self, count: int) -> int:
+        """Reserve `count` numbers of the sequence in which cmtui sees messages; returns the first. The counter
+        only grows (numbers left unused are skipped), so a message's `seen_seq` tells what came before it
+        whatever the clock says."""
+        row = self.x("""INSERT INTO meta(key, value) VALUES ('seen_seq', ?)
+                        ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + excluded.value
+                        RETURNING CAST(value AS INTEGER)""", [count]).fetchall()[0]
+        return int(row[0]) - count + 1
+
+    def _mark_seq(self, conv_id: int, when: datetime | None) -> int:
+        """What a done or mute mark covers: every message seen so far (the counter now); with `when` (a mark
+        restored, as the app's undo does), the conversation's messages seen at or before that time."""
+        if when is None:
+            return int(self.get_meta("seen_seq") or 0)
+        row = self.one("SELECT coalesce(max(seen_seq), 0) FROM messages WHERE conversation_id = ? AND seen_at <= ?",
+                       [conv_id, stamp(when)])
+        return int(row[0]) if row else 0
+
     def mark_done(self, conv_id: int, when: datetime | None = None) -> None:
-        self._set_state(conv_id, done_at=stamp(when))
+        """Done: the conversation leaves the inbox until a message cmtui sees after this mark waits (by the
+        order cmtui saw things, `seen_seq`; the time is kept for display)."""
+        self._set_state(conv_id, done_at=stamp(when), done_seq=self._mark_seq(conv_id, when))
 
     def undo_done(self, conv_id: int) -> None:
-        self._set_state(conv_id, done_at=None)
+        self._set_state(conv_id, done_at=None, done_seq=None)
 
     def snooze(self, conv_id: int, until: datetime | None) -> None:
         self._set_state(conv_id, snoozed_until=iso(until) if until else None)
@@ -634,10 +656,10 @@ class Store:
         now = stamp()
         cursor = self.x(
             """INSERT INTO messages(uid, conversation_id, feed_id, parent_id, explicit_parent, is_post, is_ours,
-                   author, author_norm, title, url, url_key, published, seen_at, text, html)
-               VALUES (?, ?, ?, ?, ?, 0, 1, ?, ?, '', ?, ?, ?, ?, ?, ?)""",
+                   author, author_norm, title, url, url_key, published, seen_at, seen_seq, text, html)
+               VALUES (?, ?, ?, ?, ?, 0, 1, ?, ?, '', ?, ?, ?, ?, ?, ?, ?)""",
             [uid, conv_id, feed_id, parent_id, int(parent_id is not None), author, normalise_name(author), url,
-             url_key, iso(utc_now()), now, text, html])
+             url_key, iso(utc_now()), now, self.take_seen_seq(1), text, html])
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
@@ -739,9 +761,10 @@ class Store:
                        (julianday(:now) - julianday(s.stuck_since)) * 24.0 AS stuck_hours,
                        (julianday(:now) - julianday(s.burst_since)) * 24.0 AS burst_age,
                        coalesce(d.reply_pending, 0) AS reply_pending, coalesce(d.has_draft, 0) AS has_draft,
-                       (s.unanswered > 0 AND (st.done_at IS NULL OR st.done_at < s.unanswered_seen_at)
+                       (s.unanswered > 0 AND (st.done_at IS NULL OR coalesce(st.done_seq, 0) < s.unanswered_seen_seq)
                         AND (st.snoozed_until IS NULL OR st.snoozed_until <= :now)
-                        AND (coalesce(st.muted, 0) = 0 OR s.mention_seen_at > st.muted_at)) AS needs_reply
+                        AND (coalesce(st.muted, 0) = 0 OR s.mention_seen_seq > coalesce(st.muted_seq, 0))
+                       ) AS needs_reply
                 FROM conversation_summary s
                 JOIN conversations c ON c.id = s.conversation_id
                 JOIN feeds f ON f.id = c.feed_id AND f.configured = 1
@@ -833,6 +856,8 @@ class _Batch:
         self.named: set[int] = set()  # conversations whose stub title/url were filled in this batch
         self.posted: dict[str, int] = {}  # url_key -> our reply stored when posted, until the feed's copy comes
         self.people: dict[str, list[Any]] = {}
+        self.entries = 0
+        self.seqs: Iterator[int] = iter(())  # the sequence numbers reserved for this batch's new messages
 
     def prefetch(self, entries: list[Entry]) -> None:
         q = self.store.lookup
@@ -841,6 +866,7 @@ class _Batch:
             self.existing[row["uid"]] = row
         for row in q("SELECT key, conversation_id FROM conversation_keys WHERE key IN ({marks})",
                      [k for e in entries for k in e.conv_keys]):
+        self.entries = len(entries)
             self.keys[row["key"]] = row["conversation_id"]
         refs = [e.parent_ref for e in entries if e.parent_ref]
         for sql in ("SELECT id, uid AS ref, conversation_id FROM messages WHERE uid IN ({marks})",
@@ -864,12 +890,12 @@ class _Batch:
         parent = self.refs.get(e.parent_ref) if e.parent_ref else None
         cursor = store.x(
             """INSERT INTO messages(uid, conversation_id, feed_id, parent_id, parent_ref, explicit_parent, is_post,
-                   is_ours, author, author_norm, title, url, url_key, published, seen_at, text, html, sentiment,
-                   features)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   is_ours, author, author_norm, title, url, url_key, published, seen_at, seen_seq, text, html,
+                   sentiment, features)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [e.uid, conv_id, self.feed["id"], parent[0] if parent else None, e.parent_ref, int(e.explicit_parent),
              int(e.is_post), int(author_norm in self.our_names), e.author, author_norm, e.title, e.url, e.url_key,
-             e.published or self.now_s, self.seen, e.text, e.html, e.sentiment, _features_json(e)],
+             e.published or self.now_s, self.seen, self._next_seq(), e.text, e.html, e.sentiment, _features_json(e)],
         )
         message_id = cursor.lastrowid
         assert message_id is not None
@@ -897,6 +923,16 @@ class _Batch:
         if local is None:
             return None
         self.store.x("UPDATE messages SET uid = ?, published = coalesce(?, published) WHERE id = ?",
+    def _next_seq(self) -> int:
+        """The next message's `seen_seq`: numbers are reserved for the whole batch at its first new message (one
+        write; those left unused are skipped)."""
+        found = next(self.seqs, None)
+        if found is None:
+            first = self.store.take_seen_seq(max(1, self.entries))
+            self.seqs = iter(range(first + 1, first + max(1, self.entries)))
+            found = first
+        return found
+
                      [e.uid, e.published, local])
         return self.store.one("SELECT id, uid, conversation_id, text, html, title FROM messages WHERE id = ?", [local])
 

@@ -349,3 +349,41 @@ def m012_wait_card(db: Database) -> None:
         {render} WHERE conversation_id = new.conversation_id;
     END
     """)
+
+
+@migration
+def m013_seen_seq(db: Database) -> None:
+    """"Done after that message" by the order in which cmtui saw things, not by wall clocks: with the clock set
+    back, a new message's `seen_at` came before the done mark, and the conversation never reopened. Each message
+    gets `seen_seq` from a counter (meta `seen_seq`, only ever increased); a done or mute mark records the counter
+    (`done_seq`, `muted_seq`), and each summary the sequence of its newest waiting message and of its newest
+    waiting mention. Backfilled from the current order (seen_at, then id), so every comparison gives what the
+    times gave: a mark covers the messages of its conversation seen at or before it."""
+    _run(db, """
+    ALTER TABLE messages ADD COLUMN seen_seq INTEGER;
+    UPDATE messages SET seen_seq = r.n
+    FROM (SELECT id, row_number() OVER (ORDER BY seen_at, id) AS n FROM messages) AS r WHERE r.id = messages.id;
+    INSERT OR REPLACE INTO meta(key, value) VALUES ('seen_seq', (SELECT coalesce(max(seen_seq), 0) FROM messages));
+    ALTER TABLE conversation_state ADD COLUMN done_seq INTEGER;
+    ALTER TABLE conversation_state ADD COLUMN muted_seq INTEGER;
+    UPDATE conversation_state SET
+        done_seq = CASE WHEN done_at IS NOT NULL THEN (
+            SELECT coalesce(max(m.seen_seq), 0) FROM messages m
+            WHERE m.conversation_id = conversation_state.conversation_id AND m.seen_at <= conversation_state.done_at)
+        END,
+        muted_seq = CASE WHEN muted_at IS NOT NULL THEN (
+            SELECT coalesce(max(m.seen_seq), 0) FROM messages m
+            WHERE m.conversation_id = conversation_state.conversation_id AND m.seen_at <= conversation_state.muted_at)
+        END;
+    ALTER TABLE conversation_summary ADD COLUMN unanswered_seen_seq INTEGER;
+    ALTER TABLE conversation_summary ADD COLUMN mention_seen_seq INTEGER;
+    UPDATE conversation_summary SET
+        unanswered_seen_seq = CASE WHEN unanswered_seen_at IS NOT NULL THEN (
+            SELECT max(m.seen_seq) FROM messages m WHERE m.conversation_id = conversation_summary.conversation_id
+              AND m.seen_at <= conversation_summary.unanswered_seen_at)
+        END,
+        mention_seen_seq = CASE WHEN mention_seen_at IS NOT NULL THEN (
+            SELECT max(m.seen_seq) FROM messages m WHERE m.conversation_id = conversation_summary.conversation_id
+              AND m.seen_at <= conversation_summary.mention_seen_at)
+        END
+    """)
