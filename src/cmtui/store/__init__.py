@@ -581,7 +581,8 @@ class Store:
 
     def mute(self, conv_id: int, muted: bool = True, when: datetime | None = None) -> None:
         """Muted: new messages no longer reopen it, except ones that name us."""
-        self._set_state(conv_id, muted=int(muted), muted_at=stamp(when) if muted else None)
+        self._set_state(conv_id, muted=int(muted), muted_at=stamp(when) if muted else None,
+                        muted_seq=self._mark_seq(conv_id, when) if muted else None)
 
     def mark_opened(self, conv_id: int, when: datetime | None = None) -> str | None:
         """Record that the user opened the conversation; returns the previous time (messages seen after it
@@ -850,23 +851,23 @@ class _Batch:
         self.store, self.feed, self.kind, self.owner_id = store, feed, kind, owner_id
         self.our_names, self.now_s, self.seen = our_names, now_s, seen
         self.result = SaveResult()
+        self.entries = 0
+        self.seqs: Iterator[int] = iter(())  # the sequence numbers reserved for this batch's new messages
         self.existing: dict[str, sqlite3.Row] = {}
         self.keys: dict[str, int] = {}
         self.refs: dict[str, tuple[int, int]] = {}  # uid or url_key -> (message id, conversation id)
         self.named: set[int] = set()  # conversations whose stub title/url were filled in this batch
         self.posted: dict[str, int] = {}  # url_key -> our reply stored when posted, until the feed's copy comes
         self.people: dict[str, list[Any]] = {}
-        self.entries = 0
-        self.seqs: Iterator[int] = iter(())  # the sequence numbers reserved for this batch's new messages
 
     def prefetch(self, entries: list[Entry]) -> None:
+        self.entries = len(entries)
         q = self.store.lookup
         for row in q("SELECT id, uid, conversation_id, text, html, title FROM messages WHERE uid IN ({marks})",
                      [e.uid for e in entries]):
             self.existing[row["uid"]] = row
         for row in q("SELECT key, conversation_id FROM conversation_keys WHERE key IN ({marks})",
                      [k for e in entries for k in e.conv_keys]):
-        self.entries = len(entries)
             self.keys[row["key"]] = row["conversation_id"]
         refs = [e.parent_ref for e in entries if e.parent_ref]
         for sql in ("SELECT id, uid AS ref, conversation_id FROM messages WHERE uid IN ({marks})",
@@ -917,12 +918,6 @@ class _Batch:
             person[0], person[1], person[2] = e.author, min(person[1], when), max(person[2], when)
             person[3] += 1
 
-    def _posted_copy(self, e: Entry) -> sqlite3.Row | None:
-        """Our reply posted through the site's API was stored at once under a local id: this is its copy."""
-        local = self.posted.pop(e.url_key or "", None)
-        if local is None:
-            return None
-        self.store.x("UPDATE messages SET uid = ?, published = coalesce(?, published) WHERE id = ?",
     def _next_seq(self) -> int:
         """The next message's `seen_seq`: numbers are reserved for the whole batch at its first new message (one
         write; those left unused are skipped)."""
@@ -933,6 +928,12 @@ class _Batch:
             found = first
         return found
 
+    def _posted_copy(self, e: Entry) -> sqlite3.Row | None:
+        """Our reply posted through the site's API was stored at once under a local id: this is its copy."""
+        local = self.posted.pop(e.url_key or "", None)
+        if local is None:
+            return None
+        self.store.x("UPDATE messages SET uid = ?, published = coalesce(?, published) WHERE id = ?",
                      [e.uid, e.published, local])
         return self.store.one("SELECT id, uid, conversation_id, text, html, title FROM messages WHERE id = ?", [local])
 
