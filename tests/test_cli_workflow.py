@@ -102,3 +102,21 @@ def test_every_count_agrees_with_its_noun(server: FeedServer, tmp_path: Path) ->
                     '<outline text="Blog" xmlUrl="http://127.0.0.1:1/blog.rss"/></body></opml>', encoding="utf-8")
     imported = cmtui(config, db, "import-opml", str(opml))
     assert imported.stdout.startswith("Imported 1 feed (0 already present) into ")
+
+
+# -- feeds without a title -----------------------------------------------------------------
+
+
+def test_untitled_feeds_are_named_by_host_and_path(server: FeedServer, tmp_path: Path) -> None:
+    untitled = FORUM.replace("<title>Acme forum</title>", "<title></title>").format(items="")
+    config = write_config(tmp_path / "feeds.toml", [])
+    db = tmp_path / "db.sqlite"
+    for path in ("/forum/latest.rss", "/blog/feed/"):  # two feeds of one host, no title: once both "127.0.0.1"
+        server.set(path, untitled)
+        added = cmtui(config, db, "add", server.url(path))
+        assert added.exit_code == 0, added.output
+    host = server.base_url.removeprefix("http://")
+    feeds = cmtui(config, db, "feeds")
+    names = [line.split("  ")[0] for line in feeds.stdout.splitlines() if not line.startswith(" ")]
+    assert names == [f"{host}/forum/latest.rss", f"{host}/blog/feed"]
+    assert f'name = "{host}/blog/feed"' in config.path.read_text(encoding="utf-8")

@@ -242,7 +242,20 @@ def _is_secondary(feed: ParsedFeed, candidate: _Candidate) -> bool:
 
 
 def _verified(candidate: _Candidate, address: str, feed: ParsedFeed) -> _Verified:
-    title = feed.title or text.one_line(candidate.title, 200) or (urlsplit(address).hostname or address)
+    title = feed.title or text.one_line(candidate.title, 200) or untitled_name(address)
+def untitled_name(address: str) -> str:
+    """A name for a feed with no title of its own: its host (and port) and path, "forum.example/c/help.rss",
+    "127.0.0.1:8080/b.rss" (the host alone named every untitled feed of a site alike); a query is kept
+    ("blog.example/?feed=rss2"), a trailing slash and "www." are not."""
+    parts = urlsplit(address)
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    if not host:
+        return text.one_line(address, 200)
+    port = f":{parts.port}" if parts.port else ""
+    query = f"?{parts.query}" if parts.query else ""
+    return text.one_line(f"{host}{port}{parts.path.rstrip('/')}{query}", 200)
+
+
     found = Found(url=address, title=title, kind=_kind(feed, address, candidate.kind))
     entries = frozenset(e.url_key for e in feed.entries[:20] if e.url_key)
     return _Verified(found, _is_secondary(feed, candidate), entries)
