@@ -7,13 +7,14 @@ Everything that came from a feed (titles, authors, bodies, feed names) is hostil
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from rich.text import Text
 from textual.app import App
 from textual.color import Color, ColorParseError
 
 from cmtui import text
+from cmtui.snoozing import choices as snooze_choices  # noqa: F401 - the snooze modal's choices
 from cmtui.triage import waiting_label
 
 Clock = Callable[[], datetime]
@@ -101,16 +102,3 @@ def colors(app: App[object]) -> dict[str, str]:
         except ColorParseError:
             out[name] = fallback
     return out
-
-
-def snooze_choices(now: datetime) -> list[tuple[str, str, datetime]]:
-    """(id, label, until) for the snooze modal: in one hour, tomorrow 9:00 local, next week Monday 9:00 local."""
-    local = now.astimezone()
-    hour = now + timedelta(hours=1)
-    tomorrow = (local + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
-    monday = (local + timedelta(days=7 - local.weekday())).replace(hour=9, minute=0, second=0, microsecond=0)
-    return [
-        ("hour", "In one hour", hour),
-        ("tomorrow", "Tomorrow morning", tomorrow.astimezone(UTC)),
-        ("week", "Next week", monday.astimezone(UTC)),
-    ]
