@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 import tomli  # the stdlib's tomllib, compiled: 3x faster on a config of thousands of feeds
 
-from cmtui import text
+from cmtui import platforms, text
 
 FEED_KINDS = ("blog", "forum", "mentions")
 
@@ -311,7 +311,7 @@ def _feed(path: Path, index: int, raw: Any) -> FeedConfig:
     url = url.strip()
     if why := check_url(url):
         raise ConfigError(path, table.key("url"), why)
-    kind = table.get("kind", str, "blog")
+    kind = table.get("kind", str, "") or platforms.default_kind(url)  # a search or a tag feed: mentions
     if kind not in FEED_KINDS:
         raise ConfigError(path, table.key("kind"), f"must be one of {', '.join(FEED_KINDS)}, not {kind!r}")
     return FeedConfig(

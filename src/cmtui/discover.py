@@ -27,7 +27,7 @@ import tomlkit
 import tomlkit.exceptions
 from tomlkit.items import AoT, Array, Comment, Table, Whitespace
 
-from cmtui import text
+from cmtui import platforms, text
 from cmtui.config import ConfigError, check_url, load
 from cmtui.fetch import Fetcher
 from cmtui.parse import ParsedFeed, alternate_links, parse, url_key
@@ -223,6 +223,8 @@ def _kind(feed: ParsedFeed, url: str, forced: str) -> str:
         return forced
     if feed.forum or feed.platform == "discourse":
         return "forum"
+    if platforms.is_listening(url, feed.title):
+        return "mentions"
     entries = [e.url for e in feed.entries if e.url]
     if MASTODON_TAG.match(urlsplit(url).path) and entries and all(MASTODON_STATUS.search(u) for u in entries):
         return "mentions"
@@ -241,8 +243,6 @@ def _is_secondary(feed: ParsedFeed, candidate: _Candidate) -> bool:
     return bool(candidate.title) and bool(COMMENTS_TITLE.search(advertised))
 
 
-def _verified(candidate: _Candidate, address: str, feed: ParsedFeed) -> _Verified:
-    title = feed.title or text.one_line(candidate.title, 200) or untitled_name(address)
 def untitled_name(address: str) -> str:
     """A name for a feed with no title of its own: its host (and port) and path, "forum.example/c/help.rss",
     "127.0.0.1:8080/b.rss" (the host alone named every untitled feed of a site alike); a query is kept
@@ -256,6 +256,8 @@ def untitled_name(address: str) -> str:
     return text.one_line(f"{host}{port}{parts.path.rstrip('/')}{query}", 200)
 
 
+def _verified(candidate: _Candidate, address: str, feed: ParsedFeed) -> _Verified:
+    title = feed.title or text.one_line(candidate.title, 200) or untitled_name(address)
     found = Found(url=address, title=title, kind=_kind(feed, address, candidate.kind))
     entries = frozenset(e.url_key for e in feed.entries[:20] if e.url_key)
     return _Verified(found, _is_secondary(feed, candidate), entries)
@@ -535,10 +537,13 @@ def read_opml(path: Path) -> list[dict[str, Any]]:
             continue  # not a web feed (file:, mailto: …), or listed twice
         seen.add(_same_url(url))
         tags = [text.one_line(str(part), 100) for path_ in item.get("categories") or [] for part in path_]
-        feeds.append({
+        feed: dict[str, Any] = {
             "url": url,
             "name": text.one_line(str(item.get("title") or ""), 200),
             "tags": list(dict.fromkeys(t for t in tags if t)),
-        })
+        }
+        if platforms.is_listening(url, feed["name"]):
+            feed["kind"] = "mentions"  # a search, tag or alert; any other kind is detected when synced
+        feeds.append(feed)
     return feeds
 
