@@ -75,6 +75,9 @@ def test_sarcasm_is_never_praise() -> None:
         reasons = found(text)[1]
         assert "sarcasm" in reasons and "praise" not in reasons, (text, reasons)
     assert "sarcasm" not in found("Great grinder, thanks a lot for the quick delivery!")[1]
+    assert "praise" in found("Rebooked me within minutes, thanks a lot!")[1]
+    for thanks in ("Rebooked me within minutes, thanks a lot!", "This grinder is just what I needed!"):
+        assert "sarcasm" not in found(thanks)[1], found(thanks)
     assert "praise" in found("Great grinder, thanks a lot for the quick delivery!")[1]
 
 

@@ -308,16 +308,15 @@ def features(text: str, score: float | None = None) -> dict[str, Any]:
 
 # -- cues the triage reads besides the model -------------------------------------------------
 
-SARCASM_TAG = re.compile(r"#sarcasm\b|#not\b|(?:^|\s)/s\s*$|\bthanks? (?:a lot|a bunch|for nothing)\b.{0,3}$|"
-                         r"\b(?:yeah|oh) (?:right|great|sure|wonderful|perfect|joy)\b|\bwhat a joke\b|"
-                         r"\blove that for me\b|\bjust what i needed\b|\bthanks for nothing\b|"
+SARCASM_TAG = re.compile(r"#sarcasm\b|#not\b|(?:^|\s)/s\s*$|\bthanks for nothing\b|\bwhat a joke\b|"
+                         r"\b(?:yeah|oh) (?:right|great|sure|wonderful|perfect|joy)\b|\blove that for me\b|"
                          r"^\W*(?:great|wonderful|awesome|fantastic|perfect|brilliant|lovely)\W+(?:another|yet another|"
                          r"again|more)\b", re.IGNORECASE)
 PRAISE_OPENING = re.compile(r"^\W*(?:great|wonderful|awesome|fantastic|perfect|brilliant|lovely|nice|thanks|"
                             r"thank you|love|loving|gotta love|so glad|well done|good job|way to go)\b",
                             re.IGNORECASE)
-THANKS_A_LOT = re.compile(r"\bthanks? (?:a lot|a bunch|so much|again)\b|\bthis is (?:awesome|great|fantastic)\b",
-                          re.IGNORECASE)
+THANKS_A_LOT = re.compile(r"\bthanks? (?:a lot|a bunch|so much|again)\b|\bthis is (?:awesome|great|fantastic)\b|"
+                          r"\bjust what i needed\b", re.IGNORECASE)
 
 
 def sarcasm(text: str, complains: bool) -> bool:
