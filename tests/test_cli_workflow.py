@@ -3,19 +3,23 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
+import pytest
 from click.testing import CliRunner, Result
 
+from cmtui import snoozing
 from cmtui.cli import cli
 from cmtui.config import Config
 from cmtui.demo.server import FeedServer
 
-from .helpers import write_config
+from .helpers import sync, write_config
 
 FORUM = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Acme forum</title>
@@ -120,3 +124,161 @@ def test_untitled_feeds_are_named_by_host_and_path(server: FeedServer, tmp_path:
     names = [line.split("  ")[0] for line in feeds.stdout.splitlines() if not line.startswith(" ")]
     assert names == [f"{host}/forum/latest.rss", f"{host}/blog/feed"]
     assert f'name = "{host}/blog/feed"' in config.path.read_text(encoding="utf-8")
+
+
+# -- clearing a backlog --------------------------------------------------------------------
+
+DAY = timedelta(days=1)
+
+
+@pytest.fixture
+def backlog(server: FeedServer, tmp_path: Path) -> tuple[Config, Path]:
+    """Two feeds of waiting questions, 2 hours to 45 days old."""
+    server.set("/forum.rss", items(("1", "Forty days", 40 * DAY), ("2", "Thirty-five days", 35 * DAY),
+                                   ("3", "Ten days", 10 * DAY), ("4", "Two hours", timedelta(hours=2))))
+    server.set("/social.rss", items(("5", "Forty-five days", 45 * DAY)))
+    config = write_config(tmp_path / "feeds.toml", [
+        {"url": server.url("/forum.rss"), "name": "Acme Forum", "kind": "mentions"},
+        {"url": server.url("/social.rss"), "name": "Social", "kind": "mentions"}])
+    db = tmp_path / "db.sqlite"
+    assert sync(config, db).new == 5
+    return config, db
+
+
+def inbox_json(config: Config, db: Path, *args: str) -> dict[str, dict[str, Any]]:
+    """title -> the conversation as `cmtui inbox --json` gives it."""
+    out = cmtui(config, db, "inbox", "--json", *args)
+    assert out.exit_code == 0, out.output
+    return {c["title"]: c for c in json.loads(out.stdout)}
+
+
+def waiting(config: Config, db: Path) -> list[str]:
+    return sorted(inbox_json(config, db))
+
+
+def test_done_marks_several_conversations_and_prints_each(backlog: tuple[Config, Path]) -> None:
+    config, db = backlog
+    ids = {title: c["id"] for title, c in inbox_json(config, db).items()}
+    out = cmtui(config, db, "done", str(ids["Ten days"]), str(ids["Two hours"]))
+    assert out.exit_code == 0, out.output
+    assert out.stdout.splitlines() == [f'Done {ids["Ten days"]}: "Ten days" (Acme Forum)',
+                                       f'Done {ids["Two hours"]}: "Two hours" (Acme Forum)']
+    assert waiting(config, db) == ["Forty days", "Forty-five days", "Thirty-five days"]
+    undone = cmtui(config, db, "done", "--undo", str(ids["Ten days"]))
+    assert undone.stdout == f'Reopened {ids["Ten days"]}: "Ten days" (Acme Forum)\n'
+    assert "Ten days" in waiting(config, db)
+
+
+def test_an_unknown_id_changes_nothing(backlog: tuple[Config, Path]) -> None:
+    config, db = backlog
+    ids = {title: c["id"] for title, c in inbox_json(config, db).items()}
+    before = waiting(config, db)
+    for command in (["done"], ["snooze", "--until", "1h"], ["mute"], ["unmute"], ["unsnooze"], ["done", "--undo"]):
+        out = cmtui(config, db, *command, str(ids["Ten days"]), "998", "999")
+        assert out.exit_code == 2 and out.stdout == "", (command, out.output)
+        assert out.stderr == "cmtui: no conversations 998, 999: nothing changed (`cmtui inbox --all` lists them)\n"
+        assert waiting(config, db) == before
+
+
+def test_done_usage_errors(backlog: tuple[Config, Path]) -> None:
+    config, db = backlog
+    for args in (["done"], ["done", "1", "--older-than", "30d"], ["done", "--feed", "Social"],
+                 ["done", "--older-than", "soon"], ["done", "--older-than", "30d", "--undo"], ["done", "x"]):
+        out = cmtui(config, db, *args)
+        assert out.exit_code == 2 and out.stdout == "", (args, out.output)
+        assert "Traceback" not in out.output
+    assert len(waiting(config, db)) == 5
+
+
+def test_done_older_than_marks_every_long_wait(backlog: tuple[Config, Path]) -> None:
+    config, db = backlog
+    ids = {title: c["id"] for title, c in inbox_json(config, db).items()}
+    dry = cmtui(config, db, "done", "--older-than", "30d", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert sorted(dry.stdout.splitlines()) == sorted([
+        f'Would mark done {ids["Forty days"]}: "Forty days" (Acme Forum)',
+        f'Would mark done {ids["Thirty-five days"]}: "Thirty-five days" (Acme Forum)',
+        f'Would mark done {ids["Forty-five days"]}: "Forty-five days" (Social)'])
+    assert len(waiting(config, db)) == 5  # a dry run changes nothing
+    one_feed = cmtui(config, db, "done", "--older-than", "30d", "--feed", "acme forum")  # its name, any case
+    assert one_feed.exit_code == 0, one_feed.output
+    assert sorted(one_feed.stdout.splitlines()) == sorted([
+        f'Done {ids["Forty days"]}: "Forty days" (Acme Forum)',
+        f'Done {ids["Thirty-five days"]}: "Thirty-five days" (Acme Forum)'])
+    assert waiting(config, db) == ["Forty-five days", "Ten days", "Two hours"]
+    rest = cmtui(config, db, "done", "--older-than", "1w")
+    assert sorted(rest.stdout.splitlines()) == sorted([f'Done {ids["Forty-five days"]}: "Forty-five days" (Social)',
+                                                       f'Done {ids["Ten days"]}: "Ten days" (Acme Forum)'])
+    assert waiting(config, db) == ["Two hours"]
+    nothing = cmtui(config, db, "done", "--older-than", "1w")
+    assert nothing.exit_code == 0 and nothing.stdout == ""
+    assert nothing.stderr == "cmtui: no conversation has waited longer than 1w.\n"
+
+
+def test_done_older_than_a_feed_that_is_not_there(backlog: tuple[Config, Path]) -> None:
+    config, db = backlog
+    out = cmtui(config, db, "done", "--older-than", "30d", "--feed", "Nope")
+    assert out.exit_code == 2 and out.stdout == ""
+    assert out.stderr.startswith('cmtui: no feed named "Nope" in ') and '"Acme Forum", "Social"' in out.stderr
+    assert len(waiting(config, db)) == 5
+
+
+def test_snooze_until_a_time_and_wake_up(backlog: tuple[Config, Path]) -> None:
+    config, db = backlog
+    ids = {title: c["id"] for title, c in inbox_json(config, db).items()}
+    before = datetime.now(UTC)
+    out = cmtui(config, db, "snooze", str(ids["Ten days"]), str(ids["Two hours"]), "--until", "tomorrow")
+    assert out.exit_code == 0, out.output
+    tomorrow = snoozing.until("tomorrow", before)
+    assert out.stdout.splitlines() == [
+        f'Snoozed {ids["Ten days"]} until {snoozing.label(tomorrow)}: "Ten days" (Acme Forum)',
+        f'Snoozed {ids["Two hours"]} until {snoozing.label(tomorrow)}: "Two hours" (Acme Forum)']
+    assert waiting(config, db) == ["Forty days", "Forty-five days", "Thirty-five days"]
+    snoozed = inbox_json(config, db, "--all")["Ten days"]
+    assert datetime.fromisoformat(snoozed["snoozed_until"]) == tomorrow
+    later = cmtui(config, db, "snooze", str(ids["Forty days"]), "--until", "90m")
+    assert later.exit_code == 0
+    until = datetime.fromisoformat(inbox_json(config, db, "--all")["Forty days"]["snoozed_until"])
+    assert timedelta(minutes=89) < until - before < timedelta(minutes=91)
+    awake = cmtui(config, db, "unsnooze", str(ids["Ten days"]))
+    assert awake.stdout == f'Awake {ids["Ten days"]}: "Ten days" (Acme Forum)\n'
+    assert "Ten days" in waiting(config, db)
+
+
+def test_snooze_refuses_a_time_it_cannot_read_or_that_is_past(backlog: tuple[Config, Path]) -> None:
+    config, db = backlog
+    for when in ("yesterday", "2020-01-01", "0h", "soonish", ""):
+        out = cmtui(config, db, "snooze", "1", "--until", when)
+        assert out.exit_code == 2 and out.stdout == "" and "--until" in out.stderr, (when, out.output)
+    assert "is in the past" in cmtui(config, db, "snooze", "1", "--until", "2020-01-01").stderr
+    assert cmtui(config, db, "snooze", "1").exit_code == 2  # --until is required
+    assert len(waiting(config, db)) == 5
+
+
+def test_snooze_times_are_the_apps_choices() -> None:
+    now = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    choices = {key: at for key, _, at in snoozing.choices(now)}
+    assert snoozing.until("tomorrow", now) == choices["tomorrow"]
+    assert snoozing.until("week", now) == snoozing.until("Next Week", now) == choices["week"]
+    assert snoozing.until("1h", now) == snoozing.until("in 60 min", now) == choices["hour"]
+    assert snoozing.until("2w", now) == now + timedelta(weeks=2)
+    day = snoozing.until("2026-12-24", now).astimezone()
+    assert (day.date().isoformat(), day.hour, day.minute) == ("2026-12-24", 9, 0)
+    assert snoozing.until("2026-12-24T14:30+00:00", now) == datetime(2026, 12, 24, 14, 30, tzinfo=UTC)
+    local = snoozing.until("2026-12-24 14:30", now).astimezone()
+    assert (local.day, local.hour, local.minute) == (24, 14, 30)
+    for bad in ("2026-11-19", "yesterday", "0d", "-1h"):
+        with pytest.raises(ValueError):
+            snoozing.until(bad, now)
+
+
+def test_mute_and_unmute(backlog: tuple[Config, Path]) -> None:
+    config, db = backlog
+    ids = {title: c["id"] for title, c in inbox_json(config, db).items()}
+    out = cmtui(config, db, "mute", str(ids["Ten days"]), str(ids["Ten days"]))  # an id twice: once
+    assert out.exit_code == 0 and out.stdout == f'Muted {ids["Ten days"]}: "Ten days" (Acme Forum)\n'
+    assert "Ten days" not in waiting(config, db)
+    assert inbox_json(config, db, "--all")["Ten days"]["muted"] is True
+    back = cmtui(config, db, "unmute", str(ids["Ten days"]))
+    assert back.stdout == f'Unmuted {ids["Ten days"]}: "Ten days" (Acme Forum)\n'
+    assert "Ten days" in waiting(config, db)

@@ -11,12 +11,13 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from cmtui import __version__, paths, text
+from cmtui import __version__, paths, snoozing, text
 from cmtui.config import FEED_KINDS, Config, ConfigError, load
 from cmtui.store import Store, StoreError
 
@@ -378,16 +379,9 @@ def people_cmd(ctx: Context, as_json: bool, limit: int) -> None:
 @friendly_errors
 def report_cmd(ctx: Context, as_json: bool, since: str) -> None:
     """How fast you respond: median and 90th-percentile first response, share within the SLA, oldest wait."""
-    from datetime import timedelta
-
     from cmtui.triage import report
 
-    period: timedelta | None = None
-    if since != "all":
-        units = {"h": "hours", "d": "days", "w": "weeks"}
-        if len(since) < 2 or since[-1] not in units or not since[:-1].isdigit():
-            raise click.BadParameter("use a number and h, d or w (e.g. 30d), or 'all'", param_hint="--since")
-        period = timedelta(**{units[since[-1]]: int(since[:-1])})
+    period = None if since == "all" else _period(since, "--since", ", or 'all'")
     config = ctx.config()
     store = ctx.store()
     try:
@@ -417,23 +411,151 @@ def report_cmd(ctx: Context, as_json: bool, since: str) -> None:
         click.echo(line(s))
 
 
-@cli.command("done")
-@common_options
-@click.argument("conversation_id", type=int)
-@click.option("--undo", is_flag=True, help="Take the done mark back.")
-@pass_ctx
-@friendly_errors
-def done_cmd(ctx: Context, conversation_id: int, undo: bool) -> None:
-    """Mark a conversation done (a new message reopens it)."""
+def _period(value: str, param_hint: str, other: str = "") -> timedelta:
+    """A length of time as the commands take it: a number and h, d or w (48h, 30d, 12w)."""
+    units = {"h": "hours", "d": "days", "w": "weeks"}
+    if len(value) < 2 or value[-1] not in units or not value[:-1].isdigit():
+        raise click.BadParameter(f"use a number and h, d or w (e.g. 30d){other}", param_hint=param_hint)
+    return timedelta(**{units[value[-1]]: int(value[:-1])})
+
+
+def _mark(ctx: Context, ids: tuple[int, ...], verb: str, change: Callable[[Store, int], None],
+          after: str = "") -> None:
+    """Apply `change` to each conversation of `ids` in one transaction and print a line for each ("Done 94:
+    title (feed)"); an id that names no conversation changes nothing at all and exits 2."""
+    wanted = list(dict.fromkeys(ids))
     store = ctx.store()
     try:
-        if store.conversation(conversation_id) is None:
-            click.echo(f"cmtui: no conversation {conversation_id}", err=True)
+        found = store.conversation_labels(wanted)
+        if missing := [i for i in wanted if i not in found]:
+            click.echo(f"cmtui: no {plural(len(missing), 'conversation')} {', '.join(map(str, missing))}: "
+                       "nothing changed (`cmtui inbox --all` lists them)", err=True)
             sys.exit(EXIT_USAGE)
         with store.transaction():
-            store.undo_done(conversation_id) if undo else store.mark_done(conversation_id)
+            for conv_id in wanted:
+                change(store, conv_id)
     finally:
         store.close()
+    for conv_id in wanted:
+        row = found[conv_id]
+        click.echo(_marked(verb, conv_id, row["title"], row["feed"], after))
+
+
+def _marked(verb: str, conv_id: int, title: str | None, feed: str, after: str = "") -> str:
+    return f"{verb} {conv_id}{after}: \"{text.one_line(title or '(untitled)', 80)}\" ({text.one_line(feed, 40)})"
+
+
+@cli.command("done")
+@common_options
+@click.argument("conversation_ids", metavar="[ID]...", nargs=-1, type=int)
+@click.option("--undo", is_flag=True, help="Take the done mark back.")
+@click.option("--older-than", "older_than", metavar="AGE", default=None,
+              help="Instead of ids: every conversation waiting for a reply for longer than AGE (48h, 30d, 12w).")
+@click.option("--feed", "feed_name", metavar="NAME", default=None,
+              help="With --older-than: only the conversations of this feed (its name in feeds.toml, or its URL).")
+@click.option("--dry-run", is_flag=True, help="With --older-than: print what would be marked, change nothing.")
+@pass_ctx
+@friendly_errors
+def done_cmd(ctx: Context, conversation_ids: tuple[int, ...], undo: bool, older_than: str | None,
+             feed_name: str | None, dry_run: bool) -> None:
+    """Mark conversations done (a new message reopens them): by id, or every one waiting longer than --older-than.
+
+    Prints a line for each conversation marked."""
+    if older_than is None:
+        for given, option in ((feed_name, "--feed"), (dry_run or None, "--dry-run")):
+            if given is not None:
+                raise click.UsageError(f"{option} goes with --older-than")
+        if not conversation_ids:
+            raise click.UsageError("give the ids of the conversations to mark (`cmtui inbox` lists them), "
+                                   "or --older-than AGE")
+        if undo:
+            _mark(ctx, conversation_ids, "Reopened", Store.undo_done)
+        else:
+            _mark(ctx, conversation_ids, "Done", lambda store, conv_id: store.mark_done(conv_id))
+        return
+    if conversation_ids or undo:
+        raise click.UsageError("--older-than marks by age: give it no ids, and no --undo")
+    _done_older_than(ctx, _period(older_than, "--older-than"), older_than, feed_name, dry_run)
+
+
+def _done_older_than(ctx: Context, age: timedelta, age_text: str, feed_name: str | None, dry_run: bool) -> None:
+    from cmtui.store import parse_iso, utc_now
+    from cmtui.triage import inbox
+
+    config = ctx.config()
+    now = utc_now()
+    store = ctx.store()
+    try:
+        feed_ids: list[int | None] = [None]
+        if feed_name is not None:
+            feed_ids = list(store.feed_ids_named(feed_name))
+            if not feed_ids:
+                names = ", ".join(f'"{shown(f.label, 60)}"' for f in config.feeds[:10])
+                click.echo(f"cmtui: no feed named \"{shown(feed_name, 80)}\" in {shown(config.path)}"
+                           + (f"; its feeds: {names}" + (", …" if len(config.feeds) > 10 else "") if names else ""),
+                           err=True)
+                sys.exit(EXIT_USAGE)
+        old = [item for feed_id in feed_ids for item in inbox(store, config, now=now, feed_id=feed_id)
+               if (since := parse_iso(item.waiting_since)) is not None and now - since > age]
+        if not dry_run:
+            with store.transaction():
+                for item in old:
+                    store.mark_done(item.id)
+    finally:
+        store.close()
+    for item in old:
+        click.echo(_marked("Would mark done" if dry_run else "Done", item.id, item.title, item.feed))
+    if not old:
+        click.echo(f"cmtui: no conversation has waited longer than {shown(age_text)}"
+                   + (f" in \"{shown(feed_name, 80)}\"" if feed_name is not None else "") + ".", err=True)
+
+
+@cli.command("snooze")
+@common_options
+@click.argument("conversation_ids", metavar="ID...", nargs=-1, required=True, type=int)
+@click.option("--until", "when", metavar="WHEN", required=True, help=f"When it comes back: {snoozing.HELP}.")
+@pass_ctx
+@friendly_errors
+def snooze_cmd(ctx: Context, conversation_ids: tuple[int, ...], when: str) -> None:
+    """Take conversations out of the inbox until WHEN (the app's `s`). Prints a line for each."""
+    from cmtui.store import utc_now
+
+    try:
+        until = snoozing.until(when, utc_now())
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--until") from None
+    _mark(ctx, conversation_ids, "Snoozed", lambda store, conv_id: store.snooze(conv_id, until),
+          after=f" until {snoozing.label(until)}")
+
+
+@cli.command("unsnooze")
+@common_options
+@click.argument("conversation_ids", metavar="ID...", nargs=-1, required=True, type=int)
+@pass_ctx
+@friendly_errors
+def unsnooze_cmd(ctx: Context, conversation_ids: tuple[int, ...]) -> None:
+    """End the snooze of conversations now. Prints a line for each."""
+    _mark(ctx, conversation_ids, "Awake", lambda store, conv_id: store.snooze(conv_id, None))
+
+
+@cli.command("mute")
+@common_options
+@click.argument("conversation_ids", metavar="ID...", nargs=-1, required=True, type=int)
+@pass_ctx
+@friendly_errors
+def mute_cmd(ctx: Context, conversation_ids: tuple[int, ...]) -> None:
+    """Mute conversations: only new messages that name you reopen them (the app's `m`). Prints a line for each."""
+    _mark(ctx, conversation_ids, "Muted", lambda store, conv_id: store.mute(conv_id, True))
+
+
+@cli.command("unmute")
+@common_options
+@click.argument("conversation_ids", metavar="ID...", nargs=-1, required=True, type=int)
+@pass_ctx
+@friendly_errors
+def unmute_cmd(ctx: Context, conversation_ids: tuple[int, ...]) -> None:
+    """Unmute conversations: every new message reopens them again. Prints a line for each."""
+    _mark(ctx, conversation_ids, "Unmuted", lambda store, conv_id: store.mute(conv_id, False))
 
 
 # -- feeds -----------------------------------------------------------------------------

@@ -34,7 +34,7 @@ def until(when: str, now: datetime) -> datetime:
     """The UTC time `when` names, after `now`: a choice of the modal (hour, tomorrow, week), a duration
     (90m, 1h, 3d, 2w), a date (9:00 local that day) or a date and time (local unless it says its offset).
     ValueError, with a sentence, for anything else or for a time already past."""
-    word = " ".join(when.strip().lower().split())
+    word = " ".join(when.strip().lower().split()).removeprefix("in ")  # "in 2h" as well as "2h"
     if word in CHOICE_NAMES:
         return {key: at for key, _, at in choices(now)}[CHOICE_NAMES[word]]
     if match := _DURATION.fullmatch(word):

@@ -818,6 +818,21 @@ class Store:
         assert row is not None
         return dict(row)
 
+    # -- marks by id, from the command line ------------------------------------------
+    def conversation_labels(self, ids: Iterable[int]) -> dict[int, sqlite3.Row]:
+        """id -> (id, title, feed) of those of `ids` that exist, the feed as the inbox names it (its name, else
+        its URL): what `cmtui done 94 99` checks before it changes anything, and prints."""
+        rows = self.q("""SELECT c.id, c.title, coalesce(nullif(f.name, ''), f.url) AS feed
+                         FROM conversations c JOIN feeds f ON f.id = c.feed_id
+                         WHERE c.id IN (SELECT value FROM json_each(?))""", [json.dumps(list(ids))])
+        return {row["id"]: row for row in rows}
+
+    def feed_ids_named(self, name: str) -> list[int]:
+        """The configured feeds called `name` (as in feeds.toml, case-insensitive) or whose URL it is."""
+        return [row["id"] for row in self.q(
+            "SELECT id FROM feeds WHERE configured = 1 AND (url = ? OR (name != '' AND name = ? COLLATE NOCASE)) "
+            "ORDER BY id", [name.strip(), name.strip()])]
+
 
 # Surrogates break the UTF-8 encoding (UnicodeEncodeError): a pasted pair is joined into its character, lone
 # ones are dropped.
