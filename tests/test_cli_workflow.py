@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -14,9 +16,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from cmtui import snoozing
+from cmtui import snoozing, text
 from cmtui.cli import cli
-from cmtui.config import Config
+from cmtui.config import Config, load
 from cmtui.demo.server import FeedServer
 
 from .helpers import sync, write_config
@@ -282,3 +284,80 @@ def test_mute_and_unmute(backlog: tuple[Config, Path]) -> None:
     back = cmtui(config, db, "unmute", str(ids["Ten days"]))
     assert back.stdout == f'Unmuted {ids["Ten days"]}: "Ten days" (Acme Forum)\n'
     assert "Ten days" in waiting(config, db)
+
+
+# -- spreadsheets ----------------------------------------------------------------------------
+
+EVIL_FEED = '=HYPERLINK("http://evil.example/","Acme")\x1b]8;;http://evil.example/\x07\x1b[2J\u202eForum'
+CONTROLS = [chr(c) for c in [*range(0, 9), *range(11, 13), *range(14, 32), *range(0x7f, 0xa0)]] + ["\u202e"]
+
+
+@pytest.fixture
+def hostile(server: FeedServer, tmp_path: Path) -> tuple[Config, Path]:
+    """A feed whose name drives the terminal and is a formula; posts whose titles and authors are formulas."""
+    now = datetime.now(UTC)
+    posts = [("1", "+1 same problem here", "@mallory", "It never arrived and I want a refund. Terrible.", 3 * DAY),
+             ("2", "-sum(A1:A9) hello", "=cmd|' /C calc'!A0", "Does it ship to Canada?", timedelta(hours=5)),
+             ("3", "Plain question", "Ann", "Where can I buy one?", timedelta(hours=1))]
+    server.set("/evil.rss", FORUM.format(items="".join(
+        ITEM.format(id=i, title=title, author=author, date=format_datetime(now - age, usegmt=True), body=body)
+        for i, title, author, body, age in posts)))
+    path = tmp_path / "feeds.toml"
+    path.write_text('[identity]\nnames = ["Acme Support"]\n\n[[feeds]]\n'
+                    f'url = "{server.url("/evil.rss")}"\nkind = "mentions"\nname = {json.dumps(EVIL_FEED)}\n'
+                    f'tags = ["=tag", "vip"]\n', encoding="utf-8")
+    config = load(path)
+    db = tmp_path / "db.sqlite"
+    assert sync(config, db).new == 3
+    return config, db
+
+
+def read_csv(result: Result) -> list[dict[str, str]]:
+    assert result.exit_code == 0, result.output
+    assert not [c for c in CONTROLS if c in result.stdout], repr(result.stdout)  # \r\n ends CSV rows only
+    return list(csv.DictReader(io.StringIO(result.stdout, newline="")))
+
+
+def test_inbox_csv_one_row_per_conversation_sanitised(hostile: tuple[Config, Path]) -> None:
+    config, db = hostile
+    result = cmtui(config, db, "inbox", "--csv")
+    header = result.stdout.splitlines()[0].split(",")
+    assert header[:5] == ["id", "needs_reply", "priority", "title", "feed"] and "reasons" in header
+    rows = read_csv(result)
+    listed = json.loads(cmtui(config, db, "inbox", "--json").stdout)
+    assert [int(r["id"]) for r in rows] == [c["id"] for c in listed] and len(rows) == 3
+    feed = "'" + text.one_line(EVIL_FEED)
+    assert {r["feed"] for r in rows} == {feed} and feed.startswith("'=HYPERLINK(") and feed.endswith("Forum")
+    assert {r["tags"] for r in rows} == {"'=tag; vip"}
+    titles = {r["title"] for r in rows}
+    assert titles == {"'+1 same problem here", "'-sum(A1:A9) hello", "Plain question"}
+    authors = {r["latest_author"] for r in rows}
+    assert authors == {"'@mallory", "'=cmd|' /C calc'!A0", "Ann"}
+    refund = next(r for r in rows if r["latest_author"] == "'@mallory")
+    assert "; " in refund["reasons"] and refund["reasons"].split("; ") == listed[[c["id"] for c in listed].index(
+        int(refund["id"]))]["reasons"]
+    assert refund["needs_reply"] == "true" and float(refund["priority"]) > 0 and refund["muted"] == "false"
+    assert refund["latest_url"].startswith("http://forum.example/")
+    assert cmtui(config, db, "inbox", "--csv", "--json").exit_code == 2
+
+
+def test_people_csv(hostile: tuple[Config, Path]) -> None:
+    config, db = hostile
+    result = cmtui(config, db, "people", "--csv")
+    assert result.stdout.startswith("name,messages,feeds,first_seen,last_seen,sentiment,")
+    rows = {r["name"]: r for r in read_csv(result)}
+    assert set(rows) == {"'@mallory", "'=cmd|' /C calc'!A0", "Ann"}
+    mallory = rows["'@mallory"]
+    assert mallory["messages"] == "1" and mallory["feeds"] == "'" + text.one_line(EVIL_FEED)
+    assert float(mallory["sentiment"]) < 0 and mallory["sentiment"].startswith("-")  # a number, not text
+    assert len(read_csv(cmtui(config, db, "people", "--csv", "--limit", "1"))) == 1
+
+
+def test_report_csv(hostile: tuple[Config, Path]) -> None:
+    config, db = hostile
+    rows = read_csv(cmtui(config, db, "report", "--csv", "--since", "all"))
+    feed = "'" + text.one_line(EVIL_FEED)
+    assert [(r["group"], r["label"]) for r in rows][:2] == [("overall", "all"), ("feed", feed)]
+    assert {r["group"] for r in rows[2:]} == {"week"}
+    assert rows[0]["unanswered"] == "3" and rows[0]["answered"] == "0" and rows[0]["median_hours"] == ""
+    assert float(rows[0]["oldest_wait_hours"]) > 70 and float(rows[0]["sla_hours"]) > 0 and rows[0]["since"] == ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import functools
 import gc
 import json
@@ -9,7 +10,7 @@ import os
 import re
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
@@ -102,6 +103,35 @@ def safe_json_bytes(chunk: bytes) -> bytes:
     if not _JSON_RAW_CONTROLS_UTF8.search(chunk):
         return chunk
     return _JSON_RAW_CONTROLS_UTF8.sub(lambda m: f"\\u{ord(m.group().decode()):04x}".encode(), chunk)
+
+
+# What a spreadsheet reads as the start of a formula in a cell (=HYPERLINK(…), +, -, @): a text cell starting
+# so gets a ' in front, which shows the text as text.
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def csv_cell(value: object) -> str | int | float:
+    """One cell of `--csv` output: numbers as numbers, true/false, lists joined with "; ", and text sanitised
+    like every other line (`text.one_line`: no escape sequence, no control character, one line), a ' before
+    text a spreadsheet would run as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, list | tuple | set | frozenset):
+        value = "; ".join(text.one_line(str(v)) for v in value)
+    cell = text.one_line(str(value))
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def write_csv(header: list[str], rows: Iterable[Iterable[object]]) -> None:
+    """A header row, then one row per item, as the standard library's CSV (RFC 4180) on stdout."""
+    writer = csv.writer(sys.stdout)
+    writer.writerow(header)
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
+    sys.stdout.flush()
 
 
 def friendly_errors(func: F) -> F:
@@ -271,14 +301,17 @@ def format_feed_report(r: Any) -> str:
 @cli.command("inbox")
 @common_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON only on stdout.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV on stdout: a header, then a row per conversation.")
 @click.option("--all", "include_all", is_flag=True, help="Also list answered, done and snoozed conversations.")
 @click.option("--limit", type=int, default=None, help="At most this many conversations.")
 @pass_ctx
 @friendly_errors
-def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, limit: int | None = None) -> None:
+def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, limit: int | None = None,
+              as_csv: bool = False) -> None:
     """The conversations that need a reply, most urgent first."""
     from cmtui.triage import inbox, inbox_json_chunks
 
+    _one_format(as_json, as_csv)
     config = ctx.config()
     store = ctx.store()
     try:
@@ -294,6 +327,11 @@ def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, li
         items = inbox(store, config, include_answered=include_all, limit=limit)
     finally:
         store.close()
+    if as_csv:
+        write_csv(INBOX_CSV, ([i.id, i.needs_reply, i.priority, i.title, i.feed, i.kind, i.tags, i.url,
+                               i.waiting_since, i.unanswered, i.messages, i.reasons, i.latest.author, i.latest.text,
+                               i.latest.url, i.last_message_at, i.done_at, i.snoozed_until, i.muted] for i in items))
+        return
     if not items:
         click.echo("Nothing waits for a reply." if not include_all else "No conversations yet: run `cmtui sync`.")
         return
@@ -304,6 +342,16 @@ def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, li
                    f"{item.unanswered:>2}/{item.messages:<3} {reasons}")
         if item.needs_reply and item.latest.text:
             click.echo(f"         {text.one_line(item.latest.author, 24)}: {text.one_line(item.latest.text, 100)}")
+
+
+INBOX_CSV = ["id", "needs_reply", "priority", "title", "feed", "kind", "tags", "url", "waiting_since", "unanswered",
+             "messages", "reasons", "latest_author", "latest_text", "latest_url", "last_message_at", "done_at",
+             "snoozed_until", "muted"]
+
+
+def _one_format(as_json: bool, as_csv: bool) -> None:
+    if as_json and as_csv:
+        raise click.UsageError("--json and --csv: choose one")
 
 
 @cli.command("explain")
@@ -347,19 +395,33 @@ def explain_cmd(ctx: Context, conversation_id: int) -> None:
 @cli.command("people")
 @common_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
-@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV on stdout: a header, then a row per person.")
+@click.option("--limit", type=int, default=50, show_default=True, help="At most this many people (not with --json).")
 @pass_ctx
 @friendly_errors
-def people_cmd(ctx: Context, as_json: bool, limit: int) -> None:
+def people_cmd(ctx: Context, as_json: bool, limit: int, as_csv: bool = False) -> None:
     """The people who talk to you: advocates (frequent, positive, recent) and detractors (repeatedly negative)."""
     from cmtui.triage import people
 
+    _one_format(as_json, as_csv)
     config = ctx.config()
     store = ctx.store()
     try:
         found = people(store, config)
+        feed_names: dict[int, str] = {}
+        if as_csv:
+            for feed_id in sorted({f for p in found[:limit] for f in p.feeds}):
+                row = store.feed(feed_id)
+                feed_names[feed_id] = (row["name"] or row["url"]) if row else str(feed_id)
     finally:
         store.close()
+    if as_csv:
+        write_csv(["name", "messages", "feeds", "first_seen", "last_seen", "sentiment", "negative", "positive",
+                   "addressed", "answered", "answered_share", "marks"],
+                  ([p.name, p.messages, [feed_names[f] for f in sorted(p.feeds)], p.first_seen, p.last_seen,
+                    round(p.sentiment, 3), p.negative, p.positive, p.addressed, p.answered,
+                    round(p.answered / p.addressed, 3) if p.addressed else None, p.marks] for p in found[:limit]))
+        return
     if as_json:
         click.echo(safe_json([p.to_json() for p in found]))
         return
@@ -374,13 +436,16 @@ def people_cmd(ctx: Context, as_json: bool, limit: int) -> None:
 @cli.command("report")
 @common_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@click.option("--csv", "as_csv", is_flag=True,
+              help="Print CSV on stdout: a header, then a row overall, per feed and per week.")
 @click.option("--since", default="30d", show_default=True, help="Period: e.g. 7d, 12w, 48h, or 'all'.")
 @pass_ctx
 @friendly_errors
-def report_cmd(ctx: Context, as_json: bool, since: str) -> None:
+def report_cmd(ctx: Context, as_json: bool, since: str, as_csv: bool = False) -> None:
     """How fast you respond: median and 90th-percentile first response, share within the SLA, oldest wait."""
     from cmtui.triage import report
 
+    _one_format(as_json, as_csv)
     period = None if since == "all" else _period(since, "--since", ", or 'all'")
     config = ctx.config()
     store = ctx.store()
@@ -390,6 +455,13 @@ def report_cmd(ctx: Context, as_json: bool, since: str) -> None:
         store.close()
     if as_json:
         click.echo(json.dumps(data, indent=2))  # ASCII only: nothing a terminal obeys
+        return
+    if as_csv:
+        columns = ["label", "answered", "median_hours", "p90_hours", "within_sla", "unanswered", "oldest_wait_hours"]
+        groups = [("overall", [data["overall"]]), ("feed", data["feeds"]), ("week", data["weeks"])]
+        write_csv(["group", *columns, "sla_hours", "since"],
+                  ([group, *(s[c] for c in columns), data["sla_hours"], data["since"]]
+                   for group, stats in groups for s in stats))
         return
 
     def hours(v: float | None) -> str:
