@@ -267,9 +267,10 @@ def _detect(parsed: Any, url: str) -> tuple[str, str, bool]:
 
 def parse(body: bytes, url: str, headers: dict[str, str] | None = None, now: float | None = None,
           fast: bool = True, ours: frozenset[str] = frozenset()) -> ParsedFeed:
-    """Parse feed bytes fetched from `url`. Never raises. Well-formed RSS 2.0 and Atom go through the fast
-    reader (`fastxml`), everything else through feedparser; `fast=False` forces feedparser. `ours`: our
-    (normalised) names, whose messages need no sentiment score."""
+    """Parse feed bytes fetched from `url`. Never raises. Well-formed RSS 2.0 and Atom of the shapes the fast
+    reader (`fastxml`) reads exactly as feedparser does go through it, everything else through feedparser (the
+    same `ParsedFeed` either way); `fast=False` forces feedparser. `ours`: our (normalised) names, whose
+    messages need no sentiment score."""
     now = time.time() if now is None else now
     try:
         return _parse(body, url, headers or {}, now, fast, ours)
@@ -281,7 +282,7 @@ def _parse(body: bytes, url: str, headers: dict[str, str], now: float, fast: boo
            ours: frozenset[str]) -> ParsedFeed:
     response_headers = {k.lower(): v for k, v in headers.items() if k.lower() in ("content-type", "content-language")}
     response_headers["content-location"] = url
-    parsed = fastxml.read(body, url) if fast else None
+    parsed = fastxml.read(body, url, response_headers) if fast else None
     if parsed is None:
         import feedparser  # only when the fast reader declines: it is slow to import too
 
