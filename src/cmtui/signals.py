@@ -78,12 +78,12 @@ def _analyzer() -> Any:
         @staticmethod
         def _negation_check(valence: float, words: list[str], start_i: int, i: int) -> float:
             lo = max(0, i - 3)
-            return SentimentIntensityAnalyzer._negation_check(valence, words[lo:i + 3], start_i, i - lo)
+            return float(SentimentIntensityAnalyzer._negation_check(valence, words[lo:i + 3], start_i, i - lo))
 
         @staticmethod
         def _special_idioms_check(valence: float, words: list[str], i: int) -> float:
             lo = max(0, i - 3)
-            return SentimentIntensityAnalyzer._special_idioms_check(valence, words[lo:i + 3], i - lo)
+            return float(SentimentIntensityAnalyzer._special_idioms_check(valence, words[lo:i + 3], i - lo))
 
     return Windowed()
 

@@ -175,7 +175,8 @@ def _summary(store: Store, settings: Settings, kind: str, rows: list[Any],
     mentions = [s.msg for s in waiting if any(n in texts[s.msg.id] for n in settings.ours)]
     seq = {s.msg.id: by_id[s.msg.id]["seen_seq"] or 0 for s in waiting}  # the order cmtui saw them in: vs done, muted
     stuck = [s.msg.published for s in waiting if s.last_word and _feature(by_id[s.msg.id], "question")]
-    burst_start = iso(parse_iso(latest.published) - HOT_WINDOW) if parse_iso(latest.published) else latest.published
+    latest_at = parse_iso(latest.published)
+    burst_start = iso(latest_at - HOT_WINDOW) if latest_at else latest.published
     shown = by_id[waiting[-1].msg.id if waiting else latest.id]  # the inbox's preview of the conversation
     return {
         "messages": len(msgs),
