@@ -109,6 +109,11 @@ def test_every_count_agrees_with_its_noun(server: FeedServer, tmp_path: Path) ->
     imported = cmtui(config, db, "import-opml", str(opml))
     assert imported.stdout.startswith("Imported 1 feed (0 already present) into ")
 
+    page = '<html><head><link rel="alternate" type="application/rss+xml" href="/gone.rss"></head></html>'
+    server.set("/page", page, content_type="text/html; charset=utf-8")
+    added = cmtui(config, db, "add", server.url("/page"))
+    assert added.exit_code == 1 and "it advertises a feed but it did not answer with a feed" in added.stderr
+
 
 # -- feeds without a title -----------------------------------------------------------------
 

@@ -127,7 +127,7 @@ def test_a_stored_comment_feed_with_a_bad_port_fails_only_itself(server: FeedSer
     result = cmtui("sync", "--config", str(config), "--db", str(db))
     assert result.returncode == 1, result.stderr
     line = next(x for x in result.stdout.splitlines() if "/a.rss" in x)
-    assert "comment feed(s) failed" in line and "port out of range" in line
+    assert "; 1 comment feed failed: " in line and "port out of range" in line
     assert "unexpected" not in result.stderr
     assert messages(db) == 3  # b's new post is stored
 

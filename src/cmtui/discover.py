@@ -335,7 +335,8 @@ async def find_feeds(url: str, fetcher: Fetcher) -> Discovery:
             report.found = [hit.found]
             return report
     if advertised:
-        report.why = (f"no feed found on that page: it advertises {len(advertised)} feed(s) but none answered "
+        some = "a feed but it did not answer" if len(advertised) == 1 else f"{len(advertised)} feeds but none answered"
+        report.why = (f"no feed found on that page: it advertises {some} "
                       f"with a feed ({failures[0] if failures else 'no answer'}), nor did the usual places")
     else:
         report.why = f"no feed found on that page ({feed.error}), nor at the usual places ({_short_list(report.tried)})"
