@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from rich.text import Text
 
+from cmtui import snoozing
 from cmtui.cli import cli
 from cmtui.sync import FeedReport
 from cmtui.triage import InboxItem, Latest
@@ -106,12 +107,12 @@ def test_time_labels() -> None:
 
 
 def test_snooze_choices_in_local_time() -> None:
-    choices = {key: until for key, _, until in render.snooze_choices(FIXED)}
+    choices = {key: until for key, _, until in snoozing.choices(FIXED)}
     assert choices["hour"] == datetime(2026, 11, 20, 13, 0, tzinfo=UTC)
     assert choices["tomorrow"] == datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
     assert choices["week"] == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     sunday = datetime(2026, 11, 22, 20, 0, tzinfo=UTC)
-    assert {k: u for k, _, u in render.snooze_choices(sunday)}["week"] == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    assert {k: u for k, _, u in snoozing.choices(sunday)}["week"] == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 async def test_sync_progress_shows_in_the_header(demo: Demo) -> None:

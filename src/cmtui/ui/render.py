@@ -14,7 +14,6 @@ from textual.app import App
 from textual.color import Color, ColorParseError
 
 from cmtui import text
-from cmtui.snoozing import choices as snooze_choices  # noqa: F401 - the snooze modal's choices
 from cmtui.triage import waiting_label
 
 Clock = Callable[[], datetime]

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from cmtui import text
+from cmtui import snoozing, text
 from cmtui.ui import render
 
 
@@ -34,7 +34,7 @@ class SnoozeScreen(ModalScreen[datetime | None]):
         self.conversation_title = text.one_line(title, 70)
         self.now = now
         self.snoozed_until = snoozed_until
-        self.choices = render.snooze_choices(now)
+        self.choices = snoozing.choices(now)
 
     def compose(self) -> ComposeResult:
         palette = render.colors(self.app)
