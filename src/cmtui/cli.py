@@ -648,7 +648,7 @@ def feeds_cmd(ctx: Context, as_json: bool) -> None:
         rows = {r["url"]: r for r in store.feeds_health()}
     finally:
         store.close()
-    out = []
+    out: list[dict[str, Any]] = []
     for fc in config.feeds:
         r = rows.get(fc.url)
         out.append({
