@@ -102,3 +102,20 @@ def test_a_pattern_that_does_not_compile_is_a_config_error(pattern: str, why: st
     result = CliRunner().invoke(cli, ["inbox", "--config", str(path), "--db", str(tmp_path / "db")])
     assert result.exit_code == 2
     assert f"{path}: triage.rules[0].pattern: not a valid regular expression: {why}" in result.output
+
+
+def test_a_rule_that_keeps_timing_out_is_given_up() -> None:
+    """A timeout costs about twice the limit (the `regex` module reads the clock now and then): after three, the
+    rule is no longer tried by that round of triage, so a broken rule cannot slow a sync of many conversations
+    down by a tenth of a second each."""
+    from cmtui.signals import RULE_GIVE_UP
+
+    ruled = settings(rules=(RuleConfig(reason="stutter", weight=40, pattern=r"^(\w|\w\w)+$"),
+                            RuleConfig(reason="legal threat", weight=30, pattern=r"lawyer")))
+    started = time.monotonic()
+    found = [classify(ruled, STUTTER + f" lawyer {i}\n" + STUTTER)[2] for i in range(40)]
+    took = time.monotonic() - started
+    assert took < 0.1 * 40 / 2, took  # 40 timeouts would take 4 s
+    assert all(('rule_timeout', 'rule "stutter" timed out (50 ms): not applied', 0.0) in f for f in found)
+    assert all(any(s.reason == "legal threat" for s in f) for f in found)  # the other rule is still applied
+    assert ruled.rules[0].timeouts == [RULE_GIVE_UP] and ruled.rules[1].timeouts == [0]

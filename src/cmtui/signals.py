@@ -9,7 +9,7 @@ import functools
 import importlib.util
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -249,6 +249,7 @@ def imitates(author: str, ours: frozenset[str]) -> str | None:
 
 
 RULE_TIMEOUT = 0.05  # seconds a user rule may search one conversation's waiting text for (per match)
+RULE_GIVE_UP = 3  # timeouts after which a rule is no longer tried (for the rest of that sync, or that refresh)
 
 
 @dataclass(frozen=True)
@@ -260,13 +261,20 @@ class Rule:
     reason: str
     weight: float
     pattern: regex.Pattern[str]
+    timeouts: list[int] = field(default_factory=lambda: [0], compare=False)  # how many so far, in a list: frozen
 
     def matches(self, text: str) -> bool | None:
         """Whether the rule matches `text`; None when its search took longer than `RULE_TIMEOUT` (it does not
-        count as a match, and the triage reports it)."""
+        count as a match, and the triage reports it). A search that times out takes about twice the limit (the
+        `regex` module checks the clock now and then): after `RULE_GIVE_UP` timeouts the rule answers None
+        without searching, so a broken rule costs a sync of thousands of conversations a third of a second,
+        not minutes."""
+        if self.timeouts[0] >= RULE_GIVE_UP:
+            return None
         try:
             return self.pattern.search(text, timeout=RULE_TIMEOUT) is not None
         except TimeoutError:
+            self.timeouts[0] += 1
             return None
 
 
