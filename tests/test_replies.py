@@ -139,7 +139,7 @@ def test_a_reader_that_summarises_before_the_sync_still_marks_the_reply_sent(
     gets to it: the hand-off that came through is marked sent all the same."""
     config, db, _olivia, draft = handed_off(server, tmp_path)
     publish(server, (*WP_COMMENTS, OURS))
-    monkeypatch.setattr(cmtui.sync.triage, "summarise_dirty", lambda *a: set())  # the sync stores, summarises nothing
+    monkeypatch.setattr(cmtui.sync, "summarise_dirty", lambda *a: set())  # the sync stores, summarises nothing
     sync(config, db)
     store = Store.open(db)
     assert store.dirty_ids() and store.draft(draft)["state"] == "pending"  # type: ignore[index]

@@ -31,6 +31,7 @@ from cmtui import text, triage
 from cmtui.config import Config, FeedConfig
 from cmtui.fetch import Fetcher, FetchResult, Limits
 from cmtui.store import SaveResult, Store, StoreError, iso, parse_iso, utc_now
+from cmtui.summaries import summarise_dirty
 
 if TYPE_CHECKING:
     import httpx
@@ -148,6 +149,7 @@ class SyncEngine:
     async def run(self) -> SyncReport:
         started = time.monotonic()
         self.now = utc_now()
+        summarise_dirty(self.store, triage.Settings(self.config))  # left dirty by a sync cut short: in batches
         self.triage = triage.refresh(self.store, self.config)
         with self.store.transaction():  # every configured feed's row, in one go
             self._feed_rows = self.store.ensure_configured_feeds((fc.url, fc.name, fc.kind, fc.tags)
@@ -162,7 +164,7 @@ class SyncEngine:
         try:
             async with Fetcher(limits, transport=self.transport) as self.fetcher:
                 reports = await asyncio.gather(*(self._sync_site(fc) for fc in self._configured.values()))
-            triage.summarise_dirty(self.store, self.triage)
+            summarise_dirty(self.store, self.triage)
         except sqlite3.DatabaseError as exc:
             # A full disk, a store another program broke: every feed saved before this is complete (one
             # transaction per feed), nothing is half-written. Stop and say so.
@@ -205,7 +207,7 @@ class SyncEngine:
         if fc.follow_comments and fc.kind != "mentions" and (outcome.ok or outcome.skipped):
             await self._sync_comments(fc, row, outcome, report)
         if time.monotonic() - self._summarised >= SUMMARY_EVERY:  # the inbox follows the sync as it goes
-            triage.summarise_dirty(self.store, self.triage)
+            summarise_dirty(self.store, self.triage)
             self._summarised = time.monotonic()
 
     async def _sync_comments(self, fc: FeedConfig, row: sqlite3.Row, outcome: _Outcome, report: FeedReport) -> None:
