@@ -146,7 +146,8 @@ def backlog(server: FeedServer, tmp_path: Path) -> tuple[Config, Path]:
     server.set("/social.rss", items(("5", "Forty-five days", 45 * DAY)))
     config = write_config(tmp_path / "feeds.toml", [
         {"url": server.url("/forum.rss"), "name": "Acme Forum", "kind": "mentions"},
-        {"url": server.url("/social.rss"), "name": "Social", "kind": "mentions"}])
+        {"url": server.url("/social.rss"), "name": "Social", "kind": "mentions"}],
+        extra="\n[sync]\nbacklog_days = 0\n")  # the old questions wait, though they are a first sync's
     db = tmp_path / "db.sqlite"
     assert sync(config, db).new == 5
     return config, db

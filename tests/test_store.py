@@ -116,12 +116,14 @@ def test_a_store_from_before_the_wait_card_lists_the_same_objects_once_upgraded(
     path = tmp_path / "db.sqlite"
     conn = sqlite3.connect(path, isolation_level=None)
     migrations.apply(Database(conn), stop_before="m012_wait_card")
-    # This cmtui's code writes the old store, and it stores m013's sequence: that one is applied (and recorded) first.
-    from cmtui.store.migrations import m013_seen_seq
+    # This cmtui's code writes the old store, and it stores what the migrations after m012 add (m013's sequence,
+    # and so on): those are applied (and recorded) first.
+    from cmtui.store.migrations import MIGRATIONS
 
-    m013_seen_seq(Database(conn))
-    conn.execute("INSERT INTO _sqlite_migrations(migration_set, name, applied_at) "
-                 "VALUES ('cmtui', 'm013_seen_seq', '')")
+    for later in MIGRATIONS[[fn.__name__ for fn in MIGRATIONS].index("m012_wait_card") + 1:]:
+        later(Database(conn))
+        conn.execute("INSERT INTO _sqlite_migrations(migration_set, name, applied_at) VALUES ('cmtui', ?, '')",
+                     [later.__name__])
     old = Store(conn, path)
     save(old, "http://f.example/a.rss", [(f"Topic {i}", f"person {i}", "Is the grinder broken?") for i in range(7)])
     config = Config(path=tmp_path / "x", feeds=(FeedConfig("http://f.example/a.rss", kind="mentions"),))

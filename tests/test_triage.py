@@ -211,7 +211,8 @@ def test_regulars_are_named_in_every_conversation_they_wait_in(server: FeedServe
 def demo_db(server: FeedServer, tmp_path: Path) -> tuple[Config, Path]:
     feeds = sites.install(server, now=NOW)
     config = write_config(tmp_path / "feeds.toml", [
-        {"url": f.url, "name": f.name, "kind": f.kind} for f in feeds], names=sites.IDENTITY_NAMES)
+        {"url": f.url, "name": f.name, "kind": f.kind} for f in feeds], names=sites.IDENTITY_NAMES,
+        extra="\n[sync]\nbacklog_days = 0\n")  # dated before NOW: the real clock's first sync would call it backlog
     db = tmp_path / "db.sqlite"
     sync(config, db)
     return config, db

@@ -58,6 +58,7 @@ class SyncConfig(NamedTuple):
     connect_timeout: float = 10.0
     comments_days: int = 30  # per-post comment feeds of posts this recent are polled on fallback
     max_body_mb: float = 15.0
+    backlog_days: float = 14.0  # on a feed's first sync, older messages are stored but do not wait
 
 
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -232,6 +233,7 @@ def parse(text: str, path: Path) -> Config:
             connect_timeout=float(sync.number("connect_timeout", dflt_sync.connect_timeout, 0.5)),
             comments_days=int(sync.number("comments_days", dflt_sync.comments_days, 0)),
             max_body_mb=float(sync.number("max_body_mb", dflt_sync.max_body_mb, 0.1)),
+            backlog_days=float(sync.number("backlog_days", dflt_sync.backlog_days, 0)),
         ),
         ui=UiConfig(sync_every=float(ui.number("sync_every", dflt_ui.sync_every, 0)),
                     theme=ui.get("theme", str, dflt_ui.theme)),

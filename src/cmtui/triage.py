@@ -35,6 +35,7 @@ EXCERPT_CHARS = 280  # the preview of the latest message in the inbox and `inbox
 HOT_MESSAGES = 5
 STUCK_AFTER_HOURS = 24.0
 THANKS_REASON = "they said thanks"
+BACKLOG_REASON = "before you started"  # only messages already old at the feed's first sync wait (`backlog_days`)
 RULE_TIMED_OUT = "rule_timeout"  # the signal (0 points) of a `[[triage.rules]]` pattern that ran out of time
 
 
@@ -100,6 +101,10 @@ def refresh(store: Store, config: Config, conversation_ids: set[int] | None = No
     settings it read from `config` (for the caller's own queries)."""
     settings = Settings(config)
     urls = [f.url for f in config.feeds]
+    backlog_days = f"{config.sync.backlog_days:g}"
+    if store.get_meta("backlog_days") != backlog_days:  # what `Store.save` reads on a feed's first sync
+        with store.transaction():
+            store.set_meta("backlog_days", backlog_days)
     if (not conversation_ids and store.get_meta("triage-settings") == settings.stamp and store.configured_are(urls)
             and not store.dirty_ids()):
         return settings  # nothing to do: no write lock taken (the app calls this often)
@@ -230,11 +235,17 @@ def _feature(row: Any, name: str) -> Any:
 
 
 def _close_thanks(settings: Settings, statuses: list[Status], by_id: dict[int, Any]) -> tuple[list[Status], str | None]:
-    """The waiting messages once closing acknowledgements are taken out, and the reason the conversation
-    closed ("they said thanks") when they were all it had."""
+    """The waiting messages once the backlog of a feed's first sync and closing acknowledgements are taken out,
+    and the reason the conversation closed ("before you started", "they said thanks") when they were all it
+    had."""
     from cmtui import signals
 
     waiting = [s for s in statuses if s.answered_at is None]
+    backlog = [s for s in waiting if by_id[s.msg.id]["backlog"]]  # already old at the feed's first sync
+    if backlog:
+        waiting = [s for s in waiting if s not in backlog]
+        if not waiting:
+            return waiting, BACKLOG_REASON
     if not settings.thanks_closes:
         return waiting, None
     acks = [s for s in waiting if s.after_our_reply and _feature(by_id[s.msg.id], "thanks")

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -385,6 +385,7 @@ class Store:
         are marked dirty: `triage.summarise_dirty` brings their summaries up to date.
         `now` stands in for missing feed dates; `seen_at` is always the real time of the write."""
         batch = _Batch(self, feed, kind, owner_id, our_names, iso(now or utc_now()), stamp())
+        batch.backlog_before = self._backlog_cutoff(owner_id, batch.now_s)
         batch.prefetch(parsed.entries)
         for entry in reversed(parsed.entries):  # oldest first, so parents tend to come before replies
             batch.save(entry)
@@ -393,6 +394,25 @@ class Store:
         self.conn.executemany("INSERT OR IGNORE INTO dirty(conversation_id) VALUES (?)",
                                  [(c,) for c in batch.result.conversations])
         return batch.result
+
+    def _backlog_cutoff(self, owner_id: int, now_s: str) -> str | None:
+        """On the first sync of the configured feed `owner_id` (its own feed and the comment feeds fetched with
+        it), the time before which a message is backlog: stored and searchable, but never waiting ("before you
+        started"); None on later syncs, or when `backlog_days` (meta, written from `[sync] backlog_days` by
+        `triage.refresh`) is 0 or unset. The first sync is the one at `feeds.first_ok`, the `now` of the sync
+        that first stored something for the feed (so it is told apart by that sync's second)."""
+        owner = self.one("SELECT first_ok FROM feeds WHERE id = ?", [owner_id])
+        if owner is None:
+            return None
+        if owner["first_ok"] is None:
+            self.x("UPDATE feeds SET first_ok = ? WHERE id = ?", [now_s, owner_id])
+        elif owner["first_ok"] != now_s:
+            return None
+        days = float(self.get_meta("backlog_days") or 0)
+        started = parse_iso(now_s)
+        if days <= 0 or started is None:
+            return None
+        return iso(started - timedelta(days=days))
 
     def lookup(self, sql: str, values: list[str]) -> list[sqlite3.Row]:
         """Run `sql` (with one `{marks}` placeholder list) over `values` in chunks SQLite accepts."""
@@ -486,7 +506,7 @@ class Store:
         if conv is None:
             return None
         rows = self.q("""SELECT id, parent_id, is_ours, is_post, explicit_parent, published, seen_at, seen_seq, title,
-                                text, author, author_norm, url, sentiment, answered_at, features
+                                text, author, author_norm, url, sentiment, answered_at, features, backlog
                          FROM messages WHERE conversation_id = ?""", [conv_id])
         return conv["kind"], rows
 
@@ -879,6 +899,7 @@ class _Batch:
         self.entries = len(entries)
         q = self.store.lookup
         for row in q("SELECT id, uid, conversation_id, text, html, title FROM messages WHERE uid IN ({marks})",
+        self.backlog_before: str | None = None  # new messages published before this are backlog (a first sync)
                      [e.uid for e in entries]):
             self.existing[row["uid"]] = row
         for row in q("SELECT key, conversation_id FROM conversation_keys WHERE key IN ({marks})",
@@ -907,11 +928,12 @@ class _Batch:
         cursor = store.x(
             """INSERT INTO messages(uid, conversation_id, feed_id, parent_id, parent_ref, explicit_parent, is_post,
                    is_ours, author, author_norm, title, url, url_key, published, seen_at, seen_seq, text, html,
-                   sentiment, features)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   sentiment, features, backlog)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [e.uid, conv_id, self.feed["id"], parent[0] if parent else None, e.parent_ref, int(e.explicit_parent),
              int(e.is_post), int(author_norm in self.our_names), e.author, author_norm, e.title, e.url, e.url_key,
-             e.published or self.now_s, self.seen, self._next_seq(), e.text, e.html, e.sentiment, _features_json(e)],
+             e.published or self.now_s, self.seen, self._next_seq(), e.text, e.html, e.sentiment, _features_json(e),
+             int(bool(self.backlog_before and e.published and e.published < self.backlog_before))],
         )
         message_id = cursor.lastrowid
         assert message_id is not None

@@ -387,3 +387,17 @@ def m013_seen_seq(db: Database) -> None:
               AND m.seen_at <= conversation_summary.mention_seen_at)
         END
     """)
+
+
+@migration
+def m014_backlog(db: Database) -> None:
+    """The backlog of a feed's first sync: messages already old then (`[sync] backlog_days`) are stored and
+    searchable but do not wait ("before you started"). `messages.backlog` marks them as they are stored;
+    `feeds.first_ok` is when a configured feed was first stored (the time of that sync), so the comment feeds
+    fetched in the same sync count as its first sync too. Feeds stored before this migration are past theirs."""
+    _run(db, """
+    ALTER TABLE messages ADD COLUMN backlog INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE feeds ADD COLUMN first_ok TEXT;
+    UPDATE feeds SET first_ok = coalesce(last_ok, last_attempt, '0')
+    WHERE last_ok IS NOT NULL OR id IN (SELECT feed_id FROM messages)
+    """)
