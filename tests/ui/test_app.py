@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
+from textual.worker import WorkerState
 
 from cmtui import triage
 from cmtui.store import Store, iso
@@ -62,14 +65,29 @@ def state(demo: Demo, conversation_id: int) -> triage.InboxItem:
 
 
 async def settle(pilot: Pilot[None], times: int = 2) -> None:
+    """Messages handled and the workers they start (inbox reads, previews, a conversation, drafts) finished,
+    `times` rounds over."""
     for _ in range(times):
         await pilot.pause()
+        await workers_done(pilot)
+    await pilot.pause()
+
+
+async def workers_done(pilot: Pilot[None], limit: float = 30.0) -> None:
+    """Every worker of the app has ended (however it ended), and what they posted has been handled."""
+    waited = 0.0
+    while any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers):
+        if waited > limit:
+            raise TimeoutError([w.name for w in pilot.app.workers if w.is_running])
+        await asyncio.sleep(0.01)
+        waited += 0.01
+    await pilot.pause()
 
 
 async def searched(pilot: Pilot[None]) -> None:
     """Typing paused long enough for the search to start (SEARCH_DELAY), and its worker is done."""
     await pilot.pause(SEARCH_DELAY + 0.05)
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot)
     await settle(pilot)
 
 
@@ -184,7 +202,7 @@ async def test_a_later_message_reopens_a_done_conversation(demo: Demo) -> None:
         demo.add_forum_post(MOKA_TOPIC, "moka_mike", "Still no answer from Acme on this one?", post_id=9001)
         await pilot.press("R")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(pilot)
         await settle(pilot, 3)
         assert moka.id in row_ids(app)
 
@@ -360,7 +378,7 @@ async def test_sync_in_the_app_brings_new_messages(demo: Demo) -> None:
                                    status_id=42, minutes_ago=2)
         await pilot.press("R")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(pilot)
         await settle(pilot, 3)
         assert not app.syncing
         new = [i for i in table(app).items if i.url == url]
@@ -376,7 +394,7 @@ async def test_sync_reports_failing_feeds_in_one_error(demo: Demo) -> None:
         await settle(pilot)
         await pilot.press("R")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(pilot)
         await settle(pilot, 3)
         errors = [n for n in app._notifications if n.severity == "error"]  # noqa: SLF001
         assert len(errors) == 1
@@ -392,7 +410,7 @@ async def test_sync_refuses_while_another_sync_holds_the_store(demo: Demo) -> No
         with sync_lock(demo.db_path):
             await pilot.press("R")
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await workers_done(pilot)
             await settle(pilot)
         assert any("Another sync is running" in n for n in notifications(app))
         assert not app.syncing
@@ -408,7 +426,7 @@ async def test_auto_sync_runs_on_its_interval(demo: Demo, tmp_path: Path) -> Non
             await pilot.pause(0.1)
             if any(i.url == url for i in table(app).items):
                 break
-        await app.workers.wait_for_complete()
+        await workers_done(pilot)
         assert any(i.url == url for i in table(app).items)
 
 
@@ -504,16 +522,16 @@ async def test_a_deep_cursor_survives_a_change_between_the_first_page_and_the_re
         await pilot.press("G")
         deep = table(app).current_id
         assert deep == expected[-1]
-        read = app.inbox_items
+        read = inbox_screen.read_all
         armed = [True]
 
-        def between(**kwargs: object) -> list[triage.InboxItem]:
-            if kwargs.get("limit") is None and armed:  # reading the rest: a write lands just before
+        def between(*args: Any) -> list[triage.InboxItem]:
+            if armed:  # reading the rest: a write lands just before
                 armed.clear()
                 done(demo, expected[1])
-            return read(**kwargs)  # type: ignore[arg-type]
+            return read(*args)
 
-        monkeypatch.setattr(app, "inbox_items", between)
+        monkeypatch.setattr(inbox_screen, "read_all", between)
         done(demo, expected[0])
         for _ in range(30):
             await pilot.pause(0.1)
@@ -534,23 +552,38 @@ def done(demo: Demo, conversation_id: int) -> None:
         other.close()
 
 
-async def test_g_goes_to_the_last_conversation_while_rows_are_still_being_added(
+async def test_a_long_inbox_is_a_window_of_rows_that_follows_the_cursor(
         demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The table holds a window of the list: G shows the last conversation of the whole list at once, and
+    j/k/pagedown walk through all of it in order, the window following the cursor."""
     import cmtui.ui.widgets.inbox_table as inbox_table
 
-    monkeypatch.setattr(inbox_table, "FIRST_ROWS", 2)
-    monkeypatch.setattr(inbox_table, "MORE_ROWS", 1)
-    monkeypatch.setattr(inbox_table, "CHUNK_DELAY", 5.0)
+    monkeypatch.setattr(inbox_table, "WINDOW", 6)
+    monkeypatch.setattr(inbox_table, "EDGE", 2)
     expected = expected_ids(demo)
+    assert len(expected) > 12
     app = demo.app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        assert table(app).row_count < len(expected)  # one row a chunk: still coming
-        await pilot.press("G")
-        assert table(app).row_count == len(expected)
-        assert table(app).current_id == expected[-1]
         await settle(pilot)
-        assert row_ids(app) == expected and table(app).row_count == len(expected)  # the stopped chunks add nothing
+        assert row_ids(app) == expected and table(app).row_count == 6
+        await pilot.press("G")
+        assert table(app).current_id == expected[-1] and table(app).row_count == 6
+        seen = [table(app).current_id]
+        for _ in range(len(expected) - 1):
+            await pilot.press("k")
+            seen.append(table(app).current_id)
+        assert seen == expected[::-1]
+        assert table(app).absolute_row == 0 and table(app).window_start == 0
+        for _ in range(len(expected) - 1):
+            await pilot.press("j")
+        assert table(app).current_id == expected[-1]
+        await pilot.press("g")
+        assert table(app).current_id == expected[0]
+        await pilot.press("pagedown")
+        assert table(app).current_id in expected[1:]
+        colours = {str(table(app).get_row_at(row)[0].style) for row in range(table(app).row_count)}
+        await pilot.press("G")
+        assert colours != {str(table(app).get_row_at(row)[0].style) for row in range(table(app).row_count)}
 
 
 # -- screens --------------------------------------------------------------------------

@@ -14,10 +14,11 @@ from cmtui.demo.server import FeedServer
 from cmtui.store import Store
 from cmtui.ui.app import make_app
 from cmtui.ui.screens.conversation import ConversationScreen
-from cmtui.ui.widgets.thread_view import MAX_DEPTH, MessageCard, ThreadView
+from cmtui.ui.widgets.thread_view import MAX_DEPTH, PAGE, MessageCard, ThreadView
 
 from ..helpers import sync, write_config
 from .conftest import FIXED, SIZE
+from .test_app import settle
 
 DEPTH = 3000
 ATOM = "application/atom+xml; charset=UTF-8"
@@ -77,18 +78,23 @@ async def test_a_3000_deep_reply_chain_opens(chain: tuple[Config, Path]) -> None
     config, db = chain
     app = make_app(config, db, now=FIXED)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, ConversationScreen)
         messages = app.screen.messages
         assert [m.depth for m in messages] == list(range(DEPTH + 1))  # the post, then one reply under another
         assert [m.text for m in messages[1:3]] == ["Reply number 1 in the chain", "Reply number 2 in the chain"]
         assert messages[-1].unanswered and messages[-2].is_ours  # 3000 by Bob waits; 2999 is ours
         assert not any(m.unanswered for m in messages[:-1])
-        cards = app.screen.query_one(ThreadView).cards
-        assert len(cards) == DEPTH + 1
+        thread = app.screen.query_one(ThreadView)
+        cards = thread.cards  # one page of cards is mounted: the one with the message waiting for a reply
+        assert 0 < len(cards) <= PAGE and cards[-1].message.id == messages[-1].id
         assert cards[-1].has_class(f"-depth-{MAX_DEPTH}")
+        assert app.screen.focused is cards[-1]
+        await pilot.press("g")
+        await settle(pilot)
+        assert thread.cards[0].message.id == messages[0].id and app.screen.focused is thread.cards[0]
         await pilot.press("G")
-        await pilot.pause()
-        assert isinstance(app.screen.focused, MessageCard) and app.screen.focused is cards[-1]
+        await settle(pilot)
+        assert isinstance(app.screen.focused, MessageCard) and app.screen.focused.message.id == messages[-1].id

@@ -39,7 +39,7 @@ from cmtui.ui.widgets.thread_view import MessageCard, ThreadView
 
 from ..test_posting import SECRET, FakeWordPress, allow_post
 from .conftest import BASE, FIXED, SIZE, Clock, Demo, write_config
-from .test_app import notifications, row_ids, run_command, screen_text, settle, table
+from .test_app import notifications, row_ids, run_command, screen_text, settle, table, workers_done
 
 BURR_ONE = "Introducing the Acme Burr One"
 FIRMWARE = "Firmware 2.4 for the Burr One is out"
@@ -489,7 +489,7 @@ async def test_hand_off_marks_pending_opens_the_reply_page_and_a_sync_marks_it_s
         await pilot.press(*"Thanks Marcus, enjoy it!")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        await app.workers.wait_for_complete()
+        await workers_done(pilot)
         await settle(pilot)
         assert isinstance(app.screen, InboxScreen)
         post_url = answered.url.split("#")[0]
@@ -507,7 +507,7 @@ async def test_hand_off_marks_pending_opens_the_reply_page_and_a_sync_marks_it_s
             demo.server.set(doc.path, doc.body, content_type=doc.content_type, modified=doc.modified)
         await pilot.press("R")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(pilot)
         await settle(pilot, 3)
         [draft] = drafts(demo.db_path)
         assert draft["state"] == "sent" and draft["sent_message_id"]
@@ -531,7 +531,7 @@ async def test_hand_off_without_a_web_page_or_a_browser_does_not_crash(demo: Dem
         assert "no web page to open" in screen_text(app)
         await pilot.press(*"Try a reset")
         await pilot.press("ctrl+s")
-        await app.workers.wait_for_complete()
+        await workers_done(pilot)
         await settle(pilot)
         assert isinstance(app.screen, InboxScreen)
         assert any("There is no web page for it: paste it on the site" in n for n in notifications(app))
@@ -545,7 +545,7 @@ async def test_hand_off_with_no_browser_gives_the_address(demo: Demo, monkeypatc
         await settle(pilot)
         await reply_to(pilot, app, BURR_ONE)
         await pilot.press(*"Thanks!", "ctrl+s")
-        await app.workers.wait_for_complete()
+        await workers_done(pilot)
         await settle(pilot)
         [told] = [n for n in notifications(app) if "marks it answered" in n]
         lines = told.splitlines()
@@ -621,7 +621,7 @@ async def test_ctrl_s_posts_through_the_rest_api_and_stores_our_reply(wordpress_
         await pilot.press(*"Thanks Marcus <3 & enjoy")
         await pilot.press("ctrl+s")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(pilot)
         await settle(pilot)
         [posted] = site.wp.posted()
         assert posted.body == {"post": 412, "parent": 1187, "content": "Thanks Marcus &lt;3 &amp; enjoy"}
@@ -653,7 +653,7 @@ async def test_a_refused_post_keeps_the_draft_and_shows_the_error(wordpress_demo
         await pilot.press(*"Thanks!")
         await pilot.press("ctrl+s")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(pilot)
         await settle(pilot)
         assert app.screen is editor and not editor.sending
         assert area(app).text == "Thanks!" and not area(app).read_only and area(app).has_focus
@@ -667,7 +667,7 @@ async def test_a_refused_post_keeps_the_draft_and_shows_the_error(wordpress_demo
         monkeypatch.setenv("CMTUI_TEST_WP_PASSWORD", SECRET)
         await pilot.press("ctrl+s")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(pilot)
         await settle(pilot)
         assert isinstance(app.screen, InboxScreen)
         assert drafts(site.db_path)[0]["state"] == "sent"
@@ -689,9 +689,9 @@ async def test_a_reply_that_cannot_be_placed_on_the_site_is_handed_off(wordpress
         await reply_to(pilot, app, BURR_ONE)
         await pilot.press(*"Thanks!", "ctrl+s")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(pilot)
         await settle(pilot)
-        await app.workers.wait_for_complete()
+        await workers_done(pilot)
         await settle(pilot)
         assert site.wp.posted() == []
         assert isinstance(app.screen, InboxScreen)
@@ -722,7 +722,8 @@ async def test_quitting_while_a_reply_is_posted_asks_twice(wordpress_demo: WordP
             await pilot.press("escape")  # no closing either
             assert app.screen is editor
             await pilot.press("ctrl+q")
-            await settle(pilot)
+            await pilot.pause()  # not settle: the posting worker waits for `release`
+            await pilot.pause()
             assert app.is_running
             assert any("press ctrl+q again to quit anyway" in n for n in notifications(app))
             await pilot.press("ctrl+q")
@@ -758,7 +759,7 @@ async def test_editor_keys_have_ids_in_help_and_can_be_remapped(demo: Demo, tmp_
         await settle(pilot)
         assert isinstance(app.screen, ReplyEditorScreen)
         await pilot.press("ctrl+j")
-        await app.workers.wait_for_complete()
+        await workers_done(pilot)
         await settle(pilot)
         assert isinstance(app.screen, InboxScreen) and len(opened) == 1
 

@@ -8,11 +8,11 @@ from textual.message import Message
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
-from cmtui.ui.messages import SearchResults
+from cmtui.ui.messages import InboxLoaded
 from cmtui.ui.screens.inbox import SEARCH_DELAY
 
 from .conftest import SIZE, Demo
-from .test_app import expected_ids, row_ids, searched, settle
+from .test_app import expected_ids, row_ids, searched, settle, workers_done
 
 
 @pytest.fixture
@@ -27,9 +27,9 @@ def demo(demo: Demo) -> Demo:
     return demo
 
 
-def results(seen: list[Message]) -> list[SearchResults]:
+def results(seen: list[Message]) -> list[InboxLoaded]:
     """The search worker's messages, each once (the hook sees a message at every dispatch)."""
-    return list({id(m): m for m in seen if isinstance(m, SearchResults)}.values())
+    return list({id(m): m for m in seen if isinstance(m, InboxLoaded) and m.page.filters.search}.values())
 
 
 async def test_typing_a_word_runs_one_query_off_the_ui_thread(demo: Demo) -> None:
@@ -75,7 +75,7 @@ async def test_enter_searches_at_once_and_stale_results_are_dropped(demo: Demo) 
     async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
         await settle(pilot)
         await pilot.press("slash", *"refund", "enter")
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot)
         await settle(pilot)
         assert row_ids(app) == expected_ids(demo, search="refund")  # no wait for the pause
         await pilot.press("slash", *"zzzqqq", "escape")  # cleared before the pause ended: never searched

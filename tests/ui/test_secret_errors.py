@@ -20,7 +20,7 @@ from cmtui.ui.app import CmtuiApp, make_app
 
 from ..test_posting import allow_post, assert_no_form, read_json, send_json
 from .conftest import FIXED, SIZE, Clock
-from .test_app import notifications, settle
+from .test_app import notifications, settle, workers_done
 from .test_replies import area, drafts, reply_to
 
 MOKA = "Which setting for a moka pot?"
@@ -67,7 +67,7 @@ async def post_from_the_editor(forum: Forum) -> tuple[list[str], str]:
         area(app).insert("Use the third setting from the finest, then adjust.")
         await pilot.press("ctrl+s")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(pilot)
         await settle(pilot)
         shown = notifications(app)
     [draft] = drafts(forum.db_path)

@@ -14,6 +14,8 @@ from cmtui.ui.app import CmtuiApp, make_app
 from cmtui.ui.screens.editor import ReplyEditorScreen
 
 from .conftest import FIXED, SIZE, Demo, write_config
+from .test_app import settle as app_settle
+from .test_app import workers_done
 
 CONFIG_PATH = Path("/home/you/.config/cmtui/feeds.toml")  # shown on screen: the same on every machine
 
@@ -23,8 +25,7 @@ def demo_app(demo: Demo) -> CmtuiApp:
 
 
 async def settle(pilot: Pilot[Any]) -> None:
-    await pilot.pause()
-    await pilot.pause()
+    await app_settle(pilot)
 
 
 def test_inbox(demo: Demo, snap_compare: Any) -> None:
@@ -112,7 +113,7 @@ def test_drafts(demo: Demo, snap_compare: Any) -> None:
         editor = await write_reply(app, pilot, "Introducing the Acme Burr One",
                                    "Thanks Marcus! Glad the fine end works for you.")
         editor.action_send()  # no posting configured: handed off, pending
-        await app.workers.wait_for_complete()
+        await workers_done(pilot)
         await settle(pilot)
         editor = await write_reply(app, pilot, "Shipping update for Burr One orders",
                                    "Hi Priya, not yet: Canada is planned for the spring.")

@@ -604,6 +604,11 @@ class Store:
         self._set_state(conv_id, muted=int(muted), muted_at=stamp(when) if muted else None,
                         muted_seq=self._mark_seq(conv_id, when) if muted else None)
 
+    def opened_at(self, conv_id: int) -> str | None:
+        """When the user last opened the conversation (None: never)."""
+        row = self.one("SELECT opened_at FROM conversation_state WHERE conversation_id = ?", [conv_id])
+        return row["opened_at"] if row else None
+
     def mark_opened(self, conv_id: int, when: datetime | None = None) -> str | None:
         """Record that the user opened the conversation; returns the previous time (messages seen after it
         are new to the user)."""

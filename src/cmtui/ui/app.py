@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import html
 import sqlite3
+import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -24,12 +27,12 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from cmtui import replies, text, triage
 from cmtui.config import Config
-from cmtui.store import Store
+from cmtui.store import Store, StoreError
 from cmtui.triage import InboxItem
 from cmtui.ui import drafting
 from cmtui.ui.commands import CmtuiCommands
-from cmtui.ui.drafting import ReplyPlan
-from cmtui.ui.messages import ClipboardCopied, FeedSynced, ReplyPosted, StoreChanged, SyncFinished
+from cmtui.ui.drafting import Draft, ReplyPlan
+from cmtui.ui.messages import ClipboardCopied, DraftSaved, FeedSynced, ReplyPosted, StoreChanged, SyncFinished
 from cmtui.ui.render import Clock, make_clock
 from cmtui.ui.screens.conversation import ConversationScreen
 from cmtui.ui.screens.drafts import DraftsScreen
@@ -39,6 +42,8 @@ from cmtui.ui.screens.help import HelpScreen
 from cmtui.ui.screens.inbox import InboxScreen
 from cmtui.ui.screens.snooze import SnoozeScreen
 
+SWITCH_INTERVAL = 0.001  # seconds a thread holds the GIL while another waits for it (Python's default: 0.005)
+DRAFT_LOCK_WAIT = 0.25  # seconds the draft worker waits for the store's write lock before it tries again
 HANDED_OFF = "cmtui marks it answered when your reply shows up in the feed."
 
 
@@ -80,6 +85,7 @@ class CmtuiApp(App[None]):
         self.sync_progress: tuple[int, int] = (0, 0)
         self.waiting = 0
         self._quit_while_posting = False
+        self._drafts: set[Draft] = set()  # drafts the draft worker wrote to (`save_drafts` checks them at the end)
         self._data_version = self.store.data_version()
         self.set_keymap(config.keymap)
         if config.ui.theme and config.ui.theme in self.available_themes:
@@ -100,6 +106,9 @@ class CmtuiApp(App[None]):
         return InboxScreen()
 
     def on_mount(self) -> None:
+        # Workers (the inbox's 50,000 rows, a 10,000-comment thread) hold the GIL for 5 ms at a time by default: the
+        # UI thread waited that long each time it wanted it back, and a frame took twice as long. 1 ms is enough.
+        sys.setswitchinterval(SWITCH_INTERVAL)
         self._update_sub_title()
         self.set_interval(self.POLL_SECONDS, self.poll_store, name="poll-store")
         if self.config.ui.sync_every > 0:
@@ -233,9 +242,18 @@ class CmtuiApp(App[None]):
         """A notification; never markup (titles and errors come from feeds and servers)."""
         self.notify(message, severity=severity, timeout=timeout, markup=False)
 
-    def mark_opened(self, conversation_id: int) -> str | None:
-        with self.store.transaction():
-            return self.store.mark_opened(conversation_id)
+    def mark_opened(self, conversation_id: int) -> None:
+        """Record that the conversation was opened, in a worker: a sync may hold the write lock."""
+        self._mark_opened(conversation_id)
+
+    @work(thread=True, group="mark-opened", exit_on_error=False, description="Recording an opening")
+    def _mark_opened(self, conversation_id: int) -> None:
+        store = Store.open(self.db_path)
+        try:
+            with store.transaction():
+                store.mark_opened(conversation_id)
+        finally:
+            store.close()
 
     def mark_done(self, item: InboxItem) -> None:
         previous = item.done_at
@@ -312,9 +330,43 @@ class CmtuiApp(App[None]):
         return [s for s in self.screen_stack if isinstance(s, ReplyEditorScreen)]
 
     def save_drafts(self) -> None:
-        """Write every open reply editor's text to the store now."""
+        """Write every open reply editor's text, and whatever the draft worker has not stored yet, to the store
+        now, on this thread (the app is quitting: waiting for the store is better than losing a reply)."""
         for editor in self.editors:
             editor.save_now()
+        for draft in list(self._drafts):
+            error = draft.flush(self.store)
+            if error is None:
+                self._drafts.discard(draft)
+            else:
+                self.say(f"A draft could not be saved: {error}", severity="error")
+
+    def write_draft(self, draft: Draft, editor: ReplyEditorScreen) -> None:
+        """Start the draft worker on `draft` (`Draft.want` said none is on it). It outlives the editor (escape
+        closes the editor at once; the worker goes on until the store has the text)."""
+        self._drafts.add(draft)
+        self.run_worker(partial(self._write_draft, draft, editor), thread=True, group="draft-save",
+                        exit_on_error=False, description="Saving a draft")
+
+    def _write_draft(self, draft: Draft, editor: ReplyEditorScreen) -> None:
+        """Thread worker: store the draft on a connection of its own that waits `DRAFT_LOCK_WAIT` seconds for the
+        write lock at a time, retrying until it is stored (or the app quits: `save_drafts` then writes it)."""
+        worker = get_current_worker()
+
+        def result(body: str, draft_id: int | None, error: str | None) -> None:
+            editor.post_message(DraftSaved(body, draft_id, error))
+
+        try:
+            store = Store.open(self.db_path)
+        except StoreError as exc:
+            draft.stopped()
+            result(draft.written, None, text.one_line(str(exc), 120))
+            return
+        try:
+            store.conn.execute(f"PRAGMA busy_timeout = {int(DRAFT_LOCK_WAIT * 1000)}")
+            draft.write_pending(store, lambda: worker.is_cancelled, time.sleep, result)
+        finally:
+            store.close()
 
     def reply(self, conversation_id: int, message_id: int | None = None) -> None:
         """r: answer `message_id` (default: the conversation's oldest message waiting for us) in the editor;

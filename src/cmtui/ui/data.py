@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from datetime import datetime
 
 from cmtui import text, triage
 from cmtui.config import Config
@@ -104,6 +105,44 @@ def load_thread(store: Store, config: Config, conversation_id: int,
                        new=bool(previously_opened and r["seen_at"] and r["seen_at"] > previously_opened))
         for r, depth in thread_order(rows)
     ]
+
+
+@dataclass(frozen=True)
+class LoadedThread:
+    """What the conversation screen shows, read in one go by a worker."""
+
+    conversation_id: int
+    title: str
+    url: str | None
+    feed_name: str
+    previous: str | None  # when the user opened it before (messages seen since are new)
+    messages: list[ThreadMessage]
+    muted: bool
+    snoozed_until: str | None
+
+
+def read_thread(store: Store, config: Config, conversation_id: int, now: datetime) -> LoadedThread | None:
+    """The conversation for its screen (None when it is gone): its messages in thread order, the state of the
+    user's view of it. Only reads: the screen records the opening afterwards (`Store.mark_opened`), so a
+    sync holding the write lock never delays what the user asked to see."""
+    conv = store.conversation(conversation_id)
+    if conv is None:
+        return None
+    previous = store.opened_at(conversation_id)
+    messages = load_thread(store, config, conversation_id, previous)
+    item = triage.item(store, config, conversation_id, now=now)
+    return LoadedThread(conversation_id, text.one_line(conv["title"], 300) or "(untitled)", text.safe_url(conv["url"]),
+                        conv["feed_name"] or "", previous, messages, bool(item and item.muted),
+                        item.snoozed_until if item else None)
+
+
+def up_to_date(store: Store, config: Config) -> None:
+    """Before reading the inbox (in a worker): the summaries a sync left dirty, in short write transactions
+    (`summaries.summarise_dirty`), then `triage.refresh` (the configured feeds, changed triage settings)."""
+    from cmtui.summaries import summarise_dirty
+
+    summarise_dirty(store, triage.Settings(config))
+    triage.refresh(store, config)
 
 
 def latest_unanswered(store: Store, config: Config, conversation_id: int) -> ThreadMessage | None:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import shlex
+import sqlite3
 import subprocess
 import tempfile
+import threading
 import webbrowser
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -119,6 +121,114 @@ def reply_plan(store: Store, config: Config, conversation_id: int, message_id: i
         posting=configured.posting if configured else None,
         author=text.one_line(answered_row["author"], 120) if answered_row is not None else "",
     )
+
+
+# -- the draft in the store ----------------------------------------------------------------
+
+
+class Draft:
+    """One reply editor's draft as the store holds it, written off the UI thread.
+
+    The editor says what the text is now (`want`, never blocks); a writer thread (`write_pending`, the app's
+    draft worker) stores the newest text, one write at a time, and retries while the store is busy (a cron
+    sync holding the write lock). `flush` writes on the caller's thread: the app's last word when it quits.
+    Two locks: `_state` guards what is wanted and written and is never held during a write, so `want` returns at
+    once; `_io` makes writes one at a time."""
+
+    def __init__(self, conversation_id: int, message_id: int | None, *, body: str, draft_id: int | None,
+                 pending_id: int | None) -> None:
+        self.conversation_id, self.message_id = conversation_id, message_id
+        self.draft_id = draft_id  # the open draft row, once there is one
+        self.pending_id = pending_id  # a handed-off reply reopened: a draft again when edited
+        self.written = body  # what the store holds
+        self._wanted = body
+        self._discard = False
+        self._writing = False  # a writer thread is on it
+        self._state = threading.Lock()
+        self._io = threading.Lock()
+
+    def want(self, body: str, *, discard: bool = False) -> bool:
+        """The text to store (`discard`: the reply was emptied and closed, drop the draft). True when a writer
+        must be started (none is on it yet)."""
+        with self._state:
+            self._wanted, self._discard = body, discard
+            if self._writing or self.settled_locked():
+                return False
+            self._writing = True
+            return True
+
+    def stopped(self) -> None:
+        """The writer could not start (the store would not open): the next `want` starts another."""
+        with self._state:
+            self._writing = False
+
+    def settled_locked(self) -> bool:
+        return self._wanted == self.written and not (self._discard and self.draft_id is not None)
+
+    @property
+    def settled(self) -> bool:
+        """Everything wanted is in the store."""
+        with self._state:
+            return self.settled_locked()
+
+    def write_pending(self, store: Store, cancelled: Callable[[], bool], sleep: Callable[[float], None],
+                      on_result: Callable[[str, int | None, str | None], None]) -> None:
+        """Writer thread: store the newest wanted text until the store holds it; a failed write is retried
+        after a pause (0.1 s, doubling up to 2 s) until it succeeds or the writer is cancelled (the app quits:
+        `flush` then writes it). `on_result(body, draft_id, error)` after every attempt."""
+        delay = 0.1
+        while True:
+            with self._state:
+                body, discard = self._wanted, self._discard
+                if self.settled_locked() or cancelled():
+                    self._writing = False
+                    return
+            try:
+                draft_id = self._write(store, body, discard)
+            except sqlite3.Error as exc:
+                on_result(body, None, text.one_line(str(exc), 120) or type(exc).__name__)
+                sleep(delay)
+                delay = min(2.0, delay * 2)
+                continue
+            delay = 0.1
+            on_result(body, draft_id, None)
+
+    def flush(self, store: Store) -> str | None:
+        """Write what is wanted now, on this thread (waiting for the store as long as its busy timeout); returns
+        the error, if it failed."""
+        with self._state:
+            body, discard = self._wanted, self._discard
+            if self.settled_locked():
+                return None
+        try:
+            self._write(store, body, discard)
+        except sqlite3.Error as exc:
+            return text.one_line(str(exc), 120) or type(exc).__name__
+        return None
+
+    def _write(self, store: Store, body: str, discard: bool) -> int | None:
+        with self._io:
+            with store.transaction():
+                if discard:
+                    if self.draft_id is not None:
+                        store.set_draft_state(self.draft_id, "discarded")
+                    draft_id = None
+                else:
+                    if self.draft_id is None and self.pending_id is not None:
+                        try:  # a handed-off reply edited again: a draft again, same row
+                            store.set_draft_state(self.pending_id, "draft")
+                            self.draft_id = self.pending_id
+                        except sqlite3.IntegrityError:  # an open draft for this message appeared meanwhile
+                            pass
+                    draft_id = store.save_draft(self.conversation_id, self.message_id, body)
+            with self._state:
+                self.written = body
+                self.draft_id = draft_id
+                if discard:
+                    self._discard = False
+                else:
+                    self.pending_id = None
+        return draft_id
 
 
 # -- saved replies -------------------------------------------------------------------------

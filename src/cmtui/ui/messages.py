@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # the sync and posting modules (and httpx) load when first us
     from cmtui.posting import PostResult
     from cmtui.sync import FeedReport, SyncReport
     from cmtui.triage import InboxItem
+    from cmtui.ui.data import LoadedThread, ThreadMessage
     from cmtui.ui.screens.inbox import InboxPage
 
 
@@ -45,9 +46,9 @@ class StoreChanged(Message):
 
 
 @dataclass
-class SearchResults(Message):
-    """The search worker read the inbox for `page.filters`: the first page (`rest` None), then, when the list is
-    longer, the whole list (`rest`). `load` tells which search it answers: an older one's results are dropped."""
+class InboxLoaded(Message):
+    """A worker read the inbox for `page.filters` (a reload or a search): the first page (`rest` None), then, when
+    the list is longer, the whole list (`rest`). `load` tells which reload it answers: an older one's is dropped."""
 
     bubble = False  # for the inbox screen only
 
@@ -55,6 +56,37 @@ class SearchResults(Message):
     load: int
     keep_id: int | None = None
     rest: list[InboxItem] | None = None
+
+
+@dataclass
+class PreviewLoaded(Message):
+    """A worker read the preview of a conversation: its latest unanswered message (None: no messages)."""
+
+    bubble = False
+
+    conversation_id: int
+    message: ThreadMessage | None
+    load: int
+
+
+@dataclass
+class ThreadLoaded(Message):
+    """A worker read a conversation for its screen (None: it is gone from the store)."""
+
+    bubble = False
+
+    thread: LoadedThread | None
+
+
+@dataclass
+class DraftSaved(Message):
+    """The draft writer stored `body` as draft `draft_id` (or failed: `error`, and it retries)."""
+
+    bubble = False
+
+    body: str
+    draft_id: int | None
+    error: str | None = None
 
 
 @dataclass

@@ -1,17 +1,23 @@
-"""One conversation: the post and its comments as a thread, ours marked, unanswered and new highlighted."""
+"""One conversation: the post and its comments as a thread, ours marked, unanswered and new highlighted.
+
+The conversation is read by a thread worker (10,000 comments take a while to read and order), then recorded as
+opened by another, after it is shown: the UI thread neither reads nor waits on the store to open it."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Header, Static
 
 from cmtui import text
+from cmtui.store import Store
 from cmtui.ui import render
-from cmtui.ui.data import ThreadMessage, load_thread
+from cmtui.ui.data import ThreadMessage, read_thread
+from cmtui.ui.messages import ThreadLoaded
 from cmtui.ui.screens.base import CmtuiScreen
 from cmtui.ui.widgets.thread_view import ThreadView
 
@@ -43,20 +49,31 @@ class ConversationScreen(CmtuiScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#conversation-head", Static).update(Text("Reading the conversation…"))
+        self.run_worker(self._read, thread=True, exclusive=True, group="conversation", exit_on_error=False,
+                        description="Reading a conversation")
+
+    def _read(self) -> None:
+        """Thread worker: the conversation, on a connection of its own."""
         app = self.cmtui
-        now = app.now()
-        previous = app.mark_opened(self.conversation_id)
-        conv = app.store.conversation(self.conversation_id)
-        if conv is None:
+        store = Store.open(app.db_path)
+        try:
+            self.post_message(ThreadLoaded(read_thread(store, app.config, self.conversation_id, app.now())))
+        finally:
+            store.close()
+
+    @on(ThreadLoaded)
+    def _loaded(self, event: ThreadLoaded) -> None:
+        loaded = event.thread
+        self.cmtui.mark_opened(self.conversation_id)
+        if loaded is None:
             self.query_one("#conversation-head", Static).update(Text("This conversation is gone from the store."))
             return
-        self.messages = load_thread(app.store, app.config, self.conversation_id, previous)
-        self.title_text = text.one_line(conv["title"], 300) or "(untitled)"
-        self.url = text.safe_url(conv["url"])
-        self._load_state()
-        self.query_one("#conversation-head", Static).update(self._head(conv["feed_name"] or "", previous))
-        thread = self.query_one(ThreadView)
-        thread.show(self.messages, now)
+        self.messages = loaded.messages
+        self.title_text, self.url = loaded.title, loaded.url
+        self.muted, self.snoozed_until = loaded.muted, loaded.snoozed_until
+        self.query_one("#conversation-head", Static).update(self._head(loaded.feed_name, loaded.previous))
+        self.query_one(ThreadView).show(self.messages, self.cmtui.now())
         self.call_after_refresh(self._focus_first)
 
     def _load_state(self) -> None:
@@ -96,17 +113,18 @@ class ConversationScreen(CmtuiScreen):
         return head
 
     def _focus_first(self) -> None:
+        """The first new message, else the first waiting for a reply, else the post."""
         thread = self.query_one(ThreadView)
-        cards = thread.cards
-        if not cards:
+        if not self.messages:
             return
-        target = next((c for c in cards if c.message.new), None) or next(
-            (c for c in cards if c.message.unanswered), None) or cards[0]
-        if target is cards[0]:
-            thread.select(target)
+        index = next((i for i, m in enumerate(self.messages) if m.new), None)
+        if index is None:
+            index = next((i for i, m in enumerate(self.messages) if m.unanswered), 0)
+        if index == 0:
+            thread.select(thread.card_at(0))
             thread.scroll_home(animate=False)
         else:
-            thread.select(target, top=True)
+            thread.select(thread.card_at(index), top=True)
 
     # -- actions ---------------------------------------------------------------------
     def action_back(self) -> None:

@@ -4,12 +4,15 @@ away, and a draft that is never lost.
 The draft is written to the store as the user types (at most `SAVE_EVERY` seconds behind, `SAVE_DELAY` after the
 last keystroke), when the text area loses the focus, when another screen covers the editor, before `$EDITOR`,
 on escape and when the app quits. After a crash, `r` on the same message brings it back.
+
+Writes happen in the app's draft worker (`drafting.Draft`), never on the UI thread: a cron sync can hold the
+store's write lock for seconds, and a keystroke must not wait for it. A write that fails is retried until it
+succeeds (the status line says "Not saved … (retrying)"); quitting writes what is still unsaved, on the spot.
 """
 
 from __future__ import annotations
 
 import math
-import sqlite3
 import time
 from typing import ClassVar
 
@@ -22,9 +25,19 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Static, TextArea
 
 from cmtui import replies, text
+from cmtui.store import Store
 from cmtui.ui import render
-from cmtui.ui.data import load_thread
-from cmtui.ui.drafting import EditorFailed, ReplyPlan, edit_externally, editor_command, fill_template, known_variables
+from cmtui.ui.data import ThreadMessage, load_thread
+from cmtui.ui.drafting import (
+    Draft,
+    EditorFailed,
+    ReplyPlan,
+    edit_externally,
+    editor_command,
+    fill_template,
+    known_variables,
+)
+from cmtui.ui.messages import DraftSaved
 from cmtui.ui.screens.base import CmtuiScreen
 from cmtui.ui.screens.templates import TemplatePicker
 from cmtui.ui.widgets.thread_view import ThreadView, card_badges, card_title
@@ -48,10 +61,8 @@ class ReplyEditorScreen(CmtuiScreen):
         super().__init__()
         self.plan = plan
         self.wanted_draft = draft_id
-        self.draft_id: int | None = None  # the open draft in the store, once there is one
-        self.pending_id: int | None = None  # a handed-off reply reopened: it becomes a draft again when edited
+        self.draft = Draft(plan.conversation_id, plan.message_id, body="", draft_id=None, pending_id=None)
         self.pending_at: str | None = None
-        self.saved_body = ""
         self.saved_at: str | None = None  # local time of the last save, for the status line
         self.save_error: str | None = None
         self.post_error: str | None = None
@@ -60,7 +71,23 @@ class ReplyEditorScreen(CmtuiScreen):
         self._last_save = -math.inf
         self._timer: Timer | None = None
         self._thread_loaded = False
+        self._send_when_saved = False
         self._area: TextArea | None = None
+
+    @property
+    def draft_id(self) -> int | None:
+        """The open draft in the store, once there is one."""
+        return self.draft.draft_id
+
+    @property
+    def pending_id(self) -> int | None:
+        """A handed-off reply reopened: it becomes a draft again when edited."""
+        return self.draft.pending_id
+
+    @property
+    def saved_body(self) -> str:
+        """The text the store holds."""
+        return self.draft.written
 
     @property
     def area(self) -> TextArea:
@@ -81,12 +108,13 @@ class ReplyEditorScreen(CmtuiScreen):
             row = store.draft_for(plan.conversation_id, plan.message_id) or row
         if row is None:
             return ""
-        if row["state"] == "pending":
-            self.pending_id, self.pending_at = int(row["id"]), row["pending_at"]
+        pending = row["state"] == "pending"
+        if pending:
+            self.pending_at = row["pending_at"]
         else:
-            self.draft_id = int(row["id"])
             self.post_error = row["error"]
-        self.saved_body = row["body"]
+        self.draft = Draft(plan.conversation_id, plan.message_id, body=row["body"],
+                           draft_id=None if pending else int(row["id"]), pending_id=int(row["id"]) if pending else None)
         return str(row["body"])
 
     def compose(self) -> ComposeResult:
@@ -202,39 +230,31 @@ class ReplyEditorScreen(CmtuiScreen):
         self._timer = self.set_timer(self.SAVE_DELAY, self.save_now, name="draft-autosave")
 
     def save_now(self) -> None:
-        """Write the text to the store now (if it changed). A busy store is retried; nothing raises."""
+        """Have the text written to the store (if it changed), by the app's draft worker: this never waits on
+        the store. A busy store is retried there; nothing raises."""
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
         if self._area is None:  # never composed: nothing was typed
             return
-        body = self._area.text
-        if body == self.saved_body:
-            return
-        plan = self.plan
-        store = self.cmtui.store
-        try:
-            with store.transaction():
-                if self.draft_id is None and self.pending_id is not None:
-                    try:  # a handed-off reply edited again: a draft again, same row
-                        store.set_draft_state(self.pending_id, "draft")
-                        self.draft_id = self.pending_id
-                    except sqlite3.IntegrityError:  # an open draft for this message appeared meanwhile
-                        pass
-                    self.pending_id = None
-                self.draft_id = store.save_draft(plan.conversation_id, plan.message_id, body)
-        except sqlite3.Error as exc:
-            self.save_error = text.one_line(str(exc), 120) or type(exc).__name__
-            if not self.closed:
-                self._arm_timer()
-                self._show_status()
-            return
-        self.saved_body = body
-        self.save_error = None
         self._last_save = time.monotonic()
-        self.saved_at = self.cmtui.now().astimezone().strftime("%H:%M:%S")
-        if not self.closed:
-            self._show_status()
+        if self.draft.want(self._area.text):
+            self.cmtui.write_draft(self.draft, self)
+
+    @on(DraftSaved)
+    def _saved(self, event: DraftSaved) -> None:
+        """The draft worker is back from a write: the status line says so; a failed write is being retried."""
+        if event.error is not None:
+            self.save_error = event.error
+        else:
+            self.save_error = None
+            self.saved_at = self.cmtui.now().astimezone().strftime("%H:%M:%S")
+        if self.closed or not self.is_attached:
+            return
+        self._show_status()
+        if self._send_when_saved and self.draft.settled and self.area.text == self.saved_body:
+            self._send_when_saved = False
+            self._send()
 
     def on_descendant_blur(self, event: events.DescendantBlur) -> None:
         if event.widget.id == "reply":
@@ -252,15 +272,13 @@ class ReplyEditorScreen(CmtuiScreen):
         if self.sending:
             self.notify("Posting… wait for the site's answer", markup=False)
             return
-        self.save_now()
         if self.area.text.strip():
+            self.save_now()
             message = "Draft kept · D lists your drafts"
         else:
             message = "Empty reply: nothing kept"
-            if self.draft_id is not None:
-                with self.cmtui.store.transaction():
-                    self.cmtui.store.set_draft_state(self.draft_id, "discarded")
-                self.draft_id = None
+            if self.draft.want(self.area.text, discard=True):  # the worker drops the draft row
+                self.cmtui.write_draft(self.draft, self)
         self.closed = True
         self.dismiss()
         self.cmtui.say(message)
@@ -270,19 +288,33 @@ class ReplyEditorScreen(CmtuiScreen):
         self.set_class(showing, "-thread")
         if showing and not self._thread_loaded:
             self._thread_loaded = True
-            thread = self.query_one("#context", ThreadView)
-            app = self.cmtui
-            thread.show(load_thread(app.store, app.config, self.plan.conversation_id, None), app.now())
-            self.call_after_refresh(self._scroll_thread)
+            self.run_worker(self._read_thread, thread=True, group="editor-thread", exit_on_error=False,
+                            description="Reading the thread")
         if not showing:
             self.area.focus()
 
+    def _read_thread(self) -> None:
+        """Thread worker: the conversation (it can be 10,000 messages) on a connection of its own."""
+        app = self.cmtui
+        store = Store.open(app.db_path)
+        try:
+            messages = load_thread(store, app.config, self.plan.conversation_id, None)
+        finally:
+            store.close()
+        app.call_from_thread(self._show_thread, messages)
+
+    def _show_thread(self, messages: list[ThreadMessage]) -> None:
+        if not self.is_attached:
+            return
+        self.query_one("#context", ThreadView).show(messages, self.cmtui.now())
+        self.call_after_refresh(self._scroll_thread)
+
     def _scroll_thread(self) -> None:
         thread = self.query_one("#context", ThreadView)
-        card = next((c for c in thread.cards if c.message.id == self.plan.message_id), None)
+        card = thread.reveal(self.plan.message_id) if self.plan.message_id is not None else None
         if card is not None:
             card.add_class("-answering")
-            thread.scroll_to_widget(card, top=True, animate=False)
+            thread.call_after_refresh(thread.scroll_to_widget, card, top=True, animate=False)
 
     def action_template(self) -> None:
         if self.sending:
@@ -361,9 +393,11 @@ class ReplyEditorScreen(CmtuiScreen):
             self.cmtui.say("Nothing to send: the reply is empty", severity="warning")
             return
         self.save_now()
-        if self.draft_id is None:
-            self.cmtui.say("The draft could not be saved, so it is not sent: try again in a moment",
-                           severity="error")
+        if not self.draft.settled or self.draft_id is None:  # sent once the draft worker has stored it
+            self._send_when_saved = True
+            if self.save_error:
+                self.cmtui.say(f"The draft is not saved yet ({self.save_error}): it is sent once it is",
+                               severity="warning")
             return
         if self.plan.posting is not None:
             self.sending = True

@@ -1,13 +1,19 @@
-"""The inbox screen (the app's base screen): filter bar, search, the table, the preview of the highlighted row."""
+"""The inbox screen (the app's base screen): filter bar, search, the table, the preview of the highlighted row.
+
+The UI thread never reads the store here: every reload (a view, a filter, a search, a sync's changes) and every
+preview runs in a thread worker on a connection of its own, and the screen shows what comes back. A cron sync
+may hold the write lock for a while, and the summaries it leaves dirty take time to bring up to date: that
+waits in the worker, never in a keystroke."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -19,14 +25,15 @@ from cmtui import text, triage
 from cmtui.config import Config
 from cmtui.store import Store
 from cmtui.triage import InboxItem
-from cmtui.ui.data import latest_unanswered
-from cmtui.ui.messages import SearchResults, StoreChanged
+from cmtui.ui.data import ThreadMessage, latest_unanswered, up_to_date
+from cmtui.ui.messages import InboxLoaded, PreviewLoaded, StoreChanged
 from cmtui.ui.screens.base import CmtuiScreen
 from cmtui.ui.widgets.filter_bar import VIEW_LABELS, VIEWS, FilterBar, Filters
 from cmtui.ui.widgets.inbox_table import InboxTable
 from cmtui.ui.widgets.preview import Preview
 
-FIRST_PAGE = 200  # conversations read before the first paint; the rest follow (10k take a few tenths of a second)
+FIRST_PAGE = 200  # conversations shown first; the rest follow (10k take a few tenths of a second to read)
+PREVIEWS_KEPT = 64  # previews kept in memory: going back to a row shows its preview at once
 SEARCH_DELAY = 0.2  # seconds without a keystroke before the search runs (in a worker thread)
 
 
@@ -41,10 +48,11 @@ class InboxPage:
     total: int  # conversations in the whole list
     waiting_here: int  # of them, waiting for a reply (the markers' ranks)
     waiting: int  # waiting in every feed and view: the title's "N waiting"
+    counts: dict[str, int] | None = None  # conversations, messages, feeds: for "inbox zero"
 
 
 def query_page(store: Store, config: Config, now: datetime, f: Filters) -> InboxPage:
-    """Read the inbox for `f` (on the app's store, or on a worker's own connection)."""
+    """Read the inbox for `f` (on a worker's own connection)."""
     where: dict[str, Any] = {"feed_id": f.feed_id, "tag": f.tag, "search": f.search or None}
     items = triage.inbox(store, config, view=f.view, now=now, limit=FIRST_PAGE, **where)
     complete = len(items) < FIRST_PAGE
@@ -54,7 +62,13 @@ def query_page(store: Store, config: Config, now: datetime, f: Filters) -> Inbox
         total, waiting_here = triage.inbox_count(store, config, view=f.view, now=now, **where)
     waiting = waiting_here if f.view == "needs_reply" and not f.narrowed else \
         triage.inbox_count(store, config, now=now)[1]
-    return InboxPage(f, now, items, complete, total, waiting_here, waiting)
+    counts = store.counts() if not items and f.view == "needs_reply" and not f.narrowed else None
+    return InboxPage(f, now, items, complete, total, waiting_here, waiting, counts)
+
+
+def read_all(store: Store, config: Config, now: datetime, f: Filters) -> list[InboxItem]:
+    """The whole list for `f`, of which `query_page` read the first page."""
+    return triage.inbox(store, config, view=f.view, now=now, feed_id=f.feed_id, tag=f.tag, search=f.search or None)
 
 
 class InboxScreen(CmtuiScreen):
@@ -79,8 +93,10 @@ class InboxScreen(CmtuiScreen):
     def __init__(self) -> None:
         super().__init__()
         self.filters = Filters()
-        self._loads = 0  # reloads so far: a deferred `_load_rest` (or a search's results) of an older one does nothing
+        self._loads = 0  # reloads so far: what a worker brings back for an older one is dropped
         self._search_timer: Timer | None = None
+        self._previews: dict[int, ThreadMessage | None] = {}  # conversation id -> its preview message
+        self._version = -1  # the store's data_version at the last reload
 
     def compose(self) -> ComposeResult:
         yield Header(icon="●")
@@ -100,10 +116,13 @@ class InboxScreen(CmtuiScreen):
         self._fresh = True  # the resume that follows the first mount needs no second query
 
     def on_screen_resume(self) -> None:
+        """Back from another screen: read again only if the store changed meanwhile (its connections' writes
+        change `data_version`; the app's own actions reload by themselves)."""
         if getattr(self, "_fresh", False):
             self._fresh = False
             return
-        self.reload()
+        if self.cmtui.store.data_version() != self._version:
+            self.reload()
 
     # -- widgets ---------------------------------------------------------------------
     @property
@@ -116,48 +135,37 @@ class InboxScreen(CmtuiScreen):
 
     # -- loading ---------------------------------------------------------------------
     def reload(self, keep_id: int | None = None) -> None:
-        """Query the store again; the cursor stays on the same conversation (or `keep_id`). A long inbox
-        comes in two steps: the first screenfuls at once, the rest right after they are painted. A search
-        (full text over every message) runs in a worker thread instead, and shows when it is back."""
+        """Query the store again, in a worker; the cursor stays on the same conversation (or `keep_id`). A long
+        inbox comes in two steps: the first screenfuls, then the whole list."""
         self._loads += 1
-        if self.filters.search.strip():
-            self._search(self.filters, self._loads, keep_id)
-            return
-        app = self.cmtui
-        page = query_page(app.store, app.config, app.now(), self.filters)
-        self._show_page(page, keep_id)
-        if not page.complete:
-            load = self._loads
-            self.call_after_refresh(lambda: self._load_rest(load))
+        self._version = self.cmtui.store.data_version()
+        self._previews.clear()
+        search = bool(self.filters.search.strip())
+        self.run_worker(partial(self._load, self.filters, self._loads, keep_id), thread=True, exclusive=True,
+                        group="search" if search else "inbox", exit_on_error=False,
+                        description="Searching the inbox" if search else "Reading the inbox")
 
-    def _show_page(self, page: InboxPage, keep_id: int | None) -> None:
-        self.table.show(page.items, page.now, keep_id, waiting=page.waiting_here)
-        self.query_one(FilterBar).show(page.filters, page.total)
-        self.cmtui.set_waiting(page.waiting)
-        self._show_empty(page.items, page.waiting)
-        self._show_preview()
-
-    @work(thread=True, exclusive=True, group="search", exit_on_error=False, description="Searching the inbox")
-    def _search(self, filters: Filters, load: int, keep_id: int | None) -> None:
-        """Read the inbox for a search on a connection of this thread's own; the UI thread only shows it."""
+    def _load(self, filters: Filters, load: int, keep_id: int | None) -> None:
+        """Thread worker: read the inbox for `filters` on a connection of this thread's own (summaries a sync
+        left dirty are brought up to date first, in short transactions); the UI thread only shows it."""
         worker = get_current_worker()
         app = self.cmtui
         store = Store.open(app.db_path)
         try:
+            up_to_date(store, app.config)
             page = query_page(store, app.config, app.now(), filters)
             if worker.is_cancelled:
                 return
-            self.post_message(SearchResults(page, load, keep_id))
+            self.post_message(InboxLoaded(page, load, keep_id))
             if not page.complete:
-                rest = triage.inbox(store, app.config, view=filters.view, now=page.now, feed_id=filters.feed_id,
-                                    tag=filters.tag, search=filters.search or None)
+                rest = read_all(store, app.config, page.now, filters)
                 if not worker.is_cancelled:
-                    self.post_message(SearchResults(page, load, keep_id, rest))
+                    self.post_message(InboxLoaded(page, load, keep_id, rest))
         finally:
             store.close()
 
-    @on(SearchResults)
-    def _search_results(self, message: SearchResults) -> None:
+    @on(InboxLoaded)
+    def _loaded(self, message: InboxLoaded) -> None:
         if message.load != self._loads or message.page.filters != self.filters or not self.is_attached:
             return  # a newer reload or search came meanwhile
         if message.rest is None:
@@ -165,14 +173,14 @@ class InboxScreen(CmtuiScreen):
         else:
             self.table.extend(message.rest)
 
-    def _load_rest(self, load: int) -> None:
-        """The whole list, after the first page was painted (unless a newer reload came first)."""
-        if load != self._loads or not self.is_attached:
-            return
-        f = self.filters
-        self.table.extend(self.cmtui.inbox_items(view=f.view, feed_id=f.feed_id, tag=f.tag, search=f.search))
+    def _show_page(self, page: InboxPage, keep_id: int | None) -> None:
+        self.table.show(page.items, page.now, keep_id, waiting=page.waiting_here)
+        self.query_one(FilterBar).show(page.filters, page.total)
+        self.cmtui.set_waiting(page.waiting)
+        self._show_empty(page.items, page.waiting, page.counts)
+        self._show_preview()
 
-    def _show_empty(self, items: list[InboxItem], waiting: int) -> None:
+    def _show_empty(self, items: list[InboxItem], waiting: int, counts: dict[str, int] | None) -> None:
         empty = self.query_one("#empty", Static)
         self.set_class(not items, "-empty")
         if items:
@@ -190,7 +198,7 @@ class InboxScreen(CmtuiScreen):
             message.append(f"    {app.config.path}\n\n", style="bold")
             message.append("then press R to sync.")
         elif f.view == "needs_reply" and not f.narrowed:
-            counts = app.store.counts()
+            counts = counts or {"conversations": 0, "messages": 0, "feeds": 0}
             message.append("Inbox zero: nothing waits for a reply\n\n", style="bold")
             message.append(f"{counts['conversations']} conversations · {counts['messages']} messages · "
                            f"{counts['feeds']} feeds\n\n")
@@ -209,12 +217,42 @@ class InboxScreen(CmtuiScreen):
         empty.update(message)
 
     def _show_preview(self) -> None:
+        """The highlighted conversation's preview: from memory, else read by a worker (`_preview_loaded`)."""
         item = self.current
         preview = self.query_one(Preview)
+        now = self.cmtui.now()
         if item is None:
-            preview.show(None, None, self.cmtui.now())
+            preview.show(None, None, now)
             return
-        preview.show(item, latest_unanswered(self.cmtui.store, self.cmtui.config, item.id), self.cmtui.now())
+        if item.id in self._previews:
+            preview.show(item, self._previews[item.id], now)
+            return
+        preview.loading(item)
+        self.run_worker(partial(self._read_preview, item.id, self._loads), thread=True, exclusive=True,
+                        group="preview", exit_on_error=False, description="Reading the preview")
+
+    def _read_preview(self, conversation_id: int, load: int) -> None:
+        """Thread worker: the conversation's latest unanswered message (it grows with the conversation)."""
+        worker = get_current_worker()
+        app = self.cmtui
+        store = Store.open(app.db_path)
+        try:
+            message = latest_unanswered(store, app.config, conversation_id)
+        finally:
+            store.close()
+        if not worker.is_cancelled:
+            self.post_message(PreviewLoaded(conversation_id, message, load))
+
+    @on(PreviewLoaded)
+    def _preview_loaded(self, event: PreviewLoaded) -> None:
+        if event.load != self._loads or not self.is_attached:
+            return
+        self._previews[event.conversation_id] = event.message
+        while len(self._previews) > PREVIEWS_KEPT:
+            del self._previews[next(iter(self._previews))]
+        item = self.current
+        if item is not None and item.id == event.conversation_id:
+            self.query_one(Preview).show(item, event.message, self.cmtui.now())
 
     @on(DataTable.RowHighlighted, "#inbox")
     def _highlighted(self) -> None:

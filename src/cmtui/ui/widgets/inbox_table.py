@@ -1,4 +1,9 @@
-"""The inbox table: one row per conversation, most urgent first; the cursor follows conversation ids."""
+"""The inbox table: one row per conversation, most urgent first; the cursor follows conversation ids.
+
+A long inbox is not one DataTable row per conversation: rows cost a quarter of a millisecond each to build, and
+`G` on 50,000 conversations built them all (50 s). The table holds a window of `WINDOW` rows of `items` (the
+whole list), from `window_start`; when the cursor comes within `EDGE` rows of the window's end (or start) and there is
+more beyond, the window moves so the cursor is in its middle again. `g`/`G` show the first/last window."""
 
 from __future__ import annotations
 
@@ -9,7 +14,6 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.events import Resize
 from textual.widgets import DataTable
-from textual.widgets.data_table import RowDoesNotExist
 
 from cmtui.store import utc_now
 from cmtui.triage import InboxItem, waiting_label
@@ -18,9 +22,8 @@ from cmtui.ui.widgets.reason_tags import item_tags, reason_text
 
 # fixed column widths; the title and the signals share what is left
 MARKER, FEED, AUTHOR, WAITING, COUNT = 1, 16, 16, 7, 5
-FIRST_ROWS = 200  # painted at once; the rest of a long inbox follows in chunks
-MORE_ROWS = 500
-CHUNK_DELAY = 0.01  # seconds between chunks: keys typed meanwhile are handled in between
+WINDOW = 150  # rows in the table at a time (a screen shows about 40)
+EDGE = 50  # the window moves when the cursor comes this close to its end (more than a page: pagedown stays in it)
 MIN_TITLE, MIN_SIGNALS, MAX_SIGNALS = 24, 20, 48
 DRAFT_MARK = "✎ "
 
@@ -42,27 +45,36 @@ class InboxTable(DataTable[Text], inherit_bindings=False):
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id, cursor_type="row", zebra_stripes=False, cursor_foreground_priority="renderable")
         self.items: list[InboxItem] = []
+        self.window_start = 0  # index in `items` of the table's first row
+        self._index: dict[int, int] = {}  # conversation id -> index in `items`
         self._now: datetime | None = None
         self._title_width = 0
         self._signals_width = MIN_SIGNALS
-        self._generation = 0  # bumped by every rebuild: pending chunks of an older one stop
         self._waiting = 0  # how many of the whole list (maybe not all loaded yet) wait for a reply
         self._target: tuple[int, int] | None = None  # (conversation, cursor row then) to move to once it loads
         self._palette: dict[str, str] = {}
 
     # -- reading -------------------------------------------------------------------
     @property
+    def absolute_row(self) -> int:
+        """The cursor's position in the whole list (`cursor_row` is its position in the window)."""
+        return self.window_start + self.cursor_row
+
+    @property
     def current_id(self) -> int | None:
         """The conversation under the cursor."""
-        if not self.items or self.row_count == 0:
-            return None
-        row = min(max(self.cursor_row, 0), len(self.items) - 1)
-        return self.items[row].id
+        item = self.current
+        return item.id if item is not None else None
 
     @property
     def current(self) -> InboxItem | None:
-        cid = self.current_id
-        return next((i for i in self.items if i.id == cid), None)
+        if not self.items or self.row_count == 0:
+            return None
+        return self.items[min(max(self.absolute_row, 0), len(self.items) - 1)]
+
+    def index_of(self, conversation_id: int) -> int | None:
+        """The conversation's position in the whole list, or None."""
+        return self._index.get(conversation_id)
 
     # -- writing -------------------------------------------------------------------
     def show(self, items: list[InboxItem], now: datetime, keep_id: int | None = None,
@@ -70,22 +82,21 @@ class InboxTable(DataTable[Text], inherit_bindings=False):
         """Replace the rows; the cursor stays on `keep_id` (default: the current conversation), else on the
         same position. `items` may be the first page of a longer list (see `extend`); `waiting` is how many
         of the whole list wait for a reply (the marker's colour is a row's rank among them)."""
-        pending = self._target[0] if self._target and self.cursor_row == self._target[1] else None
+        pending = self._target[0] if self._target and self.absolute_row == self._target[1] else None
         target = keep_id if keep_id is not None else pending if pending is not None else self.current_id
-        old_row = self.cursor_row
+        old_row = self.absolute_row
         self.items, self._now = items, now
+        self._index = {item.id: i for i, item in enumerate(items)}
         self._waiting = waiting if waiting is not None else sum(i.needs_reply for i in items)
-        self._build()
         self._target = None
-        if not items:
-            return
         row = min(old_row, len(items) - 1)
         if target is not None:
-            try:
-                row = self.get_row_index(str(target))
-            except RowDoesNotExist:
-                self._target = (target, row)  # maybe further down: `_append` moves there when its row comes
-        self.move_cursor(row=max(row, 0), animate=False)
+            found = self._index.get(target)
+            if found is None:
+                self._target = (target, row)  # maybe further down: `extend` moves there when its row comes
+            else:
+                row = found
+        self._build(max(row, 0))
 
     def extend(self, items: list[InboxItem]) -> None:
         """The whole list of which `show` got the first page: add the rows that follow it (or show it all
@@ -94,9 +105,20 @@ class InboxTable(DataTable[Text], inherit_bindings=False):
         if [i.id for i in items[:len(shown)]] != shown or self._now is None:
             self.show(items, self._now or utc_now(), waiting=sum(i.needs_reply for i in items))
             return
-        start, self.items = len(shown), items
+        start = len(shown)
+        self.items = items
+        self._index.update((item.id, i) for i, item in enumerate(items[start:], start))
         self._waiting = sum(i.needs_reply for i in items)
-        self._append(items, start, FIRST_ROWS, self._generation)
+        if self._target is not None:
+            target, row_then = self._target
+            self._target = None
+            found = self._index.get(target)
+            if found is not None and self.absolute_row == row_then:  # the reader has not moved meanwhile
+                self._window(found)
+                return
+        if self.window_start + self.row_count == start and self.row_count < WINDOW:  # the window has room: fill it
+            for row, item in enumerate(items[start:self.window_start + WINDOW], start):
+                self.add_row(*self._cells(item, row), key=str(item.id))
 
     def _widths_for(self, width: int) -> tuple[int, int]:
         """(title, signals) widths for a table `width` cells wide."""
@@ -106,7 +128,8 @@ class InboxTable(DataTable[Text], inherit_bindings=False):
         signals = max(MIN_SIGNALS, min(MAX_SIGNALS, int(rest * 0.42)))
         return rest - signals, signals
 
-    def _build(self) -> None:
+    def _build(self, cursor: int = 0) -> None:
+        """Columns sized for the table's width, then the window of rows around `cursor` (an index in `items`)."""
         self._title_width, self._signals_width = self._widths_for(self.size.width or 160)
         self.clear(columns=True)
         self.add_column(Text(""), width=MARKER, key="marker")
@@ -117,31 +140,71 @@ class InboxTable(DataTable[Text], inherit_bindings=False):
         self.add_column(Text("Why"), width=self._signals_width, key="reasons")
         self.add_column(Text("Open", justify="right"), width=COUNT, key="count")
         self._palette = render.colors(self.app)
-        self._generation += 1
-        self._append(self.items, 0, FIRST_ROWS, self._generation)
+        self._window(cursor, rebuild=False)
 
-    def _append(self, items: list[InboxItem], start: int, count: int, generation: int) -> None:
-        """Add rows `start`…`start + count`; the rest follow in later chunks, so the most urgent rows paint at
-        once even with 10,000 conversations (a newer `_build` cancels the remaining chunks)."""
-        if generation != self._generation:
+    def _window(self, cursor: int, *, rebuild: bool = True) -> None:
+        """`WINDOW` rows of `items` from `window_start`, chosen so `cursor` (an index in `items`) is inside, away
+        from the edges when the list goes on; the cursor on it."""
+        if rebuild:
+            self.clear()
+        items = self.items
+        if not items:
+            self.window_start = 0
             return
-        for row, item in enumerate(items[start:start + count], start):
+        cursor = min(max(cursor, 0), len(items) - 1)
+        if cursor < WINDOW - EDGE:
+            offset = 0
+        else:
+            offset = max(0, min(cursor - WINDOW // 2, len(items) - WINDOW))
+        self.window_start = offset
+        for row, item in enumerate(items[offset:offset + WINDOW], offset):
             self.add_row(*self._cells(item, row), key=str(item.id))
-        if self._target is not None:
-            target, row_then = self._target
-            if self.cursor_row != row_then:
-                self._target = None  # the reader moved on meanwhile: stay where they are
-            elif any(i.id == target for i in items[start:start + count]):
-                self._target = None
-                self.move_cursor(row=self.get_row_index(str(target)), animate=False)
-        if start + count < len(items):
-            self.set_timer(CHUNK_DELAY, lambda: self._append(items, start + count, MORE_ROWS, generation))
+        self.move_cursor(row=cursor - offset, animate=False)
+
+    def move_to(self, index: int) -> None:
+        """Put the cursor on `items[index]`, moving the window if it is outside."""
+        if self.window_start <= index < self.window_start + self.row_count:
+            self.move_cursor(row=index - self.window_start, animate=False)
+        else:
+            self._window(index)
+
+    def _near_edge(self, step: int) -> None:
+        """Before the cursor moves by `step` rows: move the window first if that would take it to an edge with
+        more of the list beyond."""
+        after = self.cursor_row + step
+        more_below = self.window_start + self.row_count < len(self.items)
+        if (after >= self.row_count - EDGE and more_below) or (after < EDGE and self.window_start > 0):
+            self._window(self.absolute_row)
+
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def action_cursor_down(self) -> None:
+        self._near_edge(1)
+        super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self._near_edge(-1)
+        super().action_cursor_up()
+
+    def action_page_down(self) -> None:
+        self._near_edge(self._page())
+        super().action_page_down()
+
+    def action_page_up(self) -> None:
+        self._near_edge(-self._page())
+        super().action_page_up()
+
+    def action_scroll_top(self) -> None:
+        """g / home: the first conversation."""
+        if self.window_start > 0:
+            self._window(0)
+        super().action_scroll_top()
 
     def action_scroll_bottom(self) -> None:
-        """G / end: the last conversation of the whole list, even while its rows are still being added."""
-        if self.row_count < len(self.items):
-            self._generation += 1  # the chunks still pending stop: the rest is added here, at once
-            self._append(self.items, self.row_count, len(self.items), self._generation)
+        """G / end: the last conversation of the whole list (its last window)."""
+        if self.window_start + self.row_count < len(self.items):
+            self._window(len(self.items) - 1)
         super().action_scroll_bottom()
 
     def _cells(self, item: InboxItem, row: int) -> list[Text]:
@@ -174,4 +237,4 @@ class InboxTable(DataTable[Text], inherit_bindings=False):
 
     def on_resize(self, event: Resize) -> None:
         if self._now is not None and self._widths_for(event.size.width) != (self._title_width, self._signals_width):
-            self.show(self.items, self._now, waiting=self._waiting)
+            self._build(self.absolute_row)

@@ -54,3 +54,12 @@ class Preview(VerticalScroll, can_focus=False):
         body.update(preview_text(item, message, now, palette))
         self.border_title = "Latest unanswered message" if message and message.unanswered else "Latest message"
         self.scroll_home(animate=False)
+
+    def loading(self, item: InboxItem) -> None:
+        """While a worker reads the conversation's message: its title, and that it is coming."""
+        palette = render.colors(self.app)
+        out = Text()
+        out.append("Reading…", style=palette["foreground-muted"])
+        out.append("\n")
+        out.append(text.one_line(item.title, 300), style=palette["foreground-muted"])
+        self.query_one("#preview-body", Static).update(out)

@@ -1,4 +1,7 @@
-"""The thread view: the post and its comments as an indented tree of message cards."""
+"""The thread view: the post and its comments as an indented tree of message cards.
+
+A conversation can have 10,000 comments: mounting a widget for each took seconds. The view mounts one page of
+`PAGE` cards at a time; j/k, n, g/G move through the whole thread and bring in the page they lead to."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from cmtui.ui import render
 from cmtui.ui.data import ThreadMessage
 
 MAX_DEPTH = 6  # deeper replies are drawn at this indentation (classes -depth-0 … -depth-6 in cmtui.tcss)
+PAGE = 40  # cards mounted at a time (a screen shows about ten)
 
 
 def card_title(message: ThreadMessage, now: datetime) -> Text:
@@ -40,8 +44,8 @@ class MessageCard(Static, can_focus=True):
         classes = [f"-depth-{min(message.depth, MAX_DEPTH)}"]
         classes += [name for flag, name in ((message.is_ours, "-ours"), (message.is_post, "-post"),
                                             (message.unanswered, "-unanswered"), (message.new, "-new")) if flag]
-        super().__init__(Text(message.text or "(no text)"), classes=" ".join(classes), markup=False,
-                         id=f"message-{message.id}")
+        # no id: a page mounted again while its old cards are still being removed would repeat it
+        super().__init__(Text(message.text or "(no text)"), classes=" ".join(classes), markup=False)
         self.message = message
         self.border_title = card_title(message, now)
         badges = card_badges(message)
@@ -63,59 +67,89 @@ class ThreadView(VerticalScroll, can_focus=False, inherit_bindings=False):
         Binding("pageup", "page_up", "Page up", show=False, id="conversation.page_up"),
     ]
 
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__(id=id)
+        self.messages: list[ThreadMessage] = []
+        self.page_start = 0  # index in `messages` of the first mounted card
+        self._index: dict[int, int] = {}  # message id -> index in `messages`
+        self._now: datetime | None = None
+        self._cards: list[MessageCard] = []
+
     def show(self, messages: list[ThreadMessage], now: datetime) -> None:
+        """The thread's messages; the first page is mounted."""
+        self.messages, self._now = messages, now
+        self._index = {m.id: i for i, m in enumerate(messages)}
+        self._mount_page(0)
+
+    def _mount_page(self, start: int) -> None:
+        assert self._now is not None
+        self.page_start = start
         self.remove_children()
-        self.mount_all([MessageCard(m, now) for m in messages])
+        now = self._now
+        self._cards = [MessageCard(m, now) for m in self.messages[start:start + PAGE]]
+        self.mount_all(self._cards)
 
     @property
     def cards(self) -> list[MessageCard]:
-        return list(self.query(MessageCard))
+        """The cards of the page mounted now (removed ones linger in the DOM for a moment: not these)."""
+        return list(self._cards)
 
     @property
     def selected(self) -> MessageCard | None:
         focused = self.screen.focused
         return focused if isinstance(focused, MessageCard) else None
 
+    def card_at(self, index: int) -> MessageCard:
+        """The card of `messages[index]`, its page mounted first when it is another one."""
+        if not self.page_start <= index < self.page_start + PAGE:
+            self._mount_page(index - index % PAGE)
+        return self._cards[index - self.page_start]
+
+    def reveal(self, message_id: int) -> MessageCard | None:
+        """The card of this message (its page mounted), or None when the thread does not hold it."""
+        index = self._index.get(message_id)
+        return self.card_at(index) if index is not None else None
+
     def select(self, card: MessageCard | None, *, top: bool = False) -> None:
         if card is None:
             return
         card.focus(scroll_visible=False)
         if top:
-            self.scroll_to_widget(card, top=True, animate=False)
+            self.call_after_refresh(self.scroll_to_widget, card, top=True, animate=False)
         else:
-            self.scroll_to_widget(card, animate=False)
+            self.call_after_refresh(self.scroll_to_widget, card, animate=False)
+
+    def _current_index(self) -> int | None:
+        current = self.selected
+        return self._index.get(current.message.id) if current is not None else None
 
     def action_move(self, step: int) -> None:
-        cards = self.cards
-        if not cards:
+        if not self.messages:
             return
-        current = self.selected
-        index = cards.index(current) + step if current in cards else 0
-        self.select(cards[max(0, min(index, len(cards) - 1))])
+        current = self._current_index()
+        index = current + step if current is not None else self.page_start
+        self.select(self.card_at(max(0, min(index, len(self.messages) - 1))))
 
     def action_first(self) -> None:
-        cards = self.cards
-        if cards:
-            self.select(cards[0])
-            self.scroll_home(animate=False)
+        if self.messages:
+            self.select(self.card_at(0))
+            self.call_after_refresh(self.scroll_home, animate=False)
 
     def action_last(self) -> None:
-        cards = self.cards
-        if cards:
-            self.select(cards[-1])
-            self.scroll_end(animate=False)
+        if self.messages:
+            self.select(self.card_at(len(self.messages) - 1))
+            self.call_after_refresh(self.scroll_end, animate=False)
 
     def action_next_unanswered(self) -> None:
         """Jump to the next message waiting for a reply (wrapping around)."""
-        cards = self.cards
-        waiting = [c for c in cards if c.message.unanswered]
+        waiting = [i for i, m in enumerate(self.messages) if m.unanswered]
         if not waiting:
             self.notify("Nothing in this conversation waits for a reply", markup=False)
             return
-        current = self.selected
-        start = cards.index(current) if current in cards else -1
-        after = [c for c in waiting if cards.index(c) > start]
-        self.select((after or waiting)[0])
+        current = self._current_index()
+        start = current if current is not None else -1
+        after = [i for i in waiting if i > start]
+        self.select(self.card_at((after or waiting)[0]))
 
     def action_page_down(self) -> None:
         self.scroll_page_down(animate=False)
