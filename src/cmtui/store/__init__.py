@@ -899,12 +899,12 @@ class _Batch:
         self.named: set[int] = set()  # conversations whose stub title/url were filled in this batch
         self.posted: dict[str, int] = {}  # url_key -> our reply stored when posted, until the feed's copy comes
         self.people: dict[str, list[Any]] = {}
+        self.backlog_before: str | None = None  # new messages published before this are backlog (a first sync)
 
     def prefetch(self, entries: list[Entry]) -> None:
         self.entries = len(entries)
         q = self.store.lookup
         for row in q("SELECT id, uid, conversation_id, text, html, title FROM messages WHERE uid IN ({marks})",
-        self.backlog_before: str | None = None  # new messages published before this are backlog (a first sync)
                      [e.uid for e in entries]):
             self.existing[row["uid"]] = row
         for row in q("SELECT key, conversation_id FROM conversation_keys WHERE key IN ({marks})",
