@@ -304,10 +304,12 @@ def format_feed_report(r: Any) -> str:
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV on stdout: a header, then a row per conversation.")
 @click.option("--all", "include_all", is_flag=True, help="Also list answered, done and snoozed conversations.")
 @click.option("--limit", type=int, default=None, help="At most this many conversations.")
+@click.option("--tag", metavar="LABEL", default=None,
+              help="Only the conversations with this label (`cmtui tag`) or whose feed has this tag.")
 @pass_ctx
 @friendly_errors
 def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, limit: int | None = None,
-              as_csv: bool = False) -> None:
+              as_csv: bool = False, tag: str | None = None) -> None:
     """The conversations that need a reply, most urgent first."""
     from cmtui.triage import inbox, inbox_json_chunks
 
@@ -320,11 +322,11 @@ def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, li
             sys.stdout.flush()
             out = sys.stdout.buffer
             out.writelines(map(safe_json_bytes, inbox_json_chunks(store, config, include_answered=include_all,
-                                                                  limit=limit)))
+                                                                  limit=limit, tag=tag)))
             out.write(b"\n")
             out.flush()
             return
-        items = inbox(store, config, include_answered=include_all, limit=limit)
+        items = inbox(store, config, include_answered=include_all, limit=limit, tag=tag)
     finally:
         store.close()
     if as_csv:
@@ -378,6 +380,8 @@ def explain_cmd(ctx: Context, conversation_id: int) -> None:
         click.echo(f"  {shown(item.url)}")
     state = "needs a reply" if item.needs_reply else shown(", ".join(item.reasons)) or "answered"
     click.echo(f"  {counted(item.messages, 'message')}, {item.unanswered} unanswered: {state}")
+    if item.labels or item.tags:
+        click.echo(f"  labels: {shown(', '.join([*item.labels, *(t for t in item.tags if t not in item.labels)]))}")
     click.echo("")
     for s in item.signals:
         click.echo(f"  {s.points:>+7.1f}  {shown(s.name):<18} {shown(s.reason)}")
@@ -580,6 +584,56 @@ def _done_older_than(ctx: Context, age: timedelta, age_text: str, feed_name: str
     if not old:
         click.echo(f"cmtui: no conversation has waited longer than {shown(age_text)}"
                    + (f" in \"{shown(feed_name, 80)}\"" if feed_name is not None else "") + ".", err=True)
+
+
+def _labels_given(labels: tuple[str, ...]) -> list[str]:
+    """Labels as typed, trimmed and cleaned of control characters; an empty one is a usage error."""
+    found = [text.clean(label).strip() for label in labels]
+    if not all(found):
+        raise click.BadParameter("a label cannot be empty", param_hint="LABEL")
+    return found
+
+
+@cli.command("tag")
+@common_options
+@click.argument("conversation_id", metavar="ID", type=int)
+@click.argument("labels", metavar="LABEL...", nargs=-1, required=True)
+@pass_ctx
+@friendly_errors
+def tag_cmd(ctx: Context, conversation_id: int, labels: tuple[str, ...]) -> None:
+    """Label a conversation (`cmtui inbox --tag LABEL` lists them). Prints the line of the conversation."""
+    wanted = _labels_given(labels)
+
+    def add(store: Store, conv_id: int) -> None:
+        store.add_labels(conv_id, wanted)
+
+    _mark(ctx, (conversation_id,), "Tagged", add, after=" " + ", ".join(text.one_line(label, 40) for label in wanted))
+
+
+@cli.command("untag")
+@common_options
+@click.argument("conversation_id", metavar="ID", type=int)
+@click.argument("label")
+@pass_ctx
+@friendly_errors
+def untag_cmd(ctx: Context, conversation_id: int, label: str) -> None:
+    """Take a label off a conversation. A label it does not have exits 2."""
+    (wanted,) = _labels_given((label,))
+    store = ctx.store()
+    try:
+        found = store.conversation_labels([conversation_id]).get(conversation_id)
+        with store.transaction():
+            removed = found is not None and store.remove_label(conversation_id, wanted)
+    finally:
+        store.close()
+    if found is None:
+        click.echo(f"cmtui: no conversation {conversation_id} (`cmtui inbox --all` lists them)", err=True)
+        sys.exit(EXIT_USAGE)
+    if not removed:
+        click.echo(f"cmtui: conversation {conversation_id} has no label \"{shown(wanted, 80)}\": nothing changed",
+                   err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(_marked("Untagged", conversation_id, found["title"], found["feed"], " " + text.one_line(wanted, 40)))
 
 
 @cli.command("snooze")

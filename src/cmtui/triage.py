@@ -453,6 +453,7 @@ class InboxItem:
     opened_at: str | None
     reply_pending: bool = False  # handed off to the site; waiting to see our reply in the feed
     has_draft: bool = False
+    labels: list[str] = field(default_factory=list)  # the user's (`cmtui tag`); feed tags are in `tags`
     signals: list[Signal] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -499,17 +500,19 @@ def inbox_count(store: Store, config: Config | None = None, *, view: str = "need
 
 
 def inbox_json(store: Store, config: Config, *, include_answered: bool = False, now: datetime | None = None,
-               limit: int | None = None) -> bytes:
+               limit: int | None = None, tag: str | None = None) -> bytes:
     """`inbox()` as the UTF-8 JSON text `cmtui inbox --json` prints, built by SQLite (see `Store.inbox_json`)."""
-    return b"".join(inbox_json_chunks(store, config, include_answered=include_answered, now=now, limit=limit))
+    return b"".join(inbox_json_chunks(store, config, include_answered=include_answered, now=now, limit=limit,
+                                      tag=tag))
 
 
 def inbox_json_chunks(store: Store, config: Config, *, include_answered: bool = False, now: datetime | None = None,
-                      limit: int | None = None) -> Iterator[bytes]:
-    """`inbox_json` in pieces, to write as they come (see `Store.inbox_json_chunks`)."""
+                      limit: int | None = None, tag: str | None = None) -> Iterator[bytes]:
+    """`inbox_json` in pieces, to write as they come (see `Store.inbox_json_chunks`); `tag`: only the
+    conversations with that label or whose feed has that tag."""
     settings = refresh(store, config)
     return store.inbox_json_chunks(view="all" if include_answered else "needs_reply", now=now or utc_now(),
-                                   limit=limit, clock=settings.clock)
+                                   limit=limit, clock=settings.clock, tag=tag)
 
 
 @functools.lru_cache(maxsize=256)
@@ -546,6 +549,7 @@ def _item(row: Any, detailed: bool = False) -> InboxItem:
         latest=Latest(**json.loads(row["latest"] or NO_LATEST)),
         reply_pending=bool(row["reply_pending"]),
         has_draft=bool(row["has_draft"]),
+        labels=json.loads(row["labels"] or "[]"),
         signals=found,
     )
 

@@ -190,8 +190,12 @@ _INBOX_OBJECT = _json_members([
     ("waiting", f"CASE WHEN needs_reply THEN wait_card ELSE {_NOT_WAITING} END", "members"),
     ("state", f"""CASE WHEN has_state IS NULL AND NOT reply_pending AND NOT has_draft THEN '{_NO_STATE}'
                        ELSE {_json_members(_STATE)} END""", "members"),
+    ("labels", "labels", "json"),
 ], braces=True)
 
+
+# A conversation's labels as a JSON array, sorted: the user's (`cmtui tag`), for the row `q` of the inbox query.
+_LABELS = "(SELECT json_group_array(label) FROM (SELECT label FROM labels WHERE conversation_id = q.id ORDER BY label))"
 
 # Most urgent first; LIMIT and OFFSET keep `ranked` a subquery of its own (see `Store._inbox_query`). When every
 # conversation listed waits (the default view), the same order needs fewer keys: a fifth less sorting.
@@ -455,7 +459,7 @@ class Store:
 
     def _merge(self, source: int, target: int) -> None:
         """Two conversations turned out to be one (a comment arrived before its post)."""
-        for table in ("messages", "conversation_keys", "conversation_summary"):
+        for table in ("messages", "conversation_keys", "conversation_summary", "labels"):
             self.x(f"UPDATE OR IGNORE {table} SET conversation_id = ? WHERE conversation_id = ?", [target, source])
         self.x("INSERT OR IGNORE INTO comment_feeds SELECT ?, url FROM comment_feeds WHERE conversation_id = ?",
                [target, source])
@@ -465,7 +469,8 @@ class Store:
                    "muted_at, muted_seq) VALUES (?, ?, ?, ?, ?, ?, ?)",
                    [target, state["done_at"], state["done_seq"], state["snoozed_until"], state["muted"],
                     state["muted_at"], state["muted_seq"]])
-        for table in ("comment_feeds", "conversation_state", "conversation_summary", "conversation_keys", "dirty"):
+        for table in ("comment_feeds", "conversation_state", "conversation_summary", "conversation_keys", "dirty",
+                      "labels"):
             self.x(f"DELETE FROM {table} WHERE conversation_id = ?", [source])
         self.x("INSERT OR IGNORE INTO dirty(conversation_id) VALUES (?)", [target])
         self.x("DELETE FROM conversations WHERE id = ?", [source])
@@ -616,6 +621,26 @@ class Store:
         self._set_state(conv_id, opened_at=stamp(when))
         return row["opened_at"] if row else None
 
+    # -- labels and notes ------------------------------------------------------------
+    def add_labels(self, conv_id: int, labels: Iterable[str]) -> list[str]:
+        """Label the conversation (`cmtui tag`); returns the labels it did not have yet."""
+        now = stamp()
+        added = []
+        for label in dict.fromkeys(labels):
+            cursor = self.x("INSERT OR IGNORE INTO labels(conversation_id, label, added_at) VALUES (?, ?, ?)",
+                            [conv_id, label, now])
+            if cursor.rowcount:
+                added.append(label)
+        return added
+
+    def remove_label(self, conv_id: int, label: str) -> bool:
+        """Take a label of the user's off the conversation; False when it had none such."""
+        return self.x("DELETE FROM labels WHERE conversation_id = ? AND label = ?", [conv_id, label]).rowcount > 0
+
+    def labels(self, conv_id: int) -> list[str]:
+        """The user's labels of the conversation, sorted."""
+        return [r[0] for r in self.x("SELECT label FROM labels WHERE conversation_id = ? ORDER BY label", [conv_id])]
+
     # -- drafts ----------------------------------------------------------------------
     def save_draft(self, conv_id: int, message_id: int | None, body: str) -> int:
         """Create or update the open draft answering `message_id` (or the conversation); returns its id."""
@@ -715,18 +740,18 @@ class Store:
         return (int(row[0]), int(row[1])) if row else (0, 0)
 
     def inbox_json(self, *, view: str = "needs_reply", now: datetime | None = None, limit: int | None = None,
-                   clock: Clock | None = None) -> bytes:
+                   clock: Clock | None = None, tag: str | None = None) -> bytes:
         """`conversations()` as the JSON array `cmtui inbox --json` prints (UTF-8), spliced together by SQLite
         from each summary's card (no JSON parsing of 10k rows; the same objects as `triage.InboxItem.to_json`,
         which a test checks)."""
-        return b"".join(self.inbox_json_chunks(view=view, now=now, limit=limit, clock=clock))
+        return b"".join(self.inbox_json_chunks(view=view, now=now, limit=limit, clock=clock, tag=tag))
 
     def inbox_json_chunks(self, *, view: str = "needs_reply", now: datetime | None = None, limit: int | None = None,
-                          clock: Clock | None = None) -> Iterator[bytes]:
+                          clock: Clock | None = None, tag: str | None = None) -> Iterator[bytes]:
         """`inbox_json` in pieces to write as they come: one object per row, as SQLite's UTF-8 bytes, joined a
         few hundred at a time. Never the whole 10 MB text at once (one `group_concat` of it cost a sixth more
         time, in page faults and copies, and 25 MB more memory on 10k conversations)."""
-        sql, params = self._inbox_query(view, False, now, limit, None, None, None, None, clock or Clock(),
+        sql, params = self._inbox_query(view, False, now, limit, None, tag, None, None, clock or Clock(),
                                         as_json=True)
         # Every summary is read: straight from the OS's page cache, not copied in by a read() each (a tenth
         # off; only here: the pages a sync maps would count in its memory).
@@ -762,8 +787,9 @@ class Store:
             inner.append("c.id = :conversation_id")
         if feed_id is not None:
             inner.append("c.feed_id = :feed_id")
-        if tag:
-            where.append("EXISTS (SELECT 1 FROM json_each(feed_tags) WHERE value = :tag)")
+        if tag:  # the feed's tags, or the conversation's labels
+            where.append("(EXISTS (SELECT 1 FROM json_each(feed_tags) WHERE value = :tag)"
+                         " OR EXISTS (SELECT 1 FROM labels l WHERE l.conversation_id = id AND l.label = :tag))")
         if search and (match := fts_query(search)):
             self.index_search()
             params["match"] = match
@@ -811,7 +837,7 @@ class Store:
             SELECT q.id, q.needs_reply, q.priority, q.reply_pending, q.has_draft, q.muted, s.card, s.wait_card,
                    s.latest, s.unanswered, s.waiting_since, st.conversation_id AS has_state, st.done_at,
                    st.snoozed_until, st.opened_at,
-                   {_REASONS_ALL} AS reasons_all
+                   {_REASONS_ALL} AS reasons_all, {_LABELS} AS labels
             FROM ranked q
             CROSS JOIN conversation_summary s ON s.conversation_id = q.id
             LEFT JOIN conversation_state st ON st.conversation_id = q.id""", params
@@ -821,7 +847,7 @@ class Store:
                    s.messages, s.unanswered, s.waiting_since, s.last_message_at, s.unanswered_seen_at, s.signals,
                    s.latest, st.done_at, st.snoozed_until, st.opened_at,
                    {_TITLE} AS title_short,
-                   {_REASONS_ALL} AS reasons_all {clock_json}
+                   {_REASONS_ALL} AS reasons_all, {_LABELS} AS labels {clock_json}
             FROM ranked q
             CROSS JOIN conversation_summary s ON s.conversation_id = q.id
             CROSS JOIN conversations c ON c.id = q.id

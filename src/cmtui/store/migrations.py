@@ -401,3 +401,18 @@ def m014_backlog(db: Database) -> None:
     UPDATE feeds SET first_ok = coalesce(last_ok, last_attempt, '0')
     WHERE last_ok IS NOT NULL OR id IN (SELECT feed_id FROM messages)
     """)
+
+
+@migration
+def m015_labels(db: Database) -> None:
+    """The user's labels on conversations (`cmtui tag ID LABEL`), listed by `cmtui inbox --tag LABEL` with the
+    feeds' own tags."""
+    _run(db, """
+    CREATE TABLE labels (
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        label TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (conversation_id, label)
+    ) WITHOUT ROWID;
+    CREATE INDEX labels_by_label ON labels(label)
+    """)
