@@ -13,8 +13,17 @@ def toml_str(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+# The tests' feeds are dated at fixed times (a NOW in November 2026) and synced by the real clock: with the default
+# `[sync] backlog_days`, their first sync would call them backlog once NOW is two weeks past. A config written
+# here sets it to 0 unless `extra` sets it (tests/test_backlog.py does).
+NO_BACKLOG = "backlog_days = 0  # the fixtures' fixed dates are not a backlog\n"
+
+
 def write_config(path: Path, feeds: list[dict[str, object]], names: tuple[str, ...] = ("Acme Support",),
                  extra: str = "") -> Config:
+    if "backlog_days" not in extra:
+        extra = extra.replace("[sync]\n", "[sync]\n" + NO_BACKLOG, 1) if "[sync]\n" in extra else \
+            extra + "\n[sync]\n" + NO_BACKLOG
     lines = ["[identity]", "names = [" + ", ".join(toml_str(n) for n in names) + "]", ""]
     for feed in feeds:
         lines.append("[[feeds]]")

@@ -41,7 +41,9 @@ YESTERDAY = (2, 1, "Does the Burr Two ship to Canada?")
 
 def test_first_sync_keeps_the_old_backlog_out_of_the_inbox(server: FeedServer, tmp_path: Path) -> None:
     server.set("/m.rss", _items(OLD, YESTERDAY))
-    config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/m.rss"), "kind": "mentions"}])
+    config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/m.rss"), "kind": "mentions"}],
+                          extra="\n[sync]\nbacklog_days = 14\n")
+    assert config.sync.backlog_days == 14 == Config(path=tmp_path).sync.backlog_days  # the default
     db = tmp_path / "db.sqlite"
     sync(config, db)
     waiting = _cli(config, db, "inbox", "--json")
@@ -63,7 +65,8 @@ def test_later_syncs_are_unaffected(server: FeedServer, tmp_path: Path) -> None:
     """A message that arrives after the first sync waits whatever its date: it is new to us (a late-found
     comment, a feed that backdates), and only the first sync's backlog predates you."""
     server.set("/m.rss", _items(YESTERDAY))
-    config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/m.rss"), "kind": "mentions"}])
+    config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/m.rss"), "kind": "mentions"}],
+                          extra="\n[sync]\nbacklog_days = 14\n")
     db = tmp_path / "db.sqlite"
     sync(config, db)
     time.sleep(1.1)  # a sync is told from the first by its second
@@ -93,3 +96,14 @@ def test_a_new_topic_after_a_quiet_first_sync_waits(server: FeedServer, tmp_path
     server.set("/m.rss", _items(OLD, (3, 0.1, "Anyone? Still no answer about Canada")))
     sync(config, db)
     assert [c["title"] for c in _cli(config, db, "inbox", "--json")] == ["Topic 3"]
+
+
+def test_backlog_days_is_checked(tmp_path: Path) -> None:
+    from cmtui.config import ConfigError, parse
+
+    try:
+        parse("[sync]\nbacklog_days = -1\n", tmp_path / "feeds.toml")
+    except ConfigError as exc:
+        assert exc.key == "sync.backlog_days"
+    else:
+        raise AssertionError("a negative backlog_days passed")
