@@ -118,7 +118,9 @@ def build(where: Path, mentions: int, comments: int) -> tuple[Path, Path]:
         server.set("/blog/feed/", blog_feed(base, comments), content_type="application/rss+xml")
         server.set("/blog/big-launch/feed/", comments_feed(base, comments), content_type="application/rss+xml")
         server.set("/blog/comments/feed/", comments_feed(base, 0), content_type="application/rss+xml")  # site-wide
-        text = ('[identity]\nnames = ["Acme Support"]\n\n[sync]\nmax_body_mb = 200\ntimeout = 120\n\n'
+        # backlog_days = 0: every message of the first sync waits for a reply (the inbox is 50,000 long)
+        text = ('[identity]\nnames = ["Acme Support"]\n\n[sync]\nmax_body_mb = 200\ntimeout = 120\n'
+                'backlog_days = 0\n\n'
                 f'[[feeds]]\nurl = "{base}/tags/acme.rss"\nname = "Mentions"\nkind = "mentions"\n\n'
                 f'[[feeds]]\nurl = "{base}/blog/feed/"\nname = "Acme blog"\nkind = "blog"\n\n'
                 "[ui]\nsync_every = 0\n")
