@@ -91,6 +91,7 @@ class RuleConfig(NamedTuple):
     weight: float
     pattern: str | None = None  # a regular expression (case-insensitive) …
     words: tuple[str, ...] = ()  # … or whole words and phrases
+    action: str = ""  # "tag:LABEL" | "hide" | "done" (see RULE_ACTIONS), or none: points only
 
 
 class TriageConfig(NamedTuple):
@@ -272,7 +273,7 @@ def _triage(path: Path, raw: dict[str, Any]) -> TriageConfig:
             raise ConfigError(path, f"triage.aliases.{alias}", "must be a string: the person's main name")
     rules = []
     for i, rule_raw in enumerate(table.get("rules", list, [])):
-        rule = _Table(path, f"triage.rules[{i}]", rule_raw, {"reason", "weight", "pattern", "words"})
+        rule = _Table(path, f"triage.rules[{i}]", rule_raw, {"reason", "weight", "pattern", "words", "action"})
         reason = rule.get("reason", str, "").strip()
         if not reason:
             raise ConfigError(path, rule.key("reason"), "missing: the text shown in the inbox when the rule matches")
@@ -287,8 +288,9 @@ def _triage(path: Path, raw: dict[str, Any]) -> TriageConfig:
                 compile_rule_pattern(pattern)
             except Exception as exc:  # regex.error, and whatever else its compiler raises on odd input
                 raise ConfigError(path, rule.key("pattern"), f"not a valid regular expression: {exc}") from None
-        rules.append(RuleConfig(reason=reason, weight=float(rule.number("weight", 20, -1000)), pattern=pattern,
-                                words=words))
+        action = _rule_action(path, rule)
+        rules.append(RuleConfig(reason=reason, weight=float(rule.number("weight", 0 if action else 20, -1000)),
+                                pattern=pattern, words=words, action=action))
     dflt = TriageConfig()
     return TriageConfig(
         sla_hours=float(table.number("sla_hours", dflt.sla_hours, 0.1)),
@@ -300,6 +302,24 @@ def _triage(path: Path, raw: dict[str, Any]) -> TriageConfig:
         weights={**DEFAULT_WEIGHTS, **{k: float(weights.number(k, DEFAULT_WEIGHTS[k], -1000)) for k in weights.data}},
         rules=tuple(rules),
     )
+
+
+RULE_ACTIONS = ("tag:LABEL", "hide", "done")  # what a matching `[[triage.rules]]` does besides its weight
+
+
+def _rule_action(path: Path, rule: _Table) -> str:
+    """A rule's `action`, checked: "tag:LABEL" (the label is added to the conversation), "hide" (it leaves the
+    needs-reply inbox, listed under --all with the rule's reason), "done" (marked done; a later message that does
+    not match reopens it), or "" (none)."""
+    action: str = rule.get("action", str, "").strip()
+    if action.startswith("tag:"):
+        label = text.clean(action[4:]).strip()
+        if not label:
+            raise ConfigError(path, rule.key("action"), "tag: needs a label, e.g. \"tag:billing\"")
+        return f"tag:{label}"
+    if action not in ("", "hide", "done"):
+        raise ConfigError(path, rule.key("action"), f"must be one of {', '.join(RULE_ACTIONS)}, not {action!r}")
+    return action
 
 
 _FEED_KEYS = frozenset({"url", "name", "kind", "follow_comments", "tags", "posting"})

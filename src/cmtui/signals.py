@@ -261,6 +261,7 @@ class Rule:
     reason: str
     weight: float
     pattern: regex.Pattern[str]
+    action: str = ""  # "tag:LABEL", "hide", "done" or "" (`config.RULE_ACTIONS`): `triage` applies it
     timeouts: list[int] = field(default_factory=lambda: [0], compare=False)  # how many so far, in a list: frozen
 
     def matches(self, text: str) -> bool | None:
@@ -286,12 +287,14 @@ def compile_rule_pattern(pattern: str) -> regex.Pattern[str]:
     return regex.compile(pattern, regex.IGNORECASE)
 
 
-def make_rule(reason: str, weight: float, pattern: str | None = None, phrases: tuple[str, ...] = ()) -> Rule:
+def make_rule(reason: str, weight: float, pattern: str | None = None, phrases: tuple[str, ...] = (),
+              action: str = "") -> Rule:
     if pattern:
-        return Rule(reason=reason, weight=weight, pattern=compile_rule_pattern(pattern))
+        return Rule(reason=reason, weight=weight, pattern=compile_rule_pattern(pattern), action=action)
     listed = sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True)
     body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in listed) or r"(?!x)x"
-    return Rule(reason=reason, weight=weight, pattern=compile_rule_pattern(rf"(?<!\w)(?:{body})(?!\w)"))
+    return Rule(reason=reason, weight=weight, pattern=compile_rule_pattern(rf"(?<!\w)(?:{body})(?!\w)"),
+                action=action)
 
 
 def features(text: str, score: float | None = None) -> dict[str, Any]:

@@ -81,7 +81,7 @@ class Settings:
         if t.rules:
             from cmtui import signals
 
-            self.rules = [signals.make_rule(r.reason, r.weight, r.pattern, r.words) for r in t.rules]
+            self.rules = [signals.make_rule(r.reason, r.weight, r.pattern, r.words, r.action) for r in t.rules]
         triage = {**t._asdict(), "rules": [r._asdict() for r in t.rules]}
         self.stamp = json.dumps([sorted(self.ours), triage], sort_keys=True, default=str)
         w = self.weights
@@ -148,12 +148,12 @@ def summarise(store: Store, settings: Settings, conversation_ids: set[int]) -> N
         if not rows:
             store.write_summary(conv_id, None)
             continue
-        store.write_summary(conv_id, _summary(store, settings, kind, rows, people_counts))
+        store.write_summary(conv_id, _summary(store, settings, kind, rows, people_counts, conv_id))
     store.clear_pending(conversation_ids)
 
 
 def _summary(store: Store, settings: Settings, kind: str, rows: list[Any],
-             people_counts: Callable[[list[str]], dict[str, int]]) -> dict[str, Any]:
+             people_counts: Callable[[list[str]], dict[str, int]], conv_id: int | None = None) -> dict[str, Any]:
     from cmtui import signals
     from cmtui.threads import Msg, analyse
 
@@ -174,6 +174,9 @@ def _summary(store: Store, settings: Settings, kind: str, rows: list[Any],
     store.set_message_fields(updates)
 
     waiting, closed = _close_thanks(settings, statuses, by_id)
+    rule_labels: list[str] = []
+    if conv_id is not None and any(r.action for r in settings.rules):
+        waiting, closed, rule_labels = _rule_actions(store, settings, conv_id, waiting, closed, by_id)
     found = _static_signals(people_counts, settings, waiting, by_id, sentiment, statuses) if waiting else []
     latest = max(msgs, key=lambda m: (m.published, m.id))
     texts = {s.msg.id: by_id[s.msg.id]["text"].casefold() for s in waiting}
@@ -204,7 +207,34 @@ def _summary(store: Store, settings: Settings, kind: str, rows: list[Any],
         "burst_since": latest.published,
         "reasons": json.dumps([s.reason for s in sorted(found, key=lambda s: -s.points)
                                if s.reason and s.name != RULE_TIMED_OUT], ensure_ascii=False),
+        "rule_labels": json.dumps(rule_labels, ensure_ascii=False),
     }
+
+
+def _rule_actions(store: Store, settings: Settings, conv_id: int, waiting: list[Status], closed: str | None,
+                  by_id: dict[int, Any]) -> tuple[list[Status], str | None, list[str]]:
+    """What the `[[triage.rules]]` with an action do to one conversation: "tag:LABEL" rules read every message
+    of someone else (the label stays once answered); a "hide" rule that matches the waiting messages keeps the
+    conversation out of the needs-reply inbox (closed with the rule's reason); a "done" rule that matches the
+    waiting messages seen since the last done mark marks it done (a later message that does not match reopens
+    it). A rule over its time limit does nothing. Returns the waiting messages, the closed reason, the labels."""
+    labels: set[str] = set()
+    taggers = [r for r in settings.rules if r.action.startswith("tag:")]
+    if taggers:
+        theirs = "\n".join(_said(r) for r in by_id.values() if not r["is_ours"])
+        labels = {r.action[4:] for r in taggers if r.matches(theirs)}
+    if waiting and (hiders := [r for r in settings.rules if r.action == "hide"]):
+        joined = "\n".join(_said(by_id[s.msg.id]) for s in waiting)
+        hidden = next((r for r in hiders if r.matches(joined)), None)
+        if hidden is not None:
+            return [], hidden.reason, sorted(labels)
+    if waiting and (closers := [r for r in settings.rules if r.action == "done"]):
+        covered = store.rule_done_seq(conv_id)
+        fresh = [s for s in waiting if (by_id[s.msg.id]["seen_seq"] or 0) > covered]
+        joined = "\n".join(_said(by_id[s.msg.id]) for s in fresh)
+        if fresh and any(r.matches(joined) for r in closers):
+            store.mark_done_by_rule(conv_id, max(by_id[s.msg.id]["seen_seq"] or 0 for s in fresh))
+    return waiting, closed, sorted(labels)
 
 
 def _said(row: Any) -> str:
@@ -313,6 +343,8 @@ def _static_signals(people_counts: Callable[[list[str]], dict[str, int]], settin
     if rude:
         out.append(settings.signal("profanity", "profanity"))
     for rule in settings.rules:
+        if rule.action and not rule.weight:  # acts only (`_rule_actions`)
+            continue
         matched = rule.matches(joined)
         if matched:
             out.append(Signal("rule", rule.reason, rule.weight))

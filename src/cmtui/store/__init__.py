@@ -194,8 +194,10 @@ _INBOX_OBJECT = _json_members([
 ], braces=True)
 
 
-# A conversation's labels as a JSON array, sorted: the user's (`cmtui tag`), for the row `q` of the inbox query.
-_LABELS = "(SELECT json_group_array(label) FROM (SELECT label FROM labels WHERE conversation_id = q.id ORDER BY label))"
+# A conversation's labels as a JSON array, sorted, for the row `q` of the inbox query: the user's (`cmtui tag`)
+# and those of the rules that tag (the summary's `rule_labels`).
+_LABELS = """(SELECT json_group_array(label) FROM (SELECT label FROM labels WHERE conversation_id = q.id
+             UNION SELECT value FROM json_each(coalesce(s.rule_labels, '[]')) ORDER BY 1))"""
 
 # Most urgent first; LIMIT and OFFSET keep `ranked` a subquery of its own (see `Store._inbox_query`). When every
 # conversation listed waits (the default view), the same order needs fewer keys: a fifth less sorting.
@@ -598,6 +600,18 @@ class Store:
         order cmtui saw things, `seen_seq`; the time is kept for display)."""
         self._set_state(conv_id, done_at=stamp(when), done_seq=self._mark_seq(conv_id, when))
 
+    def rule_done_seq(self, conv_id: int) -> int:
+        """The sequence up to which the conversation's messages are covered by a done mark, by hand or by a rule
+        (`mark_done_by_rule`): a "done" rule acts on messages after it."""
+        row = self.one("SELECT max(coalesce(done_seq, 0), coalesce(auto_done_seq, 0)) FROM conversation_state "
+                       "WHERE conversation_id = ?", [conv_id])
+        return int(row[0]) if row else 0
+
+    def mark_done_by_rule(self, conv_id: int, upto_seq: int) -> None:
+        """A "done" rule matched the messages seen up to `upto_seq`: done, and those messages never mark it again."""
+        self.mark_done(conv_id)
+        self._set_state(conv_id, auto_done_seq=upto_seq)
+
     def undo_done(self, conv_id: int) -> None:
         self._set_state(conv_id, done_at=None, done_seq=None)
 
@@ -789,7 +803,8 @@ class Store:
             inner.append("c.feed_id = :feed_id")
         if tag:  # the feed's tags, or the conversation's labels
             where.append("(EXISTS (SELECT 1 FROM json_each(feed_tags) WHERE value = :tag)"
-                         " OR EXISTS (SELECT 1 FROM labels l WHERE l.conversation_id = id AND l.label = :tag))")
+                         " OR EXISTS (SELECT 1 FROM labels l WHERE l.conversation_id = id AND l.label = :tag)"
+                         " OR EXISTS (SELECT 1 FROM json_each(coalesce(rule_labels, '[]')) WHERE value = :tag))")
         if search and (match := fts_query(search)):
             self.index_search()
             params["match"] = match
@@ -806,7 +821,8 @@ class Store:
               SELECT id, needs_reply, hours, stuck_hours, burst_age, reply_pending, has_draft, muted,
                      CASE WHEN needs_reply THEN round(score + {_CLOCK_POINTS}, 1) ELSE 0.0 END AS priority
               FROM (
-                SELECT c.id, c.feed_id, {"f.tags AS feed_tags, " if tag else ""}s.unanswered, s.waiting_since,
+                SELECT c.id, c.feed_id, {"f.tags AS feed_tags, s.rule_labels, " if tag else ""}s.unanswered,
+                       s.waiting_since,
                        s.last_message_at,
                        s.burst, s.score, st.done_at, st.snoozed_until, coalesce(st.muted, 0) AS muted,
                        (julianday(:now) - julianday(s.waiting_since)) * 24.0 AS hours,

@@ -416,3 +416,14 @@ def m015_labels(db: Database) -> None:
     ) WITHOUT ROWID;
     CREATE INDEX labels_by_label ON labels(label)
     """)
+
+
+@migration
+def m016_rule_actions(db: Database) -> None:
+    """Rules that act (`[[triage.rules]] action`): the labels of "tag:LABEL" rules live with the summary
+    (`rule_labels`, a JSON array: they follow what the messages say), and a "done" rule records the sequence its
+    mark covered (`auto_done_seq`), so it marks each message once: undone by hand, it stays undone."""
+    _run(db, """
+    ALTER TABLE conversation_summary ADD COLUMN rule_labels TEXT;
+    ALTER TABLE conversation_state ADD COLUMN auto_done_seq INTEGER
+    """)
