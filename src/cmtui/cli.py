@@ -382,6 +382,8 @@ def explain_cmd(ctx: Context, conversation_id: int) -> None:
     click.echo(f"  {counted(item.messages, 'message')}, {item.unanswered} unanswered: {state}")
     if item.labels or item.tags:
         click.echo(f"  labels: {shown(', '.join([*item.labels, *(t for t in item.tags if t not in item.labels)]))}")
+    for note in item.notes:
+        click.echo(f"  note · {shown(note['author'], 40)} · {shown(note['time'])}: {text.one_line(note['text'], 300)}")
     click.echo("")
     for s in item.signals:
         click.echo(f"  {s.points:>+7.1f}  {shown(s.name):<18} {shown(s.reason)}")
@@ -634,6 +636,38 @@ def untag_cmd(ctx: Context, conversation_id: int, label: str) -> None:
                    err=True)
         sys.exit(EXIT_USAGE)
     click.echo(_marked("Untagged", conversation_id, found["title"], found["feed"], " " + text.one_line(wanted, 40)))
+
+
+def note_author() -> str:
+    """Who writes a note: `$CMTUI_USER`, else the login name."""
+    import getpass
+
+    found = os.environ.get("CMTUI_USER", "").strip()
+    if not found:
+        try:
+            found = getpass.getuser()
+        except (OSError, KeyError):  # no login name (a container without a passwd entry)
+            found = "unknown"
+    return text.one_line(found, 80)
+
+
+@cli.command("note")
+@common_options
+@click.argument("conversation_id", metavar="ID", type=int)
+@click.argument("words", metavar="TEXT", nargs=-1, required=True)
+@pass_ctx
+@friendly_errors
+def note_cmd(ctx: Context, conversation_id: int, words: tuple[str, ...]) -> None:
+    """Add an internal note to a conversation (never posted): by $CMTUI_USER or your login name, now."""
+    body = text.clean(" ".join(words)).strip()
+    if not body:
+        raise click.BadParameter("a note cannot be empty", param_hint="TEXT")
+    author = note_author()
+
+    def add(store: Store, conv_id: int) -> None:
+        store.add_note(conv_id, author, body)
+
+    _mark(ctx, (conversation_id,), "Noted", add, after=f" by {author}")
 
 
 @cli.command("snooze")

@@ -486,6 +486,7 @@ class InboxItem:
     reply_pending: bool = False  # handed off to the site; waiting to see our reply in the feed
     has_draft: bool = False
     labels: list[str] = field(default_factory=list)  # the user's (`cmtui tag`); feed tags are in `tags`
+    notes: list[dict[str, str]] = field(default_factory=list)  # internal notes: {author, time, text}, oldest first
     signals: list[Signal] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -582,6 +583,7 @@ def _item(row: Any, detailed: bool = False) -> InboxItem:
         reply_pending=bool(row["reply_pending"]),
         has_draft=bool(row["has_draft"]),
         labels=json.loads(row["labels"] or "[]"),
+        notes=json.loads(row["notes"] or "[]"),
         signals=found,
     )
 

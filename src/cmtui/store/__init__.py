@@ -190,7 +190,7 @@ _INBOX_OBJECT = _json_members([
     ("waiting", f"CASE WHEN needs_reply THEN wait_card ELSE {_NOT_WAITING} END", "members"),
     ("state", f"""CASE WHEN has_state IS NULL AND NOT reply_pending AND NOT has_draft THEN '{_NO_STATE}'
                        ELSE {_json_members(_STATE)} END""", "members"),
-    ("labels", "labels", "json"),
+    ("labels", "labels", "json"), ("notes", "notes", "json"),
 ], braces=True)
 
 
@@ -198,6 +198,9 @@ _INBOX_OBJECT = _json_members([
 # and those of the rules that tag (the summary's `rule_labels`).
 _LABELS = """(SELECT json_group_array(label) FROM (SELECT label FROM labels WHERE conversation_id = q.id
              UNION SELECT value FROM json_each(coalesce(s.rule_labels, '[]')) ORDER BY 1))"""
+# Its internal notes (`cmtui note`), oldest first, as a JSON array of {author, time, text}.
+_NOTES = """(SELECT json_group_array(json_object('author', author, 'time', time, 'text', text))
+             FROM (SELECT author, time, text FROM notes WHERE conversation_id = q.id ORDER BY id))"""
 
 # Most urgent first; LIMIT and OFFSET keep `ranked` a subquery of its own (see `Store._inbox_query`). When every
 # conversation listed waits (the default view), the same order needs fewer keys: a fifth less sorting.
@@ -461,7 +464,7 @@ class Store:
 
     def _merge(self, source: int, target: int) -> None:
         """Two conversations turned out to be one (a comment arrived before its post)."""
-        for table in ("messages", "conversation_keys", "conversation_summary", "labels"):
+        for table in ("messages", "conversation_keys", "conversation_summary", "labels", "notes"):
             self.x(f"UPDATE OR IGNORE {table} SET conversation_id = ? WHERE conversation_id = ?", [target, source])
         self.x("INSERT OR IGNORE INTO comment_feeds SELECT ?, url FROM comment_feeds WHERE conversation_id = ?",
                [target, source])
@@ -654,6 +657,13 @@ class Store:
     def labels(self, conv_id: int) -> list[str]:
         """The user's labels of the conversation, sorted."""
         return [r[0] for r in self.x("SELECT label FROM labels WHERE conversation_id = ? ORDER BY label", [conv_id])]
+
+    def add_note(self, conv_id: int, author: str, text: str) -> str:
+        """An internal note on the conversation (never posted); returns its time."""
+        now = iso(utc_now())
+        self.x("INSERT INTO notes(conversation_id, author, time, text) VALUES (?, ?, ?, ?)",
+               [conv_id, author, now, text])
+        return now
 
     # -- drafts ----------------------------------------------------------------------
     def save_draft(self, conv_id: int, message_id: int | None, body: str) -> int:
@@ -853,7 +863,7 @@ class Store:
             SELECT q.id, q.needs_reply, q.priority, q.reply_pending, q.has_draft, q.muted, s.card, s.wait_card,
                    s.latest, s.unanswered, s.waiting_since, st.conversation_id AS has_state, st.done_at,
                    st.snoozed_until, st.opened_at,
-                   {_REASONS_ALL} AS reasons_all, {_LABELS} AS labels
+                   {_REASONS_ALL} AS reasons_all, {_LABELS} AS labels, {_NOTES} AS notes
             FROM ranked q
             CROSS JOIN conversation_summary s ON s.conversation_id = q.id
             LEFT JOIN conversation_state st ON st.conversation_id = q.id""", params
@@ -863,7 +873,7 @@ class Store:
                    s.messages, s.unanswered, s.waiting_since, s.last_message_at, s.unanswered_seen_at, s.signals,
                    s.latest, st.done_at, st.snoozed_until, st.opened_at,
                    {_TITLE} AS title_short,
-                   {_REASONS_ALL} AS reasons_all, {_LABELS} AS labels {clock_json}
+                   {_REASONS_ALL} AS reasons_all, {_LABELS} AS labels, {_NOTES} AS notes {clock_json}
             FROM ranked q
             CROSS JOIN conversation_summary s ON s.conversation_id = q.id
             CROSS JOIN conversations c ON c.id = q.id

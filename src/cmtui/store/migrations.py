@@ -427,3 +427,18 @@ def m016_rule_actions(db: Database) -> None:
     ALTER TABLE conversation_summary ADD COLUMN rule_labels TEXT;
     ALTER TABLE conversation_state ADD COLUMN auto_done_seq INTEGER
     """)
+
+
+@migration
+def m017_notes(db: Database) -> None:
+    """Internal notes on conversations (`cmtui note ID TEXT`): who wrote them, when, what; never posted."""
+    _run(db, """
+    CREATE TABLE notes (
+        id INTEGER PRIMARY KEY,
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        author TEXT NOT NULL,
+        time TEXT NOT NULL,
+        text TEXT NOT NULL
+    );
+    CREATE INDEX notes_by_conversation ON notes(conversation_id, id)
+    """)
