@@ -227,6 +227,7 @@ async def test_typing_is_saved_at_most_a_second_behind(demo: Demo) -> None:
         await settle(pilot)
         editor = await reply_to(pilot, app, BURR_ONE)
         await pilot.press("H")
+        await workers_done(pilot)  # the draft worker's write
         assert [d["body"] for d in drafts(demo.db_path)] == ["H"]  # the first keystroke is written at once
         await pilot.press(*"ello")
         assert drafts(demo.db_path)[0]["body"] == "H"  # then debounced …
@@ -246,6 +247,7 @@ async def test_typing_is_saved_at_most_a_second_behind(demo: Demo) -> None:
         no_autosave(editor)
         await pilot.press(*"XYZ")
         await pilot.press("ctrl+o", "tab")
+        await workers_done(pilot)
         assert drafts(demo.db_path)[0]["body"] == typed + "XYZ"
 
 
