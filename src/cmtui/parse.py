@@ -167,7 +167,7 @@ def _iso(struct: time.struct_time | None, now: float) -> str | None:
     if not struct:
         return None
     try:
-        ts = calendar.timegm(struct)
+        ts: float = calendar.timegm(struct)
     except (OverflowError, ValueError, TypeError):
         return None
     if ts > now + FUTURE_SLACK:

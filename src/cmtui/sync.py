@@ -201,8 +201,9 @@ class SyncEngine:
             report.status = "error"
         else:
             report.status = "ok" if outcome.changed else "unchanged"
-        row = self.store.feed(row["id"])
-        assert row is not None
+        fresh = self.store.feed(row["id"])
+        assert fresh is not None
+        row = fresh
         report.next_attempt = row["next_attempt"]
         if fc.follow_comments and fc.kind != "mentions" and (outcome.ok or outcome.skipped):
             await self._sync_comments(fc, row, outcome, report)
@@ -287,8 +288,9 @@ class SyncEngine:
         row = self._feed_rows.get(url) if parent_id is None else None
         if row is None:
             with self.store.transaction():
+                name, tags = self._names(url)
                 row = self.store.ensure_feed(url, kind=kind, configured=parent_id is None, parent_id=parent_id,
-                                             **self._names(url))
+                                             name=name, tags=tags)
         if parent_id is None:
             owner_id = row["id"]
         outcome = _Outcome()
@@ -311,9 +313,9 @@ class SyncEngine:
             result = await self.fetcher.get(url, row["etag"], row["last_modified"])
             return await self._handle(row, result, owner_id, kind, outcome)
 
-    def _names(self, url: str) -> dict[str, object]:
+    def _names(self, url: str) -> tuple[str, tuple[str, ...]]:
         fc = self._configured.get(url)
-        return {"name": fc.name, "tags": fc.tags} if fc else {}
+        return (fc.name, fc.tags) if fc else ("", ())
 
     async def _handle(self, row: sqlite3.Row, result: FetchResult, owner_id: int, kind: str,
                       outcome: _Outcome) -> _Outcome:

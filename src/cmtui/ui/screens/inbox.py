@@ -227,7 +227,7 @@ class InboxScreen(CmtuiScreen):
         if item.id in self._previews:
             preview.show(item, self._previews[item.id], now)
             return
-        preview.loading(item)
+        preview.show_reading(item)
         self.run_worker(partial(self._read_preview, item.id, self._loads), thread=True, exclusive=True,
                         group="preview", exit_on_error=False, description="Reading the preview")
 

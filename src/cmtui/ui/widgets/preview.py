@@ -55,7 +55,7 @@ class Preview(VerticalScroll, can_focus=False):
         self.border_title = "Latest unanswered message" if message and message.unanswered else "Latest message"
         self.scroll_home(animate=False)
 
-    def loading(self, item: InboxItem) -> None:
+    def show_reading(self, item: InboxItem) -> None:
         """While a worker reads the conversation's message: its title, and that it is coming."""
         palette = render.colors(self.app)
         out = Text()
