@@ -196,11 +196,15 @@ _INBOX_OBJECT = _json_members([
 
 # A conversation's labels as a JSON array, sorted, for the row `q` of the inbox query: the user's (`cmtui tag`)
 # and those of the rules that tag (the summary's `rule_labels`).
-_LABELS = """(SELECT json_group_array(label) FROM (SELECT label FROM labels WHERE conversation_id = q.id
-             UNION SELECT value FROM json_each(coalesce(s.rule_labels, '[]')) ORDER BY 1))"""
+# Most conversations have none: '[]' without building it (a tenth of `inbox --json` on 10k conversations).
+_LABELS = """CASE WHEN coalesce(s.rule_labels, '[]') = '[]'
+                       AND NOT EXISTS (SELECT 1 FROM labels WHERE conversation_id = q.id) THEN '[]'
+             ELSE (SELECT json_group_array(label) FROM (SELECT label FROM labels WHERE conversation_id = q.id
+                   UNION SELECT value FROM json_each(coalesce(s.rule_labels, '[]')) ORDER BY 1)) END"""
 # Its internal notes (`cmtui note`), oldest first, as a JSON array of {author, time, text}.
-_NOTES = """(SELECT json_group_array(json_object('author', author, 'time', time, 'text', text))
-             FROM (SELECT author, time, text FROM notes WHERE conversation_id = q.id ORDER BY id))"""
+_NOTES = """CASE WHEN NOT EXISTS (SELECT 1 FROM notes WHERE conversation_id = q.id) THEN '[]'
+            ELSE (SELECT json_group_array(json_object('author', author, 'time', time, 'text', text))
+                  FROM (SELECT author, time, text FROM notes WHERE conversation_id = q.id ORDER BY id)) END"""
 
 # Most urgent first; LIMIT and OFFSET keep `ranked` a subquery of its own (see `Store._inbox_query`). When every
 # conversation listed waits (the default view), the same order needs fewer keys: a fifth less sorting.
