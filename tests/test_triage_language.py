@@ -196,3 +196,21 @@ def test_an_opening_posts_title_is_read_with_its_text(server: FeedServer, tmp_pa
     ranked = inbox_json(config.path, db)
     assert [i["title"] for i in ranked] == ["My order never arrived and I want a refund", "Burr size"]
     assert any(r.startswith("complaint: ") for r in ranked[0]["reasons"]), ranked[0]
+
+
+def test_messages_before_you_started_are_still_ranked(server: FeedServer, tmp_path: Path) -> None:
+    """A first sync of old mentions keeps them out of the inbox ("before you started"), but `inbox --all`
+    still ranks them by what they say, as it would had they been new."""
+    date = "Wed, 25 Nov 2015 06:00:00 +0000"  # far older than backlog_days
+    items = [("Thanks", "c", "Love it, thank you!"), ("Question", "b", "Does it ship to Canada?"),
+             ("Furious", "a", "This is the worst company ever: broken grinder, no answer for weeks, I'm furious!")]
+    server.set("/m.rss", COMMUNITY.format(items="".join(
+        ITEM.format(id=i, title=t, author=a, date=date, body=b) for i, (t, a, b) in enumerate(items))))
+    config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/m.rss"), "kind": "mentions"}],
+                          extra="\n[sync]\nbacklog_days = 14\n")
+    db = tmp_path / "db.sqlite"
+    sync(config, db)
+    ranked = inbox_json(config.path, db)
+    assert [i["title"] for i in ranked] == ["Furious", "Question", "Thanks"]
+    assert all(not i["needs_reply"] and i["reasons"] == ["before you started"] for i in ranked)
+    assert ranked[0]["priority"] > ranked[1]["priority"] > ranked[2]["priority"]

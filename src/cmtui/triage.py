@@ -177,7 +177,10 @@ def _summary(store: Store, settings: Settings, kind: str, rows: list[Any],
     rule_labels: list[str] = []
     if conv_id is not None and any(r.action for r in settings.rules):
         waiting, closed, rule_labels = _rule_actions(store, settings, conv_id, waiting, closed, by_id)
-    found = _static_signals(people_counts, settings, waiting, by_id, sentiment, statuses) if waiting else []
+    # A conversation left out as "before you started" is still ranked: `inbox --all` shows how urgent it would be.
+    backlog = [s for s in statuses if s.answered_at is None] if closed == BACKLOG_REASON and not waiting else []
+    scored = waiting or backlog
+    found = _static_signals(people_counts, settings, scored, by_id, sentiment, statuses) if scored else []
     latest = max(msgs, key=lambda m: (m.published, m.id))
     texts = {s.msg.id: by_id[s.msg.id]["text"].casefold() for s in waiting}
     mentions = [s.msg for s in waiting if any(n in texts[s.msg.id] for n in settings.ours)]

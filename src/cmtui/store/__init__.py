@@ -833,7 +833,8 @@ class Store:
         sql = f"""
             WITH ranked AS (
               SELECT id, needs_reply, hours, stuck_hours, burst_age, reply_pending, has_draft, muted,
-                     CASE WHEN needs_reply THEN round(score + {_CLOCK_POINTS}, 1) ELSE 0.0 END AS priority
+                     CASE WHEN needs_reply THEN round(score + {_CLOCK_POINTS}, 1)
+                          WHEN unanswered = 0 THEN round(score, 1) ELSE 0.0 END AS priority
               FROM (
                 SELECT c.id, c.feed_id, {"f.tags AS feed_tags, s.rule_labels, " if tag else ""}s.unanswered,
                        s.waiting_since,
