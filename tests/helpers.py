@@ -46,3 +46,13 @@ def sync(config: Config, db: Path, **kwargs: object) -> SyncReport:
         return run_sync(config, store, **kwargs)
     finally:
         store.close()
+
+
+# A forum's RSS feed of topics (one <item> each), for tests that rank or list whole conversations.
+COMMUNITY = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Acme forum</title>
+<link>http://forum.example/</link>
+{items}
+</channel></rss>"""
+ITEM = """<item><title>{title}</title><link>http://forum.example/{id}</link><guid>http://forum.example/{id}</guid>
+<dc:creator>{author}</dc:creator><pubDate>{date}</pubDate><description>{body}</description></item>"""

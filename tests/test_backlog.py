@@ -16,8 +16,7 @@ from cmtui.demo.server import FeedServer
 from cmtui.store import Store
 from cmtui.triage import BACKLOG_REASON, inbox
 
-from .helpers import sync, write_config
-from .test_triage import COMMUNITY, ITEM
+from .helpers import COMMUNITY, ITEM, sync, write_config
 
 
 def _date(days: float) -> str:

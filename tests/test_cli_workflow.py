@@ -21,15 +21,8 @@ from cmtui.cli import cli
 from cmtui.config import Config, load
 from cmtui.demo.server import FeedServer
 
-from .helpers import sync, write_config
-
-FORUM = """<?xml version="1.0" encoding="UTF-8"?>
-<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Acme forum</title>
-<link>http://forum.example/</link>
-{items}
-</channel></rss>"""
-ITEM = """<item><title>{title}</title><link>http://forum.example/{id}</link><guid>http://forum.example/{id}</guid>
-<dc:creator>{author}</dc:creator><pubDate>{date}</pubDate><description>{body}</description></item>"""
+from .helpers import COMMUNITY as FORUM
+from .helpers import ITEM, sync, write_config
 
 
 def items(*posts: tuple[str, str, timedelta]) -> str:

@@ -15,8 +15,7 @@ from cmtui.cli import cli
 from cmtui.config import Config
 from cmtui.demo.server import FeedServer
 
-from .helpers import sync, write_config
-from .test_triage import COMMUNITY, ITEM
+from .helpers import COMMUNITY, ITEM, sync, write_config
 
 
 def cmtui(config: Config, db: Path, *args: str) -> Result:

@@ -16,8 +16,7 @@ from click.testing import CliRunner
 from cmtui.cli import cli
 from cmtui.demo.server import FeedServer
 
-from .helpers import sync, write_config
-from .test_triage import COMMUNITY, ITEM
+from .helpers import COMMUNITY, ITEM, sync, write_config
 
 
 def test_notes_are_listed_in_order_with_author_and_time(server: FeedServer, tmp_path: Path) -> None:

@@ -15,8 +15,7 @@ from cmtui.config import Config, ConfigError, parse
 from cmtui.demo.server import FeedServer
 from cmtui.demo.sites import WordPressSite, WpComment, WpPost
 
-from .helpers import sync, write_config
-from .test_triage import COMMUNITY, ITEM
+from .helpers import COMMUNITY, ITEM, sync, write_config
 
 RULES = """
 [[triage.rules]]

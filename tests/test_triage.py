@@ -20,7 +20,7 @@ from cmtui.demo.server import FeedServer
 from cmtui.store import Store
 from cmtui.triage import Settings, classify, inbox, urgency
 
-from .helpers import sync, write_config
+from .helpers import COMMUNITY, ITEM, sync, write_config
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 OURS = frozenset({"acme support", "acme_cm"})
@@ -143,13 +143,6 @@ def test_labelled_set_accuracy() -> None:
 
 # -- the whole path -------------------------------------------------------------------------
 
-COMMUNITY = """<?xml version="1.0" encoding="UTF-8"?>
-<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Acme forum</title>
-<link>http://forum.example/</link>
-{items}
-</channel></rss>"""
-ITEM = """<item><title>{title}</title><link>http://forum.example/{id}</link><guid>http://forum.example/{id}</guid>
-<dc:creator>{author}</dc:creator><pubDate>{date}</pubDate><description>{body}</description></item>"""
 
 
 def test_default_ordering_complaint_negative_turn_question_praise(server: FeedServer, tmp_path: Path) -> None:

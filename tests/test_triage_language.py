@@ -19,8 +19,8 @@ from cmtui.demo.server import FeedServer
 from cmtui.demo.sites import WordPressSite, WpComment, WpPost
 from cmtui.triage import Settings, classify
 
-from .helpers import sync, write_config
-from .test_triage import COMMUNITY, ITEM, NOW
+from .helpers import COMMUNITY, ITEM, sync, write_config
+from .test_triage import NOW
 
 SETTINGS = Settings(Config(path=Path("-"), names=("Acme Support", "acme_cm"), triage=TriageConfig()))
 
