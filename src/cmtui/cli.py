@@ -98,9 +98,28 @@ def safe_json(value: object) -> str:
                                   json.dumps(value, indent=2, ensure_ascii=False))
 
 
+# The UTF-8 forms of what `_JSON_RAW_CONTROLS_UTF8` finds: a lead and the range of the byte after it.
+_RAW_CONTROL_LEADS = ((b"\xc2", 0x80, 0x9f), (b"\xe2\x80", 0xaa, 0xae), (b"\xe2\x81", 0xa6, 0xa9))
+
+
+def _has_raw_controls(chunk: bytes) -> bool:
+    """Whether `chunk` holds DEL, a C1 control or a bidi override: `bytes.find` skips to each candidate lead,
+    twice as fast as the regular expression on `inbox --json`'s 10 MB (22 against 50 ms, bench/RESULTS.md)."""
+    if b"\x7f" in chunk:
+        return True
+    for lead, low, high in _RAW_CONTROL_LEADS:
+        at = chunk.find(lead)
+        while at != -1:
+            after = at + len(lead)
+            if after < len(chunk) and low <= chunk[after] <= high:
+                return True
+            at = chunk.find(lead, after)
+    return False
+
+
 def safe_json_bytes(chunk: bytes) -> bytes:
     """`safe_json` for UTF-8 JSON text made elsewhere (`inbox --json`, which SQLite writes)."""
-    if not _JSON_RAW_CONTROLS_UTF8.search(chunk):
+    if not _has_raw_controls(chunk):
         return chunk
     return _JSON_RAW_CONTROLS_UTF8.sub(lambda m: f"\\u{ord(m.group().decode()):04x}".encode(), chunk)
 
