@@ -105,8 +105,8 @@ def test_impersonation() -> None:
     for real in ("Acme Support", "acme support", " ACME  Support ", "Rachel Kim", "acmegrinder_fan", "Acme lover"):
         assert signals.imitates(real, OURS) is None, real
     found = reasons("Claim your refund here: https://scam.example/claim", author="Acme Support Team")
-    assert "possible scam: imitates acme support" in found
-    assert "impersonates acme support?" in reasons("Love the new grinder!", author="Acme Support Team")
+    assert "possible scam: imitates Acme Support" in found
+    assert "impersonates Acme Support?" in reasons("Love the new grinder!", author="Acme Support Team")
 
 
 def test_follow_up_pile_on_vip_and_rules() -> None:

@@ -135,7 +135,7 @@ def test_scam_ranks_first_in_inbox_json(server: FeedServer, tmp_path: Path) -> N
     sync(config, db)
     ranked = inbox_json(config.path, db)
     assert [i["title"] for i in ranked][0] == "Scam"
-    assert "possible scam: imitates acme support" in ranked[0]["reasons"]
+    assert "possible scam: imitates Acme Support" in ranked[0]["reasons"]
     order = [i["title"] for i in ranked]
     assert order.index("Order") < order.index("Question") < order.index("Thanks")
     assert order.index("Furious") < order.index("Question")

@@ -70,6 +70,7 @@ class Settings:
         t = config.triage
         self.ours = config.our_names
         self.handles: frozenset[str] = frozenset()  # platform handles (none configured yet: names serve)
+        self.shown_names = {normalise_name(n): " ".join(n.split()) for n in config.names}  # as the config wrote them
         self.weights = t.weights
         self.sla_hours = t.sla_hours
         self.thanks_closes = t.thanks_closes
@@ -395,9 +396,10 @@ def _scam(settings: Settings, waiting: list[Status], by_id: dict[int, Any]) -> l
         name = signals.imitates(row["author"], settings.ours)
         if not name:
             continue
+        shown = settings.shown_names.get(name, name)
         if signals.has_link(_said(row)) or signals.asks_for_details(_said(row)):
-            return [settings.signal("scam", f"possible scam: imitates {name}")]
-        return [settings.signal("impersonation", f"impersonates {name}?")]
+            return [settings.signal("scam", f"possible scam: imitates {shown}")]
+        return [settings.signal("impersonation", f"impersonates {shown}?")]
     return []
 
 
