@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tomllib
@@ -106,3 +107,22 @@ def test_cmtui_add_files_tag_search_and_alert_feeds_as_mentions(server: FeedServ
         assert result.returncode == 0, result.stderr
         assert "(mentions)" in result.stdout, result.stdout
     assert [f["kind"] for f in tomllib.loads(config.read_text())["feeds"]] == ["mentions"] * 3
+
+
+def test_a_kind_change_applies_to_existing_conversations_at_the_next_sync(server: FeedServer,
+                                                                          tmp_path: Path) -> None:
+    from .helpers import COMMUNITY, ITEM, sync, write_config
+
+    date = "Wed, 25 Nov 2026 06:00:00 +0000"
+    server.set("/m.rss", COMMUNITY.format(items=ITEM.format(id=1, title="Acme grinder", author="kat", date=date,
+                                                            body="Is the Acme grinder any good?")))
+    db = tmp_path / "db.sqlite"
+    as_blog = write_config(tmp_path / "feeds.toml", [{"url": server.url("/m.rss"), "kind": "blog"}])
+    sync(as_blog, db)
+    listed = cmtui("inbox", "--json", "--config", str(as_blog.path), "--db", str(db))
+    assert listed.returncode == 0 and listed.stdout.strip() == "[]"  # a blog's post is context
+    as_mentions = write_config(tmp_path / "feeds.toml", [{"url": server.url("/m.rss"), "kind": "mentions"}])
+    sync(as_mentions, db)  # nothing new in the feed: only the kind changed
+    listed = cmtui("inbox", "--json", "--config", str(as_mentions.path), "--db", str(db))
+    [item] = json.loads(listed.stdout)
+    assert item["kind"] == "mentions" and item["needs_reply"], item

@@ -154,6 +154,10 @@ class SyncEngine:
         with self.store.transaction():  # every configured feed's row, in one go
             self._feed_rows = self.store.ensure_configured_feeds((fc.url, fc.name, fc.kind, fc.tags)
                                                                  for fc in self._configured.values())
+            # A kind written in the config (or a listening feed's) applies to the conversations the feed already
+            # has; a forum that was detected stays one.
+            self.store.apply_feed_kinds((self._feed_rows[fc.url]["id"], fc.kind) for fc in self._configured.values()
+                                        if fc.kind_set or fc.kind == "mentions")
         if self.processes and sum(row["body_hash"] is None for row in self._feed_rows.values()) > PARSE_IN_THREAD:
             self._start_pool()  # many feeds never read before: the workers start while the first bodies download
         s = self.config.sync

@@ -449,6 +449,18 @@ class Store:
             self.set_meta("search_indexed_upto", str(max(upto, newest)))
         return cursor.rowcount
 
+    def apply_feed_kinds(self, kinds: Iterable[tuple[int, str]]) -> int:
+        """Give the conversations of configured feeds their feed's kind, (feed id, kind) pairs, where it changed in
+        the config, and mark them dirty, so they are summarised again by the new rule; returns how many changed."""
+        pairs = json.dumps([list(p) for p in kinds])
+        changed = self.x("""WITH want(feed_id, kind) AS (SELECT value ->> 0, value ->> 1 FROM json_each(?))
+                            SELECT c.id, w.kind FROM conversations c JOIN want w ON c.feed_id = w.feed_id
+                            WHERE c.kind != w.kind""", [pairs]).fetchall()
+        if changed:
+            self.conn.executemany("UPDATE conversations SET kind = ? WHERE id = ?", [(k, i) for i, k in changed])
+            self.conn.executemany("INSERT OR IGNORE INTO dirty(conversation_id) VALUES (?)", [(i,) for i, _ in changed])
+        return len(changed)
+
     def dirty_ids(self) -> list[int]:
         return [r[0] for r in self.x("SELECT conversation_id FROM dirty")]
 
