@@ -98,6 +98,21 @@ def test_model_ships_small_and_names_the_words_that_drove_it() -> None:
         "see", "<link>", "<user>", "<num>", "times", "😡"]
 
 
+def test_complaint_phrases_in_french_german_and_spanish() -> None:
+    """The model knows English only: these messages rank by the multilingual phrases the README lists."""
+    for text, phrases in (("Le moulin est arrivé cassé, je veux un remboursement.", ["cassé", "remboursement"]),
+                          ("Die Lieferung ist nie angekommen, sehr enttäuschend.", ["nie angekommen", "enttäuschend"]),
+                          ("El pedido nunca llegó. Quiero un reembolso.", ["nunca llegó", "reembolso"])):
+        assert signals.complaints(text) == phrases, text
+        assert found(text)[0] > found("Quand est-ce que la boutique ouvre ?")[0], text
+
+
+def test_the_words_named_are_never_bare_function_words() -> None:
+    text = "This does not work, I can't log in and it never arrived, no refund"
+    estimate = model.estimate(text, signals.sentiment(text))
+    assert estimate.words and not set(estimate.words) & model.FUNCTION_WORDS, estimate.words
+
+
 def test_problem_reports_without_emotion_read_as_complaints() -> None:
     for text in ("I was charged twice for the same order", "My card still hasn't arrived",
                  "The transfer never reached my account"):

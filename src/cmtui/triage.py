@@ -69,7 +69,6 @@ class Settings:
     def __init__(self, config: Config) -> None:
         t = config.triage
         self.ours = config.our_names
-        self.handles: frozenset[str] = frozenset()  # platform handles (none configured yet: names serve)
         self.shown_names = {normalise_name(n): " ".join(n.split()) for n in config.names}  # as the config wrote them
         self.weights = t.weights
         self.sla_hours = t.sla_hours
@@ -334,7 +333,7 @@ def _static_signals(people_counts: Callable[[list[str]], dict[str, int]], settin
         out.append(settings.signal("question", "question"))
     if waiting and len(between) == len(waiting) and not problem:
         out.append(settings.signal("between_customers", "customers talking to each other"))
-    if any(signals.names_us(t, settings.ours | settings.handles) for t in texts):
+    if any(signals.names_us(t, settings.ours) for t in texts):
         out.append(settings.signal("mention", "mentions us"))
     if not problem and any(signals.sales_lead(t) for t in texts):
         out.append(settings.signal("sales_lead", "sales lead"))
@@ -396,8 +395,8 @@ def _scam(settings: Settings, waiting: list[Status], by_id: dict[int, Any]) -> l
         name = signals.imitates(row["author"], settings.ours)
         if not name:
             continue
-        shown = settings.shown_names.get(name, name)
-        if signals.has_link(_said(row)) or signals.asks_for_details(_said(row)):
+        shown, said = settings.shown_names.get(name, name), _said(row)
+        if signals.has_link(said) or signals.asks_for_details(said):
             return [settings.signal("scam", f"possible scam: imitates {shown}")]
         return [settings.signal("impersonation", f"impersonates {shown}?")]
     return []
@@ -412,8 +411,7 @@ def _between_customers(settings: Settings, status: Status, by_id: dict[int, Any]
     parent = by_id.get(status.msg.parent_id) if status.msg.parent_id is not None else None
     if parent is None or parent.get("is_ours") or parent.get("is_post"):
         return False
-    text = row["text"]
-    return not _feature(row, "question") and not signals.names_us(text, settings.ours | settings.handles)
+    return not _feature(row, "question") and not signals.names_us(row["text"], settings.ours)
 
 
 def _people(people_counts: Callable[[list[str]], dict[str, int]], settings: Settings, waiting: list[Status],
