@@ -11,7 +11,8 @@ import pytest
 from cmtui.config import Config, FeedConfig
 from cmtui.parse import parse
 from cmtui.store import Store, StoreError, utc_now
-from cmtui.triage import Settings, summarise_dirty
+from cmtui.summaries import summarise_dirty
+from cmtui.triage import Settings
 
 FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>Forum</title><link>http://f.example/</link>
 {items}</channel></rss>"""
@@ -110,12 +111,12 @@ def test_a_store_from_before_the_wait_card_lists_the_same_objects_once_upgraded(
 
     from sqlite_utils import Database
 
-    from cmtui.store.migrations import migrations
+    from cmtui.store.migrations import registry
     from cmtui.triage import inbox
 
     path = tmp_path / "db.sqlite"
     conn = sqlite3.connect(path, isolation_level=None)
-    migrations.apply(Database(conn), stop_before="m012_wait_card")
+    registry().apply(Database(conn), stop_before="m012_wait_card")
     # This cmtui's code writes the old store, and it stores what the migrations after m012 add (m013's sequence,
     # and so on): those are applied (and recorded) first.
     from cmtui.store.migrations import MIGRATIONS

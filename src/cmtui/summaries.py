@@ -1,8 +1,8 @@
 """Conversation summaries brought up to date in short write transactions (the sync, and the app's readers).
 
-`triage.summarise_dirty` does every dirty conversation in one transaction: after a sync that touched 10,000
-conversations, that held the store's write lock for 20 s, and the app's draft saves waited behind it. Here the
-lock is let go every `SUMMARY_BATCH` conversations.
+Summarising every dirty conversation in one transaction held the store's write lock for 20 s after a sync that
+touched 10,000 conversations, and the app's draft saves waited behind it. Here the lock is let go every
+`SUMMARY_BATCH` conversations.
 """
 
 from __future__ import annotations

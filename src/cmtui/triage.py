@@ -117,15 +117,6 @@ def refresh(store: Store, config: Config, conversation_ids: set[int] | None = No
     return settings
 
 
-def summarise_dirty(store: Store, settings: Settings) -> set[int]:
-    """Bring the summaries a sync left dirty up to date, in one transaction; returns their ids."""
-    with store.transaction():
-        ids = set(store.dirty_ids())
-        if ids:
-            summarise(store, settings, ids)
-    return ids
-
-
 def summarise(store: Store, settings: Settings, conversation_ids: set[int]) -> None:
     """Recompute each conversation's summary (and mark it clean), and mark sent the handed-off replies that
     came through a feed since; call inside a transaction. Whoever summarises first (the sync, or the app

@@ -395,7 +395,7 @@ class Store:
              our_names: frozenset[str], now: datetime | None = None) -> SaveResult:
         """Store what `parsed` holds; call inside `transaction()`. Nothing is ever deleted. What the feed's
         entries refer to is looked up in a few queries up front, not entry by entry. Touched conversations
-        are marked dirty: `triage.summarise_dirty` brings their summaries up to date.
+        are marked dirty: `summaries.summarise_dirty` brings their summaries up to date.
         `now` stands in for missing feed dates; `seen_at` is always the real time of the write."""
         batch = _Batch(self, feed, kind, owner_id, our_names, iso(now or utc_now()), stamp())
         batch.backlog_before = self._backlog_cutoff(owner_id, batch.now_s)
@@ -647,12 +647,9 @@ class Store:
         row = self.one("SELECT opened_at FROM conversation_state WHERE conversation_id = ?", [conv_id])
         return row["opened_at"] if row else None
 
-    def mark_opened(self, conv_id: int, when: datetime | None = None) -> str | None:
-        """Record that the user opened the conversation; returns the previous time (messages seen after it
-        are new to the user)."""
-        row = self.one("SELECT opened_at FROM conversation_state WHERE conversation_id = ?", [conv_id])
+    def mark_opened(self, conv_id: int, when: datetime | None = None) -> None:
+        """Record that the user opened the conversation (`opened_at` reads the previous time first)."""
         self._set_state(conv_id, opened_at=stamp(when))
-        return row["opened_at"] if row else None
 
     # -- labels and notes ------------------------------------------------------------
     def add_labels(self, conv_id: int, labels: Iterable[str]) -> list[str]:
@@ -669,10 +666,6 @@ class Store:
     def remove_label(self, conv_id: int, label: str) -> bool:
         """Take a label of the user's off the conversation; False when it had none such."""
         return self.x("DELETE FROM labels WHERE conversation_id = ? AND label = ?", [conv_id, label]).rowcount > 0
-
-    def labels(self, conv_id: int) -> list[str]:
-        """The user's labels of the conversation, sorted."""
-        return [r[0] for r in self.x("SELECT label FROM labels WHERE conversation_id = ? ORDER BY label", [conv_id])]
 
     def add_note(self, conv_id: int, author: str, text: str) -> str:
         """An internal note on the conversation (never posted); returns its time."""

@@ -37,12 +37,6 @@ def registry() -> Migrations:
     return found
 
 
-def __getattr__(name: str) -> object:
-    if name == "migrations":  # the registry as a module attribute, built when asked for
-        return registry()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def _run(db: Database, script: str) -> None:
     """Run a script statement by statement (executescript would commit the migration's transaction)."""
     pending = ""

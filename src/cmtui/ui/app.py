@@ -63,6 +63,7 @@ class CmtuiApp(App[None]):
     TITLE = "cmtui"
     COMMANDS = App.COMMANDS | {CmtuiCommands}
     HELP_SECTION: ClassVar[str] = "Everywhere"
+    _switch_interval = sys.getswitchinterval()  # the process's own, put back when the app ends
     POLL_SECONDS: ClassVar[float] = 2.0
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark,f1", "help", "Help", id="app.help"),
@@ -108,6 +109,7 @@ class CmtuiApp(App[None]):
     def on_mount(self) -> None:
         # Workers (the inbox's 50,000 rows, a 10,000-comment thread) hold the GIL for 5 ms at a time by default: the
         # UI thread waited that long each time it wanted it back, and a frame took twice as long. 1 ms is enough.
+        self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_INTERVAL)
         self._update_sub_title()
         self.set_interval(self.POLL_SECONDS, self.poll_store, name="poll-store")
@@ -117,6 +119,7 @@ class CmtuiApp(App[None]):
     def on_unmount(self) -> None:
         self.save_drafts()  # the editors saved when their screens closed; this is the last word
         self.store.close()
+        sys.setswitchinterval(self._switch_interval)
 
     async def action_quit(self) -> None:
         """q on the inbox, ctrl+q anywhere: quit at once, an open reply saved first. While a reply is being
@@ -159,12 +162,6 @@ class CmtuiApp(App[None]):
         """`triage.inbox` with our config (its triage settings) and clock: the first `limit` or all."""
         return triage.inbox(self.store, self.config, view=view, feed_id=feed_id, tag=tag, search=search or None,
                             now=self.now(), limit=limit)
-
-    def inbox_count(self, *, view: str = "needs_reply", feed_id: int | None = None, tag: str | None = None,
-                    search: str | None = None) -> tuple[int, int]:
-        """How many conversations `inbox_items` lists, and how many of them need a reply."""
-        return triage.inbox_count(self.store, self.config, view=view, feed_id=feed_id, tag=tag,
-                                  search=search or None, now=self.now())
 
     def item(self, conversation_id: int) -> InboxItem | None:
         """One conversation as the inbox sees it (any view), with every signal."""

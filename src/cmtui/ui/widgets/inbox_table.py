@@ -72,10 +72,6 @@ class InboxTable(DataTable[Text], inherit_bindings=False):
             return None
         return self.items[min(max(self.absolute_row, 0), len(self.items) - 1)]
 
-    def index_of(self, conversation_id: int) -> int | None:
-        """The conversation's position in the whole list, or None."""
-        return self._index.get(conversation_id)
-
     # -- writing -------------------------------------------------------------------
     def show(self, items: list[InboxItem], now: datetime, keep_id: int | None = None,
              waiting: int | None = None) -> None:
@@ -160,13 +156,6 @@ class InboxTable(DataTable[Text], inherit_bindings=False):
         for row, item in enumerate(items[offset:offset + WINDOW], offset):
             self.add_row(*self._cells(item, row), key=str(item.id))
         self.move_cursor(row=cursor - offset, animate=False)
-
-    def move_to(self, index: int) -> None:
-        """Put the cursor on `items[index]`, moving the window if it is outside."""
-        if self.window_start <= index < self.window_start + self.row_count:
-            self.move_cursor(row=index - self.window_start, animate=False)
-        else:
-            self._window(index)
 
     def _near_edge(self, step: int) -> None:
         """Before the cursor moves by `step` rows: move the window first if that would take it to an edge with
