@@ -239,36 +239,31 @@ def sync_cmd(ctx: Context, as_json: bool, force: bool, wait: float, quiet: bool)
             progress.clear()
             click.echo(format_feed_report(report), err=quiet)
 
-    try:
-        with sync_lock(ctx.db_path, wait=wait):
-            report = run_sync(config, store, force=force, on_feed=on_feed, processes=True)
-    except SyncBusy as exc:
-        click.echo(f"cmtui: {shown(exc)}; try again later, or pass --wait SECONDS.", err=True)
-        sys.exit(EXIT_FAILED)
-    finally:
-        progress.clear()
-        store.close()
-    failed = report.failed
-    if any(rule.pattern for rule in config.triage.rules):  # a pattern that ran out of time is not applied: say so
-        from cmtui.triage import rule_warnings
-
-        store = ctx.store()
+    try:  # one store for the sync and what follows it
         try:
+            with sync_lock(ctx.db_path, wait=wait):
+                report = run_sync(config, store, force=force, on_feed=on_feed, processes=True)
+        except SyncBusy as exc:
+            click.echo(f"cmtui: {shown(exc)}; try again later, or pass --wait SECONDS.", err=True)
+            sys.exit(EXIT_FAILED)
+        finally:
+            progress.clear()
+        if any(rule.pattern for rule in config.triage.rules):  # a pattern that ran out of time is not applied
+            from cmtui.triage import rule_warnings
+
             for line in rule_warnings(store):
                 click.echo(f"cmtui: warning: {shown(line)}", err=True)
-        finally:
-            store.close()
-    if config.notify.command and report.touched:
-        from cmtui import notify
-        from cmtui.triage import inbox
+        why = None
+        if config.notify.command and report.touched:
+            from cmtui import notify
+            from cmtui.triage import inbox
 
-        store = ctx.store()
-        try:
             why = notify.run(config, notify.urgent(inbox(store, config), report.touched, config))
-        finally:
-            store.close()
-        if why:
-            click.echo(f"cmtui: {shown(why)}", err=True)
+    finally:
+        store.close()
+    if why:
+        click.echo(f"cmtui: {shown(why)}", err=True)
+    failed = report.failed
     if as_json:
         click.echo(json.dumps({"feeds": [asdict(f) for f in report.feeds], "new": report.new,  # ASCII only
                                "failed": len(failed), "seconds": round(report.seconds, 3)}, indent=2))
