@@ -337,7 +337,8 @@ def test_inbox_csv_one_row_per_conversation_sanitised(hostile: tuple[Config, Pat
         int(refund["id"]))]["reasons"]
     assert refund["needs_reply"] == "true" and float(refund["priority"]) > 0 and refund["muted"] == "false"
     assert refund["latest_url"].startswith("http://forum.example/")
-    assert cmtui(config, db, "inbox", "--csv", "--json").exit_code == 2
+    for command in ("inbox", "people", "report"):
+        assert cmtui(config, db, command, "--csv", "--json").exit_code == 2, command
 
 
 def test_people_csv(hostile: tuple[Config, Path]) -> None:
