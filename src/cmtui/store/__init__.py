@@ -254,6 +254,12 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One write transaction; BEGIN IMMEDIATE takes the write lock up front (no upgrade deadlocks)."""
