@@ -181,13 +181,13 @@ def test_inbox_json_comes_in_pieces_and_a_failure_midway_is_a_store_error(tmp_pa
     """`inbox --json` writes its array as it reads it: an empty view is `[]`, the pieces join into the whole
     array, and a failure once pieces are out becomes a StoreError (the CLI's one line and exit 2), never a
     traceback."""
-    import cmtui.store
+    import cmtui.store.inbox
 
     store = Store.open(tmp_path / "db.sqlite")
     save(store, "http://f.example/a.rss", [(f"Topic {i}", "ann", "Is the grinder broken?") for i in range(5)])
     summarise_dirty(store, Settings(Config(path=tmp_path / "x")))
     assert store.inbox_json(view="muted") == b"[]"
-    monkeypatch.setattr(cmtui.store, "INBOX_JSON_BATCH", 2)
+    monkeypatch.setattr(cmtui.store.inbox, "INBOX_JSON_BATCH", 2)
     pieces = list(store.inbox_json_chunks(view="all"))
     assert len(pieces) == 4 and pieces[0].startswith(b"[{") and pieces[-1] == b"]"
     assert len(json.loads(b"".join(pieces))) == 5

@@ -1,0 +1,170 @@
+"""Opening a store, its schema check and migrations, transactions and the low-level query helpers."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Self
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+class StoreError(Exception):
+    """The database cannot be used (not SQLite, corrupt, unwritable): the CLI prints it and exits."""
+
+
+class NewerStoreError(StoreError):
+    """The store was written by a newer cmtui: it is refused untouched (its schema is beyond this code)."""
+
+
+def _schema_state(conn: sqlite3.Connection, path: Path | str) -> bool:
+    """Whether every migration this cmtui defines is applied (read-only, without importing sqlite-utils: it
+    costs 0.15 s at every start). The rule is sqlite-utils' own: a migration is pending when its name is not
+    among the applied ones recorded in `_sqlite_migrations`. A store that records migrations this code does not
+    define, or whose `user_version` (the number of migrations applied, as cmtui writes it) is beyond the number
+    defined here, was written by a newer cmtui: `NewerStoreError`."""
+    from cmtui.store.migrations import MIGRATION_SET, MIGRATIONS
+
+    defined = {fn.__name__ for fn in MIGRATIONS}
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    applied: set[str] = set()
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'").fetchone():
+        applied = {row[0] for row in conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = ?",
+                                                  [MIGRATION_SET])}
+    unknown = sorted(applied - defined)
+    if version > len(MIGRATIONS) or unknown:
+        what = f"migration {unknown[0]}" if unknown else f"schema version {version}"
+        raise NewerStoreError(f"{path}: this store was written by a newer cmtui ({what}; this cmtui knows "
+                              f"{len(MIGRATIONS)} migrations): upgrade cmtui to use it; it was left untouched")
+    return applied == defined and version == len(MIGRATIONS)
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Apply the pending schema migrations (sqlite-utils decides which), then record how many are applied in
+    `PRAGMA user_version` (for `_schema_state`'s check of a newer store)."""
+    from sqlite_utils import Database
+
+    from cmtui.store.migrations import MIGRATIONS, registry
+
+    migrations = registry()
+    db = Database(conn)
+    migrations.apply(db)
+    if not migrations.pending(db):
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+
+
+class StoreBase:
+    """Opening a store, its schema check and migrations, transactions and the low-level query helpers."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path | None = None) -> None:
+        self.conn = conn
+        self.path = path
+
+    # -- opening ---------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path | str) -> Self:
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            try:
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                current = _schema_state(conn, path)  # before anything is written: a newer store stays untouched
+                if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    conn.execute("PRAGMA journal_mode = wal")
+                conn.execute("PRAGMA synchronous = NORMAL")
+                conn.execute("PRAGMA foreign_keys = OFF")
+                if not current:
+                    _migrate(conn)
+            except BaseException:
+                conn.close()
+                raise
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: cannot use this database: {exc}") from None
+        except OSError as exc:
+            raise StoreError(f"{path}: {exc.strerror or exc}") from None
+        return cls(conn, path)
+
+    @classmethod
+    def memory(cls) -> Self:
+        conn = sqlite3.connect(":memory:", isolation_level=None)
+        if not _schema_state(conn, ":memory:"):
+            _migrate(conn)
+        return cls(conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction; BEGIN IMMEDIATE takes the write lock up front (no upgrade deadlocks)."""
+        conn = self.conn
+        if conn.in_transaction:
+            yield
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def q(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        cursor = self.conn.execute(sql, params if isinstance(params, dict) else tuple(params))
+        cursor.row_factory = sqlite3.Row
+        return cursor.fetchall()
+
+    def one(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> sqlite3.Row | None:
+        rows = self.q(sql, params)
+        return rows[0] if rows else None
+
+    def x(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params if isinstance(params, dict) else tuple(params))
+
+    def lookup(self, sql: str, values: list[str]) -> list[sqlite3.Row]:
+        """Run `sql` (with one `{marks}` placeholder list) over `values` in chunks SQLite accepts."""
+        rows: list[sqlite3.Row] = []
+        unique = list(dict.fromkeys(values))
+        for i in range(0, len(unique), 500):
+            chunk = unique[i:i + 500]
+            rows += self.q(sql.format(marks=",".join("?" * len(chunk))), chunk)
+        return rows
+
+    # -- meta ------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.one("SELECT value FROM meta WHERE key = ?", [key])
+        return row["value"] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.x("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+               [key, value])
+
+    def take_seen_seq(self, count: int) -> int:
+        """Reserve `count` numbers of the sequence in which cmtui sees messages; returns the first. The counter
+        only grows (numbers left unused are skipped), so a message's `seen_seq` tells what came before it
+        whatever the clock says."""
+        row = self.x("""INSERT INTO meta(key, value) VALUES ('seen_seq', ?)
+                        ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + excluded.value
+                        RETURNING CAST(value AS INTEGER)""", [count]).fetchall()[0]
+        return int(row[0]) - count + 1
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits: the app polls this to notice a cron sync."""
+        return int(self.x("PRAGMA data_version").fetchone()[0])
+
+    # -- derived state ---------------------------------------------------------------
+    def settings_changed(self, key: str, stamp: str) -> bool:
+        """True (and remembers `stamp`) when the settings under `key` differ from the last call's."""
+        if self.get_meta(key) == stamp:
+            return False
+        self.set_meta(key, stamp)
+        return True

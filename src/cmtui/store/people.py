@@ -1,0 +1,39 @@
+"""The people who write to us, and the messages that count for response times."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from cmtui.store.base import StoreBase
+
+
+class PeopleStore(StoreBase):
+    """The people who write to us, and the messages that count for response times."""
+
+    def people_counts(self, names: list[str]) -> dict[str, int]:
+        """How many messages each (normalised) name has written, across feeds."""
+        if not names:
+            return {}
+        marks = ",".join("?" * len(names))
+        return {r[0]: r[1] for r in self.x(f"SELECT name_norm, messages FROM people WHERE name_norm IN ({marks})",
+                                           names)}
+
+    def people(self) -> list[sqlite3.Row]:
+        """Everyone who wrote (not us), with counts and sentiment from their messages."""
+        return self.q("""
+            SELECT p.name_norm, p.name, p.first_seen, p.last_seen, p.feeds,
+                   count(m.id) AS messages, avg(m.sentiment) AS sentiment,
+                   sum(m.sentiment <= -0.3) AS negative, sum(m.sentiment >= 0.3) AS positive,
+                   sum(m.is_post = 0 OR c.kind != 'blog') AS addressed,
+                   sum(m.answered_at IS NOT NULL) AS answered
+            FROM people p JOIN messages m ON m.author_norm = p.name_norm AND m.is_ours = 0
+            JOIN conversations c ON c.id = m.conversation_id
+            GROUP BY p.name_norm ORDER BY count(m.id) DESC, p.last_seen DESC""")
+
+    def responses(self, since: str | None) -> list[sqlite3.Row]:
+        """Messages by others that count for the response time (answered or not), with their feed."""
+        return self.q("""
+            SELECT m.id, m.published, m.answered_at, f.name AS feed, f.url AS feed_url
+            FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN feeds f ON f.id = c.feed_id
+            WHERE m.is_ours = 0 AND (m.is_post = 0 OR c.kind IN ('forum', 'mentions'))
+              AND (? IS NULL OR m.published >= ?)""", [since, since])
