@@ -273,6 +273,22 @@ def test_snooze_times_are_the_apps_choices() -> None:
             snoozing.until(bad, now)
 
 
+def test_one_duration_for_snooze_done_and_report(backlog: tuple[Config, Path]) -> None:
+    now = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    for written, length in (("48h", timedelta(hours=48)), ("30d", timedelta(days=30)), ("12w", timedelta(weeks=12)),
+                            ("90m", timedelta(minutes=90)), ("3 Days", timedelta(days=3)), ("0d", timedelta(0))):
+        assert snoozing.duration(written) == length, written
+        if length:
+            assert snoozing.until(written, now) == now + length
+    for bad in ("soon", "30", "d", "-1h", "1.5d", "1234567d", ""):
+        assert snoozing.duration(bad) is None, bad
+    config, db = backlog
+    assert cmtui(config, db, "report", "--since", "90m").exit_code == 0
+    bad = cmtui(config, db, "done", "--older-than", "soon")
+    assert bad.exit_code == 2 and "use a number and h, d or w (e.g. 30d)" in bad.stderr
+    assert "e.g. 30d), or 'all'" in " ".join(cmtui(config, db, "report", "--since", "x").stderr.split())
+
+
 def test_mute_and_unmute(backlog: tuple[Config, Path]) -> None:
     config, db = backlog
     ids = {title: c["id"] for title, c in inbox_json(config, db).items()}

@@ -504,11 +504,11 @@ def report_cmd(ctx: Context, as_json: bool, since: str, as_csv: bool = False) ->
 
 
 def _period(value: str, param_hint: str, other: str = "") -> timedelta:
-    """A length of time as the commands take it: a number and h, d or w (48h, 30d, 12w)."""
-    units = {"h": "hours", "d": "days", "w": "weeks"}
-    if len(value) < 2 or value[-1] not in units or not value[:-1].isdigit():
+    """A length of time given to `param_hint` (`snoozing.duration`: 48h, 30d, 12w); a usage error if it is not."""
+    length = snoozing.duration(value)
+    if length is None:
         raise click.BadParameter(f"use a number and h, d or w (e.g. 30d){other}", param_hint=param_hint)
-    return timedelta(**{units[value[-1]]: int(value[:-1])})
+    return length
 
 
 def _mark(ctx: Context, ids: tuple[int, ...], verb: str, change: Callable[[Store, int], None],

@@ -1,6 +1,7 @@
 """When a snooze ends: the app's choices (in one hour, tomorrow 9:00, next Monday 9:00, local time) and the same
 choices written on the command line (`cmtui snooze ID --until tomorrow`), with durations and dates. One
-definition for both, headless."""
+definition for both, headless. `duration` is also how every other command reads a length of time (`cmtui done
+--older-than 30d`, `cmtui report --since 12w`)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,15 @@ def choices(now: datetime) -> list[tuple[str, str, datetime]]:
     ]
 
 
+def duration(value: str) -> timedelta | None:
+    """The length of time `value` writes, a number and a unit (90m, 48h, 30d, 2w, "3 days"), any case and
+    spacing; None when it is not one. Zero is a length: callers that need time to pass say so."""
+    match = _DURATION.fullmatch(" ".join(value.strip().lower().split()))
+    if match is None:
+        return None
+    return timedelta(**{_UNITS[match.group(2)[0]]: int(match.group(1))})
+
+
 def until(when: str, now: datetime) -> datetime:
     """The UTC time `when` names, after `now`: a choice of the modal (hour, tomorrow, week), a duration
     (90m, 1h, 3d, 2w), a date (9:00 local that day) or a date and time (local unless it says its offset).
@@ -37,11 +47,10 @@ def until(when: str, now: datetime) -> datetime:
     word = " ".join(when.strip().lower().split()).removeprefix("in ")  # "in 2h" as well as "2h"
     if word in CHOICE_NAMES:
         return {key: at for key, _, at in choices(now)}[CHOICE_NAMES[word]]
-    if match := _DURATION.fullmatch(word):
-        amount = int(match.group(1))
-        if amount == 0:
+    if (length := duration(word)) is not None:
+        if not length:
             raise ValueError(f"{when!r} is now: give a time to come")
-        return now + timedelta(**{_UNITS[match.group(2)[0]]: amount})
+        return now + length
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", word):
             at = datetime.combine(date.fromisoformat(word), MORNING).astimezone()
