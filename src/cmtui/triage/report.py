@@ -1,0 +1,62 @@
+"""First response times from the feeds' own timestamps: overall, per feed and per week (`cmtui report`)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from cmtui.config import Config
+from cmtui.store import Store, hours_between, iso, parse_iso, utc_now
+from cmtui.triage.summary import refresh
+
+
+@dataclass
+class ResponseStats:
+    label: str
+    answered: int = 0
+    unanswered: int = 0
+    median_hours: float | None = None
+    p90_hours: float | None = None
+    within_sla: float | None = None  # share of answered ones answered within the SLA
+    oldest_wait_hours: float | None = None
+
+
+def report(store: Store, config: Config, since: timedelta | None = None,
+           now: datetime | None = None) -> dict[str, Any]:
+    """First response times from the feeds' own timestamps: overall, per feed and per week."""
+    import statistics
+
+    refresh(store, config)
+    now = now or utc_now()
+    rows = store.responses(iso(now - since) if since else None)
+    sla = config.triage.sla_hours
+    groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for r in rows:
+        week = parse_iso(r["published"])
+        groups[("all", "all")].append(r)
+        groups[("feed", r["feed"] or r["feed_url"])].append(r)
+        if week:
+            groups[("week", f"{week.isocalendar().year}-W{week.isocalendar().week:02d}")].append(r)
+
+    def stats(label: str, items: list[Any]) -> ResponseStats:
+        times = sorted(hours_between(r["published"], parse_iso(r["answered_at"]) or now)
+                       for r in items if r["answered_at"])
+        waits = [hours_between(r["published"], now) for r in items if not r["answered_at"]]
+        out = ResponseStats(label=label, answered=len(times), unanswered=len(waits))
+        if times:
+            out.median_hours = round(statistics.median(times), 2)
+            out.p90_hours = round(times[min(len(times) - 1, int(0.9 * len(times)))], 2)
+            out.within_sla = round(sum(t <= sla for t in times) / len(times), 3)
+        if waits:
+            out.oldest_wait_hours = round(max(waits), 2)
+        return out
+
+    return {
+        "sla_hours": sla,
+        "since": iso(now - since) if since else None,
+        "overall": asdict(stats("all", groups.get(("all", "all"), []))),
+        "feeds": [asdict(stats(k[1], v)) for k, v in sorted(groups.items()) if k[0] == "feed"],
+        "weeks": [asdict(stats(k[1], v)) for k, v in sorted(groups.items()) if k[0] == "week"],
+    }
