@@ -201,9 +201,19 @@ def _check_rss(root: ET.Element) -> None:
     if len(root) != 1 or root[0].tag != "channel" or root.attrib.keys() - {"version"}:
         raise Unsupported("not one <channel>")
     channel = root[0]
+    _check_rss_channel(channel)
+    for el in root.iter():
+        if XML_BASE in el.attrib:
+            raise Unsupported("xml:base in RSS")
+    for item in channel.iterfind("item"):
+        _check_rss_item(item)
+
+
+def _check_rss_channel(channel: ET.Element) -> None:
+    """One plain title, link and generator at most; no alternate atom:link and no look-alikes of these elements
+    in other namespaces (feedparser takes any of them for the channel's own)."""
     counts: dict[str, int] = {}
     for child in channel:
-        local = child.tag.rsplit("}", 1)[-1]
         if child.tag in ("title", "link", "generator"):
             counts[child.tag] = counts.get(child.tag, 0) + 1
             if counts[child.tag] > 1 or child.attrib or len(child):
@@ -211,70 +221,94 @@ def _check_rss(root: ET.Element) -> None:
         elif child.tag == f"{{{ATOM}}}link":
             if child.get("rel", "alternate") == "alternate":
                 raise Unsupported("atom:link rel=alternate in a channel")  # feedparser takes it as the link
-        elif local.lower() in ("title", "link", "generator", "item", "entry") and child.tag != "item":
+        elif _local_name(child) in ("title", "link", "generator", "item", "entry") and child.tag != "item":
             raise Unsupported(f"channel <{child.tag}>")
-    for el in root.iter():
-        if XML_BASE in el.attrib:
-            raise Unsupported("xml:base in RSS")
-    for item in channel.iterfind("item"):
-        _check_children(item, RSS_ITEM)
-        for child in item:
-            if len(child):
-                raise Unsupported(f"markup inside <{child.tag}>")
-        creator = item.find(f"{{{DC}}}creator")
-        if creator is not None and "@" in (creator.text or ""):
-            raise Unsupported("an e-mail address in dc:creator")  # feedparser splits it off
+
+
+def _check_rss_item(item: ET.Element) -> None:
+    _check_children(item, RSS_ITEM)
+    for child in item:
+        if len(child):
+            raise Unsupported(f"markup inside <{child.tag}>")
+    creator = item.find(f"{{{DC}}}creator")
+    if creator is not None and "@" in (creator.text or ""):
+        raise Unsupported("an e-mail address in dc:creator")  # feedparser splits it off
+
+
+def _local_name(el: ET.Element) -> str:
+    """The tag without its namespace, lower-case."""
+    return el.tag.rsplit("}", 1)[-1].lower()
 
 
 def _check_atom(root: ET.Element) -> None:
     """Decline Atom shapes that feedparser reads differently from `_atom`."""
-    a = f"{{{ATOM}}}"
     for el in root.iter():
-        if XML_BASE in el.attrib and el.tag not in (f"{a}feed", f"{a}entry", f"{a}content", f"{a}summary"):
+        if XML_BASE in el.attrib and el.tag not in _XML_BASE_ALLOWED:
             raise Unsupported("xml:base")
+    _check_atom_feed(root)
+    _check_alternate(root)
+    for entry in root.iterfind(f"{{{ATOM}}}entry"):
+        _check_children(entry, ATOM_ENTRY)
+        for child in entry:
+            _check_atom_entry_child(child)
+        _check_alternate(entry)
+
+
+_XML_BASE_ALLOWED = frozenset(f"{{{ATOM}}}{name}" for name in ("feed", "entry", "content", "summary"))
+_FEED_TEXT = frozenset(f"{{{ATOM}}}{name}" for name in ("title", "id", "generator"))
+_ENTRY_TEXT = frozenset(f"{{{ATOM}}}{name}" for name in ("title", "content", "summary"))
+
+
+def _check_atom_feed(root: ET.Element) -> None:
+    """The feed's own title, id and generator: once each, plain text or html; no look-alikes of an entry or a
+    title in other namespaces."""
     counts: dict[str, int] = {}
     for child in root:
-        local = child.tag.rsplit("}", 1)[-1].lower()
-        if child.tag in (f"{a}title", f"{a}id", f"{a}generator"):
+        if child.tag in _FEED_TEXT:
             counts[child.tag] = counts.get(child.tag, 0) + 1
             if counts[child.tag] > 1 or len(child) or child.attrib.keys() - _TEXT_ATTRS - {"uri", "version"}:
                 raise Unsupported(f"feed <{child.tag}>")
             if child.get("type", "text") not in ("text", "html"):
                 raise Unsupported(f"feed <{child.tag}> type")
-        elif child.tag != f"{a}entry" and local in ("entry", "item", "title"):
+        elif child.tag != f"{{{ATOM}}}entry" and _local_name(child) in ("entry", "item", "title"):
             raise Unsupported(f"feed <{child.tag}>")
-    _alternate(root)
-    for entry in root.iterfind(f"{a}entry"):
-        _check_children(entry, ATOM_ENTRY)
-        for child in entry:
-            if child.tag == f"{a}author":
-                names = [x.tag for x in child if x.tag in ATOM_AUTHOR]
-                if f"{a}name" not in names or len(set(names)) != len(names) or any(
-                        len(x) or (x.attrib and x.tag in ATOM_AUTHOR) or x.tag not in ATOM_AUTHOR | AUTHOR_EXTRA
-                        for x in child):
-                    raise Unsupported("author")
-            elif child.tag == f"{{{MEDIA}}}group":
-                if any(not x.tag.startswith(f"{{{MEDIA}}}") for x in child.iter()):
-                    raise Unsupported("media:group")
-            elif len(child):
-                raise Unsupported(f"markup inside <{child.tag}>")  # xhtml content and titles included
-            if child.tag == f"{a}link" and "href" not in child.attrib:
-                raise Unsupported("a link without href")
-            if child.tag in (f"{a}title", f"{a}content", f"{a}summary"):
-                if child.get("type", "text") not in ("text", "html") or "src" in child.attrib:
-                    raise Unsupported(f"<{child.tag}> type")
-                if child.tag != f"{a}title" and child.get("type", "text") == "text" and "<" in (child.text or ""):
-                    raise Unsupported("brackets in text")  # escaped here; feedparser's value reads as a tag
-        _alternate(entry)
 
 
-def _alternate(el: ET.Element) -> str | None:
-    """The href of the one alternate link (HTML), None without one; several, or one of another type, are
-    Unsupported (feedparser takes the last HTML one, this reader the first)."""
+def _check_atom_entry_child(child: ET.Element) -> None:
+    """One child of an entry (`_check_children` has checked its tag and attributes)."""
+    if child.tag == f"{{{ATOM}}}author":
+        _check_atom_author(child)
+    elif child.tag == f"{{{MEDIA}}}group":
+        if any(not x.tag.startswith(f"{{{MEDIA}}}") for x in child.iter()):
+            raise Unsupported("media:group")
+    elif len(child):
+        raise Unsupported(f"markup inside <{child.tag}>")  # xhtml content and titles included
+    if child.tag == f"{{{ATOM}}}link" and "href" not in child.attrib:
+        raise Unsupported("a link without href")
+    if child.tag in _ENTRY_TEXT:
+        kind = child.get("type", "text")
+        if kind not in ("text", "html"):
+            raise Unsupported(f"<{child.tag}> type")
+        if child.tag != f"{{{ATOM}}}title" and kind == "text" and "<" in (child.text or ""):
+            raise Unsupported("brackets in text")  # escaped here; feedparser's value reads as a tag
+
+
+def _check_atom_author(author: ET.Element) -> None:
+    """A name, at most one of each Atom person element, none with attributes or markup; Blogger's extras."""
+    names = [x.tag for x in author if x.tag in ATOM_AUTHOR]
+    if f"{{{ATOM}}}name" not in names or len(set(names)) != len(names):
+        raise Unsupported("author")
+    for x in author:
+        if len(x) or (x.attrib and x.tag in ATOM_AUTHOR) or x.tag not in ATOM_AUTHOR | AUTHOR_EXTRA:
+            raise Unsupported("author")
+
+
+def _check_alternate(el: ET.Element) -> None:
+    """At most one alternate link, of an HTML type: with several, or one of another type, feedparser takes
+    the last HTML one and this reader the first."""
     links = [x for x in el.iterfind(f"{{{ATOM}}}link") if x.get("rel", "alternate") == "alternate"]
     if len(links) > 1 or any(x.get("type", "text/html") not in HTML_TYPES for x in links):
         raise Unsupported("alternate links")
-    return links[0].get("href") if links else None
 
 
 def _text(el: ET.Element | None) -> str:
@@ -284,14 +318,6 @@ def _text(el: ET.Element | None) -> str:
     if len(el):
         raise Unsupported(f"markup inside <{el.tag}>")
     return (el.text or "").strip()
-
-
-def _local(el: ET.Element, name: str) -> ET.Element | None:
-    """The first child called `name` (case-insensitive) in any namespace: feeds misspell namespace URIs."""
-    for child in el:
-        if child.tag.rsplit("}", 1)[-1].lower() == name:
-            return child
-    return None
 
 
 def _date(value: str) -> time.struct_time | None:
@@ -318,119 +344,130 @@ def _timegm(parts: tuple[int, ...]) -> int:
 
 
 def _rss(root: ET.Element, url: str, namespaces: dict[str, str]) -> dict[str, Any]:
-    channel = root.find("channel")
-    if channel is None:
-        raise Unsupported("no channel")
+    channel = root[0]  # the one <channel> (`_check_rss`)
     link = _text(channel.find("link"))
     feed = {"title": _text(channel.find("title")), "link": urljoin(url, link) if link else None,
             "generator": _text(channel.find("generator"))}
-    entries = []
-    for item in channel.findall("item"):
-        entry: dict[str, Any] = {"title": _text(item.find("title"))}
-        link = _text(item.find("link"))
-        if link:
-            entry["link"] = urljoin(url, link)
-        guid = item.find("guid")
-        if guid is not None and _text(guid):
-            # As feedparser does: a permalink guid (the default) is resolved like a link.
-            permalink = guid.get("isPermaLink", "true").lower() != "false"
-            entry["id"] = urljoin(url, _text(guid)) if permalink else _text(guid)
-            if permalink and not link:
-                entry["link"] = entry["id"]  # as feedparser does: a permalink guid is the link of an item without
-        author = _text(item.find(f"{{{DC}}}creator")) or _text(item.find("author"))
-        if author:
-            entry["author"] = author
-            entry["author_detail"] = {"name": author}
-        date = _text(item.find("pubDate")) or _text(item.find(f"{{{DC}}}date"))
-        if date:
-            entry["published_parsed"] = _date(date)
-        encoded = _text(item.find(f"{{{CONTENT}}}encoded"))
-        if encoded:
-            entry["content"] = [{"value": encoded}]
-        description = _text(item.find("description"))
-        if description:
-            entry["summary"] = description
-        count = _text(item.find(f"{{{SLASH}}}comments"))
-        if count:
-            entry["slash_comments"] = count
-        comments = _text(_local(item, "commentrss"))
-        if comments:
-            entry["wfw_commentrss"] = urljoin(url, comments)
-        entry["links"] = [{"rel": "alternate", "type": "text/html", "href": entry["link"]}] if link else []
-        entries.append(entry)
+    entries = [_rss_item(item, url) for item in channel.findall("item")]
     return {"version": "rss20", "bozo": False, "feed": feed, "entries": entries, "namespaces": namespaces}
 
 
+_WFW_COMMENTS = (f"{{{WFW}}}commentRss", f"{{{WFW}}}commentRSS")  # feeds spell it both ways
+
+
+def _rss_item(item: ET.Element, url: str) -> dict[str, Any]:
+    """One <item> as feedparser gives it (the keys `parse.py` reads, in feedparser's shapes)."""
+    entry: dict[str, Any] = {"title": _text(item.find("title"))}
+    link = _text(item.find("link"))
+    if link:
+        entry["link"] = urljoin(url, link)
+    guid = item.find("guid")
+    if guid is not None and _text(guid):
+        # As feedparser does: a permalink guid (the default) is resolved like a link, and is the link of an
+        # item without one.
+        permalink = guid.get("isPermaLink", "true").lower() != "false"
+        entry["id"] = urljoin(url, _text(guid)) if permalink else _text(guid)
+        if permalink and not link:
+            entry["link"] = entry["id"]
+    author = _text(item.find(f"{{{DC}}}creator"))
+    if author:
+        entry["author"] = author
+        entry["author_detail"] = {"name": author}
+    date = _text(item.find("pubDate")) or _text(item.find(f"{{{DC}}}date"))
+    if date:
+        entry["published_parsed"] = _date(date)
+    encoded = _text(item.find(f"{{{CONTENT}}}encoded"))
+    if encoded:
+        entry["content"] = [{"value": encoded}]
+    for tag, key in (("description", "summary"), (f"{{{SLASH}}}comments", "slash_comments")):
+        value = _text(item.find(tag))
+        if value:
+            entry[key] = value
+    comments = _text(next((child for child in item if child.tag in _WFW_COMMENTS), None))
+    if comments:
+        entry["wfw_commentrss"] = urljoin(url, comments)
+    entry["links"] = [{"rel": "alternate", "type": "text/html", "href": entry["link"]}] if link else []
+    return entry
+
+
 def _atom_content(el: ET.Element) -> str:
-    """Atom text (escaped) or html; `_check_atom` declined every other type (xhtml: feedparser serialises it
+    """Atom html as it is, text escaped (`_check_atom` declined every other type: feedparser serialises xhtml
     otherwise)."""
-    kind = el.get("type", "text")
-    if kind == "html":
-        return _text(el)
-    if kind == "text":
-        return escape(_text(el))
-    raise Unsupported(kind)
+    return _text(el) if el.get("type", "text") == "html" else escape(_text(el))
 
 
 def _atom(root: ET.Element, url: str, namespaces: dict[str, str]) -> dict[str, Any]:
     base = urljoin(url, root.get(XML_BASE, ""))
+    entries = [_atom_entry(item, urljoin(base, item.get(XML_BASE, ""))) for item in root.findall(f"{{{ATOM}}}entry")]
+    return {"version": "atom10", "bozo": False, "feed": _atom_feed(root, base), "entries": entries,
+            "namespaces": namespaces}
+
+
+def _atom_feed(root: ET.Element, base: str) -> dict[str, Any]:
     a = f"{{{ATOM}}}"
     feed_link = next((link.get("href", "") for link in root.findall(f"{a}link")
                       if link.get("rel", "alternate") == "alternate"), "")
     feed_id = _text(root.find(f"{a}id"))
     if not feed_link and feed_id:
         feed_link = feed_id  # as feedparser does: a feed without an alternate link has its id as link
-    feed = {"title": _text(root.find(f"{a}title")), "link": urljoin(base, feed_link) if feed_link else "",
+    return {"title": _text(root.find(f"{a}title")), "link": urljoin(base, feed_link) if feed_link else "",
             "generator": _text(root.find(f"{a}generator")), "id": feed_id}
-    entries = []
-    for item in root.findall(f"{a}entry"):
-        item_base = urljoin(base, item.get(XML_BASE, ""))
-        title = item.find(f"{a}title")
-        entry: dict[str, Any] = {"title": _text(title)}
-        links = []
-        for link in item.findall(f"{a}link"):
-            href = urljoin(item_base, link.get("href", ""))
-            data = {"rel": link.get("rel", "alternate"), "type": link.get("type", "text/html"), "href": href}
-            for key, value in link.attrib.items():
-                if key.startswith(f"{{{THR}}}"):
-                    data["thr:" + key.split("}", 1)[1]] = value
-            links.append(data)
-        entry["links"] = links
-        alternate = next((x["href"] for x in links if x["rel"] == "alternate"), None)
-        if alternate:
-            entry["link"] = alternate
-        entry_id = _text(item.find(f"{a}id"))
-        if entry_id:
-            entry["id"] = urljoin(item_base, entry_id)  # as feedparser does (a tag: or urn: id stays as it is)
-            entry.setdefault("link", entry["id"])  # and an entry without an alternate link has its id as link
-        author = item.find(f"{a}author/{a}name")  # not inherited from the feed: as feedparser does
-        if author is not None and _text(author):
-            entry["author"] = _text(author)
-            entry["author_detail"] = {"name": _text(author)}
-        published, updated = _text(item.find(f"{a}published")), _text(item.find(f"{a}updated"))
-        if published:
-            entry["published_parsed"] = _date(published)
-        if updated:
-            entry["updated_parsed"] = _date(updated)
-        content = item.find(f"{a}content")
-        if content is not None:
-            if content.get("src"):
-                raise Unsupported("out-of-line content")
-            entry["content"] = [{"value": _atom_content(content)}]
-        summary = item.find(f"{a}summary")
-        if summary is not None:
-            entry["summary"] = _atom_content(summary)
-        else:
-            media = item.find(f"{{{MEDIA}}}group/{{{MEDIA}}}description")
-            if media is None:
-                media = item.find(f"{{{MEDIA}}}description")
-            if media is not None and _text(media):
-                entry["summary"] = escape(_text(media))
-        reply = item.find(f"{{{THR}}}in-reply-to")
-        if reply is not None:
-            entry["thr_in-reply-to"] = {k: v for k, v in reply.attrib.items() if k in ("ref", "href", "type",
-                                                                                       "source")}
-            if "href" in entry["thr_in-reply-to"]:
-                entry["thr_in-reply-to"]["href"] = urljoin(item_base, entry["thr_in-reply-to"]["href"])
-        entries.append(entry)
-    return {"version": "atom10", "bozo": False, "feed": feed, "entries": entries, "namespaces": namespaces}
+
+
+def _atom_entry(item: ET.Element, base: str) -> dict[str, Any]:
+    """One <entry> as feedparser gives it; `base`: its xml:base, resolved."""
+    a = f"{{{ATOM}}}"
+    entry: dict[str, Any] = {"title": _text(item.find(f"{a}title"))}
+    entry["links"] = [_atom_link(link, base) for link in item.findall(f"{a}link")]
+    alternate = next((x["href"] for x in entry["links"] if x["rel"] == "alternate"), None)
+    if alternate:
+        entry["link"] = alternate
+    entry_id = _text(item.find(f"{a}id"))
+    if entry_id:
+        entry["id"] = urljoin(base, entry_id)  # as feedparser does (a tag: or urn: id stays as it is)
+        entry.setdefault("link", entry["id"])  # and an entry without an alternate link has its id as link
+    author = _text(item.find(f"{a}author/{a}name"))  # not inherited from the feed: as feedparser does
+    if author:
+        entry["author"] = author
+        entry["author_detail"] = {"name": author}
+    for tag, key in ((f"{a}published", "published_parsed"), (f"{a}updated", "updated_parsed")):
+        date = _text(item.find(tag))
+        if date:
+            entry[key] = _date(date)
+    content = item.find(f"{a}content")
+    if content is not None:
+        entry["content"] = [{"value": _atom_content(content)}]
+    summary = _atom_summary(item)
+    if summary is not None:
+        entry["summary"] = summary
+    reply = item.find(f"{{{THR}}}in-reply-to")
+    if reply is not None:
+        entry["thr_in-reply-to"] = _atom_reply(reply, base)
+    return entry
+
+
+def _atom_link(link: ET.Element, base: str) -> dict[str, str]:
+    """A link as feedparser gives it: absolute href, defaults for rel and type, thr: attributes as "thr:…"."""
+    data = {"rel": link.get("rel", "alternate"), "type": link.get("type", "text/html"),
+            "href": urljoin(base, link.get("href", ""))}
+    for key, value in link.attrib.items():
+        if key.startswith(f"{{{THR}}}"):
+            data["thr:" + key.split("}", 1)[1]] = value
+    return data
+
+
+def _atom_summary(item: ET.Element) -> str | None:
+    """The entry's summary, else (YouTube) its media:group's description, escaped as text."""
+    summary = item.find(f"{{{ATOM}}}summary")
+    if summary is not None:
+        return _atom_content(summary)
+    media = _text(item.find(f"{{{MEDIA}}}group/{{{MEDIA}}}description"))
+    return escape(media) if media else None
+
+
+def _atom_reply(reply: ET.Element, base: str) -> dict[str, str]:
+    """thr:in-reply-to's attributes, its href absolute."""
+    data = {k: v for k, v in reply.attrib.items() if k in ("ref", "href", "type", "source")}
+    if "href" in data:
+        data["href"] = urljoin(base, data["href"])
+    return data
