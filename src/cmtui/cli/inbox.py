@@ -1,0 +1,198 @@
+"""What the store holds, read out: `cmtui inbox`, `explain`, `people` and `report` (text, JSON or CSV)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from cmtui import text
+from cmtui.cli.common import EXIT_USAGE, Context, common_options, friendly_errors, one_format, parse_period, pass_ctx
+from cmtui.cli.output import counted, plural, safe_json, safe_json_bytes, shown, write_csv
+
+
+@click.command("inbox")
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON only on stdout.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV on stdout: a header, then a row per conversation.")
+@click.option("--all", "include_all", is_flag=True, help="Also list answered, done and snoozed conversations.")
+@click.option("--limit", type=int, default=None, help="At most this many conversations.")
+@click.option("--tag", metavar="LABEL", default=None,
+              help="Only the conversations with this label (`cmtui tag`) or whose feed has this tag.")
+@pass_ctx
+@friendly_errors
+def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, limit: int | None = None,
+              as_csv: bool = False, tag: str | None = None) -> None:
+    """The conversations that need a reply, most urgent first."""
+    from cmtui.triage import inbox, inbox_json_chunks
+
+    one_format(as_json, as_csv)
+    config = ctx.config()
+    store = ctx.store()
+    try:
+        if as_json:  # UTF-8 bytes (JSON's encoding, whatever the locale) as SQLite wrote them; not click.echo,
+            # which scans the whole text for ANSI codes to strip (JSON has none: it writes \u001b)
+            sys.stdout.flush()
+            out = sys.stdout.buffer
+            out.writelines(map(safe_json_bytes, inbox_json_chunks(store, config, include_answered=include_all,
+                                                                  limit=limit, tag=tag)))
+            out.write(b"\n")
+            out.flush()
+            return
+        items = inbox(store, config, include_answered=include_all, limit=limit, tag=tag)
+    finally:
+        store.close()
+    if as_csv:
+        write_csv(INBOX_CSV, ([i.id, i.needs_reply, i.priority, i.title, i.feed, i.kind, i.tags, i.url,
+                               i.waiting_since, i.unanswered, i.messages, i.reasons, i.latest.author, i.latest.text,
+                               i.latest.url, i.last_message_at, i.done_at, i.snoozed_until, i.muted] for i in items))
+        return
+    if not items:
+        click.echo("Nothing waits for a reply." if not include_all else "No conversations yet: run `cmtui sync`.")
+        return
+    for item in items:
+        mark = "!" if item.needs_reply else " "
+        reasons = shown(", ".join(item.reasons))
+        click.echo(f"{mark} {item.id:>5}  {text.one_line(item.title, 48):<48}  {text.one_line(item.feed, 20):<20}  "
+                   f"{item.unanswered:>2}/{item.messages:<3} {reasons}")
+        if item.needs_reply and item.latest.text:
+            click.echo(f"         {text.one_line(item.latest.author, 24)}: {text.one_line(item.latest.text, 100)}")
+
+
+INBOX_CSV = ["id", "needs_reply", "priority", "title", "feed", "kind", "tags", "url", "waiting_since", "unanswered",
+             "messages", "reasons", "latest_author", "latest_text", "latest_url", "last_message_at", "done_at",
+             "snoozed_until", "muted"]
+
+@click.command("explain")
+@common_options
+@click.argument("conversation_id", type=int)
+@pass_ctx
+@friendly_errors
+def explain_cmd(ctx: Context, conversation_id: int) -> None:
+    """Show how a conversation's priority is made: each signal and its points."""
+    from cmtui.triage import item as explain_item
+
+    config = ctx.config()
+    store = ctx.store()
+    try:
+        item = explain_item(store, config, conversation_id)
+        messages = store.messages(conversation_id) if item else []
+    finally:
+        store.close()
+    if item is None:
+        click.echo(f"cmtui: no conversation {conversation_id}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"{shown(item.title)}  ({shown(item.feed)})")
+    if item.url:
+        click.echo(f"  {shown(item.url)}")
+    state = "needs a reply" if item.needs_reply else shown(", ".join(item.reasons)) or "answered"
+    click.echo(f"  {counted(item.messages, 'message')}, {item.unanswered} unanswered: {state}")
+    if item.labels or item.tags:
+        click.echo(f"  labels: {shown(', '.join([*item.labels, *(t for t in item.tags if t not in item.labels)]))}")
+    for note in item.notes:
+        click.echo(f"  note · {shown(note['author'], 40)} · {shown(note['time'])}: {text.one_line(note['text'], 300)}")
+    click.echo("")
+    for s in item.signals:
+        click.echo(f"  {s.points:>+7.1f}  {shown(s.name):<18} {shown(s.reason)}")
+    if item.needs_reply:
+        click.echo(f"  {'-' * 7}\n  {item.priority:>7.1f}  priority")
+        waiting = [m for m in messages if m["answered_at"] is None and not m["is_ours"]]
+        if waiting:
+            click.echo("\nLatest unanswered:")
+            m = waiting[-1]
+            click.echo(f"  {text.one_line(m['author'], 40)} · {shown(m['published'])} · "
+                       f"sentiment {m['sentiment'] or 0:+.2f}")
+            click.echo(f"  {text.one_line(m['text'], 300)}")
+
+
+@click.command("people")
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV on stdout: a header, then a row per person.")
+@click.option("--limit", type=int, default=50, show_default=True, help="At most this many people (not with --json).")
+@pass_ctx
+@friendly_errors
+def people_cmd(ctx: Context, as_json: bool, limit: int, as_csv: bool = False) -> None:
+    """The people who talk to you: advocates (frequent, positive, recent) and detractors (repeatedly negative)."""
+    from cmtui.triage import people
+
+    one_format(as_json, as_csv)
+    config = ctx.config()
+    store = ctx.store()
+    try:
+        found = people(store, config)
+        feed_names: dict[int, str] = {}
+        if as_csv:
+            for feed_id in sorted({f for p in found[:limit] for f in p.feeds}):
+                row = store.feed(feed_id)
+                feed_names[feed_id] = (row["name"] or row["url"]) if row else str(feed_id)
+    finally:
+        store.close()
+    if as_csv:
+        write_csv(["name", "messages", "feeds", "first_seen", "last_seen", "sentiment", "negative", "positive",
+                   "addressed", "answered", "answered_share", "marks"],
+                  ([p.name, p.messages, [feed_names[f] for f in sorted(p.feeds)], p.first_seen, p.last_seen,
+                    round(p.sentiment, 3), p.negative, p.positive, p.addressed, p.answered,
+                    round(p.answered / p.addressed, 3) if p.addressed else None, p.marks] for p in found[:limit]))
+        return
+    if as_json:
+        click.echo(safe_json([p.to_json() for p in found]))
+        return
+    for p in found[:limit]:
+        marks = " ".join(f"[{m}]" for m in p.marks)
+        share = f"{p.answered}/{p.addressed} answered" if p.addressed else ""
+        click.echo(f"{text.one_line(p.name, 28):<28} {p.messages:>4} {plural(p.messages, 'msg'):<4}  "
+                   f"{len(p.feeds)} {plural(len(p.feeds), 'feed'):<5}  "
+                   f"sentiment {p.sentiment:+.2f}  {share:<16} last {shown(p.last_seen[:10])}  {shown(marks)}")
+
+
+@click.command("report")
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@click.option("--csv", "as_csv", is_flag=True,
+              help="Print CSV on stdout: a header, then a row overall, per feed and per week.")
+@click.option("--since", default="30d", show_default=True, help="Period: e.g. 7d, 12w, 48h, or 'all'.")
+@pass_ctx
+@friendly_errors
+def report_cmd(ctx: Context, as_json: bool, since: str, as_csv: bool = False) -> None:
+    """How fast you respond: median and 90th-percentile first response, share within the SLA, oldest wait."""
+    from cmtui.triage import report
+
+    one_format(as_json, as_csv)
+    period = None if since == "all" else parse_period(since, "--since", ", or 'all'")
+    config = ctx.config()
+    store = ctx.store()
+    try:
+        data = report(store, config, period)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(data, indent=2))  # ASCII only: nothing a terminal obeys
+        return
+    if as_csv:
+        columns = ["label", "answered", "median_hours", "p90_hours", "within_sla", "unanswered", "oldest_wait_hours"]
+        groups = [("overall", [data["overall"]]), ("feed", data["feeds"]), ("week", data["weeks"])]
+        write_csv(["group", *columns, "sla_hours", "since"],
+                  ([group, *(s[c] for c in columns), data["sla_hours"], data["since"]]
+                   for group, stats in groups for s in stats))
+        return
+
+    def hours(v: float | None) -> str:
+        return "-" if v is None else f"{v:.1f} h"
+
+    def line(s: dict[str, Any]) -> str:
+        within = "-" if s["within_sla"] is None else f"{s['within_sla'] * 100:.0f}%"
+        return (f"{text.one_line(s['label'], 30):<30} {s['answered']:>5} {hours(s['median_hours']):>9} "
+                f"{hours(s['p90_hours']):>9} {within:>6} {s['unanswered']:>6} {hours(s['oldest_wait_hours']):>10}")
+
+    click.echo(f"First response times since {shown(data['since'] or 'the beginning')} (SLA {data['sla_hours']:g} h)\n")
+    click.echo(f"{'':<30} {'answ.':>5} {'median':>9} {'p90':>9} {'in SLA':>6} {'open':>6} {'oldest':>10}")
+    click.echo(line(data["overall"]))
+    click.echo("\nPer feed")
+    for s in data["feeds"]:
+        click.echo(line(s))
+    click.echo("\nPer week")
+    for s in data["weeks"]:
+        click.echo(line(s))
