@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ import click
 from cmtui import text
 from cmtui.cli.common import EXIT_FAILED, Context, common_options, friendly_errors, pass_ctx
 from cmtui.cli.output import counted, plural, safe_json, shown
-from cmtui.config import FEED_KINDS
+from cmtui.config import FEED_KINDS, FeedConfig
 
 
 @click.command("feeds")
@@ -21,43 +22,65 @@ from cmtui.config import FEED_KINDS
 @friendly_errors
 def feeds_cmd(ctx: Context, as_json: bool) -> None:
     """Feeds and their health: last success, last error, error count, next attempt."""
-    from cmtui.sync import format_when
-
     config = ctx.config()
     store = ctx.store()
     try:
         rows = {r["url"]: r for r in store.feeds_health()}
     finally:
         store.close()
-    out: list[dict[str, Any]] = []
-    for fc in config.feeds:
-        r = rows.get(fc.url)
-        out.append({
-            "url": fc.url, "name": fc.label, "kind": fc.kind,
-            "last_ok": r["last_ok"] if r else None, "last_status": r["last_status"] if r else None,
-            "last_error": r["last_error"] if r else None, "warning": r["last_warning"] if r else None,
-            "error_count": r["error_count"] if r else 0, "next_attempt": r["next_attempt"] if r else None,
-            "gone": bool(r and r["gone_at"]), "messages": r["messages"] if r else 0,
-            "comment_feeds": r["comment_feeds"] if r else 0,
-            "comment_feed_errors": r["comment_feed_errors"] if r else 0,
-        })
+    out = [feed_health(fc, rows.get(fc.url)) for fc in config.feeds]
     if as_json:
         click.echo(safe_json(out))
         return
-    lines = []  # printed at once: 30,000 click.echo calls cost half a second for 10,000 feeds
-    for f in out:
-        health = "never synced" if f["last_ok"] is None and not f["last_error"] else (
-            f"gone (410): remove it from {config.path.name}" if f["gone"] else
-            f"error ×{f['error_count']}: {f['last_error']}" if f["last_error"] else "ok")
-        lines.append(f"{text.one_line(f['name'], 32):<32}  {shown(health)}")
-        lines.append(f"    {shown(f['url'])}")
-        next_attempt = format_when(f["next_attempt"]) if f["next_attempt"] else "next sync"
-        lines.append(f"    last ok {format_when(f['last_ok'])} · next attempt {next_attempt}"
-                     f" · {counted(f['messages'], 'message')} · {counted(f['comment_feeds'], 'comment feed')}"
-                     + (f" ({f['comment_feed_errors']} failing)" if f["comment_feed_errors"] else "")
-                     + (f" · warning: {shown(f['warning'])}" if f["warning"] else ""))
+    lines = [line for f in out for line in feed_lines(f, config.path.name)]  # printed at once: one echo is faster
     if lines:
         click.echo("\n".join(lines))
+
+
+# The health of a configured feed the store has no row for yet (never synced).
+_NEVER_SYNCED: dict[str, Any] = {
+    "last_ok": None, "last_status": None, "last_error": None, "warning": None, "error_count": 0,
+    "next_attempt": None, "gone": False, "messages": 0, "comment_feeds": 0, "comment_feed_errors": 0,
+}
+
+
+def feed_health(feed: FeedConfig, row: sqlite3.Row | None) -> dict[str, Any]:
+    """One feed of `cmtui feeds --json`: what feeds.toml says of it, then its health in the store."""
+    config = {"url": feed.url, "name": feed.label, "kind": feed.kind}
+    if row is None:
+        return {**config, **_NEVER_SYNCED}
+    return {
+        **config, "last_ok": row["last_ok"], "last_status": row["last_status"], "last_error": row["last_error"],
+        "warning": row["last_warning"], "error_count": row["error_count"], "next_attempt": row["next_attempt"],
+        "gone": bool(row["gone_at"]), "messages": row["messages"], "comment_feeds": row["comment_feeds"],
+        "comment_feed_errors": row["comment_feed_errors"],
+    }
+
+
+def health_word(feed: dict[str, Any], config_name: str) -> str:
+    """A feed's state in a few words: never synced, gone (and what to do), its last error, or ok."""
+    if feed["last_ok"] is None and not feed["last_error"]:
+        return "never synced"
+    if feed["gone"]:
+        return f"gone (410): remove it from {config_name}"
+    if feed["last_error"]:
+        return f"error ×{feed['error_count']}: {feed['last_error']}"
+    return "ok"
+
+
+def feed_lines(feed: dict[str, Any], config_name: str) -> list[str]:
+    """The three lines `cmtui feeds` prints for a feed (`feed_health`): name and state, URL, then times and counts."""
+    from cmtui.sync import format_when
+
+    next_attempt = format_when(feed["next_attempt"]) if feed["next_attempt"] else "next sync"
+    counts = f"{counted(feed['messages'], 'message')} · {counted(feed['comment_feeds'], 'comment feed')}"
+    if feed["comment_feed_errors"]:
+        counts += f" ({feed['comment_feed_errors']} failing)"
+    if feed["warning"]:
+        counts += f" · warning: {shown(feed['warning'])}"
+    return [f"{text.one_line(feed['name'], 32):<32}  {shown(health_word(feed, config_name))}",
+            f"    {shown(feed['url'])}",
+            f"    last ok {format_when(feed['last_ok'])} · next attempt {next_attempt} · {counts}"]
 
 
 # -- add, import-opml ------------------------------------------------------------------
