@@ -216,51 +216,55 @@ class SyncEngine:
             self._summarised = time.monotonic()
 
     async def _sync_comments(self, fc: FeedConfig, row: sqlite3.Row, outcome: _Outcome, report: FeedReport) -> None:
+        """The comment feeds `fc` leads to: those due (`_comment_targets`) fetched together, then what the site
+        owed cleared once every one of them was fetched."""
         feed_id: int = row["id"]
         kind = self._kind(fc, row)
-        since = iso(self.now - timedelta(days=self.config.sync.comments_days))
         site_url: str | None = row["site_comments_url"]
-        targets: list[str]
-        if site_url:
-            site = await self._feed_once(site_url, owner_id=feed_id, kind=kind, parent_id=feed_id)
-            report.new += site.new
-            report.comment_feeds += 1
-            if site.error:
-                report.comment_errors.append(f"{site_url}: {site.error}")
-            # What the site-wide feed showed changed was written down with it (see `_handle`): read it back,
-            # so work a killed sync left undone is done now.
-            fresh = self.store.feed(feed_id)
-            due = json.loads(fresh["comments_due"]) if fresh is not None and fresh["comments_due"] else None
-            if due is not None:
-                # When the posts feed was just fetched, its comment counts are fresh: complete posts are skipped.
-                targets = (self.store.comment_feeds_of(feed_id, since, skip_complete=outcome.changed)
-                           if due.get("all") else
-                           self.store.comment_feeds_of(feed_id, None, due.get("conversations", [])))
-            elif site.skipped or (site.ok and not site.changed):
-                targets = []
-            else:  # the site-wide feed failed: poll the recent posts' own feeds instead
-                targets = self.store.comment_feeds_of(feed_id, since)
-        else:
-            targets = self.store.comment_feeds_of(feed_id, since)
+        targets = await self._comment_targets(row, kind, outcome, report)
         targets = [u for u in targets if u != site_url and u != fc.url]
         if self.cancelled():
             return
         if not targets:
             if site_url:
-                with self.store.transaction():  # nothing (left) to fetch: nothing owed any more
-                    self.store.update_feed(feed_id, comments_due=None)
+                self._comments_fetched(feed_id)  # nothing (left) to fetch: nothing owed any more
             return
         results = await asyncio.gather(*(self._feed_once(u, owner_id=feed_id, kind=kind, parent_id=feed_id)
                                          for u in targets))
-        for url, res in zip(targets, results, strict=True):
-            report.new += res.new
-            if not res.skipped:
-                report.comment_feeds += 1
-            if res.error:
-                report.comment_errors.append(f"{url}: {res.error}")
+        _count_comment_feeds(report, targets, results)
         if not self.cancelled() and all(r.ok or r.skipped for r in results):
-            with self.store.transaction():  # all fetched: nothing owed any more (else retried next sync)
-                self.store.update_feed(feed_id, comments_due=None)
+            self._comments_fetched(feed_id)  # all fetched: nothing owed any more (else retried next sync)
+
+    async def _comment_targets(self, row: sqlite3.Row, kind: str, outcome: _Outcome,
+                               report: FeedReport) -> list[str]:
+        """The comment feeds to fetch: without a site-wide comments feed, those of the recent posts; with one,
+        fetch it first and follow what it showed changed."""
+        feed_id: int = row["id"]
+        since = iso(self.now - timedelta(days=self.config.sync.comments_days))
+        site_url: str | None = row["site_comments_url"]
+        if not site_url:
+            return self.store.comment_feeds_of(feed_id, since)
+        site = await self._feed_once(site_url, owner_id=feed_id, kind=kind, parent_id=feed_id)
+        report.new += site.new
+        report.comment_feeds += 1
+        if site.error:
+            report.comment_errors.append(f"{site_url}: {site.error}")
+        # What the site-wide feed showed changed was written down with it (see `_handle`): read it back,
+        # so work a killed sync left undone is done now.
+        fresh = self.store.feed(feed_id)
+        due = json.loads(fresh["comments_due"]) if fresh is not None and fresh["comments_due"] else None
+        if due is not None:
+            # When the posts feed was just fetched, its comment counts are fresh: complete posts are skipped.
+            return (self.store.comment_feeds_of(feed_id, since, skip_complete=outcome.changed) if due.get("all")
+                    else self.store.comment_feeds_of(feed_id, None, due.get("conversations", [])))
+        if site.skipped or (site.ok and not site.changed):
+            return []
+        return self.store.comment_feeds_of(feed_id, since)  # the site-wide feed failed: the recent posts' own feeds
+
+    def _comments_fetched(self, feed_id: int) -> None:
+        """The site owes no comment feeds any more."""
+        with self.store.transaction():
+            self.store.update_feed(feed_id, comments_due=None)
 
     def _kind(self, fc: FeedConfig, row: sqlite3.Row) -> str:
         if fc.kind_set:
@@ -422,6 +426,16 @@ class SyncEngine:
         values["next_attempt"] = iso(self.now + wait) if wait else None
         with self.store.transaction():
             self.store.update_feed(feed_id, **values)
+
+
+def _count_comment_feeds(report: FeedReport, targets: list[str], results: list[_Outcome]) -> None:
+    """Add what the comment feeds brought (and their errors) to their configured feed's report."""
+    for url, res in zip(targets, results, strict=True):
+        report.new += res.new
+        if not res.skipped:
+            report.comment_feeds += 1
+        if res.error:
+            report.comment_errors.append(f"{url}: {res.error}")
 
 
 def _unexpected(exc: Exception) -> str:
