@@ -20,10 +20,10 @@ from cmtui.config import Config
 from cmtui.store import Store, iso, parse_iso
 from cmtui.triage.rows import feature, said
 from cmtui.triage.rules import RULE_TIMED_OUT, rule_actions
-from cmtui.triage.settings import HOT_WINDOW, Settings
+from cmtui.triage.settings import HOT_WINDOW, Settings, Signal
 
 if TYPE_CHECKING:
-    from cmtui.threads import Status
+    from cmtui.threads import Msg, Status
 
 EXCERPT_CHARS = 280  # the preview of the latest message in the inbox and `inbox --json`
 THANKS_REASON = "they said thanks"
@@ -79,26 +79,16 @@ def summarise(store: Store, settings: Settings, conversation_ids: set[int]) -> N
 
 def _summary(store: Store, settings: Settings, kind: str, rows: list[Any],
              people_counts: Callable[[list[str]], dict[str, int]], conv_id: int | None = None) -> dict[str, Any]:
-    from cmtui import signals
-    from cmtui.threads import Msg, analyse
+    """One conversation's summary (the columns of `conversation_summary`) from its message rows, oldest first;
+    stores the messages' sentiment and answer times on the way, and applies the rules that act (`conv_id`)."""
+    from cmtui.threads import analyse
     from cmtui.triage.scoring import static_signals
 
     by_id = {r["id"]: dict(r) for r in rows}
-    msgs = [Msg(r["id"], r["parent_id"], bool(r["is_ours"]), bool(r["is_post"]), bool(r["explicit_parent"]),
-                r["published"], r["seen_at"], r["author_norm"]) for r in rows]
+    msgs = _messages(rows)
     statuses = analyse(msgs, kind)
-    # Sentiment of the messages that ask for our attention; the parser leaves it out for posts (on a blog
-    # they are context), so an opening post that does wait (forums, mentions) is scored here, once.
-    sentiment = {s.msg.id: by_id[s.msg.id]["sentiment"] if by_id[s.msg.id]["sentiment"] is not None
-                 else signals.sentiment(said(by_id[s.msg.id])) for s in statuses}
-    updates = []
-    answered = {s.msg.id: s.answered_at for s in statuses}
-    for r in rows:
-        score = sentiment.get(r["id"], r["sentiment"])
-        if (r["sentiment"], r["answered_at"]) != (score, answered.get(r["id"])):
-            updates.append((score, answered.get(r["id"]), r["id"]))
-    store.set_message_fields(updates)
-
+    sentiment = _sentiment(statuses, by_id)
+    _store_message_fields(store, rows, statuses, sentiment)
     waiting, closed = _close_thanks(settings, statuses, by_id)
     rule_labels: list[str] = []
     if conv_id is not None and any(r.action for r in settings.rules):
@@ -107,36 +97,87 @@ def _summary(store: Store, settings: Settings, kind: str, rows: list[Any],
     backlog = [s for s in statuses if s.answered_at is None] if closed == BACKLOG_REASON and not waiting else []
     scored = waiting or backlog
     found = static_signals(people_counts, settings, scored, by_id, sentiment, statuses) if scored else []
+    return {
+        **_message_fields(msgs, waiting, by_id),
+        **_waiting_fields(settings, waiting, by_id),
+        **_signal_fields(found),
+        "closed_reason": closed,
+        "rule_labels": json.dumps(rule_labels, ensure_ascii=False),
+    }
+
+
+def _messages(rows: list[Any]) -> list[Msg]:
+    """The message rows as `threads.analyse` reads them."""
+    from cmtui.threads import Msg
+
+    return [Msg(r["id"], r["parent_id"], bool(r["is_ours"]), bool(r["is_post"]), bool(r["explicit_parent"]),
+                r["published"], r["seen_at"], r["author_norm"]) for r in rows]
+
+
+def _sentiment(statuses: list[Status], by_id: dict[int, Any]) -> dict[int, float]:
+    """Sentiment of the messages that ask for our attention; the parser leaves it out for posts (on a blog
+    they are context), so an opening post that does wait (forums, mentions) is scored here, once."""
+    from cmtui import signals
+
+    return {s.msg.id: by_id[s.msg.id]["sentiment"] if by_id[s.msg.id]["sentiment"] is not None
+            else signals.sentiment(said(by_id[s.msg.id])) for s in statuses}
+
+
+def _store_message_fields(store: Store, rows: list[Any], statuses: list[Status], sentiment: dict[int, float]) -> None:
+    """Store each message's sentiment and when we answered it, where they changed."""
+    answered = {s.msg.id: s.answered_at for s in statuses}
+    updates = []
+    for r in rows:
+        score = sentiment.get(r["id"], r["sentiment"])
+        if (r["sentiment"], r["answered_at"]) != (score, answered.get(r["id"])):
+            updates.append((score, answered.get(r["id"]), r["id"]))
+    store.set_message_fields(updates)
+
+
+def _message_fields(msgs: list[Msg], waiting: list[Status], by_id: dict[int, Any]) -> dict[str, Any]:
+    """The summary's columns about all the messages: how many, the latest (the inbox's preview shows the latest
+    waiting one), and the burst of messages within `HOT_WINDOW` before the latest."""
     latest = max(msgs, key=lambda m: (m.published, m.id))
-    texts = {s.msg.id: by_id[s.msg.id]["text"].casefold() for s in waiting}
-    mentions = [s.msg for s in waiting if any(n in texts[s.msg.id] for n in settings.ours)]
-    seq = {s.msg.id: by_id[s.msg.id]["seen_seq"] or 0 for s in waiting}  # the order cmtui saw them in: vs done, muted
-    stuck = [s.msg.published for s in waiting if s.last_word and feature(by_id[s.msg.id], "question")]
     latest_at = parse_iso(latest.published)
     burst_start = iso(latest_at - HOT_WINDOW) if latest_at else latest.published
-    shown = by_id[waiting[-1].msg.id if waiting else latest.id]  # the inbox's preview of the conversation
+    shown = by_id[waiting[-1].msg.id if waiting else latest.id]
     return {
         "messages": len(msgs),
-        "unanswered": len(waiting),
-        "waiting_since": waiting[0].msg.published if waiting else None,
-        "unanswered_seen_at": max(s.msg.seen_at for s in waiting) if waiting else None,
-        "unanswered_seen_seq": max(seq.values()) if waiting else None,
         "last_message_at": latest.published,
         "latest_id": latest.id,
-        "latest_unanswered_id": waiting[-1].msg.id if waiting else None,
         "latest": json.dumps({"author": shown["author"], "text": text.one_line(shown["text"], EXCERPT_CHARS),
                               "url": text.safe_url(shown["url"])}, ensure_ascii=False),
-        "mention_seen_at": max(m.seen_at for m in mentions) if mentions else None,
-        "mention_seen_seq": max(seq[m.id] for m in mentions) if mentions else None,
-        "signals": json.dumps([list(s) for s in found], separators=(",", ":")),
-        "score": sum(s.points for s in found),
-        "closed_reason": closed,
-        "stuck_since": min(stuck) if stuck else None,
         "burst": sum(1 for m in msgs if m.published >= burst_start),
         "burst_since": latest.published,
+    }
+
+
+def _waiting_fields(settings: Settings, waiting: list[Status], by_id: dict[int, Any]) -> dict[str, Any]:
+    """The summary's columns about the waiting messages: since when, when cmtui saw them (for new, done and
+    muted), the latest that mentions us, and since when a question is stuck."""
+    mentions = [s.msg for s in waiting if any(n in by_id[s.msg.id]["text"].casefold() for n in settings.ours)]
+    seq = {s.msg.id: by_id[s.msg.id]["seen_seq"] or 0 for s in waiting}  # the order cmtui saw them in: vs done, muted
+    stuck = [s.msg.published for s in waiting if s.last_word and feature(by_id[s.msg.id], "question")]
+    return {
+        "unanswered": len(waiting),
+        "waiting_since": waiting[0].msg.published if waiting else None,
+        "unanswered_seen_at": max((s.msg.seen_at for s in waiting), default=None),
+        "unanswered_seen_seq": max(seq.values(), default=None),
+        "latest_unanswered_id": waiting[-1].msg.id if waiting else None,
+        "mention_seen_at": max((m.seen_at for m in mentions), default=None),
+        "mention_seen_seq": max((seq[m.id] for m in mentions), default=None),
+        "stuck_since": min(stuck, default=None),
+    }
+
+
+def _signal_fields(found: list[Signal]) -> dict[str, Any]:
+    """The static signals, their points, and the reasons the inbox shows, most points first (a rule that timed
+    out is not a reason: `cmtui explain` and `cmtui sync` say so)."""
+    return {
+        "signals": json.dumps([list(s) for s in found], separators=(",", ":")),
+        "score": sum(s.points for s in found),
         "reasons": json.dumps([s.reason for s in sorted(found, key=lambda s: -s.points)
                                if s.reason and s.name != RULE_TIMED_OUT], ensure_ascii=False),
-        "rule_labels": json.dumps(rule_labels, ensure_ascii=False),
     }
 
 
@@ -164,13 +205,11 @@ def _close_thanks(settings: Settings, statuses: list[Status], by_id: dict[int, A
 def waiting_ids(store: Store, config: Config, conv_id: int) -> set[int]:
     """Ids of the messages of one conversation that wait for us, by the same rule as the inbox (thank-you
     notes after our reply closed), for the conversation view."""
-    from cmtui.threads import Msg, analyse
+    from cmtui.threads import analyse
 
     found = store.summary_input(conv_id)
     if found is None:
         return set()
     kind, rows = found
-    msgs = [Msg(r["id"], r["parent_id"], bool(r["is_ours"]), bool(r["is_post"]), bool(r["explicit_parent"]),
-                r["published"], r["seen_at"], r["author_norm"]) for r in rows]
-    waiting, _ = _close_thanks(Settings(config), analyse(msgs, kind), {r["id"]: r for r in rows})
+    waiting, _ = _close_thanks(Settings(config), analyse(_messages(rows), kind), {r["id"]: r for r in rows})
     return {s.msg.id for s in waiting}
