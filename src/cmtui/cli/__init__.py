@@ -80,11 +80,8 @@ def demo_cmd(ctx: Context, no_app: bool) -> None:
         config = parse(config_path.read_text(encoding="utf-8"), config_path)
         ctx.config_option, ctx.db_option = str(config_path), ctx.db_option or str(Path(tmp) / "demo.db")
         click.echo(f"Demo sites on {server.base_url}; store {shown(ctx.db_path)}", err=True)
-        store = ctx.store()
-        try:
+        with ctx.store() as store:
             report = run_sync(config, store)
-        finally:
-            store.close()
         for r in report.feeds:
             click.echo(format_feed_report(r), err=True)
         click.echo("", err=True)

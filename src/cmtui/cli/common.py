@@ -44,6 +44,7 @@ class Context:
         return config
 
     def store(self) -> Store:
+        """The store at `db_path`, opened (and created or migrated): `with ctx.store() as store:` closes it."""
         return Store.open(self.db_path)
 
 

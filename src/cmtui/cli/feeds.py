@@ -23,11 +23,8 @@ from cmtui.config import FEED_KINDS, FeedConfig
 def feeds_cmd(ctx: Context, as_json: bool) -> None:
     """Feeds and their health: last success, last error, error count, next attempt."""
     config = ctx.config()
-    store = ctx.store()
-    try:
+    with ctx.store() as store:
         rows = {r["url"]: r for r in store.feeds_health()}
-    finally:
-        store.close()
     out = [feed_health(fc, rows.get(fc.url)) for fc in config.feeds]
     if as_json:
         click.echo(safe_json(out))

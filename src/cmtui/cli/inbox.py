@@ -30,8 +30,7 @@ def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, li
 
     one_format(as_json, as_csv)
     config = ctx.config()
-    store = ctx.store()
-    try:
+    with ctx.store() as store:
         if as_json:  # UTF-8 bytes (JSON's encoding, whatever the locale) as SQLite wrote them; not click.echo,
             # which scans the whole text for ANSI codes to strip (JSON has none: it writes \u001b)
             sys.stdout.flush()
@@ -42,8 +41,6 @@ def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, li
             out.flush()
             return
         items = inbox(store, config, include_answered=include_all, limit=limit, tag=tag)
-    finally:
-        store.close()
     if as_csv:
         write_csv(INBOX_CSV, ([i.id, i.needs_reply, i.priority, i.title, i.feed, i.kind, i.tags, i.url,
                                i.waiting_since, i.unanswered, i.messages, i.reasons, i.latest.author, i.latest.text,
@@ -75,12 +72,9 @@ def explain_cmd(ctx: Context, conversation_id: int) -> None:
     from cmtui.triage import item as explain_item
 
     config = ctx.config()
-    store = ctx.store()
-    try:
+    with ctx.store() as store:
         item = explain_item(store, config, conversation_id)
         messages = store.messages(conversation_id) if item else []
-    finally:
-        store.close()
     if item is None:
         click.echo(f"cmtui: no conversation {conversation_id}", err=True)
         sys.exit(EXIT_USAGE)
@@ -120,16 +114,13 @@ def people_cmd(ctx: Context, as_json: bool, limit: int, as_csv: bool = False) ->
 
     one_format(as_json, as_csv)
     config = ctx.config()
-    store = ctx.store()
-    try:
+    with ctx.store() as store:
         found = people(store, config)
         feed_names: dict[int, str] = {}
         if as_csv:
             for feed_id in sorted({f for p in found[:limit] for f in p.feeds}):
                 row = store.feed(feed_id)
                 feed_names[feed_id] = (row["name"] or row["url"]) if row else str(feed_id)
-    finally:
-        store.close()
     if as_csv:
         write_csv(["name", "messages", "feeds", "first_seen", "last_seen", "sentiment", "negative", "positive",
                    "addressed", "answered", "answered_share", "marks"],
@@ -163,11 +154,8 @@ def report_cmd(ctx: Context, as_json: bool, since: str, as_csv: bool = False) ->
     one_format(as_json, as_csv)
     period = None if since == "all" else parse_period(since, "--since", ", or 'all'")
     config = ctx.config()
-    store = ctx.store()
-    try:
+    with ctx.store() as store:
         data = report(store, config, period)
-    finally:
-        store.close()
     if as_json:
         click.echo(json.dumps(data, indent=2))  # ASCII only: nothing a terminal obeys
         return

@@ -21,8 +21,7 @@ def _mark(ctx: Context, ids: tuple[int, ...], verb: str, change: Callable[[Store
     """Apply `change` to each conversation of `ids` in one transaction and print a line for each ("Done 94:
     title (feed)"); an id that names no conversation changes nothing at all and exits 2."""
     wanted = list(dict.fromkeys(ids))
-    store = ctx.store()
-    try:
+    with ctx.store() as store:
         found = store.conversation_labels(wanted)
         if missing := [i for i in wanted if i not in found]:
             click.echo(f"cmtui: no {plural(len(missing), 'conversation')} {', '.join(map(str, missing))}: "
@@ -31,8 +30,6 @@ def _mark(ctx: Context, ids: tuple[int, ...], verb: str, change: Callable[[Store
         with store.transaction():
             for conv_id in wanted:
                 change(store, conv_id)
-    finally:
-        store.close()
     for conv_id in wanted:
         row = found[conv_id]
         click.echo(_marked(verb, conv_id, row["title"], row["feed"], after))
@@ -81,8 +78,7 @@ def _done_older_than(ctx: Context, age: timedelta, age_text: str, feed_name: str
 
     config = ctx.config()
     now = utc_now()
-    store = ctx.store()
-    try:
+    with ctx.store() as store:
         feed_ids: list[int | None] = [None]
         if feed_name is not None:
             feed_ids = list(store.feed_ids_named(feed_name))
@@ -98,8 +94,6 @@ def _done_older_than(ctx: Context, age: timedelta, age_text: str, feed_name: str
             with store.transaction():
                 for item in old:
                     store.mark_done(item.id)
-    finally:
-        store.close()
     for item in old:
         click.echo(_marked("Would mark done" if dry_run else "Done", item.id, item.title, item.feed))
     if not old:
@@ -140,13 +134,10 @@ def tag_cmd(ctx: Context, conversation_id: int, labels: tuple[str, ...]) -> None
 def untag_cmd(ctx: Context, conversation_id: int, label: str) -> None:
     """Take a label off a conversation. A label it does not have exits 2."""
     (wanted,) = _labels_given((label,))
-    store = ctx.store()
-    try:
+    with ctx.store() as store:
         found = store.conversation_labels([conversation_id]).get(conversation_id)
         with store.transaction():
             removed = found is not None and store.remove_label(conversation_id, wanted)
-    finally:
-        store.close()
     if found is None:
         click.echo(f"cmtui: no conversation {conversation_id} (`cmtui inbox --all` lists them)", err=True)
         sys.exit(EXIT_USAGE)

@@ -31,7 +31,6 @@ def sync_cmd(ctx: Context, as_json: bool, force: bool, wait: float, quiet: bool)
     config = ctx.config()
     if not config.feeds:
         click.echo(f"cmtui: {shown(config.path)} lists no [[feeds]]; add one with `cmtui add URL`.", err=True)
-    store = ctx.store()
     progress = _Progress(len(config.feeds), enabled=sys.stderr.isatty() and not as_json)
 
     def on_feed(report: Any) -> None:
@@ -40,7 +39,7 @@ def sync_cmd(ctx: Context, as_json: bool, force: bool, wait: float, quiet: bool)
             progress.clear()
             click.echo(format_feed_report(report), err=quiet)
 
-    try:  # one store for the sync and what follows it
+    with ctx.store() as store:  # one store for the sync and what follows it
         try:
             with sync_lock(ctx.db_path, wait=wait):
                 report = run_sync(config, store, force=force, on_feed=on_feed, processes=True)
@@ -60,8 +59,6 @@ def sync_cmd(ctx: Context, as_json: bool, force: bool, wait: float, quiet: bool)
             from cmtui.triage import inbox
 
             why = notify.run(config, notify.urgent(inbox(store, config), report.touched, config))
-    finally:
-        store.close()
     if why:
         click.echo(f"cmtui: {shown(why)}", err=True)
     failed = report.failed
