@@ -10,6 +10,7 @@ from cmtui.triage.rows import said
 from cmtui.triage.settings import Settings
 
 if TYPE_CHECKING:
+    from cmtui.signals import Rule
     from cmtui.threads import Status
 
 RULE_TIMED_OUT = "rule_timeout"  # the signal (0 points) of a `[[triage.rules]]` pattern that ran out of time
@@ -40,20 +41,52 @@ def rule_actions(store: Store, settings: Settings, conv_id: int, waiting: list[S
     conversation out of the needs-reply inbox (closed with the rule's reason); a "done" rule that matches the
     waiting messages seen since the last done mark marks it done (a later message that does not match reopens
     it). A rule over its time limit does nothing. Returns the waiting messages, the closed reason, the labels."""
-    labels: set[str] = set()
-    taggers = [r for r in settings.rules if r.action.startswith("tag:")]
-    if taggers:
-        theirs = "\n".join(said(r) for r in by_id.values() if not r["is_ours"])
-        labels = {r.action[4:] for r in taggers if r.matches(theirs)}
-    if waiting and (hiders := [r for r in settings.rules if r.action == "hide"]):
-        joined = "\n".join(said(by_id[s.msg.id]) for s in waiting)
-        hidden = next((r for r in hiders if r.matches(joined)), None)
-        if hidden is not None:
-            return [], hidden.reason, sorted(labels)
-    if waiting and (closers := [r for r in settings.rules if r.action == "done"]):
-        covered = store.rule_done_seq(conv_id)
-        fresh = [s for s in waiting if (by_id[s.msg.id]["seen_seq"] or 0) > covered]
-        joined = "\n".join(said(by_id[s.msg.id]) for s in fresh)
-        if fresh and any(r.matches(joined) for r in closers):
-            store.mark_done_by_rule(conv_id, max(by_id[s.msg.id]["seen_seq"] or 0 for s in fresh))
-    return waiting, closed, sorted(labels)
+    labels = _labels(settings.rules, by_id)
+    if not waiting:
+        return waiting, closed, labels
+    hidden = _hiding_rule(settings.rules, waiting, by_id)
+    if hidden is not None:
+        return [], hidden.reason, labels
+    _mark_done(store, settings.rules, conv_id, waiting, by_id)
+    return waiting, closed, labels
+
+
+def _labels(rules: list[Rule], by_id: dict[int, Any]) -> list[str]:
+    """The labels of the "tag:LABEL" rules that match what others wrote in the conversation, sorted."""
+    taggers = [r for r in rules if r.action.startswith("tag:")]
+    if not taggers:
+        return []
+    theirs = "\n".join(said(r) for r in by_id.values() if not r["is_ours"])
+    return sorted({r.action[4:] for r in taggers if r.matches(theirs)})
+
+
+def _hiding_rule(rules: list[Rule], waiting: list[Status], by_id: dict[int, Any]) -> Rule | None:
+    """The first "hide" rule that matches the waiting messages, if any."""
+    hiders = [r for r in rules if r.action == "hide"]
+    if not hiders:
+        return None
+    joined = _joined(waiting, by_id)
+    return next((r for r in hiders if r.matches(joined)), None)
+
+
+def _mark_done(store: Store, rules: list[Rule], conv_id: int, waiting: list[Status], by_id: dict[int, Any]) -> None:
+    """Mark the conversation done when a "done" rule matches the waiting messages seen since its last done mark."""
+    closers = [r for r in rules if r.action == "done"]
+    if not closers:
+        return
+    covered = store.rule_done_seq(conv_id)
+    fresh = [s for s in waiting if _seen_seq(s, by_id) > covered]
+    if not fresh:
+        return
+    joined = _joined(fresh, by_id)
+    if any(r.matches(joined) for r in closers):
+        store.mark_done_by_rule(conv_id, max(_seen_seq(s, by_id) for s in fresh))
+
+
+def _joined(statuses: list[Status], by_id: dict[int, Any]) -> str:
+    return "\n".join(said(by_id[s.msg.id]) for s in statuses)
+
+
+def _seen_seq(status: Status, by_id: dict[int, Any]) -> int:
+    """The order cmtui saw the message in (0 when not known)."""
+    return int(by_id[status.msg.id]["seen_seq"] or 0)
