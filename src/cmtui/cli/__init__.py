@@ -96,8 +96,8 @@ def demo_cmd(ctx: Context, no_app: bool) -> None:
 def main() -> None:
     """The `cmtui` entry point: the group, with Ctrl-C and any unexpected exception as one line each."""
     # The garbage collector leaves alone what exists now (the imports: it all lives as long as the process),
-    # and at the end what the command made: its passes over them cost a warm sync 8 % of its CPU, and every
-    # command 10-20 ms at exit (a 2,000-feed config, the app's widgets).
+    # and at the end what the command made: its passes over them are a visible share of a sync's CPU and of
+    # every command's exit (a large config, the app's widgets; measured in bench/RESULTS.md).
     gc.freeze()
     try:
         cli.main(prog_name="cmtui")
