@@ -101,26 +101,50 @@ def reply_plan(store: Store, config: Config, conversation_id: int, message_id: i
         return None
     rows = store.messages(conversation_id)
     answered_row = next((r for r in rows if r["id"] == message_id), None) if message_id is not None else None
-    waiting = triage.waiting_ids(store, config, conversation_id) if answered_row is not None else set()
-    post_row = next((r for r in rows if r["id"] == conv["root_id"]), None) or next(
-        (r for r in rows if r["is_post"]), None)
+    post_url, post_guid = _post_link(conv, rows)
     feed = store.feed(conv["feed_id"])
     configured = feed_config(config, feed["url"] if feed else None)
+    answering = _Answering.of(store, config, conversation_id, answered_row)
     return ReplyPlan(
         conversation_id=conversation_id,
-        message_id=answered_row["id"] if answered_row is not None else None,
+        message_id=answering.message.id if answering.message is not None else None,
         title=text.one_line(conv["title"], 300) or "(untitled)",
         feed_name=text.one_line((configured.name if configured else "") or conv["feed_name"] or "", 80),
         feed_id=int(conv["feed_id"]),
         platform=feed["platform"] if feed else None,
-        post_url=text.safe_url(conv["url"]) or (text.safe_url(post_row["url"]) if post_row is not None else None),
-        post_guid=post_row["uid"] if post_row is not None else None,
-        answered=thread_message(answered_row, unanswered=answered_row["id"] in waiting)
-        if answered_row is not None else None,
-        answered_feed_id=int(answered_row["feed_id"]) if answered_row is not None else None,
+        post_url=post_url,
+        post_guid=post_guid,
+        answered=answering.message,
+        answered_feed_id=answering.feed_id,
         posting=configured.posting if configured else None,
-        author=text.one_line(answered_row["author"], 120) if answered_row is not None else "",
+        author=answering.author,
     )
+
+
+def _post_link(conv: sqlite3.Row, rows: list[sqlite3.Row]) -> tuple[str | None, str | None]:
+    """The conversation's web page (its own, else its opening post's) and the opening post's stored uid."""
+    post_row = next((r for r in rows if r["id"] == conv["root_id"]), None) or next(
+        (r for r in rows if r["is_post"]), None)
+    if post_row is None:
+        return text.safe_url(conv["url"]), None
+    return text.safe_url(conv["url"]) or text.safe_url(post_row["url"]), post_row["uid"]
+
+
+@dataclass(frozen=True)
+class _Answering:
+    """The message a reply answers, as the plan needs it (all empty: the conversation as a whole)."""
+
+    message: ThreadMessage | None = None
+    feed_id: int | None = None
+    author: str = ""  # as written ("" when anonymous)
+
+    @classmethod
+    def of(cls, store: Store, config: Config, conversation_id: int, row: sqlite3.Row | None) -> _Answering:
+        if row is None:
+            return cls()
+        waiting = triage.waiting_ids(store, config, conversation_id)
+        return cls(thread_message(row, unanswered=row["id"] in waiting), int(row["feed_id"]),
+                   text.one_line(row["author"], 120))
 
 
 # -- the draft in the store ----------------------------------------------------------------
