@@ -327,3 +327,15 @@ def test_inbox_json_built_by_sqlite_equals_the_items(demo_db: tuple[Config, Path
     assert {i["id"]: i for i in same()}[second["id"]]["messages"] == second["messages"] - 1
     assert store.one("SELECT count(*) FROM conversation_summary WHERE card IS NULL")[0] == 0  # type: ignore[index]
     store.close()
+
+
+# -- the package -----------------------------------------------------------------------------
+
+
+def test_listing_the_inbox_starts_without_the_summarising_modules() -> None:
+    """`cmtui inbox --json` and the app's first screen import `cmtui.triage`: not the modules that summarise a
+    conversation (the static signals, `signals`, `threads`, the model), which load only where one is summarised."""
+    code = ("import sys, cmtui.triage; print(sorted(m for m in ('cmtui.triage.scoring', 'cmtui.signals', "
+            "'cmtui.threads', 'cmtui.model') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
