@@ -175,7 +175,7 @@ def test_url_keys_of_the_common_shape_equal_the_general_path(corpus: Path) -> No
     and encoding give, on every URL of the real-world corpus and the demo, and on awkward ones."""
     import re
 
-    from cmtui.parse import _url_key, url_key
+    from cmtui.urlkeys import _url_key, url_key
 
     texts = [p.read_text("utf-8", errors="replace") for p in corpus.rglob("*") if p.is_file()]
     texts += [doc.body for doc in sites.documents("http://127.0.0.1:9")]

@@ -8,7 +8,6 @@ feed, or breaks off half-way, comes back with `error` set and whatever entries p
 from __future__ import annotations
 
 import calendar
-import functools
 import hashlib
 import io
 import re
@@ -16,23 +15,24 @@ import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from cmtui import fastxml, signals, text
 from cmtui.config import normalise_name
+from cmtui.urlkeys import discourse_key, guid_key, reddit_key, url_key
+
+__all__ = ["Entry", "ParsedFeed", "alternate_links", "discourse_key", "guid_key", "is_feed_link", "parse",
+           "reddit_key", "url_key"]  # the keys: also imported from here (they lived here)
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml",
               "text/xml", "application/feed+json")
 FEED_HREF = re.compile(r"(\.atom|\.rss|\.xml|/feed/?|/rss/?|/atom/?|/comments/default|[?&]feed=\w+)$", re.I)
-DISCOURSE_TOPIC = re.compile(r"/t/(?:[^/?#]+/)?(\d+)(?:/(\d+))?/?(?:\.rss)?$")
-REDDIT_POST = re.compile(r"/comments/([a-z0-9]+)(?:/[^/]*)?(?:/([a-z0-9]+))?/?(?:\.rss)?$", re.I)
 WP_COMMENT_TITLE = re.compile(r"^\s*Comments? on\s*:?\s*(.+?)\s+by\s+(.+?)\s*$", re.S)
 WP_IN_REPLY_TO = re.compile(
     r"^\s*(?:<p>)?\s*In reply to\s*<a\s[^>]*?href=[\"']([^\"']+)[\"'][^>]*>(.*?)</a>\s*\.?\s*(?:</p>|<br\s*/?>)?",
     re.S | re.I,
 )
 COMMENT_FRAGMENT = re.compile(r"#(?:comment-|c)\d+$")
-TRACKING_PARAMS = re.compile(r"^(utm_\w+|showComment|replytocom|fbclid|gclid)$", re.I)
 FUTURE_SLACK = 600  # seconds a date may lie in the future before it is not trusted
 
 
@@ -72,92 +72,6 @@ class ParsedFeed:
     error: str | None = None  # why the document is not a feed: nothing was stored
     warning: str | None = None  # a feed with a problem, e.g. malformed XML after some entries
     alternates: list[str] = field(default_factory=list)  # feeds an HTML page advertises
-
-
-# -- keys ----------------------------------------------------------------------------
-
-
-# The common shape of a URL, for which `url_key` needs neither urlsplit nor the query's decoding and encoding
-# again (they give back what is there): lower-case http(s) scheme and host, digits for a port, no white space,
-# a query of plain key=value pairs. Anything else takes the general path; a test checks both agree.
-_SIMPLE_URL = re.compile(r"(https?)://([a-z0-9.-]+)(?::(\d{1,5}))?(/[^?#\s]*)?"
-                         r"(?:\?([\w.~-]+=[\w.~-]*(?:&[\w.~-]+=[\w.~-]*)*))?(?:#(\S*))?", re.ASCII)
-
-
-@functools.lru_cache(maxsize=4096)
-def url_key(url: str | None, keep_fragment: bool = True) -> str | None:
-    """`url` normalised for matching: no scheme, lower-case host, no default port, no trailing
-    slash, no tracking parameters; the fragment only when `keep_fragment`."""
-    if not url:
-        return None
-    simple = _SIMPLE_URL.fullmatch(url.strip())
-    if simple and (not simple[3] or int(simple[3]) <= 65535):
-        scheme, host, port, path, query, fragment = simple.groups()
-        if port and int(port) and int(port) != {"http": 80, "https": 443}[scheme]:
-            host = f"{host}:{int(port)}"
-        key = host + (path or "").rstrip("/")
-        if query:
-            query = "&".join(pair for pair in query.split("&") if not TRACKING_PARAMS.match(pair.split("=", 1)[0]))
-            key += "?" + query if query else ""
-        return key + "#" + fragment if keep_fragment and fragment else key
-    return _url_key(url, keep_fragment)
-
-
-def _url_key(url: str, keep_fragment: bool) -> str | None:
-    try:
-        parts = urlsplit(url.strip())
-        host = (parts.hostname or "").lower()
-        port = parts.port
-    except ValueError:
-        return None
-    if not host:
-        return None
-    if port and not ((parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)):
-        host = f"{host}:{port}"
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                       if not TRACKING_PARAMS.match(k)]) if parts.query else ""
-    key = host + (parts.path.rstrip("/") or "")
-    if query:
-        key += "?" + query
-    if keep_fragment and parts.fragment:
-        key += "#" + parts.fragment
-    return key
-
-
-def guid_key(guid: str, feed_url: str) -> str:
-    """A guid as a global key: URLs normalised, tag:/urn: kept, anything else scoped by host."""
-    guid = guid.strip()
-    if re.match(r"^https?://", guid, re.I):
-        return url_key(guid) or guid
-    if re.match(r"^(tag|urn|yt):", guid, re.I):
-        return guid
-    return f"{(urlsplit(feed_url).hostname or '').lower()}|{guid}"
-
-
-def discourse_key(url: str | None) -> tuple[str, int | None] | None:
-    """(host/t/<id>, post number) for a Discourse topic or post URL."""
-    if not url:
-        return None
-    parts = urlsplit(url)
-    match = DISCOURSE_TOPIC.search(parts.path)
-    if not match:
-        return None
-    prefix = parts.path[: parts.path.find("/t/")]
-    segments = parts.path[parts.path.find("/t/") + 3:].removesuffix(".rss").strip("/").split("/")
-    if len(segments) == 2 and segments[0].isdigit():  # a short link without the slug: /t/<id>/<post number>
-        return f"{(parts.netloc or '').lower()}{prefix}/t/{segments[0]}", int(segments[1])
-    base = f"{(parts.netloc or '').lower()}{prefix}/t/{match.group(1)}"
-    return base, int(match.group(2)) if match.group(2) else None
-
-
-def reddit_key(url: str | None) -> tuple[str, str | None] | None:
-    """(host/comments/<post id>, comment id) for a Reddit post or comment URL."""
-    if not url or "reddit.com" not in url:
-        return None
-    match = REDDIT_POST.search(urlsplit(url).path)
-    if not match:
-        return None
-    return f"reddit.com/comments/{match.group(1).lower()}", match.group(2)
 
 
 # -- helpers -------------------------------------------------------------------------
@@ -229,36 +143,50 @@ def _in_reply_to(entry: Any) -> dict[str, str] | None:
 
 
 def _detect(parsed: Any, url: str) -> tuple[str, str, bool]:
-    """(platform, role, forum) of a parsed document."""
+    """(platform, role, forum) of a parsed document: the first of these that recognises it."""
     feed = parsed.get("feed", {})
     entries = parsed.get("entries", [])
-    title = text.one_line(feed.get("title"))
-    generator = str(feed.get("generator") or "").lower()
-    namespaces = {str(v) for v in (parsed.get("namespaces") or {}).values()}
     links = [e.get("link") or "" for e in entries]
+    generator = str(feed.get("generator") or "").lower()
+    return (_detect_discourse(parsed, url, links) or _detect_reddit(url)
+            or _detect_comments(feed, entries, links, generator) or _detect_posts(generator))
 
+
+def _detect_discourse(parsed: Any, url: str, links: list[str]) -> tuple[str, str, bool] | None:
+    """A Discourse feed (its namespace, or every link a topic's): one topic's posts, else topics."""
     keys = [discourse_key(link) for link in links]
+    namespaces = {str(v) for v in (parsed.get("namespaces") or {}).values()}
+    if "http://www.discourse.org/" not in namespaces and not (links and all(keys)):
+        return None
     topics = {k[0] for k in keys if k}
-    if "http://www.discourse.org/" in namespaces or (links and all(keys)):
-        own = discourse_key(url)
-        if (own and url.endswith(".rss")) or (len(topics) == 1 and len(entries) > 1):
-            return "discourse", "topic", True
-        return "discourse", "posts", True
-    reddit = reddit_key(url)
-    if reddit:
-        return "reddit", "topic", False
+    one_topic = bool(discourse_key(url) and url.endswith(".rss")) or (len(topics) == 1 and len(links) > 1)
+    return "discourse", "topic" if one_topic else "posts", True
+
+
+def _detect_reddit(url: str) -> tuple[str, str, bool] | None:
+    """A Reddit post's comments."""
+    return ("reddit", "topic", False) if reddit_key(url) else None
+
+
+def _detect_comments(feed: Any, entries: list[Any], links: list[str],
+                     generator: str) -> tuple[str, str, bool] | None:
+    """A comment feed: WordPress's titles or every link a comment's, else (Blogger, Atom) every entry replying."""
+    title = text.one_line(feed.get("title"))
     if title.startswith(("Comments for ", "Comments on: ")) or (
         entries and all(COMMENT_FRAGMENT.search(x or "") for x in links)
     ):
-        platform = "wordpress" if "wordpress" in generator else "generic"
-        return platform, "comments", False
+        return ("wordpress" if "wordpress" in generator else "generic"), "comments", False
     if entries and all(_in_reply_to(e) for e in entries):
-        platform = "blogger" if "blogger" in generator or "blogger.com" in str(feed.get("id", "")) else "generic"
-        return platform, "comments", False
-    if "wordpress" in generator:
-        return "wordpress", "posts", False
-    if "blogger" in generator:
-        return "blogger", "posts", False
+        blogger = "blogger" in generator or "blogger.com" in str(feed.get("id", ""))
+        return ("blogger" if blogger else "generic"), "comments", False
+    return None
+
+
+def _detect_posts(generator: str) -> tuple[str, str, bool]:
+    """A feed of posts, by the software its generator names."""
+    for platform in ("wordpress", "blogger"):
+        if platform in generator:
+            return platform, "posts", False
     return "generic", "posts", False
 
 
@@ -275,7 +203,12 @@ def parse(body: bytes, url: str, headers: dict[str, str] | None = None, now: flo
     try:
         return _parse(body, url, headers or {}, now, fast, ours)
     except Exception as exc:  # noqa: BLE001 - hostile input must not stop a sync
-        return ParsedFeed(url=url, error=f"could not be parsed: {type(exc).__name__}: {text.one_line(str(exc), 200)}")
+        return unparsable(url, exc)
+
+
+def unparsable(url: str, exc: Exception) -> ParsedFeed:
+    """The result for a document whose reading failed with `exc`."""
+    return ParsedFeed(url=url, error=f"could not be parsed: {type(exc).__name__}: {text.one_line(str(exc), 200)}")
 
 
 def _parse(body: bytes, url: str, headers: dict[str, str], now: float, fast: bool,
@@ -318,46 +251,18 @@ def _parse(body: bytes, url: str, headers: dict[str, str], now: float, fast: boo
 
 def _entry(raw: Any, feed: ParsedFeed, feed_url: str, now: float, ours: frozenset[str] = frozenset()) -> Entry:
     link = text.safe_url(raw.get("link"))
-    html = _body_html(raw)
-    parent_ref: str | None = None
-    explicit = False
-    match = WP_IN_REPLY_TO.match(html)
-    if match:
-        parent_ref = url_key(urljoin(link or feed_url, match.group(1)))
-        explicit = True
-        html = html[match.end():]
+    html, wp_parent = _split_reply_line(_body_html(raw), link or feed_url)
     clean_html = text.absolute_links(text.safe_html(html), link or feed_url)
     body = text.sanitized_to_text(clean_html)
     title = text.one_line(raw.get("title"), 500)
     author = _author(raw)
     guid = str(raw.get("id") or "").strip()
-    if feed.platform == "discourse":
-        key = discourse_key(link)
-        uid = f"{key[0]}/{key[1] or 1}" if key else guid_key(guid or link or "", feed_url)
-    elif guid:
-        uid = guid_key(guid, feed_url)
-    elif link:
-        uid = url_key(link) or link
-    else:
-        digest = hashlib.sha256(f"{title}\x00{author}\x00{body}".encode()).hexdigest()[:24]
-        uid = f"{(urlsplit(feed_url).hostname or '').lower()}|sha256:{digest}"
     entry = Entry(
-        uid=uid, url=link, url_key=url_key(link), title=title, author=author,
-        published=_iso(raw.get("published_parsed") or dict.get(raw, "updated_parsed"), now),
+        uid=_uid(feed, feed_url, link, guid, (title, author, body)), url=link, url_key=url_key(link), title=title,
+        author=author, published=_iso(raw.get("published_parsed") or dict.get(raw, "updated_parsed"), now),
         html=clean_html, text=body, is_post=feed.role == "posts", conv_keys=[], comment_feeds=_comment_feeds(raw),
     )
-    reply = _in_reply_to(raw)
-    if reply:
-        ref = reply.get("ref")
-        entry.parent_ref = guid_key(ref, feed_url) if ref else url_key(reply.get("href"))
-        entry.explicit_parent = True
-        entry.is_post = False
-        post_url = text.safe_url(reply.get("href"))
-        if post_url:
-            entry.conv_keys.append(url_key(post_url, keep_fragment=False) or post_url)
-            entry.conv_url = post_url.split("#")[0]
-    elif parent_ref:
-        entry.parent_ref, entry.explicit_parent = parent_ref, explicit
+    _set_parent(entry, _in_reply_to(raw), wp_parent, feed_url)
     if entry.is_post:
         _post_keys(entry, feed, guid)
     else:
@@ -376,6 +281,46 @@ def _entry(raw: Any, feed: ParsedFeed, feed_url: str, now: float, ours: frozense
     if not entry.title and entry.is_post:
         entry.title = text.one_line(body, 80)
     return entry
+
+
+def _split_reply_line(html: str, base: str) -> tuple[str, str | None]:
+    """WordPress names a threaded comment's parent only in a leading "In reply to <a href=...>" paragraph:
+    (the html without it, the parent's url_key), or (html, None) without one."""
+    match = WP_IN_REPLY_TO.match(html)
+    if not match:
+        return html, None
+    return html[match.end():], url_key(urljoin(base, match.group(1)))
+
+
+def _uid(feed: ParsedFeed, feed_url: str, link: str | None, guid: str, content: tuple[str, str, str]) -> str:
+    """An entry's stable id: a Discourse post's topic and number, else its guid, else its link, else a hash
+    of its (title, author, text)."""
+    if feed.platform == "discourse":
+        key = discourse_key(link)
+        return f"{key[0]}/{key[1] or 1}" if key else guid_key(guid or link or "", feed_url)
+    if guid:
+        return guid_key(guid, feed_url)
+    if link:
+        return url_key(link) or link
+    digest = hashlib.sha256("\x00".join(content).encode()).hexdigest()[:24]
+    return f"{(urlsplit(feed_url).hostname or '').lower()}|sha256:{digest}"
+
+
+def _set_parent(entry: Entry, reply: dict[str, str] | None, wp_parent: str | None, feed_url: str) -> None:
+    """What `entry` replies to: RFC 4685 thr:in-reply-to (which also names its post), else WordPress's
+    "In reply to" line."""
+    if reply is None:
+        if wp_parent:
+            entry.parent_ref, entry.explicit_parent = wp_parent, True
+        return
+    ref = reply.get("ref")
+    entry.parent_ref = guid_key(ref, feed_url) if ref else url_key(reply.get("href"))
+    entry.explicit_parent = True
+    entry.is_post = False
+    post_url = text.safe_url(reply.get("href"))
+    if post_url:
+        entry.conv_keys.append(url_key(post_url, keep_fragment=False) or post_url)
+        entry.conv_url = post_url.split("#")[0]
 
 
 def _post_keys(entry: Entry, feed: ParsedFeed, guid: str) -> None:

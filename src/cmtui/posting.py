@@ -31,7 +31,7 @@ import httpx
 from cmtui import text
 from cmtui.config import PostingConfig
 from cmtui.fetch import USER_AGENT, http_reason
-from cmtui.parse import discourse_key, url_key
+from cmtui.urlkeys import discourse_key, url_key
 
 TIMEOUT = httpx.Timeout(20.0, connect=10.0)
 KEYRING_SERVICE = "cmtui"
@@ -75,7 +75,7 @@ def target_for(platform: str, site: str, post_url: str | None, post_guid: str | 
     """Where a reply to a message goes, or None when that cannot be told (then hand the reply off instead).
 
     `post_url` / `post_guid`: the conversation's post (or topic); `post_guid` may be the guid as the feed gave it
-    or as stored (`parse.guid_key`, no scheme). `message_url`, `message_is_post`: the message being answered;
+    or as stored (`urlkeys.guid_key`, no scheme). `message_url`, `message_is_post`: the message being answered;
     answering the post itself (or the conversation as a whole) is `message_is_post=True`.
 
     WordPress: the post ID comes from a guid like https://site/?p=123 (or ?page_id=), else from the REST API by

@@ -1,0 +1,99 @@
+"""Keys that name the same thing across feeds: a URL normalised for matching, a guid made global, the topic
+of a Discourse post and the post of a Reddit comment.
+
+Pure functions of strings, used by the parser (conversation keys, reply matching) and by posting (where a
+reply goes).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+DISCOURSE_TOPIC = re.compile(r"/t/(?:[^/?#]+/)?(\d+)(?:/(\d+))?/?(?:\.rss)?$")
+REDDIT_POST = re.compile(r"/comments/([a-z0-9]+)(?:/[^/]*)?(?:/([a-z0-9]+))?/?(?:\.rss)?$", re.I)
+TRACKING_PARAMS = re.compile(r"^(utm_\w+|showComment|replytocom|fbclid|gclid)$", re.I)
+
+
+# The common shape of a URL, for which `url_key` needs neither urlsplit nor the query's decoding and encoding
+# again (they give back what is there): lower-case http(s) scheme and host, digits for a port, no white space,
+# a query of plain key=value pairs. Anything else takes the general path; a test checks both agree.
+_SIMPLE_URL = re.compile(r"(https?)://([a-z0-9.-]+)(?::(\d{1,5}))?(/[^?#\s]*)?"
+                         r"(?:\?([\w.~-]+=[\w.~-]*(?:&[\w.~-]+=[\w.~-]*)*))?(?:#(\S*))?", re.ASCII)
+
+
+@functools.lru_cache(maxsize=4096)
+def url_key(url: str | None, keep_fragment: bool = True) -> str | None:
+    """`url` normalised for matching: no scheme, lower-case host, no default port, no trailing
+    slash, no tracking parameters; the fragment only when `keep_fragment`."""
+    if not url:
+        return None
+    simple = _SIMPLE_URL.fullmatch(url.strip())
+    if simple and (not simple[3] or int(simple[3]) <= 65535):
+        scheme, host, port, path, query, fragment = simple.groups()
+        if port and int(port) and int(port) != {"http": 80, "https": 443}[scheme]:
+            host = f"{host}:{int(port)}"
+        key = host + (path or "").rstrip("/")
+        if query:
+            query = "&".join(pair for pair in query.split("&") if not TRACKING_PARAMS.match(pair.split("=", 1)[0]))
+            key += "?" + query if query else ""
+        return key + "#" + fragment if keep_fragment and fragment else key
+    return _url_key(url, keep_fragment)
+
+
+def _url_key(url: str, keep_fragment: bool) -> str | None:
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        return None
+    if not host:
+        return None
+    if port and not ((parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                       if not TRACKING_PARAMS.match(k)]) if parts.query else ""
+    key = host + (parts.path.rstrip("/") or "")
+    if query:
+        key += "?" + query
+    if keep_fragment and parts.fragment:
+        key += "#" + parts.fragment
+    return key
+
+
+def guid_key(guid: str, feed_url: str) -> str:
+    """A guid as a global key: URLs normalised, tag:/urn: kept, anything else scoped by host."""
+    guid = guid.strip()
+    if re.match(r"^https?://", guid, re.I):
+        return url_key(guid) or guid
+    if re.match(r"^(tag|urn|yt):", guid, re.I):
+        return guid
+    return f"{(urlsplit(feed_url).hostname or '').lower()}|{guid}"
+
+
+def discourse_key(url: str | None) -> tuple[str, int | None] | None:
+    """(host/t/<id>, post number) for a Discourse topic or post URL."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    match = DISCOURSE_TOPIC.search(parts.path)
+    if not match:
+        return None
+    prefix = parts.path[: parts.path.find("/t/")]
+    segments = parts.path[parts.path.find("/t/") + 3:].removesuffix(".rss").strip("/").split("/")
+    if len(segments) == 2 and segments[0].isdigit():  # a short link without the slug: /t/<id>/<post number>
+        return f"{(parts.netloc or '').lower()}{prefix}/t/{segments[0]}", int(segments[1])
+    base = f"{(parts.netloc or '').lower()}{prefix}/t/{match.group(1)}"
+    return base, int(match.group(2)) if match.group(2) else None
+
+
+def reddit_key(url: str | None) -> tuple[str, str | None] | None:
+    """(host/comments/<post id>, comment id) for a Reddit post or comment URL."""
+    if not url or "reddit.com" not in url:
+        return None
+    match = REDDIT_POST.search(urlsplit(url).path)
+    if not match:
+        return None
+    return f"reddit.com/comments/{match.group(1).lower()}", match.group(2)
