@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cmtui import fastxml
+from cmtui import fastxml, workers
 from cmtui.demo import sites
 from cmtui.parse import parse
 
@@ -162,12 +162,28 @@ def test_only_messages_that_can_wait_get_a_sentiment_score() -> None:
     <item><title>By: Acme Support</title><link>http://b.example/hello/#comment-2</link><guid>c2</guid>
       <dc:creator>  acme   SUPPORT </dc:creator><description>So sorry, Ann! We will fix it.</description></item>
     </channel></rss>"""
-    parsed = parse(body, "http://b.example/hello/feed/", ours=frozenset({"acme support"}))
+    url, ours = "http://b.example/hello/feed/", frozenset({"acme support"})
+    parsed = workers.parse_feed(body, url, ours=ours)
     scores = {e.author.casefold(): e.sentiment for e in parsed.entries}
     assert scores["ann"] is not None and scores["ann"] < -0.3
     assert scores["acme support"] is None
     features = {e.author.casefold(): e.features for e in parsed.entries}
     assert features["ann"] is not None and features["ann"]["complaints"] and features["acme support"] is None
+    # parse itself is pure: entries only, no scores; given `ours` (as sync.py still calls it) it scores the same
+    assert all(e.sentiment is None and e.features is None for e in parse(body, url).entries)
+    assert dataclasses.asdict(parse(body, url, None, 1.8e9, True, ours)) == dataclasses.asdict(
+        workers.parse_feed(body, url, None, 1.8e9, True, ours))
+
+
+def test_opening_posts_of_topic_feeds_are_scored_in_the_workers() -> None:
+    """On a forum the opening post of a topic waits for a reply like any other: the workers score it; a blog's
+    posts (context, long texts) are not scored."""
+    topic = workers.parse_feed(REDDIT_POST, "https://www.reddit.com/r/coffee/comments/abc123/burr_one_jams/.rss")
+    assert topic.role == "topic" and any(e.is_post for e in topic.entries)
+    assert all(e.sentiment is not None and e.features is not None for e in topic.entries)
+    blog = workers.parse_feed(rss("<title>Hello</title><link>http://a.test/p/1</link><description>Great news, "
+                                  "we love it</description>"), BASE)
+    assert blog.role == "posts" and blog.entries[0].sentiment is None and blog.entries[0].features is None
 
 
 def test_url_keys_of_the_common_shape_equal_the_general_path(corpus: Path) -> None:

@@ -1,8 +1,9 @@
 """Feed bytes → `ParsedFeed`: what each entry is (post, comment, topic reply), who wrote it,
 when, what it replies to and which conversation it belongs to.
 
-Pure functions: no network, no database. `parse()` never raises; a document that is not a
-feed, or breaks off half-way, comes back with `error` set and whatever entries parsed.
+Pure functions: bytes in, entries out; no network, no database, no scoring (the parse workers
+add sentiment and word features: `workers.parse_feed`). `parse()` never raises; a document that
+is not a feed, or breaks off half-way, comes back with `error` set and whatever entries parsed.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from cmtui import fastxml, signals, text
-from cmtui.config import normalise_name
+from cmtui import fastxml, text
 from cmtui.urlkeys import discourse_key, guid_key, reddit_key, url_key
 
 __all__ = ["Entry", "ParsedFeed", "alternate_links", "discourse_key", "guid_key", "is_feed_link", "parse",
@@ -53,8 +53,8 @@ class Entry:
     parent_ref: str | None = None  # uid or url_key of what this replies to
     explicit_parent: bool = False  # the feed says what this replies to
     comment_feeds: list[str] = field(default_factory=list)  # feeds of this post's comments
-    sentiment: float | None = None  # VADER compound of the text (computed here: parsing runs in workers); None
-    # for posts and our own messages (see `_entry`)
+    sentiment: float | None = None  # VADER compound of the text: set by the parse workers (`workers.score`) for
+    # messages that can wait for a reply, None here
     features: dict[str, Any] | None = None  # signals.features of the text; None where sentiment is None
     comment_count: int | None = None  # how many comments the posts feed says the post has (slash:comments)
 
@@ -194,16 +194,23 @@ def _detect_posts(generator: str) -> tuple[str, str, bool]:
 
 
 def parse(body: bytes, url: str, headers: dict[str, str] | None = None, now: float | None = None,
-          fast: bool = True, ours: frozenset[str] = frozenset()) -> ParsedFeed:
+          fast: bool = True, ours: frozenset[str] | None = None) -> ParsedFeed:
     """Parse feed bytes fetched from `url`. Never raises. Well-formed RSS 2.0 and Atom of the shapes the fast
     reader (`fastxml`) reads exactly as feedparser does go through it, everything else through feedparser (the
-    same `ParsedFeed` either way); `fast=False` forces feedparser. `ours`: our (normalised) names, whose
-    messages need no sentiment score."""
+    same `ParsedFeed` either way); `fast=False` forces feedparser.
+
+    `ours` (our normalised names) is for callers from before the parse workers took over the scoring: given,
+    the entries are scored as `workers.parse_feed` scores them. New code calls `workers.parse_feed`."""
     now = time.time() if now is None else now
     try:
-        return _parse(body, url, headers or {}, now, fast, ours)
+        feed = _parse(body, url, headers or {}, now, fast)
     except Exception as exc:  # noqa: BLE001 - hostile input must not stop a sync
         return unparsable(url, exc)
+    if ours is not None:  # kept until sync.py calls workers.parse_feed; then this parameter goes
+        from cmtui.workers import scored
+
+        return scored(feed, ours)
+    return feed
 
 
 def unparsable(url: str, exc: Exception) -> ParsedFeed:
@@ -211,8 +218,7 @@ def unparsable(url: str, exc: Exception) -> ParsedFeed:
     return ParsedFeed(url=url, error=f"could not be parsed: {type(exc).__name__}: {text.one_line(str(exc), 200)}")
 
 
-def _parse(body: bytes, url: str, headers: dict[str, str], now: float, fast: bool,
-           ours: frozenset[str]) -> ParsedFeed:
+def _parse(body: bytes, url: str, headers: dict[str, str], now: float, fast: bool) -> ParsedFeed:
     response_headers = {k.lower(): v for k, v in headers.items() if k.lower() in ("content-type", "content-language")}
     response_headers["content-location"] = url
     parsed = fastxml.read(body, url, response_headers) if fast else None
@@ -239,7 +245,7 @@ def _parse(body: bytes, url: str, headers: dict[str, str], now: float, fast: boo
         result.site_comments_feed = urljoin(result.link.rstrip("/") + "/", "comments/feed/")
     seen: set[str] = set()
     for raw in parsed.get("entries", []):
-        entry = _entry(raw, result, url, now, ours)
+        entry = _entry(raw, result, url, now)
         if entry.uid in seen:
             continue  # a duplicate guid inside one feed: the first (newest) copy wins
         seen.add(entry.uid)
@@ -249,7 +255,7 @@ def _parse(body: bytes, url: str, headers: dict[str, str], now: float, fast: boo
     return result
 
 
-def _entry(raw: Any, feed: ParsedFeed, feed_url: str, now: float, ours: frozenset[str] = frozenset()) -> Entry:
+def _entry(raw: Any, feed: ParsedFeed, feed_url: str, now: float) -> Entry:
     link = text.safe_url(raw.get("link"))
     html, wp_parent = _split_reply_line(_body_html(raw), link or feed_url)
     clean_html = text.absolute_links(text.safe_html(html), link or feed_url)
@@ -268,14 +274,6 @@ def _entry(raw: Any, feed: ParsedFeed, feed_url: str, now: float, ours: frozense
     else:
         _comment_keys(entry, feed, title)
     entry.conv_keys = list(dict.fromkeys(entry.conv_keys))
-    # Sentiment and features are most of a message's parsing cost, and a post's text is long: posts get them
-    # only where they wait for a reply (forum topics, mentions: `triage._summary` computes them then), not on
-    # every blog; our own messages never wait for us.
-    if entry.is_post or (bool(ours) and normalise_name(author) in ours):
-        entry.sentiment = entry.features = None
-    else:
-        entry.sentiment = signals.sentiment(body) if body else 0.0
-        entry.features = signals.features(body, entry.sentiment)
     count = str(raw.get("slash_comments") or "").strip()
     entry.comment_count = int(count) if count.isdigit() else None
     if not entry.title and entry.is_post:

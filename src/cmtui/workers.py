@@ -1,24 +1,59 @@
-"""The parse worker processes of a sync: how they start and what they do first (kept apart from the sync
-engine: a worker imports this module and `parse`, nothing else of cmtui)."""
+"""The parse worker processes of a sync: what they run (`parse_feed`: parse, then score) and how they start
+(kept apart from the sync engine: a worker imports this module, `parse` and `signals`, nothing else of cmtui
+that it does not need).
+
+Scoring is most of a message's parsing cost, which is why it runs here, in the workers, rather than in the
+triage that reads it: a cold sync spreads it over every core.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import importlib.machinery
-import multiprocessing
 import os
 import sys
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING
+
+from cmtui import parse, signals
+from cmtui.config import normalise_name
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 WORKER_NICENESS = 10  # added to the workers' nice value (lower priority than the process that feeds them)
+
+
+def parse_feed(body: bytes, url: str, headers: dict[str, str] | None = None, now: float | None = None,
+               fast: bool = True, ours: frozenset[str] = frozenset()) -> parse.ParsedFeed:
+    """The parse workers' job: `parse.parse`, then `scored`. `ours`: our normalised names. Never raises."""
+    return scored(parse.parse(body, url, headers, now, fast), ours)
+
+
+def scored(feed: parse.ParsedFeed, ours: frozenset[str]) -> parse.ParsedFeed:
+    """`feed` with the sentiment and word features (`signals`) of each entry that can wait for a reply: not our
+    own, and not a post, except in a topic feed (there the opening post waits too, as on a forum). Posts of
+    other feeds are scored later, and only where they wait (mentions: the triage does it then), for their text
+    is long. Never raises: a failure is the feed's error, as in `parse.parse`."""
+    try:
+        for entry in feed.entries:
+            if (entry.is_post and feed.role != "topic") or (ours and normalise_name(entry.author) in ours):
+                continue
+            entry.sentiment = signals.sentiment(entry.text) if entry.text else 0.0
+            entry.features = signals.features(entry.text, entry.sentiment)
+    except Exception as exc:  # noqa: BLE001 - hostile input must not stop a sync
+        return parse.unparsable(feed.url, exc)
+    return feed
 
 
 def start_pool(workers: int) -> ProcessPoolExecutor:
     """`workers` parse processes, started now. "spawn": fresh interpreters, each ending by itself when the sync
     that started it is gone (forkserver's helper processes outlived a killed sync)."""
+    import multiprocessing  # here: a process that only parses (in a thread) never needs them
+    from concurrent.futures import ProcessPoolExecutor
+
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=exit_with_parent, initargs=(os.getpid(),))
     try:
