@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from cmtui.cli import cli
 from cmtui.config import ConfigError, load
 from cmtui.demo.server import FeedServer
-from cmtui.discover import Found, address_places, append_feeds, discover, find_feeds, read_opml
+from cmtui.discover import Found, address_places, discover, find_feeds
+from cmtui.feedlist import append_feeds, read_opml
 from cmtui.fetch import Fetcher, Limits
 
 HTML = "text/html; charset=utf-8"

@@ -17,7 +17,7 @@ import pytest
 from cmtui import text
 from cmtui.config import ConfigError, load
 from cmtui.demo.server import FeedServer
-from cmtui.discover import read_opml
+from cmtui.feedlist import read_opml
 from cmtui.store import Store
 from cmtui.sync import run_sync
 

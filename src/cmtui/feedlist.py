@@ -1,0 +1,231 @@
+"""The feeds list in `feeds.toml`: adding `[[feeds]]` tables, and reading the OPML subscription list another
+reader exports (`cmtui add`, `cmtui import-opml`).
+
+`append_feeds()` edits the config with tomlkit so the user's comments and layout survive, and never leaves a
+broken file behind: the new text is checked like any config before it replaces the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+import stat
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import listparser
+import tomlkit
+import tomlkit.exceptions
+from tomlkit.items import AoT, Array, Comment, Table, Whitespace
+
+from cmtui import platforms, text
+from cmtui.config import ConfigError, check_url, load
+
+NEW_CONFIG = """\
+# cmtui: the feeds of your community, one [[feeds]] table each.
+# Add more with `cmtui add URL` or `cmtui import-opml FILE`, or by hand:
+# url, name, kind (blog | forum | mentions), tags.
+
+[identity]
+# Put the brand's author names here, as they appear on posts and comments (e.g. "Acme Support"):
+# cmtui treats their replies as answers and never asks you to reply to yourself.
+names = []
+"""
+
+
+# -- feeds.toml --------------------------------------------------------------------
+
+
+def _same_url(url: str) -> str:
+    return url.strip().rstrip("/")
+
+
+def _new_table(feed: dict[str, Any], url: str) -> Table:
+    table = tomlkit.table()
+    table.add("url", url)
+    name = text.one_line(str(feed.get("name") or ""), 200)
+    if name:
+        table.add("name", name)
+    if feed.get("kind"):
+        table.add("kind", str(feed["kind"]))
+    if isinstance(feed.get("follow_comments"), bool):
+        table.add("follow_comments", feed["follow_comments"])
+    tags = list(dict.fromkeys(t for t in (text.one_line(str(x), 100) for x in feed.get("tags") or []) if t))
+    if tags:
+        table.add("tags", tags)
+    return table
+
+
+def append_feeds(config_path: Path, feeds: list[dict[str, Any]]) -> list[str]:
+    """Append `[[feeds]]` tables (url, name, kind, tags) to `config_path`, keeping its comments and layout.
+
+    URLs already there are skipped. A missing file is created with an `[identity]` table to fill in.
+    The result is checked like any config before it replaces the file, so on `ConfigError` the file is
+    as it was. Returns the URLs added.
+    """
+    target = Path(os.path.realpath(config_path))  # through a symlink, not over it
+    exists = target.exists()
+    if exists:
+        try:
+            original = target.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(config_path, "", f"cannot read: {exc}") from None
+    else:
+        original = NEW_CONFIG
+    try:
+        doc = tomlkit.parse(original if not original or original.endswith("\n") else original + "\n")
+    except tomlkit.exceptions.TOMLKitError as exc:
+        raise ConfigError(config_path, "", f"not valid TOML: {exc}") from None
+    current = doc.get("feeds")
+    if current is not None and not isinstance(current, AoT | Array):
+        raise ConfigError(config_path, "feeds", "must be a list of [[feeds]] tables")
+    present = {_same_url(t["url"]) for t in current or [] if isinstance(t, dict) and isinstance(t.get("url"), str)}
+
+    added: list[str] = []
+    tables: list[Table] = []
+    for feed in feeds:
+        url = str(feed.get("url") or "").strip()
+        if not url or _same_url(url) in present:
+            continue
+        present.add(_same_url(url))
+        added.append(url)
+        tables.append(_new_table(feed, url))
+    if not tables and exists:
+        return []
+
+    if isinstance(current, Array):  # feeds = [{ url = "..." }, ...]: keep the user's inline style
+        for table in tables:
+            inline = tomlkit.inline_table()
+            inline.update(table.unwrap())
+            current.append(inline)
+    elif isinstance(current, AoT):
+        preamble = _next_table_comments(doc, current)
+        if len(current) and not current[-1].as_string().endswith("\n\n"):
+            current[-1].add(tomlkit.nl())  # a blank line between the last table and the new ones
+        for table in tables:
+            table.add(tomlkit.nl())
+            current.append(table)
+        for item in preamble:
+            tables[-1].add(item)
+    elif tables:
+        if doc.as_string().strip() and not doc.as_string().endswith("\n\n"):
+            doc.add(tomlkit.nl())
+        aot = tomlkit.aot()
+        for table in tables:
+            aot.append(table)
+        doc.append("feeds", aot)
+    rendered = doc.as_string().rstrip() + "\n" if tables else doc.as_string()
+    _replace_checked(target, config_path, rendered)
+    return added
+
+
+def _next_table_comments(doc: tomlkit.TOMLDocument, feeds: AoT) -> list[Comment | Whitespace]:
+    """Take the comments that end the last [[feeds]] table but introduce the table after it.
+
+    tomlkit keeps a comment above `[sync]` in the body of the table before it; new feeds must go
+    above that comment, not between it and `[sync]`. Comments set off from the last key by a blank
+    line count as the next table's, and only when a table does follow.
+    """
+    if not len(feeds):
+        return []
+    position = next((i for i, (_, item) in enumerate(doc.body) if item is feeds), None)
+    if position is None or not any(key is not None for key, _ in doc.body[position + 1:]):
+        return []
+    body = feeds[-1].value.body
+    start = len(body)
+    while start and body[start - 1][0] is None and isinstance(body[start - 1][1], Comment | Whitespace):
+        start -= 1
+    blank = next((i for i in range(start, len(body)) if isinstance(body[i][1], Whitespace)
+                  and body[i][1].as_string().count("\n") >= 1 and not body[i][1].as_string().strip(" \t\n")), None)
+    if blank is None or not any(isinstance(item, Comment) for _, item in body[blank + 1:]):
+        return []
+    moved = [item for _, item in body[blank + 1:] if isinstance(item, Comment | Whitespace)]  # all of them, as above
+    del body[blank + 1:]
+    return moved
+
+
+def _replace_checked(target: Path, config_path: Path, content: str) -> None:
+    """Write `content` to a temporary file beside `target`, read it back as a config, then swap it in."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise ConfigError(config_path, "", f"cannot write: {exc}") from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            out.write(content)
+            out.flush()
+            os.fsync(out.fileno())
+        if target.exists():
+            os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
+        try:
+            load(tmp)
+        except ConfigError as exc:
+            raise ConfigError(config_path, exc.key, f"{exc.why} (the file was left as it was)") from None
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ConfigError(config_path, "", f"cannot write: {exc}") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+# -- OPML --------------------------------------------------------------------------
+
+
+def _opml_bytes(data: bytes) -> bytes:
+    """`data` as UTF-8 (listparser decodes UTF-8 only): BOM removed, a declared legacy encoding honoured."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8):]
+    try:
+        data.decode("utf-8")
+        return data
+    except UnicodeDecodeError:
+        pass
+    match = re.match(rb"\s*<\?xml[^>]*encoding=[\"']([A-Za-z0-9_.:-]+)[\"']", data)
+    encoding = match.group(1).decode("ascii") if match else "cp1252"
+    try:
+        return data.decode(encoding).encode("utf-8")
+    except (LookupError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot decode it as {encoding}: {exc}") from None
+
+
+def read_opml(path: Path) -> list[dict[str, Any]]:
+    """The feeds of an OPML subscription list: url, name (its title) and tags (its categories, folders included)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(path, "", f"cannot read: {exc}") from None
+    try:
+        result = listparser.parse(_opml_bytes(data))  # bytes: a str could be taken for a URL and fetched
+    except Exception as exc:  # noqa: BLE001 - a hostile file must end in a message
+        raise ConfigError(path, "", f"not an OPML file: {type(exc).__name__}: {text.one_line(str(exc), 200)}") from None
+    if not result.get("version"):
+        why = result.get("bozo_exception")
+        raise ConfigError(path, "", "not an OPML file" + (f": {text.one_line(str(why), 200)}" if why else ""))
+    feeds: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for index, item in enumerate(result.get("feeds", [])):
+        url = str(item.get("url") or "").strip()
+        why = check_url(url)
+        if why and url.lower().startswith(("http://", "https://")):  # a feed's address, broken: say which
+            title = text.one_line(str(item.get("title") or ""), 60)
+            raise ConfigError(path, f"outline {title!r} xmlUrl" if title else f"outline {index + 1} xmlUrl", why)
+        if why or _same_url(url) in seen:
+            continue  # not a web feed (file:, mailto: …), or listed twice
+        seen.add(_same_url(url))
+        tags = [text.one_line(str(part), 100) for path_ in item.get("categories") or [] for part in path_]
+        feed: dict[str, Any] = {
+            "url": url,
+            "name": text.one_line(str(item.get("title") or ""), 200),
+            "tags": list(dict.fromkeys(t for t in tags if t)),
+        }
+        if platforms.is_listening(url, feed["name"]):
+            feed["kind"] = "mentions"  # a search, tag or alert; any other kind is detected when synced
+        feeds.append(feed)
+    return feeds
+
