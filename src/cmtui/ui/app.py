@@ -245,12 +245,8 @@ class CmtuiApp(App[None]):
 
     @work(thread=True, group="mark-opened", exit_on_error=False, description="Recording an opening")
     def _mark_opened(self, conversation_id: int) -> None:
-        store = Store.open(self.db_path)
-        try:
-            with store.transaction():
-                store.mark_opened(conversation_id)
-        finally:
-            store.close()
+        with Store.open(self.db_path) as store, store.transaction():
+            store.mark_opened(conversation_id)
 
     def mark_done(self, item: InboxItem) -> None:
         previous = item.done_at
@@ -359,11 +355,9 @@ class CmtuiApp(App[None]):
             draft.stopped()
             result(draft.written, None, text.one_line(str(exc), 120))
             return
-        try:
+        with store:
             store.conn.execute(f"PRAGMA busy_timeout = {int(DRAFT_LOCK_WAIT * 1000)}")
             draft.write_pending(store, lambda: worker.is_cancelled, time.sleep, result)
-        finally:
-            store.close()
 
     def reply(self, conversation_id: int, message_id: int | None = None) -> None:
         """r: answer `message_id` (default: the conversation's oldest message waiting for us) in the editor;
@@ -545,16 +539,14 @@ class CmtuiApp(App[None]):
             done += 1
             self.post_message(FeedSynced(report, done, total))
 
-        store = Store.open(self.db_path)
-        try:
-            with sync_lock(self.db_path, wait=0):
-                report = run_sync(self.config, store, on_feed=on_feed, cancelled=lambda: worker.is_cancelled,
-                                  **self.sync_options)
-        except SyncBusy:
-            self.post_message(SyncFinished(None, "Another sync is running (cron?): try again in a moment"))
-            return
-        finally:
-            store.close()
+        with Store.open(self.db_path) as store:
+            try:
+                with sync_lock(self.db_path, wait=0):
+                    report = run_sync(self.config, store, on_feed=on_feed, cancelled=lambda: worker.is_cancelled,
+                                      **self.sync_options)
+            except SyncBusy:
+                self.post_message(SyncFinished(None, "Another sync is running (cron?): try again in a moment"))
+                return
         self.post_message(SyncFinished(report))
 
     def on_feed_synced(self, message: FeedSynced) -> None:

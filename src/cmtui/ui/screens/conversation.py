@@ -56,11 +56,8 @@ class ConversationScreen(CmtuiScreen):
     def _read(self) -> None:
         """Thread worker: the conversation, on a connection of its own."""
         app = self.cmtui
-        store = Store.open(app.db_path)
-        try:
+        with Store.open(app.db_path) as store:
             self.post_message(ThreadLoaded(read_thread(store, app.config, self.conversation_id, app.now())))
-        finally:
-            store.close()
 
     @on(ThreadLoaded)
     def _loaded(self, event: ThreadLoaded) -> None:

@@ -296,11 +296,8 @@ class ReplyEditorScreen(CmtuiScreen):
     def _read_thread(self) -> None:
         """Thread worker: the conversation (it can be 10,000 messages) on a connection of its own."""
         app = self.cmtui
-        store = Store.open(app.db_path)
-        try:
+        with Store.open(app.db_path) as store:
             messages = load_thread(store, app.config, self.plan.conversation_id, None)
-        finally:
-            store.close()
         app.call_from_thread(self._show_thread, messages)
 
     def _show_thread(self, messages: list[ThreadMessage]) -> None:

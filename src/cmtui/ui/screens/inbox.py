@@ -150,8 +150,7 @@ class InboxScreen(CmtuiScreen):
         left dirty are brought up to date first, in short transactions); the UI thread only shows it."""
         worker = get_current_worker()
         app = self.cmtui
-        store = Store.open(app.db_path)
-        try:
+        with Store.open(app.db_path) as store:
             up_to_date(store, app.config)
             page = query_page(store, app.config, app.now(), filters)
             if worker.is_cancelled:
@@ -161,8 +160,6 @@ class InboxScreen(CmtuiScreen):
                 rest = read_all(store, app.config, page.now, filters)
                 if not worker.is_cancelled:
                     self.post_message(InboxLoaded(page, load, keep_id, rest))
-        finally:
-            store.close()
 
     @on(InboxLoaded)
     def _loaded(self, message: InboxLoaded) -> None:
@@ -235,11 +232,8 @@ class InboxScreen(CmtuiScreen):
         """Thread worker: the conversation's latest unanswered message (it grows with the conversation)."""
         worker = get_current_worker()
         app = self.cmtui
-        store = Store.open(app.db_path)
-        try:
+        with Store.open(app.db_path) as store:
             message = latest_unanswered(store, app.config, conversation_id)
-        finally:
-            store.close()
         if not worker.is_cancelled:
             self.post_message(PreviewLoaded(conversation_id, message, load))
 
