@@ -276,51 +276,65 @@ async def find_feeds(url: str, fetcher: Fetcher) -> Discovery:
     if why := check_url(url):
         report.why = why
         return report
-    failures: list[str] = []
     page = await fetcher.get(url)
     if page.error or page.status != 200:
         # the page itself is out of reach; an address that names its feed (YouTube, Mastodon) still works
-        for candidate in address_places(url):
-            report.tried.append(candidate.url)
-            if checked := await _check(fetcher, candidate, failures):
-                report.found = [checked.found]
-                return report
-        report.why = f"cannot read {url}: {page.error or f'HTTP {page.status}'}"
+        await _first_feed(fetcher, address_places(url), report, failures=[])
+        if not report.found:
+            report.why = f"cannot read {url}: {page.error or f'HTTP {page.status}'}"
         return report
     base = page.final_url or url
     feed = parse(page.body, base, page.headers)
     if feed.error is None:
         report.found = [_verified(_Candidate(url), page.permanent_redirect or url, feed).found]
-        return report
+    else:
+        await _search_page(fetcher, page.body, base, feed.error, report)
+    return report
 
-    info = _read_page(page.body, base)
-    advertised = [_Candidate(u, title) for u, title in alternate_links(page.body, base)[:MAX_ADVERTISED]]
-    discourse = info.discourse_base
-    if discourse and advertised:
-        advertised.append(_Candidate(urljoin(discourse, "latest.rss")))  # the forum's topics, not one topic
-    advertised = _unique(advertised)
+
+async def _search_page(fetcher: Fetcher, body: bytes, base: str, page_error: str, report: Discovery) -> None:
+    """A page that is not a feed: the feeds it advertises, else the first of the usual places that is one."""
+    failures: list[str] = []
+    info = _read_page(body, base)
+    advertised = _advertised(body, base, info)
     report.tried += [c.url for c in advertised]
     results = await asyncio.gather(*(_check(fetcher, c, failures) for c in advertised))
     report.found = _choose([v for v in results if v is not None])
-    if report.found:
-        return report
+    if not report.found:
+        # nothing advertised, or nothing advertised is a feed: the usual places, first hit wins
+        done = {url_key(c.url, keep_fragment=False) for c in advertised}
+        usual = [c for c in usual_places(base, info) if url_key(c.url, keep_fragment=False) not in done]
+        await _first_feed(fetcher, usual, report, failures)
+    if not report.found:
+        report.why = _why_none(advertised, failures, page_error, report.tried)
 
-    # nothing advertised, or nothing advertised is a feed: the usual places, first hit wins
-    done = {url_key(c.url, keep_fragment=False) for c in advertised}
-    for candidate in usual_places(base, info):
-        if url_key(candidate.url, keep_fragment=False) in done:
-            continue
+
+def _advertised(body: bytes, base: str, info: _Page) -> list[_Candidate]:
+    """The feeds the page advertises (the first MAX_ADVERTISED), and a forum's topics feed beside them."""
+    advertised = [_Candidate(u, title) for u, title in alternate_links(body, base)[:MAX_ADVERTISED]]
+    discourse = info.discourse_base
+    if discourse and advertised:
+        advertised.append(_Candidate(urljoin(discourse, "latest.rss")))  # the forum's topics, not one topic
+    return _unique(advertised)
+
+
+async def _first_feed(fetcher: Fetcher, candidates: list[_Candidate], report: Discovery,
+                      failures: list[str]) -> None:
+    """Check `candidates` in order until one is a feed: it is what `report` found."""
+    for candidate in candidates:
         report.tried.append(candidate.url)
         if hit := await _check(fetcher, candidate, failures):
             report.found = [hit.found]
-            return report
+            return
+
+
+def _why_none(advertised: list[_Candidate], failures: list[str], page_error: str, tried: list[str]) -> str:
+    """Why a page that is not a feed led to none."""
     if advertised:
         some = "a feed but it did not answer" if len(advertised) == 1 else f"{len(advertised)} feeds but none answered"
-        report.why = (f"no feed found on that page: it advertises {some} "
-                      f"with a feed ({failures[0] if failures else 'no answer'}), nor did the usual places")
-    else:
-        report.why = f"no feed found on that page ({feed.error}), nor at the usual places ({_short_list(report.tried)})"
-    return report
+        return (f"no feed found on that page: it advertises {some} "
+                f"with a feed ({failures[0] if failures else 'no answer'}), nor did the usual places")
+    return f"no feed found on that page ({page_error}), nor at the usual places ({_short_list(tried)})"
 
 
 async def discover(url: str, fetcher: Fetcher) -> list[Found]:

@@ -67,6 +67,27 @@ def append_feeds(config_path: Path, feeds: list[dict[str, Any]]) -> list[str]:
     """
     target = Path(os.path.realpath(config_path))  # through a symlink, not over it
     exists = target.exists()
+    doc = _read_document(target, config_path, exists)
+    current = doc.get("feeds")
+    if current is not None and not isinstance(current, AoT | Array):
+        raise ConfigError(config_path, "feeds", "must be a list of [[feeds]] tables")
+    present = {_same_url(t["url"]) for t in current or [] if isinstance(t, dict) and isinstance(t.get("url"), str)}
+    added, tables = _new_tables(feeds, present)
+    if not tables and exists:
+        return []
+    if isinstance(current, Array):  # feeds = [{ url = "..." }, ...]: keep the user's inline style
+        _append_inline(current, tables)
+    elif isinstance(current, AoT):
+        _append_to_tables(doc, current, tables)
+    elif tables:
+        _append_first_tables(doc, tables)
+    rendered = doc.as_string().rstrip() + "\n" if tables else doc.as_string()
+    _replace_checked(target, config_path, rendered)
+    return added
+
+
+def _read_document(target: Path, config_path: Path, exists: bool) -> tomlkit.TOMLDocument:
+    """The config file as a tomlkit document (NEW_CONFIG when there is none yet)."""
     if exists:
         try:
             original = target.read_text(encoding="utf-8")
@@ -75,14 +96,13 @@ def append_feeds(config_path: Path, feeds: list[dict[str, Any]]) -> list[str]:
     else:
         original = NEW_CONFIG
     try:
-        doc = tomlkit.parse(original if not original or original.endswith("\n") else original + "\n")
+        return tomlkit.parse(original if not original or original.endswith("\n") else original + "\n")
     except tomlkit.exceptions.TOMLKitError as exc:
         raise ConfigError(config_path, "", f"not valid TOML: {exc}") from None
-    current = doc.get("feeds")
-    if current is not None and not isinstance(current, AoT | Array):
-        raise ConfigError(config_path, "feeds", "must be a list of [[feeds]] tables")
-    present = {_same_url(t["url"]) for t in current or [] if isinstance(t, dict) and isinstance(t.get("url"), str)}
 
+
+def _new_tables(feeds: list[dict[str, Any]], present: set[str]) -> tuple[list[str], list[Table]]:
+    """(URLs, tables) of the feeds not `present` yet, each once."""
     added: list[str] = []
     tables: list[Table] = []
     for feed in feeds:
@@ -92,33 +112,38 @@ def append_feeds(config_path: Path, feeds: list[dict[str, Any]]) -> list[str]:
         present.add(_same_url(url))
         added.append(url)
         tables.append(_new_table(feed, url))
-    if not tables and exists:
-        return []
+    return added, tables
 
-    if isinstance(current, Array):  # feeds = [{ url = "..." }, ...]: keep the user's inline style
-        for table in tables:
-            inline = tomlkit.inline_table()
-            inline.update(table.unwrap())
-            current.append(inline)
-    elif isinstance(current, AoT):
-        preamble = _next_table_comments(doc, current)
-        if len(current) and not current[-1].as_string().endswith("\n\n"):
-            current[-1].add(tomlkit.nl())  # a blank line between the last table and the new ones
-        for table in tables:
-            table.add(tomlkit.nl())
-            current.append(table)
-        for item in preamble:
-            tables[-1].add(item)
-    elif tables:
-        if doc.as_string().strip() and not doc.as_string().endswith("\n\n"):
-            doc.add(tomlkit.nl())
-        aot = tomlkit.aot()
-        for table in tables:
-            aot.append(table)
-        doc.append("feeds", aot)
-    rendered = doc.as_string().rstrip() + "\n" if tables else doc.as_string()
-    _replace_checked(target, config_path, rendered)
-    return added
+
+def _append_inline(current: Array, tables: list[Table]) -> None:
+    """To `feeds = [{ url = "..." }, ...]`, as inline tables."""
+    for table in tables:
+        inline = tomlkit.inline_table()
+        inline.update(table.unwrap())
+        current.append(inline)
+
+
+def _append_to_tables(doc: tomlkit.TOMLDocument, current: AoT, tables: list[Table]) -> None:
+    """After the last `[[feeds]]` table, a blank line apart, and above the comments that introduce the table
+    after them."""
+    preamble = _next_table_comments(doc, current)
+    if len(current) and not current[-1].as_string().endswith("\n\n"):
+        current[-1].add(tomlkit.nl())  # a blank line between the last table and the new ones
+    for table in tables:
+        table.add(tomlkit.nl())
+        current.append(table)
+    for item in preamble:
+        tables[-1].add(item)
+
+
+def _append_first_tables(doc: tomlkit.TOMLDocument, tables: list[Table]) -> None:
+    """The first `[[feeds]]` tables of the file, at its end."""
+    if doc.as_string().strip() and not doc.as_string().endswith("\n\n"):
+        doc.add(tomlkit.nl())
+    aot = tomlkit.aot()
+    for table in tables:
+        aot.append(table)
+    doc.append("feeds", aot)
 
 
 def _next_table_comments(doc: tomlkit.TOMLDocument, feeds: AoT) -> list[Comment | Whitespace]:
@@ -218,14 +243,18 @@ def read_opml(path: Path) -> list[dict[str, Any]]:
         if why or _same_url(url) in seen:
             continue  # not a web feed (file:, mailto: …), or listed twice
         seen.add(_same_url(url))
-        tags = [text.one_line(str(part), 100) for path_ in item.get("categories") or [] for part in path_]
-        feed: dict[str, Any] = {
-            "url": url,
-            "name": text.one_line(str(item.get("title") or ""), 200),
-            "tags": list(dict.fromkeys(t for t in tags if t)),
-        }
-        if platforms.is_listening(url, feed["name"]):
-            feed["kind"] = "mentions"  # a search, tag or alert; any other kind is detected when synced
-        feeds.append(feed)
+        feeds.append(_opml_feed(item, url))
     return feeds
 
+
+def _opml_feed(item: Any, url: str) -> dict[str, Any]:
+    """One outline as a feed to add: its title is the name, its categories (folders included) the tags."""
+    tags = [text.one_line(str(part), 100) for path_ in item.get("categories") or [] for part in path_]
+    feed: dict[str, Any] = {
+        "url": url,
+        "name": text.one_line(str(item.get("title") or ""), 200),
+        "tags": list(dict.fromkeys(t for t in tags if t)),
+    }
+    if platforms.is_listening(url, feed["name"]):
+        feed["kind"] = "mentions"  # a search, tag or alert; any other kind is detected when synced
+    return feed
