@@ -88,33 +88,47 @@ def target_for(platform: str, site: str, post_url: str | None, post_guid: str | 
     if not _on_site(post_url or message_url, site):
         return None
     if platform == "wordpress":
-        parent: int | None = None
-        if not message_is_post:
-            match = WP_COMMENT_ID.search(message_url or "")
-            if not match:
-                return None
-            parent = int(match.group(1))
-        post_id = next((int(m.group(1)) for v in (post_guid, post_url) if v and (m := WP_POST_ID.search(v))), None)
-        if post_id is None and post_url:
-            if client is None:
-                with _client() as own:
-                    post_id = resolve_wordpress_post_id(own, site, post_url)
-            else:
-                post_id = resolve_wordpress_post_id(client, site, post_url)
-        return ReplyTarget("wordpress", site, post_id, parent) if post_id else None
+        return _wordpress_target(site, post_url, post_guid, message_url, message_is_post, client)
     if platform == "discourse":
-        topic = discourse_key(post_url) or discourse_key(message_url)
-        if topic is None:
-            return None
-        topic_id = int(topic[0].rsplit("/", 1)[1])
-        number: int | None = None
-        if not message_is_post:
-            answered = discourse_key(message_url)
-            if answered is None or answered[0] != topic[0]:
-                return None
-            number = answered[1]
-        return ReplyTarget("discourse", site, topic_id, number if number and number > 1 else None)
+        return _discourse_target(site, post_url, message_url, message_is_post)
     return None
+
+
+def _wordpress_target(site: str, post_url: str | None, post_guid: str | None, message_url: str | None,
+                      message_is_post: bool, client: httpx.Client | None) -> ReplyTarget | None:
+    """The post ID from ?p= / ?page_id= in the guid or URL, else from the REST API; the comment's from
+    "#comment-N" (a comment without one: None)."""
+    parent: int | None = None
+    if not message_is_post:
+        match = WP_COMMENT_ID.search(message_url or "")
+        if not match:
+            return None
+        parent = int(match.group(1))
+    post_id = next((int(m.group(1)) for v in (post_guid, post_url) if v and (m := WP_POST_ID.search(v))), None)
+    if post_id is None and post_url:
+        if client is None:
+            with _client() as own:
+                post_id = resolve_wordpress_post_id(own, site, post_url)
+        else:
+            post_id = resolve_wordpress_post_id(client, site, post_url)
+    return ReplyTarget("wordpress", site, post_id, parent) if post_id else None
+
+
+def _discourse_target(site: str, post_url: str | None, message_url: str | None,
+                      message_is_post: bool) -> ReplyTarget | None:
+    """Topic id and post number from /t/<slug>/<id>/<n>; the message must be in the same topic, and answering
+    the opening post (number 1) has no parent."""
+    topic = discourse_key(post_url) or discourse_key(message_url)
+    if topic is None:
+        return None
+    topic_id = int(topic[0].rsplit("/", 1)[1])
+    number: int | None = None
+    if not message_is_post:
+        answered = discourse_key(message_url)
+        if answered is None or answered[0] != topic[0]:
+            return None
+        number = answered[1]
+    return ReplyTarget("discourse", site, topic_id, number if number and number > 1 else None)
 
 
 def resolve_wordpress_post_id(client: httpx.Client, site: str, post_url: str) -> int | None:
