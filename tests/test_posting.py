@@ -22,7 +22,6 @@ from cmtui.config import PostingConfig
 from cmtui.demo.server import FeedServer
 from cmtui.fetch import USER_AGENT
 from cmtui.posting import (
-    SHORT_SECRET_HIDDEN,
     PostingError,
     PostResult,
     ReplyTarget,
@@ -31,6 +30,7 @@ from cmtui.posting import (
     secret,
     target_for,
 )
+from cmtui.redact import SHORT_SECRET_HIDDEN
 
 SECRET = "abcd EFGH 1234 ijkl MNOP 5678"  # an Application Password as WordPress shows it
 API_KEY = "0f3c9e8d7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f0e"
@@ -928,7 +928,7 @@ def test_a_very_short_secret_hides_the_whole_error(discourse: FakeDiscourse, mon
 def test_no_piece_of_the_secret_survives_a_cut() -> None:
     """Texts are cut (one line of `limit` characters, a server's message's opening) after they are scrubbed,
     wherever the secret falls and however much the scrubbing or the cleaning shortened the text."""
-    from cmtui.posting import Hide
+    from cmtui.redact import Hide
 
     key = "k3y-" + "Z" * 20 + "-9q"
     hide = Hide.of("acme", key)
