@@ -1,5 +1,5 @@
 """What a single message says, as plain features: sentiment, complaint words, question, thanks, profanity,
-rule matches, names that imitate ours. Pure functions on text; `triage.py` turns them into priorities.
+rule matches, names that imitate ours. Pure functions on text; `triage/scoring.py` turns them into signals.
 """
 
 from __future__ import annotations
