@@ -96,7 +96,8 @@ def add_cmd(ctx: Context, url: str, name: str | None, kind: str | None, add_all:
     """Find the feed of a site, page, forum or channel and add it to feeds.toml."""
     import asyncio
 
-    from cmtui.discover import Discovery, append_feeds, find_feeds
+    from cmtui.discover import Discovery, find_feeds
+    from cmtui.feedlist import append_feeds
     from cmtui.fetch import Fetcher, Limits
 
     async def run() -> Discovery:
@@ -132,7 +133,7 @@ def add_cmd(ctx: Context, url: str, name: str | None, kind: str | None, add_all:
 @friendly_errors
 def import_opml_cmd(ctx: Context, file: Path) -> None:
     """Add every feed of an OPML subscription list (exported by another feed reader) to feeds.toml."""
-    from cmtui.discover import append_feeds, read_opml
+    from cmtui.feedlist import append_feeds, read_opml
 
     feeds = read_opml(file)
     config_path = ctx.config_path
