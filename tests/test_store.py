@@ -12,7 +12,7 @@ from cmtui.config import Config, FeedConfig
 from cmtui.parse import parse
 from cmtui.store import Store, StoreError, utc_now
 from cmtui.summaries import summarise_dirty
-from cmtui.triage import Settings
+from cmtui.triage import Settings, inbox, inbox_json, inbox_json_chunks
 
 FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>Forum</title><link>http://f.example/</link>
 {items}</channel></rss>"""
@@ -30,7 +30,7 @@ def save(store: Store, url: str, items: list[tuple[str, str, str]]) -> None:
 
 
 def matches(store: Store, words: str) -> list[int]:
-    return [r["id"] for r in store.conversations(view="all", search=words)]
+    return [r.id for r in store.conversations(view="all", search=words)]
 
 
 def test_search_indexes_new_messages_when_asked_and_follows_edits(tmp_path: Path) -> None:
@@ -66,47 +66,48 @@ def test_counts_and_first_pages_agree_with_the_whole_list(tmp_path: Path) -> Non
          [(f"Topic {n}", f"user{n % 4}", "It broke again, refund please?" if n % 3 == 0 else "Nice post")
           for n in range(12)])
     summarise_dirty(store, Settings(Config(path=Path("-"))))
-    ids = [r["id"] for r in store.conversations(view="all")]
+    ids = [r.id for r in store.conversations(view="all")]
     with store.transaction():
         store.mark_done(ids[0])
         store.snooze(ids[1], None)
     for view in Store.VIEWS:
-        whole = [r["id"] for r in store.conversations(view=view)]
-        assert store.count_conversations(view=view) == (len(whole), sum(r["needs_reply"] for r in
+        whole = [r.id for r in store.conversations(view=view)]
+        assert store.count_conversations(view=view) == (len(whole), sum(r.needs_reply for r in
                                                                         store.conversations(view=view))), view
-        assert [r["id"] for r in store.conversations(view=view, limit=5)] == whole[:5], view
-        assert [r["id"] for r in store.conversations(view=view, limit=0)] == whole, view  # 0: no limit
+        assert [r.id for r in store.conversations(view=view, limit=5)] == whole[:5], view
+        assert [r.id for r in store.conversations(view=view, limit=0)] == whole, view  # 0: no limit
     waiting = store.conversations(view="needs_reply")
     assert len(waiting) == 11
-    # the waiting view sorts by fewer keys (every row waits): the same order as the waiting rows of "all"
-    assert [r["id"] for r in waiting] == [r["id"] for r in store.conversations(view="all") if r["needs_reply"]]
+    # the same order as the waiting rows of "all"
+    assert [r.id for r in waiting] == [r.id for r in store.conversations(view="all") if r.needs_reply]
     assert store.count_conversations(view="all") == (12, 11)
     assert store.count_conversations(view="done") == (1, 0)
-    assert [r["priority"] for r in waiting] == sorted((r["priority"] for r in waiting), reverse=True)
-    assert json.loads(store.inbox_json(limit=3)) == json.loads(store.inbox_json())[:3]
+    assert [r.priority for r in waiting] == sorted((r.priority for r in waiting), reverse=True)
+    config = Config(path=Path("-"))
+    assert json.loads(inbox_json(store, config, limit=3)) == json.loads(inbox_json(store, config))[:3]
     store.close()
 
 
-def test_every_listed_conversation_has_its_card(tmp_path: Path) -> None:
-    """The fixed part of each `inbox --json` object is written by triggers, whatever was stored first: a summary
-    left behind with no conversation (an interrupted store) gets its card once a conversation takes its id."""
+def test_a_summary_left_behind_is_listed_with_the_conversation_that_takes_its_id(tmp_path: Path) -> None:
+    """Whatever was stored first: a summary left behind with no conversation (an interrupted store) is listed
+    with the conversation that takes its id, before and after the sync summarises it."""
     store = Store.open(tmp_path / "db.sqlite")
     with store.transaction():
         store.x("INSERT INTO conversation_summary(conversation_id, messages, unanswered) VALUES (7, 1, 1)")
     save(store, "http://f.example/a.rss", [(f"Topic {i}", "ann", "Is the grinder broken?") for i in range(7)])
     # listed before the sync summarises (an app reading meanwhile): the old summary, with its new conversation's card
-    [early] = json.loads(store.inbox_json(view="all"))
+    config = Config(path=tmp_path / "x")
+    [early] = json.loads(inbox_json(store, config, include_answered=True))
     assert early["id"] == 7 and early["title"].startswith("Topic") and early["feed"] == "http://f.example/a.rss"
     summarise_dirty(store, Settings(Config(path=tmp_path / "x")))
-    assert store.one("SELECT count(*) FROM conversation_summary WHERE card IS NULL OR wait_card IS NULL")[0] == 0  # type: ignore[index]
-    listed = json.loads(store.inbox_json(view="all"))
+    listed = json.loads(inbox_json(store, config, include_answered=True))
     assert len(listed) == 7 and all(item["title"].startswith("Topic") for item in listed)
     store.close()
 
 
-def test_a_store_from_before_the_wait_card_lists_the_same_objects_once_upgraded(tmp_path: Path) -> None:
-    """Migration m012 renders `wait_card` for the summaries already stored, and `inbox --json` gives the same
-    objects from them as from the conversations' items."""
+def test_a_store_from_before_m018_lists_the_same_objects_once_upgraded(tmp_path: Path) -> None:
+    """Migration m018 drops the JSON cards the store kept for `inbox --json`: a store written before it lists the
+    same objects, members in the same order, once upgraded."""
     import sqlite3
 
     from sqlite_utils import Database
@@ -116,15 +117,7 @@ def test_a_store_from_before_the_wait_card_lists_the_same_objects_once_upgraded(
 
     path = tmp_path / "db.sqlite"
     conn = sqlite3.connect(path, isolation_level=None)
-    registry().apply(Database(conn), stop_before="m012_wait_card")
-    # This cmtui's code writes the old store, and it stores what the migrations after m012 add (m013's sequence,
-    # and so on): those are applied (and recorded) first.
-    from cmtui.store.migrations import MIGRATIONS
-
-    for later in MIGRATIONS[[fn.__name__ for fn in MIGRATIONS].index("m012_wait_card") + 1:]:
-        later(Database(conn))
-        conn.execute("INSERT INTO _sqlite_migrations(migration_set, name, applied_at) VALUES ('cmtui', ?, '')",
-                     [later.__name__])
+    registry().apply(Database(conn), stop_before="m018_no_inbox_cards")
     old = Store(conn, path)
     save(old, "http://f.example/a.rss", [(f"Topic {i}", f"person {i}", "Is the grinder broken?") for i in range(7)])
     config = Config(path=tmp_path / "x", feeds=(FeedConfig("http://f.example/a.rss", kind="mentions"),))
@@ -138,12 +131,14 @@ def test_a_store_from_before_the_wait_card_lists_the_same_objects_once_upgraded(
         old.save_draft(drafted, None, "Thanks, looking into it")
         old.set_draft_state(old.save_draft(pending, None, "Fixed in 2.1"), "pending")
     before = [item.to_json() for item in inbox(old, config, include_answered=True, now=now)]
+    assert old.one("SELECT count(*) FROM conversation_summary WHERE wait_card IS NULL")[0] == 0  # type: ignore[index]
     old.close()
 
     store = Store.open(path)
-    assert store.one("SELECT count(*) FROM conversation_summary WHERE wait_card IS NULL")[0] == 0  # type: ignore[index]
+    columns = {row[1] for row in store.x("PRAGMA table_info(conversation_summary)")}
+    assert not {"card", "wait_card"} & columns
     assert sorted(o["needs_reply"] for o in before) == [False] * 3 + [True] * 4
-    after = json.loads(store.inbox_json(view="all", now=now))
+    after = json.loads(inbox_json(store, config, include_answered=True, now=now))
     assert after == before
     assert [list(o) for o in after] == [list(o) for o in before]  # members in the same order
     store.close()
@@ -181,17 +176,23 @@ def test_inbox_json_comes_in_pieces_and_a_failure_midway_is_a_store_error(tmp_pa
     """`inbox --json` writes its array as it reads it: an empty view is `[]`, the pieces join into the whole
     array, and a failure once pieces are out becomes a StoreError (the CLI's one line and exit 2), never a
     traceback."""
-    import cmtui.store.inbox
+    import importlib
 
+    listing_module = importlib.import_module("cmtui.triage.inbox")  # the module, not the function `triage.inbox`
     store = Store.open(tmp_path / "db.sqlite")
     save(store, "http://f.example/a.rss", [(f"Topic {i}", "ann", "Is the grinder broken?") for i in range(5)])
-    summarise_dirty(store, Settings(Config(path=tmp_path / "x")))
-    assert store.inbox_json(view="muted") == b"[]"
-    monkeypatch.setattr(cmtui.store.inbox, "INBOX_JSON_BATCH", 2)
-    pieces = list(store.inbox_json_chunks(view="all"))
+    config = Config(path=tmp_path / "x")
+    summarise_dirty(store, Settings(config))
+    with store.transaction():
+        for conv_id in store.conversation_ids():
+            store.mark_done(conv_id)
+    assert inbox_json(store, config) == b"[]"
+    monkeypatch.setattr(listing_module, "_JSON_BATCH", 2)
+    monkeypatch.setattr(importlib.import_module("cmtui.store.inbox"), "_BATCH", 2)  # rows read at a time
+    pieces = list(inbox_json_chunks(store, config, include_answered=True))
     assert len(pieces) == 4 and pieces[0].startswith(b"[{") and pieces[-1] == b"]"
     assert len(json.loads(b"".join(pieces))) == 5
-    listing = store.inbox_json_chunks(view="all")
+    listing = inbox_json_chunks(store, config, include_answered=True)
     assert next(listing).startswith(b"[{")
     store.conn.interrupt()  # the statement is still being read: its next step fails
     with pytest.raises(StoreError, match="cannot read the inbox"):
@@ -293,7 +294,7 @@ def test_search_strips_what_cannot_be_searched_and_keeps_the_words(tmp_path: Pat
     summarise_dirty(store, Settings(Config(path=tmp_path / "x", feeds=(FeedConfig("http://f.example/a.rss"),))))
 
     def titles(query: str) -> list[str]:
-        return sorted(row["title_short"] for row in store.conversations(view="all", search=query))
+        return sorted(item.title for item in inbox(store, include_answered=True, search=query))
 
     assert titles("grinder\x00") == titles("\ud800grinder\udfff") == titles("\x1b[31mgrinder") == ["Topic one"]
     assert titles("gri\x00nder") == ["Topic one"]  # control characters removed, as everywhere (text.clean)

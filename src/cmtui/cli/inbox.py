@@ -26,11 +26,12 @@ from cmtui.cli.output import counted, plural, safe_json, safe_json_bytes, shown,
 def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, limit: int | None = None,
               as_csv: bool = False, tag: str | None = None) -> None:
     """The conversations that need a reply, most urgent first."""
-    from cmtui.triage import inbox, inbox_json_chunks
+    from cmtui.triage import inbox, inbox_json_chunks, refresh
 
     one_format(as_json, as_csv)
     config = ctx.config()
     with ctx.store() as store:
+        refresh(store, config)  # the config may have changed since the last sync
         if as_json:  # UTF-8 bytes (JSON's encoding, whatever the locale) as SQLite wrote them; not click.echo,
             # which scans the whole text for ANSI codes to strip (JSON has none: it writes \u001b)
             sys.stdout.flush()
@@ -70,9 +71,11 @@ INBOX_CSV = ["id", "needs_reply", "priority", "title", "feed", "kind", "tags", "
 def explain_cmd(ctx: Context, conversation_id: int) -> None:
     """Show how a conversation's priority is made: each signal and its points."""
     from cmtui.triage import item as explain_item
+    from cmtui.triage import refresh
 
     config = ctx.config()
     with ctx.store() as store:
+        refresh(store, config)
         item = explain_item(store, config, conversation_id)
         messages = store.messages(conversation_id) if item else []
     if item is None:
@@ -110,11 +113,12 @@ def explain_cmd(ctx: Context, conversation_id: int) -> None:
 @friendly_errors
 def people_cmd(ctx: Context, as_json: bool, limit: int, as_csv: bool = False) -> None:
     """The people who talk to you: advocates (frequent, positive, recent) and detractors (repeatedly negative)."""
-    from cmtui.triage import people
+    from cmtui.triage import people, refresh
 
     one_format(as_json, as_csv)
     config = ctx.config()
     with ctx.store() as store:
+        refresh(store, config)
         found = people(store, config)
         feed_names: dict[int, str] = {}
         if as_csv:
@@ -149,12 +153,13 @@ def people_cmd(ctx: Context, as_json: bool, limit: int, as_csv: bool = False) ->
 @friendly_errors
 def report_cmd(ctx: Context, as_json: bool, since: str, as_csv: bool = False) -> None:
     """How fast you respond: median and 90th-percentile first response, share within the SLA, oldest wait."""
-    from cmtui.triage import report
+    from cmtui.triage import refresh, report
 
     one_format(as_json, as_csv)
     period = None if since == "all" else parse_period(since, "--since", ", or 'all'")
     config = ctx.config()
     with ctx.store() as store:
+        refresh(store, config)
         data = report(store, config, period)
     if as_json:
         click.echo(json.dumps(data, indent=2))  # ASCII only: nothing a terminal obeys

@@ -74,7 +74,7 @@ def done_cmd(ctx: Context, conversation_ids: tuple[int, ...], undo: bool, older_
 
 def _done_older_than(ctx: Context, age: timedelta, age_text: str, feed_name: str | None, dry_run: bool) -> None:
     from cmtui.store import parse_iso, utc_now
-    from cmtui.triage import inbox
+    from cmtui.triage import inbox, refresh
 
     config = ctx.config()
     now = utc_now()
@@ -88,6 +88,7 @@ def _done_older_than(ctx: Context, age: timedelta, age_text: str, feed_name: str
                            + (f"; its feeds: {names}" + (", …" if len(config.feeds) > 10 else "") if names else ""),
                            err=True)
                 sys.exit(EXIT_USAGE)
+        refresh(store, config)
         old = [item for feed_id in feed_ids for item in inbox(store, config, now=now, feed_id=feed_id)
                if (since := parse_iso(item.waiting_since)) is not None and now - since > age]
         if not dry_run:

@@ -25,7 +25,7 @@ from __future__ import annotations
 from cmtui.store.base import BUSY_TIMEOUT_MS, NewerStoreError, StoreError
 from cmtui.store.drafts import DraftStore
 from cmtui.store.feeds import FeedStore
-from cmtui.store.inbox import NO_LATEST, Clock, InboxStore
+from cmtui.store.inbox import CLOCK_SIGNALS, VIEWS, Clock, ConversationRow, InboxQuery, InboxStore
 from cmtui.store.ingest import IngestStore, SaveResult
 from cmtui.store.marks import MarkStore
 from cmtui.store.people import PeopleStore
@@ -33,8 +33,8 @@ from cmtui.store.search import fts_query
 from cmtui.store.summaries import SummaryStore
 from cmtui.store.times import hours_between, iso, parse_iso, stamp, utc_now
 
-__all__ = ["BUSY_TIMEOUT_MS", "NO_LATEST", "Clock", "NewerStoreError", "SaveResult", "Store", "StoreError",
-           "fts_query", "hours_between", "iso", "parse_iso", "stamp", "utc_now"]
+__all__ = ["BUSY_TIMEOUT_MS", "CLOCK_SIGNALS", "VIEWS", "Clock", "ConversationRow", "InboxQuery", "NewerStoreError",
+           "SaveResult", "Store", "StoreError", "fts_query", "hours_between", "iso", "parse_iso", "stamp", "utc_now"]
 
 
 class Store(FeedStore, IngestStore, SummaryStore, InboxStore, MarkStore, DraftStore, PeopleStore):

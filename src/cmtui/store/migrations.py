@@ -436,3 +436,18 @@ def m017_notes(db: Database) -> None:
     );
     CREATE INDEX notes_by_conversation ON notes(conversation_id, id)
     """)
+
+
+@migration
+def m018_no_inbox_cards(db: Database) -> None:
+    """`inbox --json` is written in Python from the inbox query's rows (`triage.inbox`): the pre-rendered JSON
+    `card` and `wait_card` of each summary, and the triggers that kept them, go."""
+    _run(db, """
+    DROP TRIGGER IF EXISTS card_new_summary;
+    DROP TRIGGER IF EXISTS card_summary;
+    DROP TRIGGER IF EXISTS card_new_conversation;
+    DROP TRIGGER IF EXISTS card_conversation;
+    DROP TRIGGER IF EXISTS card_feed;
+    ALTER TABLE conversation_summary DROP COLUMN card;
+    ALTER TABLE conversation_summary DROP COLUMN wait_card
+    """)

@@ -6,18 +6,18 @@ questions, bursts) to the static ones `summary` stored, and sorts.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from cmtui import text
 from cmtui.config import Config
-from cmtui.store import NO_LATEST, Store, utc_now
+from cmtui.store import CLOCK_SIGNALS, Clock, ConversationRow, InboxQuery, Store, utc_now
 from cmtui.triage.settings import Settings, Signal
-from cmtui.triage.summary import refresh
 
 
 @dataclass(frozen=True)
@@ -29,9 +29,8 @@ class Latest:
 
 @dataclass(slots=True)
 class InboxItem:
-    # In the order `inbox --json` writes them (see `Store.inbox_json`): what changes only with the conversation, its
-    # feed or its messages; the clock's priority and reasons; what waits and the latest message; the user's state
-    # and drafts.
+    # In the order `inbox --json` writes them: what changes only with the conversation, its feed or its messages; the
+    # clock's priority and reasons; what waits and the latest message; the user's state and drafts.
     id: int
     title: str
     feed: str
@@ -59,14 +58,19 @@ class InboxItem:
     signals: list[Signal] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        """The `cmtui inbox --json` object (which `Store.inbox_json` writes in SQL: a test checks they agree)."""
-        data = asdict(self)
-        del data["signals"]
+        """The `cmtui inbox --json` object (see `_object`): every field but `signals`, in order."""
+        data = {name: getattr(self, name) for name in _JSON_FIELDS}
+        data["latest"] = {"author": self.latest.author, "text": self.latest.text, "url": self.latest.url}
         return data
 
 
+_JSON_FIELDS = [name for name in InboxItem.__dataclass_fields__ if name != "signals"]
+UNTITLED = "(untitled)"
+TITLE_CHARS = 300  # a longer title is cut, with an ellipsis
+
+
 def waiting_label(hours: float) -> str:
-    """45 min, 26 h, 3 d (rounded half up, as the inbox query's `store._label` does)."""
+    """45 min, 26 h, 3 d (rounded half up)."""
     if hours < 1:
         return f"{max(1, int(hours * 60 + 0.5))} min"
     if hours < 48:
@@ -74,22 +78,56 @@ def waiting_label(hours: float) -> str:
     return f"{int(hours / 24 + 0.5)} d"
 
 
-def clock_signals(row: Any) -> list[Signal]:
-    """The signals that grow with time, as the inbox query computed them (`store._CLOCK_SIGNALS`, one
-    definition): the wait against the SLA ("SLA breached 26 h" / "due in 3 h"), a question stuck for more
-    than a day, a burst of messages within six hours."""
-    return [Signal(*s) for s in json.loads(row["clock"] or "[]") if s]
+def _clock_reason(name: str, row: ConversationRow, clock: Clock) -> str:
+    """The wording of a clock signal (the store's inbox query decides which hold and their points)."""
+    hours = row.hours or 0.0
+    if name == "sla_breached":
+        return f"SLA breached {waiting_label(hours)}"
+    if name == "sla":
+        return f"due in {waiting_label(clock.sla_hours - max(0.0, hours))}"
+    if name == "stuck":
+        return f"stuck {waiting_label(row.stuck_hours or 0.0)}"
+    if name == "hot":
+        return f"hot: {row.burst} in {waiting_label(clock.hot_window_hours)}"
+    return ""  # "waiting": its points grow with the wait, and the SLA's reason says how long
+
+
+_WORDED = [name for name in CLOCK_SIGNALS if name != "waiting"]  # "waiting" has points but no reason of its own
+
+
+def clock_signals(row: ConversationRow, clock: Clock) -> list[Signal]:
+    """The signals that grow with time: the wait against the SLA ("SLA breached 26 h" / "due in 3 h"), a
+    question stuck for more than a day, a burst of messages within six hours."""
+    held = ((name, getattr(row, name)) for name in CLOCK_SIGNALS)
+    return [Signal(name, _clock_reason(name, row, clock), points) for name, points in held if points is not None]
+
+
+def _reasons(row: ConversationRow, clock: Clock) -> list[str]:
+    """Why a waiting conversation ranks where it does ("reply pending", the stored reasons, the clock's), or why
+    another one does not wait."""
+    if row.needs_reply:
+        stored = json.loads(row.reasons) if row.reasons and row.reasons != "[]" else []
+        held = [_clock_reason(name, row, clock) for name in _WORDED if getattr(row, name) is not None]
+        return ["reply pending"] * bool(row.reply_pending) + stored + held
+    closed = row.closed_reason or ("done" if row.done_at else "snoozed" if row.snoozed_until else
+                                   "muted" if row.muted else "answered" if row.unanswered == 0 else "")
+    return [closed] if closed else []
+
+
+def _title(title: str) -> str:
+    if len(title) > TITLE_CHARS:
+        return title[:TITLE_CHARS - 1] + "…"
+    return title or UNTITLED
 
 
 def inbox(store: Store, config: Config | None = None, *, include_answered: bool = False, view: str = "needs_reply",
           now: datetime | None = None, limit: int | None = None, feed_id: int | None = None,
           tag: str | None = None, search: str | None = None) -> list[InboxItem]:
     """The conversations of `view` (see `Store.conversations`), most urgent first."""
-    now = now or utc_now()
-    settings = refresh(store, config) if config is not None else Settings(Config(path=Path("-")))
-    rows = store.conversations(view="all" if include_answered else view, now=now, feed_id=feed_id, tag=tag,
-                               search=search, limit=limit, clock=settings.clock)
-    return [_item(row) for row in rows]
+    settings = Settings(config or Config(path=Path("-")))
+    query = InboxQuery(view="all" if include_answered else view, now=now or utc_now(), feed_id=feed_id, tag=tag,
+                       search=search, limit=limit, clock=settings.clock)
+    return [_item(row, settings.clock) for row in store.iter_conversations(query)]
 
 
 def inbox_count(store: Store, config: Config | None = None, *, view: str = "needs_reply",
@@ -97,24 +135,35 @@ def inbox_count(store: Store, config: Config | None = None, *, view: str = "need
                 search: str | None = None) -> tuple[int, int]:
     """How many conversations `inbox()` would list, and how many of them need a reply."""
     settings = Settings(config or Config(path=Path("-")))
-    return store.count_conversations(view=view, now=now or utc_now(), feed_id=feed_id, tag=tag, search=search,
-                                     clock=settings.clock)
+    return store.count_conversations(InboxQuery(view=view, now=now or utc_now(), feed_id=feed_id, tag=tag,
+                                                search=search, clock=settings.clock))
 
 
 def inbox_json(store: Store, config: Config, *, include_answered: bool = False, now: datetime | None = None,
                limit: int | None = None, tag: str | None = None) -> bytes:
-    """`inbox()` as the UTF-8 JSON text `cmtui inbox --json` prints, built by SQLite (see `Store.inbox_json`)."""
+    """`inbox()` as the UTF-8 JSON text `cmtui inbox --json` prints."""
     return b"".join(inbox_json_chunks(store, config, include_answered=include_answered, now=now, limit=limit,
                                       tag=tag))
 
 
 def inbox_json_chunks(store: Store, config: Config, *, include_answered: bool = False, now: datetime | None = None,
                       limit: int | None = None, tag: str | None = None) -> Iterator[bytes]:
-    """`inbox_json` in pieces, to write as they come (see `Store.inbox_json_chunks`); `tag`: only the
-    conversations with that label or whose feed has that tag."""
-    settings = refresh(store, config)
-    return store.inbox_json_chunks(view="all" if include_answered else "needs_reply", now=now or utc_now(),
-                                   limit=limit, clock=settings.clock, tag=tag)
+    """`inbox_json` in pieces, to write as they come: a few hundred objects at a time, never the whole text at
+    once; `tag`: only the conversations with that label or whose feed has that tag."""
+    settings = Settings(config)
+    query = InboxQuery(view="all" if include_answered else "needs_reply", now=now or utc_now(), limit=limit,
+                       clock=settings.clock, tag=tag)
+    rows = store.iter_conversations(query)
+    separator = "["
+    while batch := list(itertools.islice(rows, _JSON_BATCH)):
+        array = _dumps([_object(row, settings.clock) for row in batch])  # one call a batch, not one an object
+        yield (separator + array[1:-1]).encode()
+        separator = ","
+    yield b"[]" if separator == "[" else b"]"
+
+
+_JSON_BATCH = 500  # objects joined into one piece of `inbox_json_chunks`
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 @functools.lru_cache(maxsize=256)
@@ -122,44 +171,38 @@ def _tags(raw: str | None) -> tuple[str, ...]:
     return tuple(json.loads(raw or "[]"))
 
 
-def _item(row: Any, detailed: bool = False) -> InboxItem:
-    needs = bool(row["needs_reply"])
+def _object(row: ConversationRow, clock: Clock) -> dict[str, Any]:
+    """The one definition of a conversation as the inbox shows it: `InboxItem`'s fields but `signals`, in their
+    order, `latest` as a dict. `cmtui inbox --json` writes it as it is."""
+    needs = bool(row.needs_reply)
+    return {
+        "id": row.id, "title": _title(row.title), "feed": row.feed_name or row.feed_url, "feed_id": row.feed_id,
+        "url": text.safe_url(row.url), "kind": row.kind, "tags": list(_tags(row.feed_tags)),
+        "unanswered_seen_at": row.unanswered_seen_at, "last_message_at": row.last_message_at,
+        "messages": row.messages, "priority": row.priority, "reasons": _reasons(row, clock),
+        "waiting_since": row.waiting_since if needs else None, "unanswered": row.unanswered if needs else 0,
+        "needs_reply": needs,
+        "latest": json.loads(row.latest) if row.latest else {"author": "", "text": "", "url": None},
+        "done_at": row.done_at, "snoozed_until": row.snoozed_until, "muted": bool(row.muted),
+        "opened_at": row.opened_at, "reply_pending": bool(row.reply_pending), "has_draft": bool(row.has_draft),
+        "labels": json.loads(row.labels) if row.labels else [], "notes": json.loads(row.notes) if row.notes else [],
+    }
+
+
+def _item(row: ConversationRow, clock: Clock, detailed: bool = False) -> InboxItem:
+    """`_object` as an `InboxItem`; `detailed`: with every signal and its points (`cmtui explain`)."""
+    data = _object(row, clock)
+    data["latest"] = Latest(**data["latest"])
     found: list[Signal] = []
-    if detailed and needs:
-        found = [Signal(*s) for s in json.loads(row["signals"] or "[]")]
-        found = sorted(found + clock_signals(row), key=lambda s: -s.points)
-    return InboxItem(
-        id=row["id"],
-        title=row["title_short"],
-        feed=row["feed_name"] or row["feed_url"],
-        feed_id=row["feed_id"],
-        url=text.safe_url(row["url"]),
-        kind=row["kind"],
-        priority=row["priority"],
-        reasons=json.loads(row["reasons_all"]),
-        waiting_since=row["waiting_since"] if needs else None,
-        unanswered_seen_at=row["unanswered_seen_at"],
-        last_message_at=row["last_message_at"],
-        unanswered=row["unanswered"] if needs else 0,
-        messages=row["messages"],
-        needs_reply=needs,
-        done_at=row["done_at"],
-        snoozed_until=row["snoozed_until"],
-        muted=bool(row["muted"]),
-        opened_at=row["opened_at"],
-        tags=list(_tags(row["feed_tags"])),
-        latest=Latest(**json.loads(row["latest"] or NO_LATEST)),
-        reply_pending=bool(row["reply_pending"]),
-        has_draft=bool(row["has_draft"]),
-        labels=json.loads(row["labels"] or "[]"),
-        notes=json.loads(row["notes"] or "[]"),
-        signals=found,
-    )
+    if detailed and row.needs_reply:
+        found = [Signal(*s) for s in json.loads(row.signals or "[]")]
+        found = sorted(found + clock_signals(row, clock), key=lambda s: -s.points)
+    return InboxItem(**data, signals=found)
 
 
 def item(store: Store, config: Config, conv_id: int, now: datetime | None = None) -> InboxItem | None:
     """One conversation as the inbox shows it, with every signal (`cmtui explain`, the conversation view)."""
-    settings = refresh(store, config)
+    settings = Settings(config)
     now = now or utc_now()
-    rows = store.conversations(view="all", now=now, conversation_id=conv_id, clock=settings.clock)
-    return _item(rows[0], detailed=True) if rows else None
+    rows = store.conversations(InboxQuery(view="all", now=now, conversation_id=conv_id, clock=settings.clock))
+    return _item(rows[0], settings.clock, detailed=True) if rows else None

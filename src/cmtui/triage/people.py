@@ -10,7 +10,6 @@ from typing import Any
 
 from cmtui.config import Config, normalise_name
 from cmtui.store import Store, iso, utc_now
-from cmtui.triage.summary import refresh
 
 
 @dataclass
@@ -37,7 +36,6 @@ class Person:
 
 def people(store: Store, config: Config, now: datetime | None = None) -> list[Person]:
     """Everyone who wrote, merged by `[triage] aliases`, with advocate / detractor marks."""
-    refresh(store, config)
     now = now or utc_now()
     merged: dict[str, Person] = {}
     sums: dict[str, float] = defaultdict(float)

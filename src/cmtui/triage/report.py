@@ -9,7 +9,6 @@ from typing import Any
 
 from cmtui.config import Config
 from cmtui.store import Store, hours_between, iso, parse_iso, utc_now
-from cmtui.triage.summary import refresh
 
 
 @dataclass
@@ -28,7 +27,6 @@ def report(store: Store, config: Config, since: timedelta | None = None,
     """First response times from the feeds' own timestamps: overall, per feed and per week."""
     import statistics
 
-    refresh(store, config)
     now = now or utc_now()
     rows = store.responses(iso(now - since) if since else None)
     sla = config.triage.sla_hours
