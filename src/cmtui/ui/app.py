@@ -7,14 +7,10 @@ pending until a sync sees it in the feed."""
 
 from __future__ import annotations
 
-import html
-import sqlite3
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -25,26 +21,22 @@ from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from cmtui import replies, text, triage
+from cmtui import text, triage
 from cmtui.config import Config
-from cmtui.store import Store, StoreError
+from cmtui.store import Store
 from cmtui.triage import InboxItem
-from cmtui.ui import drafting
 from cmtui.ui.commands import CmtuiCommands
-from cmtui.ui.drafting import Draft, ReplyPlan
-from cmtui.ui.messages import ClipboardCopied, DraftSaved, FeedSynced, ReplyPosted, StoreChanged, SyncFinished
+from cmtui.ui.messages import ClipboardCopied, FeedSynced, ReplyPosted, StoreChanged, SyncFinished
 from cmtui.ui.render import Clock, make_clock
+from cmtui.ui.replying import Replying
 from cmtui.ui.screens.conversation import ConversationScreen
 from cmtui.ui.screens.drafts import DraftsScreen
-from cmtui.ui.screens.editor import ReplyEditorScreen
 from cmtui.ui.screens.feeds import FeedsScreen
 from cmtui.ui.screens.help import HelpScreen
 from cmtui.ui.screens.inbox import InboxScreen
 from cmtui.ui.screens.snooze import SnoozeScreen
 
 SWITCH_INTERVAL = 0.001  # seconds a thread holds the GIL while another waits for it (Python's default: 0.005)
-DRAFT_LOCK_WAIT = 0.25  # seconds the draft worker waits for the store's write lock before it tries again
-HANDED_OFF = "cmtui marks it answered when your reply shows up in the feed."
 
 
 @dataclass(frozen=True)
@@ -85,8 +77,7 @@ class CmtuiApp(App[None]):
         self.syncing = False
         self.sync_progress: tuple[int, int] = (0, 0)
         self.waiting = 0
-        self._quit_while_posting = False
-        self._drafts: set[Draft] = set()  # drafts the draft worker wrote to (`save_drafts` checks them at the end)
+        self.replying = Replying(self)
         self._data_version = self.store.data_version()
         self.set_keymap(config.keymap)
         if config.ui.theme and config.ui.theme in self.available_themes:
@@ -117,26 +108,16 @@ class CmtuiApp(App[None]):
             self.set_interval(self.config.ui.sync_every * 60, self.auto_sync, name="auto-sync")
 
     def on_unmount(self) -> None:
-        self.save_drafts()  # the editors saved when their screens closed; this is the last word
+        self.replying.save_drafts()  # the editors saved when their screens closed; this is the last word
         self.store.close()
         sys.setswitchinterval(self._switch_interval)
 
     async def action_quit(self) -> None:
         """q on the inbox, ctrl+q anywhere: quit at once, an open reply saved first. While a reply is being
         posted, the first ctrl+q only warns: quitting then loses the site's answer."""
-        sending = [e for e in self.editors if e.sending and e.draft_id is not None]
-        if sending and not self._quit_while_posting:
-            self._quit_while_posting = True
-            self.say("A reply is being posted: wait for the site's answer, or press ctrl+q again to quit anyway",
-                     severity="warning")
-            return
-        with self.store.transaction():
-            for editor in sending:
-                assert editor.draft_id is not None
-                self.store.set_draft_state(editor.draft_id, "draft", error="cmtui quit while this reply was being "
-                                           "posted: check the site before sending it again")
-        self.save_drafts()
-        self.exit()
+        if self.replying.may_quit():
+            self.replying.save_drafts()
+            self.exit()
 
     @property
     def inbox(self) -> InboxScreen:
@@ -317,185 +298,15 @@ class CmtuiApp(App[None]):
         self.say(f"Undone: {undo.label}")
         self.refresh_inbox(keep_id=undo.conversation_id)
 
-    # -- replies -----------------------------------------------------------------------
-    @property
-    def editors(self) -> list[ReplyEditorScreen]:
-        return [s for s in self.screen_stack if isinstance(s, ReplyEditorScreen)]
-
-    def save_drafts(self) -> None:
-        """Write every open reply editor's text, and whatever the draft worker has not stored yet, to the store
-        now, on this thread (the app is quitting: waiting for the store is better than losing a reply)."""
-        for editor in self.editors:
-            editor.save_now()
-        for draft in list(self._drafts):
-            error = draft.flush(self.store)
-            if error is None:
-                self._drafts.discard(draft)
-            else:
-                self.say(f"A draft could not be saved: {error}", severity="error")
-
-    def write_draft(self, draft: Draft, editor: ReplyEditorScreen) -> None:
-        """Start the draft worker on `draft` (`Draft.want` said none is on it). It outlives the editor (escape
-        closes the editor at once; the worker goes on until the store has the text)."""
-        self._drafts.add(draft)
-        self.run_worker(partial(self._write_draft, draft, editor), thread=True, group="draft-save",
-                        exit_on_error=False, description="Saving a draft")
-
-    def _write_draft(self, draft: Draft, editor: ReplyEditorScreen) -> None:
-        """Thread worker: store the draft on a connection of its own that waits `DRAFT_LOCK_WAIT` seconds for the
-        write lock at a time, retrying until it is stored (or the app quits: `save_drafts` then writes it)."""
-        worker = get_current_worker()
-
-        def result(body: str, draft_id: int | None, error: str | None) -> None:
-            editor.post_message(DraftSaved(body, draft_id, error))
-
-        try:
-            store = Store.open(self.db_path)
-        except StoreError as exc:
-            draft.stopped()
-            result(draft.written, None, text.one_line(str(exc), 120))
-            return
-        with store:
-            store.conn.execute(f"PRAGMA busy_timeout = {int(DRAFT_LOCK_WAIT * 1000)}")
-            draft.write_pending(store, lambda: worker.is_cancelled, time.sleep, result)
-
+    # -- replies (`Replying` has the editor, the draft worker, posting and the hand-off) ------
     def reply(self, conversation_id: int, message_id: int | None = None) -> None:
-        """r: answer `message_id` (default: the conversation's oldest message waiting for us) in the editor;
-        the open draft for that message comes back."""
-        if message_id is None:
-            message_id = drafting.default_message_id(self.store, self.config, conversation_id)
-        self.open_editor(conversation_id, message_id)
-
-    def open_editor(self, conversation_id: int, message_id: int | None, *, draft_id: int | None = None) -> None:
-        """The reply editor for exactly this message (or the conversation); one editor at a time."""
-        editors = self.editors
-        if any(e.sending for e in editors):
-            self.say("A reply is being posted: wait for the site's answer", severity="warning")
-            return
-        plan = drafting.reply_plan(self.store, self.config, conversation_id, message_id)
-        if plan is None:
-            self.say("This conversation is gone from the store", severity="warning")
-            return
-        for editor in editors:  # another reply was open (under the drafts list): keep it and close it
-            editor.save_now()
-            editor.closed = True
-        while self.editors:
-            self.pop_screen()
-        self.push_screen(ReplyEditorScreen(plan, draft_id=draft_id))
-
-    def discard_draft(self, draft_id: int) -> None:
-        with self.store.transaction():
-            self.store.set_draft_state(draft_id, "discarded")
-        self.say("Draft discarded")
-        self.refresh_inbox()
-
-    def _editor_for(self, draft_id: int) -> ReplyEditorScreen | None:
-        return next((e for e in self.editors if e.draft_id == draft_id), None)
-
-    def post_reply(self, draft_id: int, plan: ReplyPlan, body: str) -> None:
-        """ctrl+s with posting configured: post in a thread worker; `on_reply_posted` stores the outcome."""
-        self._post_reply(draft_id, plan, body)
-
-    @work(thread=True, group="post-reply", exit_on_error=False, description="Posting a reply")
-    def _post_reply(self, draft_id: int, plan: ReplyPlan, body: str) -> None:
-        from cmtui import posting as posting_api  # httpx & co. are imported when first needed: a quicker start
-
-        posting = plan.posting
-        assert posting is not None
-        target = posting_api.target_for(posting.type, posting.site, plan.post_url, plan.post_guid,
-                                        plan.answered_url, plan.answers_post)
-        if target is None:
-            why = f"cmtui cannot tell where on {text.one_line(posting.site, 80)} this reply goes"
-            self.post_message(ReplyPosted(draft_id, plan, body, None, why))
-            return
-        self.post_message(ReplyPosted(draft_id, plan, body, posting_api.post_reply(posting, target, body)))
+        self.replying.reply(conversation_id, message_id)
 
     def on_reply_posted(self, message: ReplyPosted) -> None:
-        plan, result, draft_id = message.plan, message.result, message.draft_id
-        editor = self._editor_for(draft_id)
-        if result is None:  # nowhere to post it: the hand-off still gets it there
-            if editor is not None:
-                editor.posted()
-            self.hand_off(draft_id, plan, message.body, note=message.why)
-            return
-        if not result.ok:
-            error = text.one_line(result.error, 300) or "the site refused the reply"
-            with self.store.transaction():
-                self.store.set_draft_state(draft_id, "draft", error=error)
-            self.say(f"Not posted: {error}", severity="error", timeout=12)
-            if editor is not None:
-                editor.post_failed(error)
-            return
-        posting = plan.posting
-        assert posting is not None
-        if result.remote_id is None:  # accepted, but held for a moderator: it shows up in the feed later
-            with self.store.transaction():
-                self.store.set_draft_state(draft_id, "pending")
-            self.say(f"Sent: {text.one_line(posting.site, 60)} holds it for a moderator's approval. {HANDED_OFF}")
-        else:
-            from cmtui.parse import url_key
-
-            author = posting.user or (self.config.names[0] if self.config.names else "")
-            try:
-                with self.store.transaction():
-                    ours = self.store.add_our_message(
-                        plan.conversation_id, parent_id=plan.message_id, author=author, text=message.body,
-                        html=html.escape(message.body, quote=False), url=result.url, url_key=url_key(result.url),
-                        uid=f"posted:{posting.type}:{result.remote_id}", feed_id=plan.answered_feed_id or plan.feed_id)
-                    self.store.set_draft_state(draft_id, "sent", sent_message_id=ours)
-                triage.refresh(self.store, self.config, {plan.conversation_id})
-            except sqlite3.Error as exc:  # posted, not stored: the feed brings it in, the draft waits for it
-                with self.store.transaction():
-                    self.store.set_draft_state(draft_id, "pending")
-                self.say(f"Posted, but not stored ({text.one_line(str(exc), 120)}): the next sync brings it in",
-                         severity="warning")
-            else:
-                self.say(f"Posted as {text.one_line(author, 40)}" +
-                         (f": {text.one_line(result.url, 120)}" if result.url else ""))
-        if editor is not None:
-            editor.posted()
-        self.refresh_inbox()
-
-    def hand_off(self, draft_id: int, plan: ReplyPlan, body: str, note: str | None = None) -> None:
-        """No posting here: copy the reply, open the page where it goes, and mark it pending until a sync sees
-        our reply in the feed."""
-        self.copy_to_clipboard(body)  # OSC 52: works over ssh, if the terminal allows it
-        url = plan.handoff_url
-        opened = False
-        if url is not None:
-            self.open_url(url)
-            opened = self.is_web or drafting.browser_available()
-        with self.store.transaction():
-            self.store.set_draft_state(draft_id, "pending")
-        self.refresh_inbox()
-        self._system_clipboard(body, handoff=True, url=url, opened=opened, note=note)
-
-    def copy_text(self, body: str) -> None:
-        self.copy_to_clipboard(body)
-        self._system_clipboard(body)
-
-    @work(thread=True, group="clipboard", exit_on_error=False, description="Copying to the clipboard")
-    def _system_clipboard(self, body: str, *, handoff: bool = False, url: str | None = None, opened: bool = False,
-                          note: str | None = None) -> None:
-        self.post_message(ClipboardCopied(replies.copy_to_system_clipboard(body), handoff, url, opened, note))
+        self.replying.posted(message)
 
     def on_clipboard_copied(self, message: ClipboardCopied) -> None:
-        if message.tool:
-            copied = f"Copied (with {message.tool} and through the terminal)"
-        else:
-            copied = ("Copied through the terminal (OSC 52; no clipboard tool such as wl-copy, xclip or pbcopy "
-                      "here: c in the drafts list copies it again)")
-        if not message.handoff:
-            self.say(copied)
-            return
-        note = f"{message.note}, so it is handed off.\n" if message.note else ""
-        if message.url and message.opened:
-            self.say(f"{note}{copied}; the reply page is open in your browser. {HANDED_OFF}", timeout=12)
-        elif message.url:  # the address on a line of its own: nothing glued to it when copied
-            self.say(f"{note}{copied}. No web browser here to open the reply page; it is at\n"
-                     f"{text.one_line(message.url, 300)}\n{HANDED_OFF}", timeout=20)
-        else:
-            self.say(f"{note}{copied}. There is no web page for it: paste it on the site. {HANDED_OFF}", timeout=12)
+        self.replying.copied(message)
 
     def open_in_browser(self, url: str | None) -> None:
         safe = text.safe_url(url)
@@ -578,15 +389,7 @@ class CmtuiApp(App[None]):
 
     @on(Worker.StateChanged)
     def _worker_state(self, event: Worker.StateChanged) -> None:
-        if event.worker.group in ("post-reply", "clipboard") and event.state == WorkerState.ERROR:
-            error = event.worker.error
-            why = f"{type(error).__name__}: {text.one_line(str(error), 200)}"
-            if event.worker.group == "post-reply":
-                for editor in self.editors:
-                    if editor.sending:
-                        editor.post_failed(why)
-            self.say(f"{'Posting' if event.worker.group == 'post-reply' else 'Copying'} failed: {why}",
-                     severity="error")
+        if self.replying.worker_failed(event):
             return
         if event.worker.group == "sync" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
             self.syncing = False

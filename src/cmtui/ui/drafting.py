@@ -1,11 +1,13 @@
 """Replying, minus the widgets: which message a reply answers, where it goes (direct posting or the hand-off),
-saved replies filled in, and the `$EDITOR` round trip.
+what a post's answer stores and says, saved replies filled in, and the `$EDITOR` round trip.
 
-Reads go through `Store` methods only; posting and the clipboard are `cmtui.posting` and `cmtui.replies`.
+Reads and writes go through `Store` methods only; posting and the clipboard are `cmtui.posting` and
+`cmtui.replies`. The app's side of it (workers, the editor, notifications) is `ui/replying.py`.
 """
 
 from __future__ import annotations
 
+import html
 import os
 import shlex
 import sqlite3
@@ -16,14 +18,18 @@ import webbrowser
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from cmtui import replies, text, triage
 from cmtui.config import Config, FeedConfig, PostingConfig
 from cmtui.store import Store
 from cmtui.ui.data import ThreadMessage, thread_message
 
+if TYPE_CHECKING:  # posting (and httpx) loads when a reply is first posted
+    from cmtui.posting import PostResult
+
 DEFAULT_EDITOR = "vi"
+HANDED_OFF = "cmtui marks it answered when your reply shows up in the feed."
 
 
 @dataclass(frozen=True)
@@ -253,6 +259,75 @@ class Draft:
                 else:
                     self.pending_id = None
         return draft_id
+
+
+# -- the site's answer to a post ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PostOutcome:
+    """What the app says once a post's answer is stored; `refused`: the site's reason, for the editor."""
+
+    message: str
+    severity: Literal["information", "warning", "error"] = "information"  # as Textual's `SeverityLevel`
+    timeout: float | None = None
+    refused: str | None = None
+
+
+def record_post(store: Store, config: Config, draft_id: int, plan: ReplyPlan, body: str,
+                result: PostResult) -> PostOutcome:
+    """Store the site's answer to a posted reply: refused, the draft again with the reason; held for a moderator,
+    pending until a sync sees it; posted, our message in the conversation and the draft sent."""
+    if not result.ok:
+        error = text.one_line(result.error, 300) or "the site refused the reply"
+        with store.transaction():
+            store.set_draft_state(draft_id, "draft", error=error)
+        return PostOutcome(f"Not posted: {error}", "error", 12, refused=error)
+    posting = plan.posting
+    assert posting is not None
+    if result.remote_id is None:  # accepted, but held for a moderator: it shows up in the feed later
+        with store.transaction():
+            store.set_draft_state(draft_id, "pending")
+        return PostOutcome(f"Sent: {text.one_line(posting.site, 60)} holds it for a moderator's approval. "
+                           f"{HANDED_OFF}")
+    from cmtui.urlkeys import url_key
+
+    author = posting.user or (config.names[0] if config.names else "")
+    try:
+        with store.transaction():
+            ours = store.add_our_message(
+                plan.conversation_id, parent_id=plan.message_id, author=author, text=body,
+                html=html.escape(body, quote=False), url=result.url, url_key=url_key(result.url),
+                uid=f"posted:{posting.type}:{result.remote_id}", feed_id=plan.answered_feed_id or plan.feed_id)
+            store.set_draft_state(draft_id, "sent", sent_message_id=ours)
+        triage.refresh(store, config, {plan.conversation_id})
+    except sqlite3.Error as exc:  # posted, not stored: the feed brings it in, the draft waits for it
+        with store.transaction():
+            store.set_draft_state(draft_id, "pending")
+        return PostOutcome(f"Posted, but not stored ({text.one_line(str(exc), 120)}): the next sync brings it in",
+                           "warning")
+    return PostOutcome(f"Posted as {text.one_line(author, 40)}" +
+                       (f": {text.one_line(result.url, 120)}" if result.url else ""))
+
+
+def copied_notice(tool: str | None, *, handoff: bool, url: str | None, opened: bool,
+                  note: str | None) -> tuple[str, float | None]:
+    """What to say once a reply is on the clipboard (`tool`: the clipboard program, None: only OSC 52), and for
+    how long: for a hand-off, also where the reply page is."""
+    if tool:
+        copied = f"Copied (with {tool} and through the terminal)"
+    else:
+        copied = ("Copied through the terminal (OSC 52; no clipboard tool such as wl-copy, xclip or pbcopy "
+                  "here: c in the drafts list copies it again)")
+    if not handoff:
+        return copied, None
+    why = f"{note}, so it is handed off.\n" if note else ""
+    if url and opened:
+        return f"{why}{copied}; the reply page is open in your browser. {HANDED_OFF}", 12
+    if url:  # the address on a line of its own: nothing glued to it when copied
+        return (f"{why}{copied}. No web browser here to open the reply page; it is at\n"
+                f"{text.one_line(url, 300)}\n{HANDED_OFF}", 20)
+    return f"{why}{copied}. There is no web page for it: paste it on the site. {HANDED_OFF}", 12
 
 
 # -- saved replies -------------------------------------------------------------------------

@@ -171,7 +171,7 @@ class DraftsScreen(CmtuiScreen):
     def reopen(self) -> None:
         d = self.current
         if d is not None:
-            self.cmtui.open_editor(d["conversation_id"], d["message_id"], draft_id=d["id"])
+            self.cmtui.replying.open_editor(d["conversation_id"], d["message_id"], draft_id=d["id"])
 
     def action_discard(self) -> None:
         d = self.current
@@ -185,7 +185,7 @@ class DraftsScreen(CmtuiScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.cmtui.discard_draft(draft_id)
+                self.cmtui.replying.discard_draft(draft_id)
                 self.reload()
 
         self.app.push_screen(ConfirmScreen(f"Discard your reply to {to}?", detail, yes="Discard", no="Keep"),
@@ -194,7 +194,7 @@ class DraftsScreen(CmtuiScreen):
     def action_copy(self) -> None:
         d = self.current
         if d is not None:
-            self.cmtui.copy_text(d["body"])
+            self.cmtui.replying.copy_text(d["body"])
 
     def action_back(self) -> None:
         self.dismiss()

@@ -239,7 +239,7 @@ class ReplyEditorScreen(CmtuiScreen):
             return
         self._last_save = time.monotonic()
         if self.draft.want(self._area.text):
-            self.cmtui.write_draft(self.draft, self)
+            self.cmtui.replying.write_draft(self.draft, self)
 
     @on(DraftSaved)
     def _saved(self, event: DraftSaved) -> None:
@@ -278,7 +278,7 @@ class ReplyEditorScreen(CmtuiScreen):
         else:
             message = "Empty reply: nothing kept"
             if self.draft.want(self.area.text, discard=True):  # the worker drops the draft row
-                self.cmtui.write_draft(self.draft, self)
+                self.cmtui.replying.write_draft(self.draft, self)
         self.closed = True
         self.dismiss()
         self.cmtui.say(message)
@@ -401,11 +401,11 @@ class ReplyEditorScreen(CmtuiScreen):
             self.post_error = None
             self.area.read_only = True
             self._show_status()
-            self.cmtui.post_reply(self.draft_id, self.plan, body)
+            self.cmtui.replying.post(self.draft_id, self.plan, body)
             return
         self.closed = True
         self.dismiss()
-        self.cmtui.hand_off(self.draft_id, self.plan, body)
+        self.cmtui.replying.hand_off(self.draft_id, self.plan, body)
 
     # -- posting results (from the app) ------------------------------------------------
     def post_failed(self, error: str) -> None:
