@@ -16,8 +16,6 @@ from urllib.parse import urljoin, urlsplit
 
 from cmtui import platforms, text
 from cmtui.config import check_url
-from cmtui.feedlist import append_feeds as append_feeds  # where the CLI has them from
-from cmtui.feedlist import read_opml as read_opml
 from cmtui.fetch import Fetcher
 from cmtui.parse import ParsedFeed, alternate_links, parse
 from cmtui.urlkeys import url_key
