@@ -361,7 +361,7 @@ def assert_secret_free(*results: PostResult) -> None:
     # a comment, with the guid as the feed gives it
     ("https://blog.example.com/2024/05/release-notes/", "https://blog.example.com/?p=123",
      "https://blog.example.com/2024/05/release-notes/#comment-45", False, (123, 45)),
-    # the guid as the store keeps it (parse.guid_key: no scheme)
+    # the guid as the store keeps it (urlkeys.guid_key: no scheme)
     ("https://blog.example.com/2024/05/release-notes/", "blog.example.com?p=123",
      "https://blog.example.com/2024/05/release-notes/#comment-45", False, (123, 45)),
     # a comment on page 2 of the comments

@@ -21,9 +21,6 @@ from urllib.parse import urljoin, urlsplit
 from cmtui import fastxml, text
 from cmtui.urlkeys import discourse_key, guid_key, reddit_key, url_key
 
-__all__ = ["Entry", "ParsedFeed", "alternate_links", "discourse_key", "guid_key", "is_feed_link", "parse",
-           "reddit_key", "url_key"]  # the keys: also imported from here (they lived here)
-
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml",
               "text/xml", "application/feed+json")
 FEED_HREF = re.compile(r"(\.atom|\.rss|\.xml|/feed/?|/rss/?|/atom/?|/comments/default|[?&]feed=\w+)$", re.I)

@@ -17,9 +17,9 @@ import pytest
 
 from cmtui import parse
 from cmtui.config import PostingConfig
-from cmtui.parse import url_key
 from cmtui.posting import PostResult, ReplyTarget, post_reply, target_for
 from cmtui.store import Store
+from cmtui.urlkeys import url_key
 
 from ..helpers import write_config
 
