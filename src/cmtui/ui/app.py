@@ -1,15 +1,13 @@
-"""The cmtui app: one `Store` on the main thread, the inbox as the base screen, sync in a thread worker,
-a poller that notices a cron `cmtui sync`, and the actions every screen shares (done, undo, snooze, mute, reply …).
+"""The cmtui app: one `Store` on the main thread, the inbox as the base screen, sync in a thread worker, and a
+poller that notices a cron `cmtui sync`.
 
-Replies: `r` opens the reply editor; ctrl+s there posts through the site's API in a thread worker when the feed
-has `posting` configured, else hands the reply off (clipboard + the reply page in the browser) and marks it
-pending until a sync sees it in the feed."""
+What every screen shares lives beside it: `marks.py` (done, snooze, mute, undo) as `app.marks`, and
+`replying.py` (the reply editor, the draft worker, posting through the site's API or the hand-off: clipboard +
+the reply page in the browser) as `app.replying`."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -26,6 +24,7 @@ from cmtui.config import Config
 from cmtui.store import Store
 from cmtui.triage import InboxItem
 from cmtui.ui.commands import CmtuiCommands
+from cmtui.ui.marks import Marks
 from cmtui.ui.messages import ClipboardCopied, FeedSynced, ReplyPosted, StoreChanged, SyncFinished
 from cmtui.ui.render import Clock, make_clock
 from cmtui.ui.replying import Replying
@@ -34,18 +33,8 @@ from cmtui.ui.screens.drafts import DraftsScreen
 from cmtui.ui.screens.feeds import FeedsScreen
 from cmtui.ui.screens.help import HelpScreen
 from cmtui.ui.screens.inbox import InboxScreen
-from cmtui.ui.screens.snooze import SnoozeScreen
 
 SWITCH_INTERVAL = 0.001  # seconds a thread holds the GIL while another waits for it (Python's default: 0.005)
-
-
-@dataclass(frozen=True)
-class Undo:
-    """One action that `u` can take back."""
-
-    label: str
-    conversation_id: int
-    revert: Callable[[], None]
 
 
 class CmtuiApp(App[None]):
@@ -73,10 +62,10 @@ class CmtuiApp(App[None]):
         self.now: Clock = make_clock(now)
         self.sync_options: dict[str, Any] = dict(sync_options or {})
         self.store = Store.open(self.db_path)
-        self.undo_stack: list[Undo] = []
         self.syncing = False
         self.sync_progress: tuple[int, int] = (0, 0)
         self.waiting = 0
+        self.marks = Marks(self)
         self.replying = Replying(self)
         self._data_version = self.store.data_version()
         self.set_keymap(config.keymap)
@@ -215,98 +204,10 @@ class CmtuiApp(App[None]):
     def clear_filters(self) -> None:
         self._to_inbox().clear_filters()
 
-    # -- actions on a conversation -----------------------------------------------------
+    # -- shared by every screen (done, snooze, mute and undo are `self.marks`) ----------
     def say(self, message: str, severity: SeverityLevel = "information", timeout: float | None = None) -> None:
         """A notification; never markup (titles and errors come from feeds and servers)."""
         self.notify(message, severity=severity, timeout=timeout, markup=False)
-
-    def mark_opened(self, conversation_id: int) -> None:
-        """Record that the conversation was opened, in a worker: a sync may hold the write lock."""
-        self._mark_opened(conversation_id)
-
-    @work(thread=True, group="mark-opened", exit_on_error=False, description="Recording an opening")
-    def _mark_opened(self, conversation_id: int) -> None:
-        with Store.open(self.db_path) as store, store.transaction():
-            store.mark_opened(conversation_id)
-
-    def mark_done(self, item: InboxItem) -> None:
-        previous = item.done_at
-        with self.store.transaction():
-            self.store.mark_done(item.id)
-
-        def revert() -> None:
-            if previous:
-                self.store.mark_done(item.id, when=datetime.fromisoformat(previous))
-            else:
-                self.store.undo_done(item.id)
-
-        self._push_undo(Undo("done", item.id, revert))
-        self.say(f"Done: {text.one_line(item.title, 60)} · u to undo")
-        self.refresh_inbox()
-
-    def ask_snooze(self, conversation_id: int, title: str, snoozed_until: str | None,
-                   then: Callable[[bool], None] | None = None) -> None:
-        def chosen(until: datetime | None) -> None:
-            if until is not None:
-                self.snooze(conversation_id, title, until, snoozed_until)
-            if then is not None:
-                then(until is not None)
-
-        self.push_screen(SnoozeScreen(title, self.now(), snoozed_until), chosen)
-
-    def snooze(self, conversation_id: int, title: str, until: datetime, previous: str | None = None) -> None:
-        awake = until <= self.now()
-        with self.store.transaction():
-            self.store.snooze(conversation_id, None if awake else until)
-
-        def revert() -> None:
-            self.store.snooze(conversation_id, datetime.fromisoformat(previous) if previous else None)
-
-        self._push_undo(Undo("snooze", conversation_id, revert))
-        if awake:
-            self.say(f"Awake: {text.one_line(title, 60)}")
-        else:
-            when = until.astimezone().strftime("%a %d %b %H:%M")
-            self.say(f"Snoozed until {when}: {text.one_line(title, 60)} · u to undo")
-        self.refresh_inbox()
-
-    def toggle_mute(self, conversation_id: int, title: str, muted: bool) -> None:
-        with self.store.transaction():
-            self.store.mute(conversation_id, not muted)
-
-        def revert() -> None:
-            self.store.mute(conversation_id, muted)
-
-        self._push_undo(Undo("mute" if not muted else "unmute", conversation_id, revert))
-        if muted:
-            self.say(f"Unmuted: {text.one_line(title, 60)}")
-        else:
-            self.say(f"Muted: {text.one_line(title, 60)} · only messages that name you reopen it · u to undo")
-        self.refresh_inbox()
-
-    def _push_undo(self, undo: Undo) -> None:
-        self.undo_stack.append(undo)
-        del self.undo_stack[:-50]
-
-    def undo(self) -> None:
-        if not self.undo_stack:
-            self.say("Nothing to undo")
-            return
-        undo = self.undo_stack.pop()
-        with self.store.transaction():
-            undo.revert()
-        self.say(f"Undone: {undo.label}")
-        self.refresh_inbox(keep_id=undo.conversation_id)
-
-    # -- replies (`Replying` has the editor, the draft worker, posting and the hand-off) ------
-    def reply(self, conversation_id: int, message_id: int | None = None) -> None:
-        self.replying.reply(conversation_id, message_id)
-
-    def on_reply_posted(self, message: ReplyPosted) -> None:
-        self.replying.posted(message)
-
-    def on_clipboard_copied(self, message: ClipboardCopied) -> None:
-        self.replying.copied(message)
 
     def open_in_browser(self, url: str | None) -> None:
         safe = text.safe_url(url)
@@ -315,6 +216,16 @@ class CmtuiApp(App[None]):
             return
         self.open_url(safe)
         self.say(f"Opening {text.one_line(safe, 100)}")
+
+    # -- replies (`self.replying`: the editor, the draft worker, posting, the hand-off) --
+    def reply(self, conversation_id: int, message_id: int | None = None) -> None:
+        self.replying.reply(conversation_id, message_id)
+
+    def on_reply_posted(self, message: ReplyPosted) -> None:
+        self.replying.posted(message)
+
+    def on_clipboard_copied(self, message: ClipboardCopied) -> None:
+        self.replying.copied(message)
 
     # -- sync --------------------------------------------------------------------------
     def auto_sync(self) -> None:

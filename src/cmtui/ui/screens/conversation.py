@@ -62,7 +62,7 @@ class ConversationScreen(CmtuiScreen):
     @on(ThreadLoaded)
     def _loaded(self, event: ThreadLoaded) -> None:
         loaded = event.thread
-        self.cmtui.mark_opened(self.conversation_id)
+        self.cmtui.marks.mark_opened(self.conversation_id)
         if loaded is None:
             self.query_one("#conversation-head", Static).update(Text("This conversation is gone from the store."))
             return
@@ -143,7 +143,7 @@ class ConversationScreen(CmtuiScreen):
     def action_done(self) -> None:
         item = self.cmtui.item(self.conversation_id)
         if item is not None:
-            self.cmtui.mark_done(item)
+            self.cmtui.marks.mark_done(item)
         self.dismiss()
 
     def action_snooze(self) -> None:
@@ -151,8 +151,8 @@ class ConversationScreen(CmtuiScreen):
             if done:
                 self.dismiss()
 
-        self.cmtui.ask_snooze(self.conversation_id, self.title_text, self.snoozed_until, then=snoozed)
+        self.cmtui.marks.ask_snooze(self.conversation_id, self.title_text, self.snoozed_until, then=snoozed)
 
     def action_mute(self) -> None:
-        self.cmtui.toggle_mute(self.conversation_id, self.title_text, self.muted)
+        self.cmtui.marks.toggle_mute(self.conversation_id, self.title_text, self.muted)
         self._load_state()

@@ -333,18 +333,18 @@ class InboxScreen(CmtuiScreen):
 
     def action_done(self) -> None:
         if (item := self._need_item()) is not None:
-            self.cmtui.mark_done(item)
+            self.cmtui.marks.mark_done(item)
 
     def action_undo(self) -> None:
-        self.cmtui.undo()
+        self.cmtui.marks.undo()
 
     def action_snooze(self) -> None:
         if (item := self._need_item()) is not None:
-            self.cmtui.ask_snooze(item.id, item.title, item.snoozed_until)
+            self.cmtui.marks.ask_snooze(item.id, item.title, item.snoozed_until)
 
     def action_mute(self) -> None:
         if (item := self._need_item()) is not None:
-            self.cmtui.toggle_mute(item.id, item.title, item.muted)
+            self.cmtui.marks.toggle_mute(item.id, item.title, item.muted)
 
     def action_reply(self) -> None:
         if (item := self._need_item()) is not None:

@@ -1,0 +1,124 @@
+"""The user's marks on a conversation, from the app: done, snoozed, muted (each taken back with u), and opened.
+
+`CmtuiApp.marks` is the one `Marks`; the inbox and conversation screens call it. Done, snooze and mute are one
+small write on the app's own store, then the inbox reloads; the opening of a conversation is recorded by a
+worker on a connection of its own instead, as a sync may hold the write lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from typing import TYPE_CHECKING
+
+from cmtui import text
+from cmtui.store import Store
+from cmtui.triage import InboxItem
+from cmtui.ui.screens.snooze import SnoozeScreen
+
+if TYPE_CHECKING:
+    from cmtui.ui.app import CmtuiApp
+
+UNDO_KEPT = 50  # actions that u can take back, newest first
+
+
+@dataclass(frozen=True)
+class Undo:
+    """One action that `u` can take back."""
+
+    label: str
+    conversation_id: int
+    revert: Callable[[], None]
+
+
+class Marks:
+    """Done, snooze, mute and their undo stack; the opening of a conversation."""
+
+    def __init__(self, app: CmtuiApp) -> None:
+        self.app = app
+        self.undo_stack: list[Undo] = []
+
+    def mark_opened(self, conversation_id: int) -> None:
+        """Record that the conversation was opened, in a worker: a sync may hold the write lock."""
+        self.app.run_worker(partial(self._mark_opened, conversation_id), name="_mark_opened", thread=True,
+                            group="mark-opened", exit_on_error=False, description="Recording an opening")
+
+    def _mark_opened(self, conversation_id: int) -> None:
+        with Store.open(self.app.db_path) as store, store.transaction():
+            store.mark_opened(conversation_id)
+
+    def mark_done(self, item: InboxItem) -> None:
+        store = self.app.store
+        previous = item.done_at
+        with store.transaction():
+            store.mark_done(item.id)
+
+        def revert() -> None:
+            if previous:
+                store.mark_done(item.id, when=datetime.fromisoformat(previous))
+            else:
+                store.undo_done(item.id)
+
+        self._push_undo(Undo("done", item.id, revert))
+        self.app.say(f"Done: {text.one_line(item.title, 60)} · u to undo")
+        self.app.refresh_inbox()
+
+    def ask_snooze(self, conversation_id: int, title: str, snoozed_until: str | None,
+                   then: Callable[[bool], None] | None = None) -> None:
+        """The snooze modal; `then(snoozed)` once it is closed."""
+        def chosen(until: datetime | None) -> None:
+            if until is not None:
+                self.snooze(conversation_id, title, until, snoozed_until)
+            if then is not None:
+                then(until is not None)
+
+        self.app.push_screen(SnoozeScreen(title, self.app.now(), snoozed_until), chosen)
+
+    def snooze(self, conversation_id: int, title: str, until: datetime, previous: str | None = None) -> None:
+        """Snooze until `until` (a time already past wakes the conversation up)."""
+        store = self.app.store
+        awake = until <= self.app.now()
+        with store.transaction():
+            store.snooze(conversation_id, None if awake else until)
+
+        def revert() -> None:
+            store.snooze(conversation_id, datetime.fromisoformat(previous) if previous else None)
+
+        self._push_undo(Undo("snooze", conversation_id, revert))
+        if awake:
+            self.app.say(f"Awake: {text.one_line(title, 60)}")
+        else:
+            when = until.astimezone().strftime("%a %d %b %H:%M")
+            self.app.say(f"Snoozed until {when}: {text.one_line(title, 60)} · u to undo")
+        self.app.refresh_inbox()
+
+    def toggle_mute(self, conversation_id: int, title: str, muted: bool) -> None:
+        store = self.app.store
+        with store.transaction():
+            store.mute(conversation_id, not muted)
+
+        def revert() -> None:
+            store.mute(conversation_id, muted)
+
+        self._push_undo(Undo("mute" if not muted else "unmute", conversation_id, revert))
+        if muted:
+            self.app.say(f"Unmuted: {text.one_line(title, 60)}")
+        else:
+            self.app.say(f"Muted: {text.one_line(title, 60)} · only messages that name you reopen it · u to undo")
+        self.app.refresh_inbox()
+
+    def _push_undo(self, undo: Undo) -> None:
+        self.undo_stack.append(undo)
+        del self.undo_stack[:-UNDO_KEPT]
+
+    def undo(self) -> None:
+        if not self.undo_stack:
+            self.app.say("Nothing to undo")
+            return
+        undo = self.undo_stack.pop()
+        with self.app.store.transaction():
+            undo.revert()
+        self.app.say(f"Undone: {undo.label}")
+        self.app.refresh_inbox(keep_id=undo.conversation_id)
