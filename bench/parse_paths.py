@@ -5,7 +5,7 @@ feedparser alone, on the feeds a cold sync parses.
     .venv/bin/python bench/parse_paths.py --sites /tmp/sites          # gen_corpus.py's 400 feeds of urls.txt
     .venv/bin/python bench/parse_paths.py --dir /work/shared/corpus/real
 
-For every document: `parse.parse(body, url, headers, fast=...)` exactly as the sync calls it (the headers a
+For every document: `workers.parse_feed(body, url, headers, fast=...)` exactly as the sync calls it (the headers a
 server would send, the config's own names), CPU time (`time.process_time`) of the whole call (reader +
 per-entry analysis), and of the reader alone (`fastxml.read` / `feedparser.parse`). Each path runs --reps
 times over the whole set, alternating, after one warm-up pass; the best (least disturbed) total is reported.
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import feedparser
 
-from cmtui import fastxml, parse
+from cmtui import fastxml, workers
 from cmtui.config import normalise_name
 
 Doc = tuple[str, bytes, dict[str, str]]
@@ -61,7 +61,7 @@ def main() -> None:
     now = time.time()
 
     def whole(fast: bool) -> Callable[[], object]:
-        return lambda: [parse.parse(b, u, h, now, fast, ours) for u, b, h in docs]
+        return lambda: [workers.parse_feed(b, u, h, now, fast, ours) for u, b, h in docs]
 
     def reader(fast: bool) -> Callable[[], object]:
         if fast:
@@ -71,7 +71,7 @@ def main() -> None:
                                          sanitize_html=False, resolve_relative_uris=False) for u, b, h in docs]
 
     taken = sum(fastxml.read(b, u, {"content-type": h["Content-Type"]}) is not None for u, b, h in docs)
-    entries = sum(len(parse.parse(b, u, h, now, True, ours).entries) for u, b, h in docs)
+    entries = sum(len(workers.parse_feed(b, u, h, now, True, ours).entries) for u, b, h in docs)
     size = sum(len(b) for _u, b, _h in docs)
     results: dict[str, list[float]] = {}
     for name, job in (("parse fast", whole(True)), ("parse feedparser", whole(False)),

@@ -169,10 +169,8 @@ def test_only_messages_that_can_wait_get_a_sentiment_score() -> None:
     assert scores["acme support"] is None
     features = {e.author.casefold(): e.features for e in parsed.entries}
     assert features["ann"] is not None and features["ann"]["complaints"] and features["acme support"] is None
-    # parse itself is pure: entries only, no scores; given `ours` (as sync.py still calls it) it scores the same
+    # parse itself is pure: entries only, no scores
     assert all(e.sentiment is None and e.features is None for e in parse(body, url).entries)
-    assert dataclasses.asdict(parse(body, url, None, 1.8e9, True, ours)) == dataclasses.asdict(
-        workers.parse_feed(body, url, None, 1.8e9, True, ours))
 
 
 def test_opening_posts_of_topic_feeds_are_scored_in_the_workers() -> None:

@@ -191,22 +191,16 @@ def _detect_posts(generator: str) -> tuple[str, str, bool]:
 
 
 def parse(body: bytes, url: str, headers: dict[str, str] | None = None, now: float | None = None,
-          fast: bool = True, ours: frozenset[str] | None = None) -> ParsedFeed:
+          fast: bool = True) -> ParsedFeed:
     """Parse feed bytes fetched from `url`. Never raises. Well-formed RSS 2.0 and Atom of the shapes the fast
     reader (`fastxml`) reads exactly as feedparser does go through it, everything else through feedparser (the
-    same `ParsedFeed` either way); `fast=False` forces feedparser.
-
-    `ours` (our normalised names) is for callers from before the parse workers took over the scoring: given,
-    the entries are scored as `workers.parse_feed` scores them. New code calls `workers.parse_feed`."""
+    same `ParsedFeed` either way); `fast=False` forces feedparser. Scoring what the entries say is the parse
+    workers' job (`workers.parse_feed`)."""
     now = time.time() if now is None else now
     try:
         feed = _parse(body, url, headers or {}, now, fast)
     except Exception as exc:  # noqa: BLE001 - hostile input must not stop a sync
         return unparsable(url, exc)
-    if ours is not None:  # kept until sync.py calls workers.parse_feed; then this parameter goes
-        from cmtui.workers import scored
-
-        return scored(feed, ours)
     return feed
 
 

@@ -348,10 +348,10 @@ class SyncEngine:
                 self.store.update_feed(feed_id, **base, **validators)
             outcome.ok = True
             return outcome
-        from cmtui import parse  # a sync where nothing changed never needs the parser
+        from cmtui import workers  # a sync where nothing changed never needs the parser
 
         loop = asyncio.get_running_loop()
-        parsed = await loop.run_in_executor(self._parser(), parse.parse, result.body,
+        parsed = await loop.run_in_executor(self._parser(), workers.parse_feed, result.body,
                                             result.final_url or result.url, result.headers, None, True,
                                             self.config.our_names)
         if parsed.error:
