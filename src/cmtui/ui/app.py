@@ -8,6 +8,7 @@ the reply page in the browser) as `app.replying`."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -67,7 +68,8 @@ class CmtuiApp(App[None]):
         self.waiting = 0
         self.marks = Marks(self)
         self.replying = Replying(self)
-        self._data_version = self.store.data_version()
+        self._data_version = self.store.data_version()  # the store as the poller last saw it
+        self._writers: set[Worker[None]] = set()  # our workers that write on connections of their own
         self.set_keymap(config.keymap)
         if config.ui.theme and config.ui.theme in self.available_themes:
             self.theme = config.ui.theme
@@ -155,12 +157,36 @@ class CmtuiApp(App[None]):
         """Reload the inbox table (even under another screen: it does not disturb what is on top)."""
         self.inbox.reload(keep_id)
 
+    def store_seen(self) -> int:
+        """The store's `data_version` now, taken as seen by the poller: a reload starting now reads it all."""
+        self._data_version = self.store.data_version()
+        return self._data_version
+
     def poll_store(self) -> None:
-        """Another connection (a cron `cmtui sync`, the sync worker) committed: reload."""
+        """Another connection (a cron `cmtui sync`, the sync worker) committed: reload. Not while one of our
+        writers runs (a draft saved as the user types, an opening): `_writer_done` looks when it has ended."""
         version = self.store.data_version()
-        if version != self._data_version:
+        if version != self._data_version and not self._writers:
             self._data_version = version
             self.inbox.post_message(StoreChanged())
+
+    def run_writer(self, work: Callable[[], None], *, group: str, description: str) -> None:
+        """Run `work` in a thread worker that writes on a connection of its own. Its commits change the store's
+        `data_version` as a cron sync's do: the poller leaves them to `_writer_done`."""
+        self._writers.add(self.run_worker(work, thread=True, group=group, exit_on_error=False,
+                                          description=description))
+
+    def _writer_done(self, worker: Worker[None]) -> None:
+        """Once our last writer has ended, what changed meanwhile is taken as ours: the inbox reloads now if it
+        is on top, else when it is back (`InboxScreen.on_screen_resume`). Another program's commit that landed
+        meanwhile is read the same way."""
+        self._writers.discard(worker)
+        if self._writers or not self.screen_stack or self.store.data_version() == self._data_version:
+            return
+        if isinstance(self.screen_stack[-1], InboxScreen):
+            self.refresh_inbox()
+        else:
+            self.store_seen()
 
     # -- screens -----------------------------------------------------------------------
     def _to_inbox(self) -> InboxScreen:
@@ -282,7 +308,6 @@ class CmtuiApp(App[None]):
             self.say(message.error or "The sync did not run", severity="warning")
             return
         report = message.report
-        self._data_version = self.store.data_version()
         failed = report.failed
         summary = (f"Synced {len(report.feeds)} feeds in {report.seconds:.1f} s: "
                    f"{report.new} new message{'s' if report.new != 1 else ''}")
@@ -300,6 +325,9 @@ class CmtuiApp(App[None]):
 
     @on(Worker.StateChanged)
     def _worker_state(self, event: Worker.StateChanged) -> None:
+        if event.worker in self._writers and event.state in (WorkerState.SUCCESS, WorkerState.ERROR,
+                                                             WorkerState.CANCELLED):
+            self._writer_done(event.worker)
         if self.replying.worker_failed(event):
             return
         if event.worker.group == "sync" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):

@@ -138,7 +138,8 @@ def read_thread(store: Store, config: Config, conversation_id: int, now: datetim
 
 def up_to_date(store: Store, config: Config) -> None:
     """Before reading the inbox (in a worker): the summaries a sync left dirty, in short write transactions
-    (`summaries.summarise_dirty`), then `triage.refresh` (the configured feeds, changed triage settings)."""
+    (`summaries.summarise_dirty`), then `triage.refresh` (the configured feeds, changed triage settings). The one
+    refresh of a reload: the readers that follow (`triage.inbox`, `triage.inbox_count`) never refresh."""
     from cmtui.summaries import summarise_dirty
 
     summarise_dirty(store, triage.Settings(config))

@@ -42,8 +42,8 @@ class Marks:
 
     def mark_opened(self, conversation_id: int) -> None:
         """Record that the conversation was opened, in a worker: a sync may hold the write lock."""
-        self.app.run_worker(partial(self._mark_opened, conversation_id), name="_mark_opened", thread=True,
-                            group="mark-opened", exit_on_error=False, description="Recording an opening")
+        self.app.run_writer(partial(self._mark_opened, conversation_id), group="mark-opened",
+                            description="Recording an opening")
 
     def _mark_opened(self, conversation_id: int) -> None:
         with Store.open(self.app.db_path) as store, store.transaction():

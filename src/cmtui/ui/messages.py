@@ -40,7 +40,7 @@ class SyncFinished(Message):
 
 @dataclass
 class StoreChanged(Message):
-    """The store changed (a sync, a cron `cmtui sync`, or one of our own actions): views reload."""
+    """Another connection committed (a cron `cmtui sync`, the sync worker): the inbox reloads."""
 
     keep_id: int | None = None
 

@@ -61,8 +61,8 @@ class Replying:
         """Start the draft worker on `draft` (`Draft.want` said none is on it). It outlives the editor (escape
         closes the editor at once; the worker goes on until the store has the text)."""
         self._drafts.add(draft)
-        self.app.run_worker(partial(self._write_draft, draft, editor), thread=True, group="draft-save",
-                            exit_on_error=False, description="Saving a draft")
+        self.app.run_writer(partial(self._write_draft, draft, editor), group="draft-save",
+                            description="Saving a draft")
 
     def _write_draft(self, draft: Draft, editor: ReplyEditorScreen) -> None:
         """Thread worker: store the draft on a connection of its own that waits `DRAFT_LOCK_WAIT` seconds for the

@@ -138,7 +138,7 @@ class InboxScreen(CmtuiScreen):
         """Query the store again, in a worker; the cursor stays on the same conversation (or `keep_id`). A long
         inbox comes in two steps: the first screenfuls, then the whole list."""
         self._loads += 1
-        self._version = self.cmtui.store.data_version()
+        self._version = self.cmtui.store_seen()
         self._previews.clear()
         search = bool(self.filters.search.strip())
         self.run_worker(partial(self._load, self.filters, self._loads, keep_id), thread=True, exclusive=True,
