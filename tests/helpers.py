@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from cmtui.config import Config, load
 from cmtui.store import Store
@@ -56,3 +59,17 @@ COMMUNITY = """<?xml version="1.0" encoding="UTF-8"?>
 </channel></rss>"""
 ITEM = """<item><title>{title}</title><link>http://forum.example/{id}</link><guid>http://forum.example/{id}</guid>
 <dc:creator>{author}</dc:creator><pubDate>{date}</pubDate><description>{body}</description></item>"""
+
+
+def query(store: Store, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+    """Rows of a query on the store's own connection, by column name: what a test looks at directly."""
+    cursor = store.conn.execute(sql, params)
+    cursor.row_factory = sqlite3.Row
+    return cursor.fetchall()
+
+
+def query_one(store: Store, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row:
+    """The first row of `query`; the test fails when there is none."""
+    found = query(store, sql, params)
+    assert found, f"no row for {sql!r}"
+    return found[0]

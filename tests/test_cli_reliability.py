@@ -85,7 +85,7 @@ def test_feeds_and_errors_from_the_store_are_shown_sanitised(server: FeedServer,
     assert synced.returncode == 0, synced.stderr
     store = Store.open(db)  # what another program, or an older cmtui, may have written
     with store.transaction():
-        store.x("UPDATE feeds SET last_error = ?, last_warning = ?, error_count = 1", [HOSTILE, HOSTILE])
+        store.conn.execute("UPDATE feeds SET last_error = ?, last_warning = ?, error_count = 1", [HOSTILE, HOSTILE])
     store.close()
     for command in (["feeds"], ["feeds", "--json"], ["inbox", "--all"], ["inbox", "--all", "--json"], ["people"],
                     ["people", "--json"], ["report"], ["explain", "1"], ["sync", "--force"]):

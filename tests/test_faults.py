@@ -22,7 +22,7 @@ from cmtui.store import Store, StoreError
 from cmtui.sync import run_sync
 from cmtui.triage import inbox
 
-from .helpers import write_config
+from .helpers import query_one, write_config
 
 BIG = "".join(f"<item><title>Mention {i}</title><guid>m{i}</guid><description>Does it ship to zone {i}?"
               "</description></item>" for i in range(3000))
@@ -178,8 +178,8 @@ def test_full_disk_during_a_sync_stops_cleanly(busy_config: Config, tmp_path: Pa
     """SQLite's max_page_count makes the store 'full' part-way through: SQLITE_FULL, as on a full disk."""
     db = tmp_path / "full.db"
     store = Store.open(db)
-    pages = store.x("PRAGMA page_count").fetchone()[0]
-    store.x(f"PRAGMA max_page_count = {pages + 40}")
+    pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+    store.conn.execute(f"PRAGMA max_page_count = {pages + 40}")
     with pytest.raises(StoreError, match="full"):
         run_sync(busy_config, store)
     store.close()
@@ -195,7 +195,7 @@ def test_full_disk_during_a_sync_stops_cleanly(busy_config: Config, tmp_path: Pa
     conn.close()
     store = Store.open(db)  # room again: the next read summarises what is owed, the next sync completes
     inbox(store, busy_config)
-    assert store.one(unsummarised)[0] == 0  # type: ignore[index]
+    assert query_one(store, unsummarised)[0] == 0  # type: ignore[index]
     report = run_sync(busy_config, store, force=True)
     store.close()
     assert not report.failed

@@ -14,9 +14,9 @@ from cmtui.demo.server import FeedServer
 from cmtui.demo.sites import WP_COMMENTS, WP_POSTS, WordPressSite, WpComment
 from cmtui.replies import ReplyContext, fill, handoff_url, load_templates
 from cmtui.store import Store
-from cmtui.triage import inbox
+from cmtui.triage import inbox, refresh
 
-from .helpers import sync, write_config
+from .helpers import query_one, sync, write_config
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 CONTEXT = ReplyContext(author="Rachel Kim", post_title="Introducing the Acme Burr One", feed_name="Acme Blog",
@@ -68,7 +68,8 @@ def test_drafts_are_saved_updated_listed_and_discarded(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "db.sqlite")
     with store.transaction():
         feed = store.ensure_feed("https://blog.example.com/feed/", name="Blog")
-        store.x("INSERT INTO conversations(id, feed_id, title, created_at) VALUES (1, ?, 'Hello', 'x')", [feed["id"]])
+        store.conn.execute("INSERT INTO conversations(id, feed_id, title, created_at) VALUES (1, ?, 'Hello', 'x')",
+                           [feed["id"]])
         first = store.save_draft(1, None, "Hi")
         again = store.save_draft(1, None, "Hi there")
     assert first == again
@@ -102,7 +103,7 @@ def handed_off(server: FeedServer, tmp_path: Path) -> tuple[Config, Path, Row, i
     db = tmp_path / "db.sqlite"
     sync(config, db)
     store = Store.open(db)
-    olivia = store.one("SELECT id, conversation_id FROM messages WHERE author = 'Olivia Brooks'")
+    olivia = query_one(store, "SELECT id, conversation_id FROM messages WHERE author = 'Olivia Brooks'")
     assert olivia is not None
     with store.transaction():
         draft = store.save_draft(olivia["conversation_id"], olivia["id"], OUR_REPLY)
@@ -129,13 +130,13 @@ def test_handoff_marks_pending_and_a_later_sync_clears_it(server: FeedServer, tm
     store = Store.open(db)
     done = store.draft(draft)
     assert done is not None and done["state"] == "sent" and done["sent_message_id"] is not None
-    assert store.one("SELECT answered_at FROM messages WHERE id = ?", [olivia["id"]])["answered_at"]  # type: ignore[index]
+    assert query_one(store, "SELECT answered_at FROM messages WHERE id = ?", [olivia["id"]])["answered_at"]  # type: ignore[index]
     store.close()
 
 
 def test_a_reader_that_summarises_before_the_sync_still_marks_the_reply_sent(
         server: FeedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The app reads the store while a sync runs and summarises what the sync left dirty before the sync
+    """The app refreshes the store while a sync runs and summarises what the sync left dirty before the sync
     gets to it: the hand-off that came through is marked sent all the same."""
     config, db, _olivia, draft = handed_off(server, tmp_path)
     publish(server, (*WP_COMMENTS, OURS))
@@ -143,6 +144,6 @@ def test_a_reader_that_summarises_before_the_sync_still_marks_the_reply_sent(
     sync(config, db)
     store = Store.open(db)
     assert store.dirty_ids() and store.draft(draft)["state"] == "pending"  # type: ignore[index]
-    inbox(store, config)  # the app's read: it summarises the dirty conversations itself
+    refresh(store, config)  # what the app's worker does before it reads: it summarises the dirty conversations
     assert store.draft(draft)["state"] == "sent"  # type: ignore[index]
     store.close()

@@ -17,7 +17,7 @@ from cmtui.demo.sites import WordPressSite, WpComment, WpPost
 from cmtui.store import Store, stamp, utc_now
 from cmtui.triage import inbox
 
-from .helpers import sync, write_config
+from .helpers import query, query_one, sync, write_config
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 POSTS = [WpPost(n, f"post-{n}", f"Post {n}", "Acme Support", timedelta(days=3), "News", ("Hello",))
@@ -47,7 +47,7 @@ def test_a_mark_made_while_the_clock_ran_ahead_still_reopens_on_a_new_message(se
     db = tmp_path / "db.sqlite"
     sync(config, db)
     assert waiting(config, db) == {"Post 1": True, "Post 2": True, "Post 3": True}
-    ids = {r["title"]: r["id"] for r in Store.open(db).q("SELECT id, title FROM conversations")}
+    ids = {r["title"]: r["id"] for r in query(Store.open(db), "SELECT id, title FROM conversations")}
     args = ["--config", str(config.path), "--db", str(db)]
 
     # Post 1: `cmtui done` while the clock ran a day ahead (its done_at is what that clock said).
@@ -72,10 +72,10 @@ def test_a_mark_made_while_the_clock_ran_ahead_still_reopens_on_a_new_message(se
     assert sync(config, db).new == 3
     assert waiting(config, db) == {"Post 1": True, "Post 2": True, "Post 3": True}
     store = Store.open(db)
-    late = store.one("SELECT max(seen_at) AS seen, min(seen_seq) AS seq FROM messages WHERE author LIKE 'customer%' "
-                     "AND text LIKE '%broke again%'")
-    marks = store.one("SELECT min(done_at) AS done, max(done_seq) AS done_seq, max(muted_seq) AS muted_seq "
-                      "FROM conversation_state")
+    late = query_one(store, "SELECT max(seen_at) AS seen, min(seen_seq) AS seq FROM messages "
+                            "WHERE author LIKE 'customer%' AND text LIKE '%broke again%'")
+    marks = query_one(store, "SELECT min(done_at) AS done, max(done_seq) AS done_seq, max(muted_seq) AS muted_seq "
+                             "FROM conversation_state")
     store.close()
     assert late is not None and marks is not None
     assert late["seen"] < marks["done"]  # by the wall clock, the new messages came before the marks
@@ -94,7 +94,7 @@ def test_a_store_from_before_the_sequence_keeps_its_marks(server: FeedServer, tm
     config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/acme-blog/feed/")}])
     db = tmp_path / "db.sqlite"
     sync(config, db)
-    ids = {r["title"]: r["id"] for r in Store.open(db).q("SELECT id, title FROM conversations")}
+    ids = {r["title"]: r["id"] for r in query(Store.open(db), "SELECT id, title FROM conversations")}
     store = Store.open(db)
     with store.transaction():
         store.mark_done(ids["Post 1"])  # done after its comment: stays done
@@ -121,10 +121,10 @@ def test_a_store_from_before_the_sequence_keeps_its_marks(server: FeedServer, tm
     conn.close()
 
     store = Store.open(db)  # migrates
-    seqs = [r[0] for r in store.x("SELECT seen_seq FROM messages ORDER BY seen_at, id")]
+    seqs = [r[0] for r in store.conn.execute("SELECT seen_seq FROM messages ORDER BY seen_at, id")]
     assert seqs == list(range(1, len(seqs) + 1))
     assert store.get_meta("seen_seq") == str(len(seqs))
-    assert store.one("SELECT count(*) FROM conversation_summary WHERE unanswered_seen_seq IS NULL")[0] == 0  # type: ignore[index]
+    assert query_one(store, "SELECT count(*) FROM conversation_summary WHERE unanswered_seen_seq IS NULL")[0] == 0  # type: ignore[index]
     store.close()
     assert waiting(config, db) == before
     serve(server, FIRST + LATER)  # and the sequence goes on from there

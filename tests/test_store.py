@@ -14,6 +14,8 @@ from cmtui.store import Store, StoreError, utc_now
 from cmtui.summaries import summarise_dirty
 from cmtui.triage import Settings, inbox, inbox_json, inbox_json_chunks
 
+from .helpers import query, query_one
+
 FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>Forum</title><link>http://f.example/</link>
 {items}</channel></rss>"""
 ITEM = "<item><title>{t}</title><link>http://f.example/{i}</link><guid>http://f.example/{i}</guid>" \
@@ -38,7 +40,7 @@ def test_search_indexes_new_messages_when_asked_and_follows_edits(tmp_path: Path
     save(store, "http://f.example/a.rss", [("Grinder jammed", "ann", "The burrs jammed this morning")])
     summarise_dirty(store, Settings(Config(path=tmp_path / "x")))
     indexed = "SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'burrs'"
-    assert store.x(indexed).fetchone()[0] == 0  # a sync does not index: the first search does
+    assert store.conn.execute(indexed).fetchone()[0] == 0  # a sync does not index: the first search does
     assert len(matches(store, "burrs jam")) == 1  # prefix match on the last word; indexed on demand
     save(store, "http://f.example/a.rss", [("Grinder jammed", "ann", "Fixed it: the hopper was loose")])
     summarise_dirty(store, Settings(Config(path=tmp_path / "x")))
@@ -52,7 +54,7 @@ def test_people_are_counted_once_per_message_across_feeds(tmp_path: Path) -> Non
     save(store, "http://f.example/a.rss", [("One", "Ann", "hi"), ("Two", "ann ", "hello")])
     save(store, "http://f.example/b.rss", [("Three", "ANN", "hey")])
     save(store, "http://f.example/b.rss", [("Three", "ANN", "hey")])  # the same again: not counted twice
-    row = store.one("SELECT * FROM people WHERE name_norm = 'ann'")
+    row = query_one(store, "SELECT * FROM people WHERE name_norm = 'ann'")
     assert row is not None and row["messages"] == 3
     assert len(json.loads(row["feeds"])) == 2
     store.close()
@@ -93,7 +95,7 @@ def test_a_summary_left_behind_is_listed_with_the_conversation_that_takes_its_id
     with the conversation that takes its id, before and after the sync summarises it."""
     store = Store.open(tmp_path / "db.sqlite")
     with store.transaction():
-        store.x("INSERT INTO conversation_summary(conversation_id, messages, unanswered) VALUES (7, 1, 1)")
+        store.conn.execute("INSERT INTO conversation_summary(conversation_id, messages, unanswered) VALUES (7, 1, 1)")
     save(store, "http://f.example/a.rss", [(f"Topic {i}", "ann", "Is the grinder broken?") for i in range(7)])
     # listed before the sync summarises (an app reading meanwhile): the old summary, with its new conversation's card
     config = Config(path=tmp_path / "x")
@@ -131,11 +133,11 @@ def test_a_store_from_before_m018_lists_the_same_objects_once_upgraded(tmp_path:
         old.save_draft(drafted, None, "Thanks, looking into it")
         old.set_draft_state(old.save_draft(pending, None, "Fixed in 2.1"), "pending")
     before = [item.to_json() for item in inbox(old, config, include_answered=True, now=now)]
-    assert old.one("SELECT count(*) FROM conversation_summary WHERE wait_card IS NULL")[0] == 0  # type: ignore[index]
+    assert query_one(old, "SELECT count(*) FROM conversation_summary WHERE wait_card IS NULL")[0] == 0  # type: ignore[index]
     old.close()
 
     store = Store.open(path)
-    columns = {row[1] for row in store.x("PRAGMA table_info(conversation_summary)")}
+    columns = {row[1] for row in store.conn.execute("PRAGMA table_info(conversation_summary)")}
     assert not {"card", "wait_card"} & columns
     assert sorted(o["needs_reply"] for o in before) == [False] * 3 + [True] * 4
     after = json.loads(inbox_json(store, config, include_answered=True, now=now))
@@ -160,7 +162,7 @@ def test_configured_feeds_are_written_and_read_back_together(tmp_path: Path) -> 
     with store.transaction():
         rows = store.ensure_configured_feeds([*wanted, wanted[1]])  # a URL twice: written once
     assert list(rows) == [url for url, *_ in wanted]
-    stored = {row["url"]: row for row in store.q("SELECT * FROM feeds")}
+    stored = {row["url"]: row for row in query(store, "SELECT * FROM feeds")}
     assert len(stored) == 1204
     for url, name, kind, tags in wanted:
         assert dict(rows[url]) == dict(stored[url])  # as stored after the writes
@@ -231,8 +233,8 @@ def test_a_new_migration_is_applied_to_an_existing_store_and_an_older_cmtui_then
 
     try:
         store = Store.open(path)  # the store says every migration it knew is applied; this one is not
-        assert store.one("SELECT m999 FROM feeds") is not None
-        assert store.one("PRAGMA user_version")[0] == before + 1  # type: ignore[index]
+        assert query_one(store, "SELECT m999 FROM feeds") is not None
+        assert query_one(store, "PRAGMA user_version")[0] == before + 1  # type: ignore[index]
         assert store.counts()["messages"] == 1
         store.close()
     finally:
@@ -313,7 +315,7 @@ def test_feeds_health_counts_comment_feeds_their_errors_and_messages(tmp_path: P
         a = store.ensure_feed("http://f.example/a.rss", name="A")
         for i in range(3):
             store.ensure_feed(f"http://f.example/a/{i}/feed", configured=False, parent_id=a["id"])
-        store.x("UPDATE feeds SET last_error = 'HTTP 404 Not Found' WHERE url = 'http://f.example/a/1/feed'")
+        store.conn.execute("UPDATE feeds SET last_error = 'HTTP 404 Not Found' WHERE url = 'http://f.example/a/1/feed'")
     rows = {r["url"]: r for r in store.feeds_health()}
     assert set(rows) == {"http://f.example/a.rss", "http://f.example/b.rss"}  # configured feeds only
     a_row, b_row = rows["http://f.example/a.rss"], rows["http://f.example/b.rss"]

@@ -17,7 +17,7 @@ from cmtui.demo.sites import WP_COMMENTS, WP_POSTS, WordPressSite, WpComment
 from cmtui.store import Store
 from cmtui.triage import inbox, refresh
 
-from .helpers import sync, write_config
+from .helpers import query, query_one, sync, write_config
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -32,7 +32,7 @@ def demo(server: FeedServer, tmp_path: Path) -> Iterator[tuple[FeedServer, Confi
 
 
 def conversation_by_title(store: Store, title: str) -> int:
-    row = store.one("SELECT id FROM conversations WHERE title = ?", [title])
+    row = query_one(store, "SELECT id FROM conversations WHERE title = ?", [title])
     assert row is not None, title
     return int(row["id"])
 
@@ -42,7 +42,7 @@ def waiting_authors(store: Store, title: str) -> list[str]:
     from cmtui.threads import Msg, unanswered
 
     conv = conversation_by_title(store, title)
-    kind = store.one("SELECT kind FROM conversations WHERE id = ?", [conv])["kind"]  # type: ignore[index]
+    kind = query_one(store, "SELECT kind FROM conversations WHERE id = ?", [conv])["kind"]  # type: ignore[index]
     rows = store.messages(conv)
     msgs = [Msg(r["id"], r["parent_id"], bool(r["is_ours"]), bool(r["is_post"]), bool(r["explicit_parent"]),
                 r["published"], r["seen_at"]) for r in rows]
@@ -57,30 +57,31 @@ def test_demo_sites_sync_into_conversations(demo: tuple[FeedServer, Config, Path
     assert not report.failed
     store = Store.open(db)
     # WordPress: 5 posts + 16 comments, each comment once although it came through two feeds.
-    blog = store.one("SELECT id FROM feeds WHERE url = ?", [config.feeds[0].url])["id"]  # type: ignore[index]
-    wp = store.one("SELECT count(*) AS n, sum(is_post) AS posts FROM messages m JOIN conversations c "
-                   "ON c.id = m.conversation_id WHERE c.feed_id = ?", [blog])
+    blog = query_one(store, "SELECT id FROM feeds WHERE url = ?", [config.feeds[0].url])["id"]  # type: ignore[index]
+    wp = query_one(store, "SELECT count(*) AS n, sum(is_post) AS posts FROM messages m JOIN conversations c "
+                          "ON c.id = m.conversation_id WHERE c.feed_id = ?", [blog])
     assert (wp["n"], wp["posts"]) == (len(WP_POSTS) + len(WP_COMMENTS), len(WP_POSTS))  # type: ignore[index]
     # Threads from WordPress's "In reply to" paragraph, stripped from the text.
-    ben = store.one("SELECT m.*, p.author AS parent_author FROM messages m JOIN messages p ON p.id = m.parent_id "
-                    "WHERE m.author = 'Ben Ortiz'")
+    ben = query_one(store, "SELECT m.*, p.author AS parent_author FROM messages m "
+                           "JOIN messages p ON p.id = m.parent_id WHERE m.author = 'Ben Ortiz'")
     assert ben is not None and ben["parent_author"] == "Rachel Kim"
     assert not ben["text"].startswith("In reply to")
     # Blogger: thr:in-reply-to, including a reply to a comment.
-    ivan = store.one("SELECT p.author AS parent_author FROM messages m JOIN messages p ON p.id = m.parent_id "
-                     "WHERE m.author = 'Ivan Petrov'")
+    ivan = query_one(store, "SELECT p.author AS parent_author FROM messages m JOIN messages p ON p.id = m.parent_id "
+                            "WHERE m.author = 'Ivan Petrov'")
     assert ivan is not None and ivan["parent_author"] == "Acme Support"
     # Discourse: the topic from latest.rss and post #1 of its topic feed are one message; the topic is a forum.
     topic = conversation_by_title(store, "Feature request: weigh-by-dose with a Bluetooth scale")
     msgs = store.messages(topic)
     assert [m["is_post"] for m in msgs].count(1) == 1
     assert len(msgs) == 6
-    assert store.one("SELECT kind FROM conversations WHERE id = ?", [topic])["kind"] == "forum"  # type: ignore[index]
+    assert query_one(store, "SELECT kind FROM conversations WHERE id = ?", [topic])["kind"] == "forum"  # type: ignore[index]
     # Mentions: each status its own conversation, waiting for us.
-    mentions = store.q("SELECT c.id FROM conversations c JOIN feeds f ON f.id = c.feed_id WHERE f.kind = 'mentions'")
+    mentions = query(store, "SELECT c.id FROM conversations c JOIN feeds f ON f.id = c.feed_id "
+                            "WHERE f.kind = 'mentions'")
     assert len(mentions) == 6
     # The hostile-looking comment is stored as literal text.
-    kevin = store.one("SELECT text, html FROM messages WHERE author = 'Kevin Tran'")
+    kevin = query_one(store, "SELECT text, html FROM messages WHERE author = 'Kevin Tran'")
     assert kevin is not None and "[bold]this[/]" in kevin["text"] and "<script>" in kevin["text"]
     assert "<script" not in kevin["html"]
     store.close()
@@ -213,14 +214,15 @@ def test_comment_before_its_post_is_linked_later(server: FeedServer, tmp_path: P
     assert not sync(comments_only, db).failed
     store = Store.open(db)
     stub = conversation_by_title(store, "Firmware 2.4 for the Burr One is out")
-    assert store.one("SELECT root_id FROM conversations WHERE id = ?", [stub])["root_id"] is None  # type: ignore[index]
+    assert query_one(store, "SELECT root_id FROM conversations WHERE id = ?", [stub])["root_id"] is None  # type: ignore[index]
     store.close()
     both = write_config(tmp_path / "b.toml", [
         {"url": server.url("/acme-blog/feed/"), "name": "Acme blog"},
         {"url": server.url("/acme-blog/comments/feed/"), "name": "Acme comments"}], names=sites.IDENTITY_NAMES)
     assert not sync(both, db).failed
     store = Store.open(db)
-    rows = store.q("SELECT id, root_id FROM conversations WHERE title = ?", ["Firmware 2.4 for the Burr One is out"])
+    rows = query(store, "SELECT id, root_id FROM conversations WHERE title = ?",
+                 ["Firmware 2.4 for the Burr One is out"])
     assert len(rows) == 1 and rows[0]["root_id"] is not None
     assert len(store.messages(rows[0]["id"])) == 5  # post + 4 comments, no duplicates
     store.close()

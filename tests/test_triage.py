@@ -20,7 +20,7 @@ from cmtui.demo.server import FeedServer
 from cmtui.store import Store
 from cmtui.triage import Settings, classify, inbox, refresh, urgency
 
-from .helpers import COMMUNITY, ITEM, sync, write_config
+from .helpers import COMMUNITY, ITEM, query_one, sync, write_config
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 OURS = frozenset({"acme support", "acme_cm"})
@@ -311,20 +311,20 @@ def test_inbox_json_is_the_items_and_follows_every_change(demo_db: tuple[Config,
     assert any(i["reasons"] == ["done"] for i in everything)
     # Each object follows its feed, its conversation and its summary.
     second = everything[1]
-    feed = store.one("SELECT * FROM feeds WHERE id = ?", [second["feed_id"]])
+    feed = query_one(store, "SELECT * FROM feeds WHERE id = ?", [second["feed_id"]])
     assert feed is not None
     with store.transaction():
         store.ensure_feed(feed["url"], name="", kind=feed["kind"], tags=["renamed", 'a "quoted" tag'])
-        store.x("UPDATE conversations SET title = ?, url = ? WHERE id = ?",
-                ["A much longer title " * 20, "https://example.com/moved?a=1&b=%22", second["id"]])
+        store.conn.execute("UPDATE conversations SET title = ?, url = ? WHERE id = ?",
+                           ["A much longer title " * 20, "https://example.com/moved?a=1&b=%22", second["id"]])
     changed = {i["id"]: i for i in same()}[second["id"]]
     assert changed["feed"] == feed["url"] and changed["tags"] == ["renamed", 'a "quoted" tag']
     assert changed["title"].startswith("A much longer title") and changed["title"].endswith("…")
     assert changed["url"] == "https://example.com/moved?a=1&b=%22"
     with store.transaction():
-        store.x("DELETE FROM messages WHERE id = (SELECT max(id) FROM messages WHERE conversation_id = ?)",
-                [second["id"]])
-        store.x("INSERT OR IGNORE INTO dirty(conversation_id) VALUES (?)", [second["id"]])
+        store.conn.execute("DELETE FROM messages WHERE id = (SELECT max(id) FROM messages WHERE conversation_id = ?)",
+                           [second["id"]])
+        store.conn.execute("INSERT OR IGNORE INTO dirty(conversation_id) VALUES (?)", [second["id"]])
     refresh(store, config)  # as the sync does, and the app's worker
     assert {i["id"]: i for i in same()}[second["id"]]["messages"] == second["messages"] - 1
     store.close()

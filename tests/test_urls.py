@@ -21,6 +21,8 @@ from cmtui.feedlist import read_opml
 from cmtui.store import Store
 from cmtui.sync import run_sync
 
+from .helpers import query_one
+
 BAD_URLS = {
     "http://127.0.0.1:99999/feed": "port out of range",
     "http://h.example:65536/": "port out of range",
@@ -105,7 +107,7 @@ def test_a_comment_feed_link_with_a_bad_port_stops_nothing(server: FeedServer, t
     assert "unexpected" not in result.stderr
     assert messages(db) == 4  # both posts of a, the good comment feed's entry, b's post
     store = Store.open(db)
-    assert store.one("SELECT count(*) AS n FROM comment_feeds WHERE url LIKE '%99999%'")["n"] == 0  # type: ignore[index]
+    assert query_one(store, "SELECT count(*) AS n FROM comment_feeds WHERE url LIKE '%99999%'")["n"] == 0  # type: ignore[index]
     store.close()
 
 
@@ -117,11 +119,11 @@ def test_a_stored_comment_feed_with_a_bad_port_fails_only_itself(server: FeedSer
     db = tmp_path / "db.sqlite"
     assert cmtui("sync", "--config", str(config), "--db", str(db)).returncode == 0
     store = Store.open(db)
-    conv = store.one("SELECT id FROM conversations WHERE title = 'Post p1'")
+    conv = query_one(store, "SELECT id FROM conversations WHERE title = 'Post p1'")
     assert conv is not None
     with store.transaction():
-        store.x("INSERT INTO comment_feeds(conversation_id, url) VALUES (?, ?)",
-                [conv["id"], "http://127.0.0.1:99999/p1/feed/"])
+        store.conn.execute("INSERT INTO comment_feeds(conversation_id, url) VALUES (?, ?)",
+                           [conv["id"], "http://127.0.0.1:99999/p1/feed/"])
     store.close()
     server.set("/b.rss", rss(server.base_url, [("b1", ""), ("b2", "")]))
     result = cmtui("sync", "--config", str(config), "--db", str(db))
@@ -171,7 +173,7 @@ def test_an_exception_inside_one_feed_fails_that_feed_only(server: FeedServer, t
         report = run_sync(config, store, transport=ExplodingTransport())
         assert [f.status for f in report.feeds] == ["error", "ok"]
         assert report.feeds[0].error == "unexpected error: OverflowError: bug"
-        row = store.one("SELECT last_error, error_count FROM feeds WHERE url = ?", [server.url("/boom.rss")])
+        row = query_one(store, "SELECT last_error, error_count FROM feeds WHERE url = ?", [server.url("/boom.rss")])
         assert row is not None and (row["last_error"], row["error_count"]) == (report.feeds[0].error, 1)
         assert store.counts()["messages"] == 1
     finally:

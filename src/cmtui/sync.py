@@ -287,7 +287,7 @@ class SyncEngine:
             raise  # the store, not this feed: `run` stops the sync and says so
         except Exception as exc:  # noqa: BLE001 - whatever one feed's work raises is that feed's failure only
             why = _unexpected(exc)
-            row = self._feed_rows.get(url) or self.store.one("SELECT * FROM feeds WHERE url = ?", [url])
+            row = self._feed_rows.get(url) or self.store.feed_at(url)
             if row is not None:
                 self._record_error(row, FetchResult(url, error=why))
             return _Outcome(error=why)

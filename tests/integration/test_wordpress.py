@@ -21,7 +21,7 @@ from cmtui.posting import PostResult, ReplyTarget, post_reply, target_for
 from cmtui.store import Store
 from cmtui.urlkeys import url_key
 
-from ..helpers import write_config
+from ..helpers import query, query_one, write_config
 
 ENV = "CMTUI_IT_WP_APP_PASSWORD"
 
@@ -155,11 +155,11 @@ def test_sync_merges_the_feeds_copy_into_our_posted_reply(wordpress: dict[str, A
 
     store = Store.open(db)
     try:
-        question = store.one("SELECT * FROM messages WHERE url_key = ?", [url_key(wordpress["comment_url"])])
+        question = query_one(store, "SELECT * FROM messages WHERE url_key = ?", [url_key(wordpress["comment_url"])])
         assert question is not None and question["author"] == "Dana Visitor"
         conversation = store.conversation(question["conversation_id"])
         assert conversation is not None
-        root = store.one("SELECT * FROM messages WHERE id = ?", [conversation["root_id"]])
+        root = query_one(store, "SELECT * FROM messages WHERE id = ?", [conversation["root_id"]])
         assert root is not None and root["is_post"]
         # everything target_for needs comes from the store: the post's link and guid, the comment's link
         target = target_for("wordpress", wordpress["site"], conversation["url"], root["uid"], question["url"],
@@ -181,7 +181,7 @@ def test_sync_merges_the_feeds_copy_into_our_posted_reply(wordpress: dict[str, A
 
     store = Store.open(db)
     try:
-        copies = store.q("SELECT * FROM messages WHERE url_key = ?", [url_key(result.url)])
+        copies = query(store, "SELECT * FROM messages WHERE url_key = ?", [url_key(result.url)])
         assert len(copies) == 1, [dict(c) for c in copies]  # merged, no duplicate
         [merged] = copies
         assert merged["id"] == ours and not merged["uid"].startswith("posted:")
@@ -189,7 +189,7 @@ def test_sync_merges_the_feeds_copy_into_our_posted_reply(wordpress: dict[str, A
         assert (merged["conversation_id"], merged["parent_id"], merged["is_ours"]) == (conversation["id"],
                                                                                       question["id"], 1)
         assert merged["text"] == words
-        assert store.one("SELECT count(*) AS n FROM messages WHERE text = ?", [words])["n"] == 1
+        assert query_one(store, "SELECT count(*) AS n FROM messages WHERE text = ?", [words])["n"] == 1
     finally:
         store.close()
 

@@ -664,7 +664,8 @@ async def test_o_opens_only_safe_urls(demo: Demo, monkeypatch: pytest.MonkeyPatc
         # a hostile URL is never handed to the browser
         store = demo.store()
         try:
-            store.x("UPDATE conversations SET url = ? WHERE id = ?", ["javascript:alert(1)", table(app).items[0].id])
+            store.conn.execute("UPDATE conversations SET url = ? WHERE id = ?",
+                               ["javascript:alert(1)", table(app).items[0].id])
         finally:
             store.close()
         app.refresh_inbox()
@@ -704,8 +705,8 @@ async def test_conversation_thread_marks_ours_unanswered_and_new(demo: Demo) -> 
         store = demo.store()
         try:
             with store.transaction():
-                store.x("UPDATE messages SET seen_at = '2999-01-01T00:00:00.000000Z' WHERE conversation_id = ?",
-                        [item.id])
+                store.conn.execute("UPDATE messages SET seen_at = '2999-01-01T00:00:00.000000Z' "
+                                   "WHERE conversation_id = ?", [item.id])
         finally:
             store.close()
         app.open_conversation(item.id)
@@ -737,10 +738,11 @@ async def test_feed_text_is_shown_literally(demo: Demo) -> None:
     try:  # also what a parser could let through: escape sequences straight into the store
         conv = next(i for i in triage.inbox(store, demo.config, now=FIXED) if i.url == url)
         with store.transaction():
-            store.x("UPDATE conversations SET title = ? WHERE id = ?", ["[bold]x[/] \x1b[2J\x1b]0;owned\x07", conv.id])
-            store.x("UPDATE messages SET author = ?, text = ? WHERE conversation_id = ?",
-                    ["[blink]mallory[/] \x1b[31m", "[red]pwned[/red] \x1b[2J hello [link=javascript:x]y[/link]",
-                     conv.id])
+            store.conn.execute("UPDATE conversations SET title = ? WHERE id = ?",
+                               ["[bold]x[/] \x1b[2J\x1b]0;owned\x07", conv.id])
+            store.conn.execute("UPDATE messages SET author = ?, text = ? WHERE conversation_id = ?",
+                               ["[blink]mallory[/] \x1b[31m",
+                                "[red]pwned[/red] \x1b[2J hello [link=javascript:x]y[/link]", conv.id])
     finally:
         store.close()
     app = demo.app()

@@ -16,7 +16,7 @@ from cmtui.ui.app import make_app
 from cmtui.ui.screens.conversation import ConversationScreen
 from cmtui.ui.widgets.thread_view import MAX_DEPTH, PAGE, MessageCard, ThreadView
 
-from ..helpers import sync, write_config
+from ..helpers import query, sync, write_config
 from .conftest import FIXED, SIZE
 from .test_app import settle
 
@@ -67,7 +67,7 @@ def chain(server: FeedServer, tmp_path: Path) -> tuple[Config, Path]:
     assert not report.failed, report.failed
     store = Store.open(db)
     try:
-        [conversation] = store.q("SELECT id FROM conversations")
+        [conversation] = query(store, "SELECT id FROM conversations")
         assert len(store.messages(conversation["id"])) == DEPTH + 1
     finally:
         store.close()

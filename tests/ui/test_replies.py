@@ -37,6 +37,7 @@ from cmtui.ui.screens.inbox import InboxScreen
 from cmtui.ui.screens.templates import TemplatePicker
 from cmtui.ui.widgets.thread_view import MessageCard, ThreadView
 
+from ..helpers import query, query_one
 from ..test_posting import SECRET, FakeWordPress, allow_post
 from .conftest import BASE, FIXED, SIZE, Clock, Demo, write_config
 from .test_app import notifications, row_ids, run_command, screen_text, settle, table, workers_done
@@ -65,7 +66,7 @@ def area(app: CmtuiApp) -> TextArea:
 def drafts(db_path: Path) -> list[dict[str, object]]:
     store = Store.open(db_path)
     try:
-        return [dict(r) for r in store.q("SELECT * FROM drafts ORDER BY id")]
+        return [dict(r) for r in query(store, "SELECT * FROM drafts ORDER BY id")]
     finally:
         store.close()
 
@@ -372,7 +373,7 @@ async def test_a_missing_variable_stays_visible_and_is_named(demo: Demo, tmp_pat
     store = demo.store()
     try:
         with store.transaction():
-            store.x("UPDATE messages SET author = '', author_norm = '' WHERE author = 'Marcus Hill'")
+            store.conn.execute("UPDATE messages SET author = '', author_norm = '' WHERE author = 'Marcus Hill'")
     finally:
         store.close()
     app = demo.app(config)
@@ -525,8 +526,8 @@ async def test_hand_off_without_a_web_page_or_a_browser_does_not_crash(demo: Dem
         try:
             conversation = item_id(app, FIRMWARE)
             with store.transaction():
-                store.x("UPDATE conversations SET url = NULL WHERE id = ?", [conversation])
-                store.x("UPDATE messages SET url = NULL WHERE conversation_id = ?", [conversation])
+                store.conn.execute("UPDATE conversations SET url = NULL WHERE id = ?", [conversation])
+                store.conn.execute("UPDATE messages SET url = NULL WHERE conversation_id = ?", [conversation])
         finally:
             store.close()
         await reply_to(pilot, app, FIRMWARE)
@@ -633,7 +634,7 @@ async def test_ctrl_s_posts_through_the_rest_api_and_stores_our_reply(wordpress_
         assert draft["state"] == "sent" and draft["error"] is None
         store = Store.open(site.db_path)
         try:
-            ours = store.one("SELECT * FROM messages WHERE id = ?", [draft["sent_message_id"]])
+            ours = query_one(store, "SELECT * FROM messages WHERE id = ?", [draft["sent_message_id"]])
             assert ours is not None
             assert (ours["is_ours"], ours["author"], ours["text"], ours["uid"], ours["parent_id"]) == (
                 1, "acme", "Thanks Marcus <3 & enjoy", "posted:wordpress:101", editor.plan.message_id)
@@ -680,7 +681,8 @@ async def test_a_reply_that_cannot_be_placed_on_the_site_is_handed_off(wordpress
     store = Store.open(site.db_path)
     try:  # a comment link without #comment-N: no parent ID, and a reply is never posted in the wrong place
         with store.transaction():
-            store.x("UPDATE messages SET url = replace(url, '#comment-1187', '') WHERE author = 'Marcus Hill'")
+            store.conn.execute("UPDATE messages SET url = replace(url, '#comment-1187', '') "
+                               "WHERE author = 'Marcus Hill'")
     finally:
         store.close()
     opened: list[str] = []

@@ -118,16 +118,16 @@ class StoreBase:
             raise
         conn.execute("COMMIT")
 
-    def q(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+    def _rows(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
         cursor = self.conn.execute(sql, params if isinstance(params, dict) else tuple(params))
         cursor.row_factory = sqlite3.Row
         return cursor.fetchall()
 
-    def one(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> sqlite3.Row | None:
-        rows = self.q(sql, params)
+    def _row(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> sqlite3.Row | None:
+        rows = self._rows(sql, params)
         return rows[0] if rows else None
 
-    def x(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+    def _run(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, params if isinstance(params, dict) else tuple(params))
 
     def lookup(self, sql: str, values: list[str]) -> list[sqlite3.Row]:
@@ -136,30 +136,30 @@ class StoreBase:
         unique = list(dict.fromkeys(values))
         for i in range(0, len(unique), 500):
             chunk = unique[i:i + 500]
-            rows += self.q(sql.format(marks=",".join("?" * len(chunk))), chunk)
+            rows += self._rows(sql.format(marks=",".join("?" * len(chunk))), chunk)
         return rows
 
     # -- meta ------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
-        row = self.one("SELECT value FROM meta WHERE key = ?", [key])
+        row = self._row("SELECT value FROM meta WHERE key = ?", [key])
         return row["value"] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
-        self.x("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-               [key, value])
+        self._run("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                  [key, value])
 
     def take_seen_seq(self, count: int) -> int:
         """Reserve `count` numbers of the sequence in which cmtui sees messages; returns the first. The counter
         only grows (numbers left unused are skipped), so a message's `seen_seq` tells what came before it
         whatever the clock says."""
-        row = self.x("""INSERT INTO meta(key, value) VALUES ('seen_seq', ?)
+        row = self._run("""INSERT INTO meta(key, value) VALUES ('seen_seq', ?)
                         ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + excluded.value
                         RETURNING CAST(value AS INTEGER)""", [count]).fetchall()[0]
         return int(row[0]) - count + 1
 
     def data_version(self) -> int:
         """Changes whenever another connection commits: the app polls this to notice a cron sync."""
-        return int(self.x("PRAGMA data_version").fetchone()[0])
+        return int(self._run("PRAGMA data_version").fetchone()[0])
 
     # -- derived state ---------------------------------------------------------------
     def settings_changed(self, key: str, stamp: str) -> bool:

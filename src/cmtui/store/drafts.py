@@ -20,24 +20,24 @@ class DraftStore(StoreBase):
         now = stamp()
         row = self.draft_for(conv_id, message_id)
         if row is None:
-            cursor = self.x("INSERT INTO drafts(conversation_id, message_id, body, created_at, updated_at) "
-                            "VALUES (?, ?, ?, ?, ?)", [conv_id, message_id, body, now, now])
+            cursor = self._run("INSERT INTO drafts(conversation_id, message_id, body, created_at, updated_at) "
+                               "VALUES (?, ?, ?, ?, ?)", [conv_id, message_id, body, now, now])
             assert cursor.lastrowid is not None
             return cursor.lastrowid
         if row["body"] != body:
-            self.x("UPDATE drafts SET body = ?, updated_at = ? WHERE id = ?", [body, now, row["id"]])
+            self._run("UPDATE drafts SET body = ?, updated_at = ? WHERE id = ?", [body, now, row["id"]])
         return int(row["id"])
 
     def draft_for(self, conv_id: int, message_id: int | None) -> sqlite3.Row | None:
-        return self.one("SELECT * FROM drafts WHERE conversation_id = ? AND coalesce(message_id, 0) = ? "
-                        "AND state = 'draft'", [conv_id, message_id or 0])
+        return self._row("SELECT * FROM drafts WHERE conversation_id = ? AND coalesce(message_id, 0) = ? "
+                         "AND state = 'draft'", [conv_id, message_id or 0])
 
     def draft(self, draft_id: int) -> sqlite3.Row | None:
-        return self.one("SELECT * FROM drafts WHERE id = ?", [draft_id])
+        return self._row("SELECT * FROM drafts WHERE id = ?", [draft_id])
 
     def open_drafts(self) -> list[sqlite3.Row]:
         """Every draft not yet sent or discarded, newest first, with what it answers."""
-        return self.q("""
+        return self._rows("""
             SELECT d.*, c.title, f.name AS feed_name, m.author AS reply_to, m.url AS reply_to_url
             FROM drafts d JOIN conversations c ON c.id = d.conversation_id JOIN feeds f ON f.id = c.feed_id
             LEFT JOIN messages m ON m.id = d.message_id
@@ -52,17 +52,17 @@ class DraftStore(StoreBase):
         if state == "sent":
             values["sent_at"], values["sent_message_id"] = now, sent_message_id
         sets = ", ".join(f"{k} = ?" for k in values)
-        self.x(f"UPDATE drafts SET {sets} WHERE id = ?", [*values.values(), draft_id])
+        self._run(f"UPDATE drafts SET {sets} WHERE id = ?", [*values.values(), draft_id])
 
     def clear_pending(self, conversation_ids: Iterable[int]) -> int:
         """Pending hand-offs whose reply of ours has now come through a feed become sent; returns how many."""
         ids = list(conversation_ids)
         if len(ids) > 500:  # SQLite caps the number of parameters of a statement
             return sum(self.clear_pending(ids[i:i + 500]) for i in range(0, len(ids), 500))
-        if not ids or not self.one("SELECT 1 FROM drafts WHERE state = 'pending' LIMIT 1"):
+        if not ids or not self._row("SELECT 1 FROM drafts WHERE state = 'pending' LIMIT 1"):
             return 0
         marks = ",".join("?" * len(ids))
-        cursor = self.x(f"""
+        cursor = self._run(f"""
             UPDATE drafts SET state = 'sent', sent_at = ?, sent_message_id = (
                 SELECT m.id FROM messages m WHERE m.conversation_id = drafts.conversation_id AND m.is_ours = 1
                   AND m.seen_at > drafts.pending_at ORDER BY m.published LIMIT 1)
@@ -74,11 +74,11 @@ class DraftStore(StoreBase):
         return cursor.rowcount
 
     def add_our_message(self, conv_id: int, *, parent_id: int | None, author: str, text: str, html: str,
-                        url: str | None, url_key: str | None, uid: str, feed_id: int) -> int:
+                           url: str | None, url_key: str | None, uid: str, feed_id: int) -> int:
         """A reply we just posted through a site's API, stored at once; the feed's copy merges into it later
         (same link)."""
         now = stamp()
-        cursor = self.x(
+        cursor = self._run(
             """INSERT INTO messages(uid, conversation_id, feed_id, parent_id, explicit_parent, is_post, is_ours,
                    author, author_norm, title, url, url_key, published, seen_at, seen_seq, text, html)
                VALUES (?, ?, ?, ?, ?, 0, 1, ?, ?, '', ?, ?, ?, ?, ?, ?, ?)""",

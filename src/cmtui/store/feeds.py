@@ -18,15 +18,15 @@ class FeedStore(StoreBase):
                     configured: bool = True, parent_id: int | None = None) -> sqlite3.Row:
         if configured:
             return self.ensure_configured_feeds([(url, name, kind, tags)])[url]
-        row = self.one("SELECT * FROM feeds WHERE url = ?", [url])
+        row = self._row("SELECT * FROM feeds WHERE url = ?", [url])
         if row is None:  # found through another feed (a post's comment feed)
-            self.x("INSERT INTO feeds(url, name, kind, tags, configured, parent_id) VALUES (?, ?, ?, ?, 0, ?)",
-                   [url, name, kind, json.dumps(list(tags)), parent_id])
+            self._run("INSERT INTO feeds(url, name, kind, tags, configured, parent_id) VALUES (?, ?, ?, ?, 0, ?)",
+                      [url, name, kind, json.dumps(list(tags)), parent_id])
         elif row["parent_id"] is None and not row["configured"]:
-            self.x("UPDATE feeds SET parent_id = ? WHERE id = ?", [parent_id, row["id"]])
+            self._run("UPDATE feeds SET parent_id = ? WHERE id = ?", [parent_id, row["id"]])
         else:
             return row  # nothing written: the row as read
-        found = self.one("SELECT * FROM feeds WHERE url = ?", [url])
+        found = self._row("SELECT * FROM feeds WHERE url = ?", [url])
         assert found is not None
         return found
 
@@ -41,11 +41,11 @@ class FeedStore(StoreBase):
         for url, (name, kind, tags_json) in wanted.items():
             row = rows.get(url)
             if row is None:
-                self.x("INSERT INTO feeds(url, name, kind, tags, configured) VALUES (?, ?, ?, ?, 1)",
-                       [url, name, kind, tags_json])
+                self._run("INSERT INTO feeds(url, name, kind, tags, configured) VALUES (?, ?, ?, ?, 1)",
+                          [url, name, kind, tags_json])
             elif (row["name"], row["kind"], row["tags"], row["configured"]) != (name, kind, tags_json, 1):
-                self.x("UPDATE feeds SET name = ?, kind = ?, tags = ?, configured = 1 WHERE id = ?",
-                       [name, kind, tags_json, row["id"]])
+                self._run("UPDATE feeds SET name = ?, kind = ?, tags = ?, configured = 1 WHERE id = ?",
+                          [name, kind, tags_json, row["id"]])
             else:
                 continue
             written.append(url)
@@ -57,30 +57,34 @@ class FeedStore(StoreBase):
         deleted, and they come back if the feed is configured again)."""
         wanted = sorted(set(urls))
         marks = ",".join("?" * len(wanted)) or "NULL"
-        self.x(f"UPDATE feeds SET configured = coalesce(url IN ({marks}), 0) "
-               f"WHERE (parent_id IS NULL OR configured = 1) AND configured != coalesce(url IN ({marks}), 0)",
-               wanted + wanted)
+        self._run(f"UPDATE feeds SET configured = coalesce(url IN ({marks}), 0) "
+                  f"WHERE (parent_id IS NULL OR configured = 1) AND configured != coalesce(url IN ({marks}), 0)",
+                  wanted + wanted)
 
     def configured_are(self, urls: Iterable[str]) -> bool:
         """Whether the feeds marked configured are exactly `urls` (read-only check before `keep_only`)."""
-        marked = {r[0] for r in self.x("SELECT url FROM feeds WHERE configured = 1")}
+        marked = {r[0] for r in self._run("SELECT url FROM feeds WHERE configured = 1")}
         wanted = set(urls)
-        known = {r[0] for r in self.x("SELECT url FROM feeds WHERE parent_id IS NULL OR configured = 1")}
+        known = {r[0] for r in self._run("SELECT url FROM feeds WHERE parent_id IS NULL OR configured = 1")}
         return marked == wanted & known
 
     def feed(self, feed_id: int) -> sqlite3.Row | None:
-        return self.one("SELECT * FROM feeds WHERE id = ?", [feed_id])
+        return self._row("SELECT * FROM feeds WHERE id = ?", [feed_id])
+
+    def feed_at(self, url: str) -> sqlite3.Row | None:
+        """The feed of that address, configured or found through another."""
+        return self._row("SELECT * FROM feeds WHERE url = ?", [url])
 
     def update_feed(self, feed_id: int, **values: Any) -> None:
         if values:
             sets = ", ".join(f"{k} = ?" for k in values)
-            self.x(f"UPDATE feeds SET {sets} WHERE id = ?", [*values.values(), feed_id])
+            self._run(f"UPDATE feeds SET {sets} WHERE id = ?", [*values.values(), feed_id])
 
     def feeds_health(self) -> list[sqlite3.Row]:
         """Configured feeds with the health of the comment feeds found through them."""
         # Counted in one pass over each table, then joined: neither feeds.parent_id nor messages.feed_id has an
         # index, so a count per feed scanned both tables once a feed (10,000 feeds: 12 s).
-        return self.q("""
+        return self._rows("""
             SELECT f.*, coalesce(c.comment_feeds, 0) AS comment_feeds,
                    coalesce(c.comment_feed_errors, 0) AS comment_feed_errors, coalesce(m.messages, 0) AS messages
             FROM feeds f
@@ -99,21 +103,21 @@ class FeedStore(StoreBase):
             if not ids:
                 return []
             marks = ",".join("?" * len(ids))
-            rows = self.q(f"SELECT DISTINCT url FROM comment_feeds WHERE conversation_id IN ({marks})", ids)
+            rows = self._rows(f"SELECT DISTINCT url FROM comment_feeds WHERE conversation_id IN ({marks})", ids)
         else:
             complete = ("AND (c.comment_count IS NULL OR c.comment_count > (SELECT count(*) FROM messages m "
                         "WHERE m.conversation_id = c.id AND m.is_post = 0))" if skip_complete else "")
-            rows = self.q(f"""
+            rows = self._rows(f"""
                 SELECT DISTINCT cf.url FROM comment_feeds cf JOIN conversations c ON c.id = cf.conversation_id
                 WHERE c.feed_id = ? AND (? IS NULL OR coalesce(c.published, c.created_at) >= ?) {complete}""",
-                          [site_feed_id, since, since])
+                              [site_feed_id, since, since])
         return [r["url"] for r in rows]
 
     def apply_feed_kinds(self, kinds: Iterable[tuple[int, str]]) -> int:
         """Give the conversations of configured feeds their feed's kind, (feed id, kind) pairs, where it changed in
         the config, and mark them dirty, so they are summarised again by the new rule; returns how many changed."""
         pairs = json.dumps([list(p) for p in kinds])
-        changed = self.x("""WITH want(feed_id, kind) AS (SELECT value ->> 0, value ->> 1 FROM json_each(?))
+        changed = self._run("""WITH want(feed_id, kind) AS (SELECT value ->> 0, value ->> 1 FROM json_each(?))
                             SELECT c.id, w.kind FROM conversations c JOIN want w ON c.feed_id = w.feed_id
                             WHERE c.kind != w.kind""", [pairs]).fetchall()
         if changed:
@@ -123,6 +127,6 @@ class FeedStore(StoreBase):
 
     def feed_ids_named(self, name: str) -> list[int]:
         """The configured feeds called `name` (as in feeds.toml, case-insensitive) or whose URL it is."""
-        return [row["id"] for row in self.q(
+        return [row["id"] for row in self._rows(
             "SELECT id FROM feeds WHERE configured = 1 AND (url = ? OR (name != '' AND name = ? COLLATE NOCASE)) "
             "ORDER BY id", [name.strip(), name.strip()])]

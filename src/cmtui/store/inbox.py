@@ -242,14 +242,14 @@ class InboxStore(SearchStore):
         return sql, params
 
     def conversation(self, conv_id: int) -> sqlite3.Row | None:
-        return self.one("""SELECT c.*, f.name AS feed_name FROM conversations c JOIN feeds f ON f.id = c.feed_id
+        return self._row("""SELECT c.*, f.name AS feed_name FROM conversations c JOIN feeds f ON f.id = c.feed_id
                            WHERE c.id = ?""", [conv_id])
 
     def messages(self, conv_id: int) -> list[sqlite3.Row]:
-        return self.q("SELECT * FROM messages WHERE conversation_id = ? ORDER BY published, id", [conv_id])
+        return self._rows("SELECT * FROM messages WHERE conversation_id = ? ORDER BY published, id", [conv_id])
 
     def counts(self) -> dict[str, int]:
-        row = self.one("""SELECT (SELECT count(*) FROM feeds WHERE configured = 1) AS feeds,
+        row = self._row("""SELECT (SELECT count(*) FROM feeds WHERE configured = 1) AS feeds,
                                  (SELECT count(*) FROM conversations) AS conversations,
                                  (SELECT count(*) FROM messages) AS messages""")
         assert row is not None

@@ -73,7 +73,7 @@ class _Batch:
         conv_id = self._conversation_for(e)
         author_norm = normalise_name(e.author)
         parent = self.refs.get(e.parent_ref) if e.parent_ref else None
-        cursor = store.x(
+        cursor = store._run(
             """INSERT INTO messages(uid, conversation_id, feed_id, parent_id, parent_ref, explicit_parent, is_post,
                    is_ours, author, author_norm, title, url, url_key, published, seen_at, seen_seq, text, html,
                    sentiment, features, backlog)
@@ -118,15 +118,15 @@ class _Batch:
         local = self.posted.pop(e.url_key or "", None)
         if local is None:
             return None
-        self.store.x("UPDATE messages SET uid = ?, published = coalesce(?, published) WHERE id = ?",
-                     [e.uid, e.published, local])
-        return self.store.one("SELECT id, uid, conversation_id, text, html, title FROM messages WHERE id = ?", [local])
+        self.store._run("UPDATE messages SET uid = ?, published = coalesce(?, published) WHERE id = ?",
+                        [e.uid, e.published, local])
+        return self.store._row("SELECT id, uid, conversation_id, text, html, title FROM messages WHERE id = ?", [local])
 
     def _update(self, existing: Any, e: Entry) -> None:
         self.result.known += 1
         if (existing["text"], existing["title"]) != (e.text, e.title) and e.text:  # what reads differently
-            self.store.x("UPDATE messages SET text = ?, html = ?, title = ?, sentiment = ?, features = ? WHERE id = ?",
-                         [e.text, e.html, e.title, e.sentiment, _features_json(e), existing["id"]])
+            self.store._run("UPDATE messages SET text = ?, html = ?, title = ?, sentiment = ?, features = ? "
+                            "WHERE id = ?", [e.text, e.html, e.title, e.sentiment, _features_json(e), existing["id"]])
             self.result.updated += 1
             self.result.conversations.add(existing["conversation_id"])
         if e.is_post:
@@ -139,8 +139,9 @@ class _Batch:
         if not ids and e.parent_ref and e.parent_ref in self.refs:
             ids = [self.refs[e.parent_ref][1]]
         if not ids:
-            cursor = store.x("INSERT INTO conversations(feed_id, title, url, kind, created_at) VALUES (?, ?, ?, ?, ?)",
-                             [self.owner_id, e.conv_title, e.conv_url, self.kind, self.now_s])
+            cursor = store._run("INSERT INTO conversations(feed_id, title, url, kind, created_at) "
+                                "VALUES (?, ?, ?, ?, ?)",
+                                [self.owner_id, e.conv_title, e.conv_url, self.kind, self.now_s])
             assert cursor.lastrowid is not None
             ids = [cursor.lastrowid]
             self.named.add(cursor.lastrowid)
@@ -158,8 +159,8 @@ class _Batch:
                 self.keys.setdefault(k, conv_id)
         if conv_id not in self.named and (e.conv_title or e.conv_url):
             self.named.add(conv_id)
-            store.x("UPDATE conversations SET title = CASE WHEN title = '' THEN ? ELSE title END, "
-                    "url = coalesce(url, ?) WHERE id = ?", [e.conv_title or "", e.conv_url, conv_id])
+            store._run("UPDATE conversations SET title = CASE WHEN title = '' THEN ? ELSE title END, "
+                       "url = coalesce(url, ?) WHERE id = ?", [e.conv_title or "", e.conv_url, conv_id])
         return conv_id
 
     def _comment_feeds(self, conv_id: int, e: Entry) -> None:
@@ -212,11 +213,11 @@ class IngestStore(StoreBase):
         started"); None on later syncs, or when `backlog_days` (meta, written from `[sync] backlog_days` by
         `triage.refresh`) is 0 or unset. The first sync is the one at `feeds.first_ok`, the `now` of the sync
         that first stored something for the feed (so it is told apart by that sync's second)."""
-        owner = self.one("SELECT first_ok FROM feeds WHERE id = ?", [owner_id])
+        owner = self._row("SELECT first_ok FROM feeds WHERE id = ?", [owner_id])
         if owner is None:
             return None
         if owner["first_ok"] is None:
-            self.x("UPDATE feeds SET first_ok = ? WHERE id = ?", [now_s, owner_id])
+            self._run("UPDATE feeds SET first_ok = ? WHERE id = ?", [now_s, owner_id])
         elif owner["first_ok"] != now_s:
             return None
         days = float(self.get_meta("backlog_days") or 0)
@@ -226,48 +227,48 @@ class IngestStore(StoreBase):
         return iso(started - timedelta(days=days))
 
     def dirty_ids(self) -> list[int]:
-        return [r[0] for r in self.x("SELECT conversation_id FROM dirty")]
+        return [r[0] for r in self._run("SELECT conversation_id FROM dirty")]
 
     def clear_dirty(self, ids: Iterable[int]) -> None:
         self.conn.executemany("DELETE FROM dirty WHERE conversation_id = ?", [(i,) for i in ids])
 
     def _fill_conversation(self, conv_id: int, e: Entry, message_id: int) -> None:
         """The opening post arrived: it names the conversation."""
-        self.x("""UPDATE conversations SET title = coalesce(nullif(?, ''), title), url = coalesce(?, url),
+        self._run("""UPDATE conversations SET title = coalesce(nullif(?, ''), title), url = coalesce(?, url),
                       author = ?, published = ?, root_id = ?, comment_count = coalesce(?, comment_count)
                   WHERE id = ?""",
-               [e.title, e.url, e.author, e.published, message_id, e.comment_count, conv_id])
+                  [e.title, e.url, e.author, e.published, message_id, e.comment_count, conv_id])
 
     def _add_comment_feeds(self, conv_id: int, e: Entry) -> None:
         for url in e.comment_feeds:
-            self.x("INSERT OR IGNORE INTO comment_feeds(conversation_id, url) VALUES (?, ?)", [conv_id, url])
+            self._run("INSERT OR IGNORE INTO comment_feeds(conversation_id, url) VALUES (?, ?)", [conv_id, url])
 
     def _merge(self, source: int, target: int) -> None:
         """Two conversations turned out to be one (a comment arrived before its post)."""
         for table in ("messages", "conversation_keys", "conversation_summary", "labels", "notes"):
-            self.x(f"UPDATE OR IGNORE {table} SET conversation_id = ? WHERE conversation_id = ?", [target, source])
-        self.x("INSERT OR IGNORE INTO comment_feeds SELECT ?, url FROM comment_feeds WHERE conversation_id = ?",
-               [target, source])
-        state = self.one("SELECT * FROM conversation_state WHERE conversation_id = ?", [source])
+            self._run(f"UPDATE OR IGNORE {table} SET conversation_id = ? WHERE conversation_id = ?", [target, source])
+        self._run("INSERT OR IGNORE INTO comment_feeds SELECT ?, url FROM comment_feeds WHERE conversation_id = ?",
+                  [target, source])
+        state = self._row("SELECT * FROM conversation_state WHERE conversation_id = ?", [source])
         if state is not None:
-            self.x("INSERT OR IGNORE INTO conversation_state(conversation_id, done_at, done_seq, snoozed_until, muted, "
-                   "muted_at, muted_seq) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   [target, state["done_at"], state["done_seq"], state["snoozed_until"], state["muted"],
+            self._run("INSERT OR IGNORE INTO conversation_state(conversation_id, done_at, done_seq, snoozed_until, "
+                      "muted, muted_at, muted_seq) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                      [target, state["done_at"], state["done_seq"], state["snoozed_until"], state["muted"],
                     state["muted_at"], state["muted_seq"]])
         for table in ("comment_feeds", "conversation_state", "conversation_summary", "conversation_keys", "dirty",
                       "labels"):
-            self.x(f"DELETE FROM {table} WHERE conversation_id = ?", [source])
-        self.x("INSERT OR IGNORE INTO dirty(conversation_id) VALUES (?)", [target])
-        self.x("DELETE FROM conversations WHERE id = ?", [source])
+            self._run(f"DELETE FROM {table} WHERE conversation_id = ?", [source])
+        self._run("INSERT OR IGNORE INTO dirty(conversation_id) VALUES (?)", [target])
+        self._run("DELETE FROM conversations WHERE id = ?", [source])
 
     def _link_orphans(self, result: SaveResult) -> None:
         """Replies stored before their parent: link them now that it may be here, in its conversation."""
-        rows = self.q("""
+        rows = self._rows("""
             SELECT o.id, o.conversation_id, p.id AS parent_id, p.conversation_id AS parent_conv
             FROM messages o JOIN messages p ON p.uid = o.parent_ref OR p.url_key = o.parent_ref
             WHERE o.parent_id IS NULL AND o.parent_ref IS NOT NULL AND p.id != o.id""")
         for row in rows:
-            self.x("UPDATE messages SET parent_id = ? WHERE id = ?", [row["parent_id"], row["id"]])
+            self._run("UPDATE messages SET parent_id = ? WHERE id = ?", [row["parent_id"], row["id"]])
             result.conversations.add(row["parent_conv"])
             if row["conversation_id"] != row["parent_conv"]:
                 self._merge(row["conversation_id"], row["parent_conv"])

@@ -17,17 +17,17 @@ class MarkStore(StoreBase):
 
     # -- user state ------------------------------------------------------------------
     def _set_state(self, conv_id: int, **values: Any) -> None:
-        self.x("INSERT OR IGNORE INTO conversation_state(conversation_id) VALUES (?)", [conv_id])
+        self._run("INSERT OR IGNORE INTO conversation_state(conversation_id) VALUES (?)", [conv_id])
         sets = ", ".join(f"{k} = ?" for k in values)
-        self.x(f"UPDATE conversation_state SET {sets} WHERE conversation_id = ?", [*values.values(), conv_id])
+        self._run(f"UPDATE conversation_state SET {sets} WHERE conversation_id = ?", [*values.values(), conv_id])
 
     def _mark_seq(self, conv_id: int, when: datetime | None) -> int:
         """What a done or mute mark covers: every message seen so far (the counter now); with `when` (a mark
         restored, as the app's undo does), the conversation's messages seen at or before that time."""
         if when is None:
             return int(self.get_meta("seen_seq") or 0)
-        row = self.one("SELECT coalesce(max(seen_seq), 0) FROM messages WHERE conversation_id = ? AND seen_at <= ?",
-                       [conv_id, stamp(when)])
+        row = self._row("SELECT coalesce(max(seen_seq), 0) FROM messages WHERE conversation_id = ? AND seen_at <= ?",
+                        [conv_id, stamp(when)])
         return int(row[0]) if row else 0
 
     def mark_done(self, conv_id: int, when: datetime | None = None) -> None:
@@ -38,8 +38,8 @@ class MarkStore(StoreBase):
     def rule_done_seq(self, conv_id: int) -> int:
         """The sequence up to which the conversation's messages are covered by a done mark, by hand or by a rule
         (`mark_done_by_rule`): a "done" rule acts on messages after it."""
-        row = self.one("SELECT max(coalesce(done_seq, 0), coalesce(auto_done_seq, 0)) FROM conversation_state "
-                       "WHERE conversation_id = ?", [conv_id])
+        row = self._row("SELECT max(coalesce(done_seq, 0), coalesce(auto_done_seq, 0)) FROM conversation_state "
+                        "WHERE conversation_id = ?", [conv_id])
         return int(row[0]) if row else 0
 
     def mark_done_by_rule(self, conv_id: int, upto_seq: int) -> None:
@@ -60,7 +60,7 @@ class MarkStore(StoreBase):
 
     def opened_at(self, conv_id: int) -> str | None:
         """When the user last opened the conversation (None: never)."""
-        row = self.one("SELECT opened_at FROM conversation_state WHERE conversation_id = ?", [conv_id])
+        row = self._row("SELECT opened_at FROM conversation_state WHERE conversation_id = ?", [conv_id])
         return row["opened_at"] if row else None
 
     def mark_opened(self, conv_id: int, when: datetime | None = None) -> None:
@@ -73,28 +73,28 @@ class MarkStore(StoreBase):
         now = stamp()
         added = []
         for label in dict.fromkeys(labels):
-            cursor = self.x("INSERT OR IGNORE INTO labels(conversation_id, label, added_at) VALUES (?, ?, ?)",
-                            [conv_id, label, now])
+            cursor = self._run("INSERT OR IGNORE INTO labels(conversation_id, label, added_at) VALUES (?, ?, ?)",
+                               [conv_id, label, now])
             if cursor.rowcount:
                 added.append(label)
         return added
 
     def remove_label(self, conv_id: int, label: str) -> bool:
         """Take a label of the user's off the conversation; False when it had none such."""
-        return self.x("DELETE FROM labels WHERE conversation_id = ? AND label = ?", [conv_id, label]).rowcount > 0
+        return self._run("DELETE FROM labels WHERE conversation_id = ? AND label = ?", [conv_id, label]).rowcount > 0
 
     def add_note(self, conv_id: int, author: str, text: str) -> str:
         """An internal note on the conversation (never posted); returns its time."""
         now = iso(utc_now())
-        self.x("INSERT INTO notes(conversation_id, author, time, text) VALUES (?, ?, ?, ?)",
-               [conv_id, author, now, text])
+        self._run("INSERT INTO notes(conversation_id, author, time, text) VALUES (?, ?, ?, ?)",
+                  [conv_id, author, now, text])
         return now
 
     # -- marks by id, from the command line ------------------------------------------
     def conversation_labels(self, ids: Iterable[int]) -> dict[int, sqlite3.Row]:
         """id -> (id, title, feed) of those of `ids` that exist, the feed as the inbox names it (its name, else
         its URL): what `cmtui done 94 99` checks before it changes anything, and prints."""
-        rows = self.q("""SELECT c.id, c.title, coalesce(nullif(f.name, ''), f.url) AS feed
+        rows = self._rows("""SELECT c.id, c.title, coalesce(nullif(f.name, ''), f.url) AS feed
                          FROM conversations c JOIN feeds f ON f.id = c.feed_id
                          WHERE c.id IN (SELECT value FROM json_each(?))""", [json.dumps(list(ids))])
         return {row["id"]: row for row in rows}

@@ -15,12 +15,12 @@ class PeopleStore(StoreBase):
         if not names:
             return {}
         marks = ",".join("?" * len(names))
-        return {r[0]: r[1] for r in self.x(f"SELECT name_norm, messages FROM people WHERE name_norm IN ({marks})",
-                                           names)}
+        return {r[0]: r[1] for r in self._run(f"SELECT name_norm, messages FROM people WHERE name_norm IN ({marks})",
+                                              names)}
 
     def people(self) -> list[sqlite3.Row]:
         """Everyone who wrote (not us), with counts and sentiment from their messages."""
-        return self.q("""
+        return self._rows("""
             SELECT p.name_norm, p.name, p.first_seen, p.last_seen, p.feeds,
                    count(m.id) AS messages, avg(m.sentiment) AS sentiment,
                    sum(m.sentiment <= -0.3) AS negative, sum(m.sentiment >= 0.3) AS positive,
@@ -32,7 +32,7 @@ class PeopleStore(StoreBase):
 
     def responses(self, since: str | None) -> list[sqlite3.Row]:
         """Messages by others that count for the response time (answered or not), with their feed."""
-        return self.q("""
+        return self._rows("""
             SELECT m.id, m.published, m.answered_at, f.name AS feed, f.url AS feed_url
             FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN feeds f ON f.id = c.feed_id
             WHERE m.is_ours = 0 AND (m.is_post = 0 OR c.kind IN ('forum', 'mentions'))

@@ -33,12 +33,12 @@ class SearchStore(StoreBase):
     def index_search(self) -> int:
         """Add the messages stored since the last search to the full-text index; returns how many."""
         upto = int(self.get_meta("search_indexed_upto") or 0)
-        newest = self.x("SELECT coalesce(max(id), 0) FROM messages").fetchone()[0]
+        newest = self._run("SELECT coalesce(max(id), 0) FROM messages").fetchone()[0]
         if newest <= upto:
             return 0
         with self.transaction():
             upto = int(self.get_meta("search_indexed_upto") or 0)  # another process may have done it meanwhile
-            cursor = self.x("INSERT INTO messages_fts(rowid, title, author, text) "
-                            "SELECT id, title, author, text FROM messages WHERE id > ? AND id <= ?", [upto, newest])
+            cursor = self._run("INSERT INTO messages_fts(rowid, title, author, text) "
+                               "SELECT id, title, author, text FROM messages WHERE id > ? AND id <= ?", [upto, newest])
             self.set_meta("search_indexed_upto", str(max(upto, newest)))
         return cursor.rowcount

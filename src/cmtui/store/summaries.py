@@ -14,20 +14,21 @@ class SummaryStore(StoreBase):
 
     def mark_ours(self, our_names: frozenset[str]) -> None:
         if not our_names:  # no [identity] names yet: nothing is ours
-            self.x("UPDATE messages SET is_ours = 0 WHERE is_ours != 0")
+            self._run("UPDATE messages SET is_ours = 0 WHERE is_ours != 0")
             return
         marks = ",".join("?" * len(our_names))
-        self.x(f"UPDATE messages SET is_ours = (author_norm IN ({marks}))", sorted(our_names))
+        self._run(f"UPDATE messages SET is_ours = (author_norm IN ({marks}))", sorted(our_names))
 
     def conversation_ids(self) -> list[int]:
-        return [r[0] for r in self.x("SELECT id FROM conversations")]
+        return [r[0] for r in self._run("SELECT id FROM conversations")]
 
     def summary_input(self, conv_id: int) -> tuple[str, list[sqlite3.Row]] | None:
         """The conversation's kind and the message fields the triage needs."""
-        conv = self.one("SELECT kind FROM conversations WHERE id = ?", [conv_id])
+        conv = self._row("SELECT kind FROM conversations WHERE id = ?", [conv_id])
         if conv is None:
             return None
-        rows = self.q("""SELECT id, parent_id, is_ours, is_post, explicit_parent, published, seen_at, seen_seq, title,
+        rows = self._rows("""SELECT id, parent_id, is_ours, is_post, explicit_parent, published, seen_at, seen_seq,
+                                title,
                                 text, author, author_norm, url, sentiment, answered_at, features, backlog
                          FROM messages WHERE conversation_id = ?""", [conv_id])
         return conv["kind"], rows
@@ -38,16 +39,17 @@ class SummaryStore(StoreBase):
 
     def write_summary(self, conv_id: int, values: dict[str, Any] | None) -> None:
         if values is None:
-            self.x("DELETE FROM conversation_summary WHERE conversation_id = ?", [conv_id])
+            self._run("DELETE FROM conversation_summary WHERE conversation_id = ?", [conv_id])
             return
         cols = ["conversation_id", *values]
-        self.x(f"INSERT OR REPLACE INTO conversation_summary({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-               [conv_id, *values.values()])
+        marks = ", ".join("?" * len(cols))
+        self._run(f"INSERT OR REPLACE INTO conversation_summary({', '.join(cols)}) VALUES ({marks})",
+                  [conv_id, *values.values()])
 
     def signal_reasons(self, name: str) -> dict[str, list[int]]:
         """The reasons of the stored signals called `name` in the summaries of configured feeds' conversations,
         each with the ids of the conversations that have it (ascending)."""
-        rows = self.q("""
+        rows = self._rows("""
             SELECT json_extract(e.value, '$[1]') AS reason, s.conversation_id AS id
             FROM conversation_summary s JOIN conversations c ON c.id = s.conversation_id
             JOIN feeds f ON f.id = c.feed_id AND f.configured = 1, json_each(s.signals) e
