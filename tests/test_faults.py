@@ -20,7 +20,7 @@ from cmtui.demo import sites
 from cmtui.demo.server import FeedServer
 from cmtui.store import Store, StoreError
 from cmtui.sync import run_sync
-from cmtui.triage import inbox
+from cmtui.triage import inbox, refresh
 
 from .helpers import query_one, write_config
 
@@ -194,6 +194,7 @@ def test_full_disk_during_a_sync_stops_cleanly(busy_config: Config, tmp_path: Pa
     assert owed.fetchone()[0] == 0
     conn.close()
     store = Store.open(db)  # room again: the next read summarises what is owed, the next sync completes
+    refresh(store, busy_config)  # what every reader does first (`cmtui inbox`, the app's reload)
     inbox(store, busy_config)
     assert query_one(store, unsummarised)[0] == 0  # type: ignore[index]
     report = run_sync(busy_config, store, force=True)
