@@ -69,7 +69,7 @@ def test_drafts_are_saved_updated_listed_and_discarded(tmp_path: Path) -> None:
     with store.transaction():
         feed = store.ensure_feed("https://blog.example.com/feed/", name="Blog")
         store.conn.execute("INSERT INTO conversations(id, feed_id, title, created_at) VALUES (1, ?, 'Hello', 'x')",
-                           [feed["id"]])
+                           [feed.id])
         first = store.save_draft(1, None, "Hi")
         again = store.save_draft(1, None, "Hi there")
     assert first == again

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -28,7 +29,7 @@ def save(store: Store, url: str, items: list[tuple[str, str, str]]) -> None:
     parsed = parse(body.encode(), url)
     with store.transaction():
         feed = store.ensure_feed(url, name=url)
-        store.save(feed, parsed, kind="mentions", owner_id=feed["id"], our_names=frozenset())
+        store.save(feed, parsed, kind="mentions", owner_id=feed.id, our_names=frozenset())
 
 
 def matches(store: Store, words: str) -> list[int]:
@@ -154,7 +155,7 @@ def test_configured_feeds_are_written_and_read_back_together(tmp_path: Path) -> 
         store.ensure_feed("http://f.example/kept.rss", name="Kept", kind="forum", tags=["a"])
         store.ensure_feed("http://f.example/renamed.rss", name="Old name")
         parent = store.ensure_feed("http://f.example/posts.rss", name="Posts")
-        store.ensure_feed("http://f.example/p/1/feed/", configured=False, parent_id=parent["id"])
+        store.ensure_feed("http://f.example/p/1/feed/", configured=False, parent_id=parent.id)
     wanted = [("http://f.example/kept.rss", "Kept", "forum", ["a"]),
               ("http://f.example/renamed.rss", "New name", "blog", ["b", "c"]),
               ("http://f.example/p/1/feed/", "", "blog", []),
@@ -165,11 +166,11 @@ def test_configured_feeds_are_written_and_read_back_together(tmp_path: Path) -> 
     stored = {row["url"]: row for row in query(store, "SELECT * FROM feeds")}
     assert len(stored) == 1204
     for url, name, kind, tags in wanted:
-        assert dict(rows[url]) == dict(stored[url])  # as stored after the writes
-        assert (rows[url]["name"], rows[url]["kind"], json.loads(rows[url]["tags"]), rows[url]["configured"]) == \
+        assert dataclasses.asdict(rows[url]) == dict(stored[url])  # as stored after the writes
+        assert (rows[url].name, rows[url].kind, json.loads(rows[url].tags), rows[url].configured) == \
             (name, kind, tags, 1)
-    assert rows["http://f.example/p/1/feed/"]["parent_id"] == parent["id"]  # taken over, its origin kept
-    assert rows["http://f.example/kept.rss"]["id"] == 1 and stored["http://f.example/posts.rss"]["name"] == "Posts"
+    assert rows["http://f.example/p/1/feed/"].parent_id == parent.id  # taken over, its origin kept
+    assert rows["http://f.example/kept.rss"].id == 1 and stored["http://f.example/posts.rss"]["name"] == "Posts"
     store.close()
 
 
@@ -314,12 +315,12 @@ def test_feeds_health_counts_comment_feeds_their_errors_and_messages(tmp_path: P
         b = store.ensure_feed("http://f.example/b.rss", name="B")
         a = store.ensure_feed("http://f.example/a.rss", name="A")
         for i in range(3):
-            store.ensure_feed(f"http://f.example/a/{i}/feed", configured=False, parent_id=a["id"])
+            store.ensure_feed(f"http://f.example/a/{i}/feed", configured=False, parent_id=a.id)
         store.conn.execute("UPDATE feeds SET last_error = 'HTTP 404 Not Found' WHERE url = 'http://f.example/a/1/feed'")
-    rows = {r["url"]: r for r in store.feeds_health()}
+    rows = {r.url: r for r in store.feeds_health()}
     assert set(rows) == {"http://f.example/a.rss", "http://f.example/b.rss"}  # configured feeds only
     a_row, b_row = rows["http://f.example/a.rss"], rows["http://f.example/b.rss"]
-    assert (a_row["comment_feeds"], a_row["comment_feed_errors"], a_row["messages"]) == (3, 1, 2)
-    assert (b_row["comment_feeds"], b_row["comment_feed_errors"], b_row["messages"]) == (0, 0, 0)
-    assert b_row["id"] == b["id"] and a_row["name"] == "A"
+    assert (a_row.comment_feeds, a_row.comment_feed_errors, a_row.messages) == (3, 1, 2)
+    assert (b_row.comment_feeds, b_row.comment_feed_errors, b_row.messages) == (0, 0, 0)
+    assert b_row.id == b.id and a_row.name == "A"
     store.close()

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from cmtui import text, triage
 from cmtui.config import Config, FeedConfig
 from cmtui.fetch import Fetcher, FetchResult, Limits
-from cmtui.store import SaveResult, Store, StoreError, iso, parse_iso, utc_now
+from cmtui.store import FeedRow, SaveResult, Store, StoreError, iso, parse_iso, utc_now
 from cmtui.summaries import summarise_dirty
 
 if TYPE_CHECKING:
@@ -156,9 +156,9 @@ class SyncEngine:
                                                                  for fc in self._configured.values())
             # A kind written in the config (or a listening feed's) applies to the conversations the feed already
             # has; a forum that was detected stays one.
-            self.store.apply_feed_kinds((self._feed_rows[fc.url]["id"], fc.kind) for fc in self._configured.values()
+            self.store.apply_feed_kinds((self._feed_rows[fc.url].id, fc.kind) for fc in self._configured.values()
                                         if fc.kind_set or fc.kind == "mentions")
-        if self.processes and sum(row["body_hash"] is None for row in self._feed_rows.values()) > PARSE_IN_THREAD:
+        if self.processes and sum(row.body_hash is None for row in self._feed_rows.values()) > PARSE_IN_THREAD:
             self._start_pool()  # many feeds never read before: the workers start while the first bodies download
         s = self.config.sync
         limits = Limits(concurrency=s.concurrency, per_host=s.per_host, timeout=s.timeout,
@@ -195,7 +195,7 @@ class SyncEngine:
 
     async def _sync_site_work(self, fc: FeedConfig, report: FeedReport) -> None:
         row = self._feed_rows[fc.url]
-        outcome = await self._feed_once(fc.url, owner_id=row["id"], kind=fc.kind)
+        outcome = await self._feed_once(fc.url, owner_id=row.id, kind=fc.kind)
         report.new, report.http_status = outcome.new, outcome.http_status
         report.error, report.warning = outcome.error, outcome.warning
         if outcome.skipped:
@@ -205,22 +205,22 @@ class SyncEngine:
             report.status = "error"
         else:
             report.status = "ok" if outcome.changed else "unchanged"
-        fresh = self.store.feed(row["id"])
+        fresh = self.store.feed(row.id)
         assert fresh is not None
         row = fresh
-        report.next_attempt = row["next_attempt"]
+        report.next_attempt = row.next_attempt
         if fc.follow_comments and fc.kind != "mentions" and (outcome.ok or outcome.skipped):
             await self._sync_comments(fc, row, outcome, report)
         if time.monotonic() - self._summarised >= SUMMARY_EVERY:  # the inbox follows the sync as it goes
             summarise_dirty(self.store, self.triage)
             self._summarised = time.monotonic()
 
-    async def _sync_comments(self, fc: FeedConfig, row: sqlite3.Row, outcome: _Outcome, report: FeedReport) -> None:
+    async def _sync_comments(self, fc: FeedConfig, row: FeedRow, outcome: _Outcome, report: FeedReport) -> None:
         """The comment feeds `fc` leads to: those due (`_comment_targets`) fetched together, then what the site
         owed cleared once every one of them was fetched."""
-        feed_id: int = row["id"]
+        feed_id: int = row.id
         kind = self._kind(fc, row)
-        site_url: str | None = row["site_comments_url"]
+        site_url: str | None = row.site_comments_url
         targets = await self._comment_targets(row, kind, outcome, report)
         targets = [u for u in targets if u != site_url and u != fc.url]
         if self.cancelled():
@@ -235,13 +235,13 @@ class SyncEngine:
         if not self.cancelled() and all(r.ok or r.skipped for r in results):
             self._comments_fetched(feed_id)  # all fetched: nothing owed any more (else retried next sync)
 
-    async def _comment_targets(self, row: sqlite3.Row, kind: str, outcome: _Outcome,
+    async def _comment_targets(self, row: FeedRow, kind: str, outcome: _Outcome,
                                report: FeedReport) -> list[str]:
         """The comment feeds to fetch: without a site-wide comments feed, those of the recent posts; with one,
         fetch it first and follow what it showed changed."""
-        feed_id: int = row["id"]
+        feed_id: int = row.id
         since = iso(self.now - timedelta(days=self.config.sync.comments_days))
-        site_url: str | None = row["site_comments_url"]
+        site_url: str | None = row.site_comments_url
         if not site_url:
             return self.store.comment_feeds_of(feed_id, since)
         site = await self._feed_once(site_url, owner_id=feed_id, kind=kind, parent_id=feed_id)
@@ -252,7 +252,7 @@ class SyncEngine:
         # What the site-wide feed showed changed was written down with it (see `_handle`): read it back,
         # so work a killed sync left undone is done now.
         fresh = self.store.feed(feed_id)
-        due = json.loads(fresh["comments_due"]) if fresh is not None and fresh["comments_due"] else None
+        due = json.loads(fresh.comments_due) if fresh is not None and fresh.comments_due else None
         if due is not None:
             # When the posts feed was just fetched, its comment counts are fresh: complete posts are skipped.
             return (self.store.comment_feeds_of(feed_id, since, skip_complete=outcome.changed) if due.get("all")
@@ -266,10 +266,10 @@ class SyncEngine:
         with self.store.transaction():
             self.store.update_feed(feed_id, comments_due=None)
 
-    def _kind(self, fc: FeedConfig, row: sqlite3.Row) -> str:
+    def _kind(self, fc: FeedConfig, row: FeedRow) -> str:
         if fc.kind_set:
             return fc.kind
-        return "forum" if row["platform"] == "discourse" else fc.kind
+        return "forum" if row.platform == "discourse" else fc.kind
 
     # -- one feed URL, at most once per run --------------------------------------------
     def _feed_once(self, url: str, *, owner_id: int, kind: str, parent_id: int | None = None) -> asyncio.Task[_Outcome]:
@@ -300,34 +300,34 @@ class SyncEngine:
                 row = self.store.ensure_feed(url, kind=kind, configured=parent_id is None, parent_id=parent_id,
                                              name=name, tags=tags)
         if parent_id is None:
-            owner_id = row["id"]
+            owner_id = row.id
         outcome = _Outcome()
-        if row["gone_at"]:
-            outcome.skipped = f"gone: the server said 410 Gone on {row['gone_at'][:10]}; remove it from feeds.toml"
+        if row.gone_at:
+            outcome.skipped = f"gone: the server said 410 Gone on {row.gone_at[:10]}; remove it from feeds.toml"
             return outcome
-        waiting_until = parse_iso(row["next_attempt"])
+        waiting_until = parse_iso(row.next_attempt)
         if waiting_until and waiting_until > self.now:
-            retry_after = row["last_status"] in (429, 503)
+            retry_after = row.last_status in (429, 503)
             if retry_after or not self.force:
-                when = row["next_attempt"]
+                when = row.next_attempt
                 outcome.skipped = (f"waiting: the server asked us to wait until {when}" if retry_after else
-                                   f"skipped: backing off after {row['error_count']} errors until {when} "
-                                   f"(last: {row['last_error']})")
+                                   f"skipped: backing off after {row.error_count} errors until {when} "
+                                   f"(last: {row.last_error})")
                 return outcome
         async with self._in_hand:
             if self.cancelled():  # also while this feed waited for its turn
                 outcome.skipped = "skipped: sync cancelled"
                 return outcome
-            result = await self.fetcher.get(url, row["etag"], row["last_modified"])
+            result = await self.fetcher.get(url, row.etag, row.last_modified)
             return await self._handle(row, result, owner_id, kind, outcome)
 
     def _names(self, url: str) -> tuple[str, tuple[str, ...]]:
         fc = self._configured.get(url)
         return (fc.name, fc.tags) if fc else ("", ())
 
-    async def _handle(self, row: sqlite3.Row, result: FetchResult, owner_id: int, kind: str,
+    async def _handle(self, row: FeedRow, result: FetchResult, owner_id: int, kind: str,
                       outcome: _Outcome) -> _Outcome:
-        feed_id: int = row["id"]
+        feed_id: int = row.id
         now_s = iso(self.now)
         outcome.http_status = result.status
         if result.error:
@@ -343,7 +343,7 @@ class SyncEngine:
             return outcome
         digest = hashlib.sha256(result.body).hexdigest()
         validators = {"etag": result.etag, "last_modified": result.last_modified, "body_hash": digest}
-        if digest == row["body_hash"]:
+        if digest == row.body_hash:
             with self.store.transaction():
                 self.store.update_feed(feed_id, **base, **validators)
             outcome.ok = True
@@ -358,7 +358,7 @@ class SyncEngine:
             self._record_error(row, result, parsed.error)
             outcome.error = parsed.error
             return outcome
-        is_configured = bool(row["configured"])
+        is_configured = bool(row.configured)
         if parsed.forum and kind == "blog" and not self._kind_set(result.url, owner_id):
             kind = "forum"
         with self.store.transaction():
@@ -375,19 +375,19 @@ class SyncEngine:
         outcome.warning = parsed.warning
         return outcome
 
-    def _owe_comment_feeds(self, row: sqlite3.Row, saved: SaveResult) -> None:
+    def _owe_comment_feeds(self, row: FeedRow, saved: SaveResult) -> None:
         """When a site-wide comments feed changed, record in the same transaction which posts' own comment
         feeds must now be fetched: all recent ones if everything in its window was new (older comments may
         have been missed), else those of the posts it shows new comments for."""
-        if not saved.new or not row["parent_id"]:
+        if not saved.new or not row.parent_id:
             return
-        site = self.store.feed(row["parent_id"])
-        if site is None or site["site_comments_url"] != row["url"]:
+        site = self.store.feed(row.parent_id)
+        if site is None or site.site_comments_url != row.url:
             return
-        due = json.loads(site["comments_due"]) if site["comments_due"] else {}
+        due = json.loads(site.comments_due) if site.comments_due else {}
         due["all"] = bool(due.get("all")) or saved.known == 0
         due["conversations"] = sorted(set(due.get("conversations", [])) | saved.posts_with_new_comments)
-        self.store.update_feed(site["id"], comments_due=json.dumps(due))
+        self.store.update_feed(site.id, comments_due=json.dumps(due))
 
     def _parser(self) -> Executor:
         """Where to parse: the first few bodies in a thread; after that, when allowed, a pool of worker
@@ -409,12 +409,12 @@ class SyncEngine:
         fc = self._configured.get(url)
         if fc is None:
             owner = self.store.feed(owner_id)
-            fc = self._configured.get(owner["url"]) if owner else None
+            fc = self._configured.get(owner.url) if owner else None
         return bool(fc and fc.kind_set)
 
-    def _record_error(self, row: sqlite3.Row, result: FetchResult, why: str | None = None) -> None:
-        feed_id: int = row["id"]
-        count = int(row["error_count"]) + 1
+    def _record_error(self, row: FeedRow, result: FetchResult, why: str | None = None) -> None:
+        feed_id: int = row.id
+        count = int(row.error_count) + 1
         values: dict[str, object] = {"last_status": result.status or None, "last_error": why or result.error,
                                      "last_attempt": iso(self.now), "error_count": count}
         if result.status == 410:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from cmtui import text
 from cmtui.cli.common import EXIT_FAILED, Context, common_options, friendly_errors, pass_ctx
 from cmtui.cli.output import counted, plural, safe_json, shown
 from cmtui.config import FEED_KINDS, FeedConfig
+from cmtui.store import FeedHealthRow
 
 
 @click.command("feeds")
@@ -24,7 +24,7 @@ def feeds_cmd(ctx: Context, as_json: bool) -> None:
     """Feeds and their health: last success, last error, error count, next attempt."""
     config = ctx.config()
     with ctx.store() as store:
-        rows = {r["url"]: r for r in store.feeds_health()}
+        rows = {r.url: r for r in store.feeds_health()}
     out = [feed_health(fc, rows.get(fc.url)) for fc in config.feeds]
     if as_json:
         click.echo(safe_json(out))
@@ -41,16 +41,16 @@ _NEVER_SYNCED: dict[str, Any] = {
 }
 
 
-def feed_health(feed: FeedConfig, row: sqlite3.Row | None) -> dict[str, Any]:
+def feed_health(feed: FeedConfig, row: FeedHealthRow | None) -> dict[str, Any]:
     """One feed of `cmtui feeds --json`: what feeds.toml says of it, then its health in the store."""
     config = {"url": feed.url, "name": feed.label, "kind": feed.kind}
     if row is None:
         return {**config, **_NEVER_SYNCED}
     return {
-        **config, "last_ok": row["last_ok"], "last_status": row["last_status"], "last_error": row["last_error"],
-        "warning": row["last_warning"], "error_count": row["error_count"], "next_attempt": row["next_attempt"],
-        "gone": bool(row["gone_at"]), "messages": row["messages"], "comment_feeds": row["comment_feeds"],
-        "comment_feed_errors": row["comment_feed_errors"],
+        **config, "last_ok": row.last_ok, "last_status": row.last_status, "last_error": row.last_error,
+        "warning": row.last_warning, "error_count": row.error_count, "next_attempt": row.next_attempt,
+        "gone": bool(row.gone_at), "messages": row.messages, "comment_feeds": row.comment_feeds,
+        "comment_feed_errors": row.comment_feed_errors,
     }
 
 

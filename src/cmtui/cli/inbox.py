@@ -124,7 +124,7 @@ def people_cmd(ctx: Context, as_json: bool, limit: int, as_csv: bool = False) ->
         if as_csv:
             for feed_id in sorted({f for p in found[:limit] for f in p.feeds}):
                 row = store.feed(feed_id)
-                feed_names[feed_id] = (row["name"] or row["url"]) if row else str(feed_id)
+                feed_names[feed_id] = (row.name or row.url) if row else str(feed_id)
     if as_csv:
         write_csv(["name", "messages", "feeds", "first_seen", "last_seen", "sentiment", "negative", "positive",
                    "addressed", "answered", "answered_share", "marks"],

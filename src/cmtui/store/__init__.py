@@ -13,6 +13,7 @@
 | `drafts`    | drafts, hand-offs and our posted replies                        |
 | `people`    | who writes to us; response times                                |
 | `search`    | full-text search                                                |
+| `rows`      | the dataclasses the store hands out (never `sqlite3.Row`)       |
 | `times`     | the store's time format                                         |
 
 One `Store` belongs to the thread that opened it (SQLite connections are per thread).
@@ -29,12 +30,24 @@ from cmtui.store.inbox import CLOCK_SIGNALS, VIEWS, Clock, ConversationRow, Inbo
 from cmtui.store.ingest import IngestStore, SaveResult
 from cmtui.store.marks import MarkStore
 from cmtui.store.people import PeopleStore
+from cmtui.store.rows import (
+    ConversationInfo,
+    DraftRow,
+    FeedHealthRow,
+    FeedRow,
+    MessageRow,
+    OpenDraftRow,
+    PersonRow,
+    ResponseRow,
+)
 from cmtui.store.search import fts_query
 from cmtui.store.summaries import SummaryStore
 from cmtui.store.times import hours_between, iso, parse_iso, stamp, utc_now
 
-__all__ = ["BUSY_TIMEOUT_MS", "CLOCK_SIGNALS", "VIEWS", "Clock", "ConversationRow", "InboxQuery", "NewerStoreError",
-           "SaveResult", "Store", "StoreError", "fts_query", "hours_between", "iso", "parse_iso", "stamp", "utc_now"]
+__all__ = ["BUSY_TIMEOUT_MS", "CLOCK_SIGNALS", "VIEWS", "Clock", "ConversationInfo", "ConversationRow", "DraftRow",
+           "FeedHealthRow", "FeedRow", "InboxQuery", "MessageRow", "NewerStoreError", "OpenDraftRow", "PersonRow",
+           "ResponseRow", "SaveResult", "Store", "StoreError", "fts_query", "hours_between", "iso", "parse_iso",
+           "stamp", "utc_now"]
 
 
 class Store(FeedStore, IngestStore, SummaryStore, InboxStore, MarkStore, DraftStore, PeopleStore):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
+T = TypeVar("T")
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -126,6 +127,12 @@ class StoreBase:
     def _row(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> sqlite3.Row | None:
         rows = self._rows(sql, params)
         return rows[0] if rows else None
+
+    def _typed(self, cls: Callable[..., T], sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> list[T]:
+        """Rows of `sql` as `cls` objects, filled by column name."""
+        cursor = self.conn.execute(sql, params if isinstance(params, dict) else tuple(params))
+        names = [column[0] for column in cursor.description]
+        return [cls(**dict(zip(names, row, strict=True))) for row in cursor]
 
     def _run(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, params if isinstance(params, dict) else tuple(params))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
 from cmtui.store.base import StoreBase
+from cmtui.store.rows import FeedHealthRow, FeedRow
 
 
 class FeedStore(StoreBase):
@@ -15,42 +15,47 @@ class FeedStore(StoreBase):
 
     # -- feeds -----------------------------------------------------------------------
     def ensure_feed(self, url: str, *, name: str = "", kind: str = "blog", tags: Iterable[str] = (),
-                    configured: bool = True, parent_id: int | None = None) -> sqlite3.Row:
+                    configured: bool = True, parent_id: int | None = None) -> FeedRow:
         if configured:
             return self.ensure_configured_feeds([(url, name, kind, tags)])[url]
-        row = self._row("SELECT * FROM feeds WHERE url = ?", [url])
+        row = self.feed_at(url)
         if row is None:  # found through another feed (a post's comment feed)
             self._run("INSERT INTO feeds(url, name, kind, tags, configured, parent_id) VALUES (?, ?, ?, ?, 0, ?)",
                       [url, name, kind, json.dumps(list(tags)), parent_id])
-        elif row["parent_id"] is None and not row["configured"]:
-            self._run("UPDATE feeds SET parent_id = ? WHERE id = ?", [parent_id, row["id"]])
+        elif row.parent_id is None and not row.configured:
+            self._run("UPDATE feeds SET parent_id = ? WHERE id = ?", [parent_id, row.id])
         else:
             return row  # nothing written: the row as read
-        found = self._row("SELECT * FROM feeds WHERE url = ?", [url])
+        found = self.feed_at(url)
         assert found is not None
         return found
 
-    def ensure_configured_feeds(self, feeds: Iterable[tuple[str, str, str, Iterable[str]]]) -> dict[str, sqlite3.Row]:
-        """`ensure_feed` for every configured feed, (url, name, kind, tags), in a few queries: url -> its row. Rows
-        read together share their query's column description, which each single-row query repeats (3.7 KB a
-        feed: 9 MB a sync of 2,400 feeds holds to its end)."""
+    def ensure_configured_feeds(self, feeds: Iterable[tuple[str, str, str, Iterable[str]]]) -> dict[str, FeedRow]:
+        """`ensure_feed` for every configured feed, (url, name, kind, tags), in a few queries: url -> its row."""
         wanted = {url: (name, kind, json.dumps(list(tags))) for url, name, kind, tags in feeds}
-        query = "SELECT * FROM feeds WHERE url IN ({marks})"
-        rows = {row["url"]: row for row in self.lookup(query, list(wanted))}
+        rows = {row.url: row for row in self._feeds_at(list(wanted))}
         written = []
         for url, (name, kind, tags_json) in wanted.items():
             row = rows.get(url)
             if row is None:
                 self._run("INSERT INTO feeds(url, name, kind, tags, configured) VALUES (?, ?, ?, ?, 1)",
                           [url, name, kind, tags_json])
-            elif (row["name"], row["kind"], row["tags"], row["configured"]) != (name, kind, tags_json, 1):
+            elif (row.name, row.kind, row.tags, row.configured) != (name, kind, tags_json, 1):
                 self._run("UPDATE feeds SET name = ?, kind = ?, tags = ?, configured = 1 WHERE id = ?",
-                          [name, kind, tags_json, row["id"]])
+                          [name, kind, tags_json, row.id])
             else:
                 continue
             written.append(url)
-        rows.update((row["url"], row) for row in self.lookup(query, written))
+        rows.update((row.url, row) for row in self._feeds_at(written))
         return {url: rows[url] for url in wanted}
+
+    def _feeds_at(self, urls: list[str]) -> list[FeedRow]:
+        """The feeds of these addresses, read a few hundred at a time (SQLite caps a statement's parameters)."""
+        found: list[FeedRow] = []
+        for i in range(0, len(urls), 500):
+            chunk = urls[i:i + 500]
+            found += self._typed(FeedRow, f"SELECT * FROM feeds WHERE url IN ({','.join('?' * len(chunk))})", chunk)
+        return found
 
     def keep_only(self, urls: Iterable[str]) -> None:
         """Feeds no longer in the config stop counting: their conversations leave the inbox (nothing is
@@ -68,23 +73,25 @@ class FeedStore(StoreBase):
         known = {r[0] for r in self._run("SELECT url FROM feeds WHERE parent_id IS NULL OR configured = 1")}
         return marked == wanted & known
 
-    def feed(self, feed_id: int) -> sqlite3.Row | None:
-        return self._row("SELECT * FROM feeds WHERE id = ?", [feed_id])
+    def feed(self, feed_id: int) -> FeedRow | None:
+        found = self._typed(FeedRow, "SELECT * FROM feeds WHERE id = ?", [feed_id])
+        return found[0] if found else None
 
-    def feed_at(self, url: str) -> sqlite3.Row | None:
+    def feed_at(self, url: str) -> FeedRow | None:
         """The feed of that address, configured or found through another."""
-        return self._row("SELECT * FROM feeds WHERE url = ?", [url])
+        found = self._typed(FeedRow, "SELECT * FROM feeds WHERE url = ?", [url])
+        return found[0] if found else None
 
     def update_feed(self, feed_id: int, **values: Any) -> None:
         if values:
             sets = ", ".join(f"{k} = ?" for k in values)
             self._run(f"UPDATE feeds SET {sets} WHERE id = ?", [*values.values(), feed_id])
 
-    def feeds_health(self) -> list[sqlite3.Row]:
+    def feeds_health(self) -> list[FeedHealthRow]:
         """Configured feeds with the health of the comment feeds found through them."""
         # Counted in one pass over each table, then joined: neither feeds.parent_id nor messages.feed_id has an
         # index, so a count per feed scanned both tables once a feed (10,000 feeds: 12 s).
-        return self._rows("""
+        return self._typed(FeedHealthRow, """
             SELECT f.*, coalesce(c.comment_feeds, 0) AS comment_feeds,
                    coalesce(c.comment_feed_errors, 0) AS comment_feed_errors, coalesce(m.messages, 0) AS messages
             FROM feeds f

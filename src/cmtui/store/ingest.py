@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from cmtui.config import normalise_name
 from cmtui.store.base import StoreBase
+from cmtui.store.rows import FeedRow
 from cmtui.store.times import iso, parse_iso, stamp, utc_now
 
 if TYPE_CHECKING:  # the parser (and its imports) is not needed to read the store
@@ -29,7 +30,7 @@ class SaveResult:
 class _Batch:
     """One feed's entries being saved: what they refer to is fetched up front and kept up to date in memory."""
 
-    def __init__(self, store: IngestStore, feed: sqlite3.Row, kind: str, owner_id: int, our_names: frozenset[str],
+    def __init__(self, store: IngestStore, feed: FeedRow, kind: str, owner_id: int, our_names: frozenset[str],
                  now_s: str, seen: str) -> None:
         self.store, self.feed, self.kind, self.owner_id = store, feed, kind, owner_id
         self.our_names, self.now_s, self.seen = our_names, now_s, seen
@@ -78,7 +79,7 @@ class _Batch:
                    is_ours, author, author_norm, title, url, url_key, published, seen_at, seen_seq, text, html,
                    sentiment, features, backlog)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [e.uid, conv_id, self.feed["id"], parent[0] if parent else None, e.parent_ref, int(e.explicit_parent),
+            [e.uid, conv_id, self.feed.id, parent[0] if parent else None, e.parent_ref, int(e.explicit_parent),
              int(e.is_post), int(author_norm in self.our_names), e.author, author_norm, e.title, e.url, e.url_key,
              e.published or self.now_s, self.seen, self._next_seq(), e.text, e.html, e.sentiment, _features_json(e),
              int(bool(self.backlog_before and e.published and e.published < self.backlog_before))],
@@ -190,7 +191,7 @@ class IngestStore(StoreBase):
     """Saving a parsed feed: messages, their conversations, comment feeds and people."""
 
     # -- saving a parsed feed --------------------------------------------------------
-    def save(self, feed: sqlite3.Row, parsed: ParsedFeed, *, kind: str, owner_id: int,
+    def save(self, feed: FeedRow, parsed: ParsedFeed, *, kind: str, owner_id: int,
              our_names: frozenset[str], now: datetime | None = None) -> SaveResult:
         """Store what `parsed` holds; call inside `transaction()`. Nothing is ever deleted. What the feed's
         entries refer to is looked up in a few queries up front, not entry by entry. Touched conversations

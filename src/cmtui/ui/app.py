@@ -147,9 +147,9 @@ class CmtuiApp(App[None]):
         configured = {f.url: f for f in self.config.feeds}
         out = []
         for row in self.store.feeds_health():
-            fc = configured.get(row["url"])
+            fc = configured.get(row.url)
             if fc is not None:
-                out.append((int(row["id"]), fc.name or row["title"] or fc.url))
+                out.append((int(row.id), fc.name or row.title or fc.url))
         return out
 
     # -- refresh -----------------------------------------------------------------------

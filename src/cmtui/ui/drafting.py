@@ -109,7 +109,7 @@ def reply_plan(store: Store, config: Config, conversation_id: int, message_id: i
     answered_row = next((r for r in rows if r["id"] == message_id), None) if message_id is not None else None
     post_url, post_guid = _post_link(conv, rows)
     feed = store.feed(conv["feed_id"])
-    configured = feed_config(config, feed["url"] if feed else None)
+    configured = feed_config(config, feed.url if feed else None)
     answering = _Answering.of(store, config, conversation_id, answered_row)
     return ReplyPlan(
         conversation_id=conversation_id,
@@ -117,7 +117,7 @@ def reply_plan(store: Store, config: Config, conversation_id: int, message_id: i
         title=text.one_line(conv["title"], 300) or "(untitled)",
         feed_name=text.one_line((configured.name if configured else "") or conv["feed_name"] or "", 80),
         feed_id=int(conv["feed_id"]),
-        platform=feed["platform"] if feed else None,
+        platform=feed.platform if feed else None,
         post_url=post_url,
         post_guid=post_guid,
         answered=answering.message,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from typing import ClassVar, cast
 
@@ -15,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from cmtui import text
 from cmtui.config import FeedConfig
+from cmtui.store import FeedHealthRow
 from cmtui.ui import render
 from cmtui.ui.screens.base import CmtuiScreen
 from cmtui.ui.widgets.feeds_table import FeedsTable
@@ -23,20 +23,20 @@ from cmtui.ui.widgets.feeds_table import FeedsTable
 @dataclass(frozen=True)
 class FeedHealth:
     config: FeedConfig
-    row: sqlite3.Row | None
+    row: FeedHealthRow | None
 
     @property
     def feed_id(self) -> int | None:
-        return self.row["id"] if self.row else None
+        return self.row.id if self.row else None
 
     @property
     def name(self) -> str:
-        return text.one_line(self.config.name or (self.row["title"] if self.row else "") or self.config.url, 80)
+        return text.one_line(self.config.name or (self.row.title if self.row else "") or self.config.url, 80)
 
     def value(self, key: str) -> object:
         if self.row is None:
             return None
-        return self.row[key] if key in self.row.keys() else None
+        return getattr(self.row, key, None)
 
 
 COLUMNS: tuple[tuple[str, str, int], ...] = (  # the URL and the last error share what is left
@@ -82,7 +82,7 @@ class FeedsScreen(CmtuiScreen):
 
     def reload(self) -> None:
         app = self.cmtui
-        rows = {r["url"]: r for r in app.store.feeds_health()}
+        rows = {r.url: r for r in app.store.feeds_health()}
         self.feeds = [FeedHealth(fc, rows.get(fc.url)) for fc in app.config.feeds]
         table = self.query_one("#feeds", DataTable)
         keep = table.cursor_row
