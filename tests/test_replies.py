@@ -76,12 +76,12 @@ def test_drafts_are_saved_updated_listed_and_discarded(tmp_path: Path) -> None:
     store.close()
     store = Store.open(tmp_path / "db.sqlite")  # a new process: still there
     draft = store.draft_for(1, None)
-    assert draft is not None and draft["body"] == "Hi there"
-    assert [d["id"] for d in store.open_drafts()] == [first]
+    assert draft is not None and draft.body == "Hi there"
+    assert [d.id for d in store.open_drafts()] == [first]
     with store.transaction():
         store.set_draft_state(first, "discarded")
         second = store.save_draft(1, None, "Start over")
-    assert second != first and store.draft_for(1, None)["body"] == "Start over"  # type: ignore[index]
+    assert second != first and store.draft_for(1, None).body == "Start over"  # type: ignore[union-attr]
     store.close()
 
 
@@ -123,13 +123,13 @@ def test_handoff_marks_pending_and_a_later_sync_clears_it(server: FeedServer, tm
     publish(server, (*WP_COMMENTS, other))
     sync(config, db)
     store = Store.open(db)
-    assert store.draft(draft)["state"] == "pending"  # type: ignore[index]
+    assert store.draft(draft).state == "pending"  # type: ignore[union-attr]
     store.close()
     publish(server, (*WP_COMMENTS, other, OURS))
     sync(config, db)
     store = Store.open(db)
     done = store.draft(draft)
-    assert done is not None and done["state"] == "sent" and done["sent_message_id"] is not None
+    assert done is not None and done.state == "sent" and done.sent_message_id is not None
     assert query_one(store, "SELECT answered_at FROM messages WHERE id = ?", [olivia["id"]])["answered_at"]  # type: ignore[index]
     store.close()
 
@@ -143,7 +143,7 @@ def test_a_reader_that_summarises_before_the_sync_still_marks_the_reply_sent(
     monkeypatch.setattr(cmtui.sync, "summarise_dirty", lambda *a: set())  # the sync stores, summarises nothing
     sync(config, db)
     store = Store.open(db)
-    assert store.dirty_ids() and store.draft(draft)["state"] == "pending"  # type: ignore[index]
+    assert store.dirty_ids() and store.draft(draft).state == "pending"  # type: ignore[union-attr]
     refresh(store, config)  # what the app's worker does before it reads: it summarises the dirty conversations
-    assert store.draft(draft)["state"] == "sent"  # type: ignore[index]
+    assert store.draft(draft).state == "sent"  # type: ignore[union-attr]
     store.close()

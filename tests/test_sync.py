@@ -44,9 +44,9 @@ def waiting_authors(store: Store, title: str) -> list[str]:
     conv = conversation_by_title(store, title)
     kind = query_one(store, "SELECT kind FROM conversations WHERE id = ?", [conv])["kind"]  # type: ignore[index]
     rows = store.messages(conv)
-    msgs = [Msg(r["id"], r["parent_id"], bool(r["is_ours"]), bool(r["is_post"]), bool(r["explicit_parent"]),
-                r["published"], r["seen_at"]) for r in rows]
-    authors = {r["id"]: r["author"] for r in rows}
+    msgs = [Msg(r.id, r.parent_id, bool(r.is_ours), bool(r.is_post), bool(r.explicit_parent), r.published, r.seen_at)
+            for r in rows]
+    authors = {r.id: r.author for r in rows}
     return [authors[m.id] for m in unanswered(msgs, kind)]
 
 
@@ -73,7 +73,7 @@ def test_demo_sites_sync_into_conversations(demo: tuple[FeedServer, Config, Path
     # Discourse: the topic from latest.rss and post #1 of its topic feed are one message; the topic is a forum.
     topic = conversation_by_title(store, "Feature request: weigh-by-dose with a Bluetooth scale")
     msgs = store.messages(topic)
-    assert [m["is_post"] for m in msgs].count(1) == 1
+    assert [m.is_post for m in msgs].count(1) == 1
     assert len(msgs) == 6
     assert query_one(store, "SELECT kind FROM conversations WHERE id = ?", [topic])["kind"] == "forum"  # type: ignore[index]
     # Mentions: each status its own conversation, waiting for us.

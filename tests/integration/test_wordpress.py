@@ -159,17 +159,17 @@ def test_sync_merges_the_feeds_copy_into_our_posted_reply(wordpress: dict[str, A
         assert question is not None and question["author"] == "Dana Visitor"
         conversation = store.conversation(question["conversation_id"])
         assert conversation is not None
-        root = query_one(store, "SELECT * FROM messages WHERE id = ?", [conversation["root_id"]])
+        root = query_one(store, "SELECT * FROM messages WHERE id = ?", [conversation.root_id])
         assert root is not None and root["is_post"]
         # everything target_for needs comes from the store: the post's link and guid, the comment's link
-        target = target_for("wordpress", wordpress["site"], conversation["url"], root["uid"], question["url"],
+        target = target_for("wordpress", wordpress["site"], conversation.url, root["uid"], question["url"],
                             bool(question["is_post"]))
         assert target == ReplyTarget("wordpress", wordpress["site"], wordpress["post_id"], wordpress["comment_id"])
         words = unique("Here is the download link: see the release page")
         result = post_reply(posting, target, words)
         assert result.ok and result.url, result.error
         with store.transaction():
-            ours = store.add_our_message(conversation["id"], parent_id=question["id"], author=wordpress["display_name"],
+            ours = store.add_our_message(conversation.id, parent_id=question["id"], author=wordpress["display_name"],
                                          text=words, html=f"<p>{words}</p>", url=result.url,
                                          url_key=url_key(result.url), uid=f"posted:wordpress:{result.remote_id}",
                                          feed_id=question["feed_id"])
@@ -186,7 +186,7 @@ def test_sync_merges_the_feeds_copy_into_our_posted_reply(wordpress: dict[str, A
         [merged] = copies
         assert merged["id"] == ours and not merged["uid"].startswith("posted:")
         assert merged["uid"] == url_key(result.url)  # the feed's guid is the comment's permalink
-        assert (merged["conversation_id"], merged["parent_id"], merged["is_ours"]) == (conversation["id"],
+        assert (merged["conversation_id"], merged["parent_id"], merged["is_ours"]) == (conversation.id,
                                                                                       question["id"], 1)
         assert merged["text"] == words
         assert query_one(store, "SELECT count(*) AS n FROM messages WHERE text = ?", [words])["n"] == 1

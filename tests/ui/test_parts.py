@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -14,6 +13,7 @@ from rich.text import Text
 
 from cmtui import snoozing
 from cmtui.cli import cli
+from cmtui.store import MessageRow
 from cmtui.sync import FeedReport
 from cmtui.triage import InboxItem, Latest
 from cmtui.ui import render
@@ -30,13 +30,13 @@ from .test_app import run_command
 PALETTE = dict(render.FALLBACK_COLORS)
 
 
-def rows(*specs: tuple[int, int | None, bool, str]) -> list[sqlite3.Row]:
-    """(id, parent_id, is_post, published) as sqlite rows."""
-    conn = sqlite3.connect(":memory:")
-    conn.row_factory = sqlite3.Row
-    conn.execute("CREATE TABLE m (id INTEGER, parent_id INTEGER, is_post INTEGER, published TEXT)")
-    conn.executemany("INSERT INTO m VALUES (?, ?, ?, ?)", specs)
-    return list(conn.execute("SELECT * FROM m ORDER BY published, id"))
+def rows(*specs: tuple[int, int | None, bool, str]) -> list[MessageRow]:
+    """(id, parent_id, is_post, published) as the store's message rows, oldest first."""
+    made = [MessageRow(id=i, uid=f"u{i}", conversation_id=1, feed_id=1, parent_id=parent, parent_ref=None,
+                       explicit_parent=0, is_post=int(post), is_ours=0, author="a", author_norm="a", title="",
+                       url=None, url_key=None, published=when, seen_at=when, text="", html="", sentiment=None,
+                       answered_at=None, features=None, seen_seq=None, backlog=0) for i, parent, post, when in specs]
+    return sorted(made, key=lambda m: (m.published, m.id))
 
 
 def test_thread_order_post_first_then_replies_under_their_parents() -> None:
@@ -48,7 +48,7 @@ def test_thread_order_post_first_then_replies_under_their_parents() -> None:
         (5, 3, False, "2026-11-05T00:00:00Z"),  # reply to the reply
         (6, 99, False, "2026-11-06T00:00:00Z"),  # parent not in this conversation
     ))
-    assert [(r["id"], depth) for r, depth in order] == [(1, 0), (2, 1), (3, 2), (5, 3), (4, 1), (6, 1)]
+    assert [(r.id, depth) for r, depth in order] == [(1, 0), (2, 1), (3, 2), (5, 3), (4, 1), (6, 1)]
 
 
 def test_thread_order_without_a_post_and_with_a_cycle() -> None:
@@ -57,7 +57,7 @@ def test_thread_order_without_a_post_and_with_a_cycle() -> None:
         (8, 7, False, "2026-11-01T00:00:00Z"),
         (9, None, False, "2026-11-03T00:00:00Z"),
     ))
-    assert [(r["id"], depth) for r, depth in order] == [(9, 0), (8, 0), (7, 1)]
+    assert [(r.id, depth) for r, depth in order] == [(9, 0), (8, 0), (7, 1)]
 
 
 def message(**overrides: object) -> ThreadMessage:

@@ -3,6 +3,7 @@ saved replies, $EDITOR, the hand-off and direct posting against a loopback WordP
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat
 import subprocess
@@ -75,8 +76,8 @@ def oldest_waiting(db_path: Path, config: Config, conversation_id: int) -> dict[
     store = Store.open(db_path)
     try:
         waiting = triage.waiting_ids(store, config, conversation_id)
-        rows = [r for r in store.messages(conversation_id) if r["id"] in waiting]
-        return dict(min(rows, key=lambda r: (r["published"], r["id"])))
+        rows = [r for r in store.messages(conversation_id) if r.id in waiting]
+        return dataclasses.asdict(min(rows, key=lambda r: (r.published, r.id)))
     finally:
         store.close()
 
@@ -272,7 +273,7 @@ async def test_drafts_list_reopens_and_discards_after_confirmation(demo: Demo) -
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, DraftsScreen)
-        assert [d["body"] for d in screen.drafts] == ["Second draft", "First draft"]  # newest first
+        assert [d.body for d in screen.drafts] == ["Second draft", "First draft"]  # newest first
         shown = screen_text(app)
         assert BURR_ONE in shown and FIRMWARE in shown and "✎ draft" in shown and "Acme Blog" in shown
         assert "Marcus Hill" in shown and "Jonas Weber" in shown  # who each one answers
@@ -296,7 +297,7 @@ async def test_drafts_list_reopens_and_discards_after_confirmation(demo: Demo) -
         await settle(pilot)
         await pilot.press("y")
         await settle(pilot)
-        assert [d["body"] for d in screen.drafts] == ["Second draft"]
+        assert [d.body for d in screen.drafts] == ["Second draft"]
         assert "Draft discarded" in notifications(app)
         states = {d["body"]: d["state"] for d in drafts(demo.db_path)}
         assert states == {"First draft": "discarded", "Second draft": "draft"}

@@ -6,6 +6,7 @@ ctrl+e really suspends the app, runs $EDITOR on the terminal and comes back.
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import os
 import pty
@@ -138,7 +139,7 @@ def terminal(demo: Demo, tmp_path: Path) -> Iterator[Start]:
 def open_drafts(db_path: Path) -> list[dict[str, object]]:
     store = Store.open(db_path)
     try:
-        return [dict(r) for r in store.open_drafts()]
+        return [dataclasses.asdict(r) for r in store.open_drafts()]
     finally:
         store.close()
 

@@ -95,13 +95,13 @@ def explain_cmd(ctx: Context, conversation_id: int) -> None:
         click.echo(f"  {s.points:>+7.1f}  {shown(s.name):<18} {shown(s.reason)}")
     if item.needs_reply:
         click.echo(f"  {'-' * 7}\n  {item.priority:>7.1f}  priority")
-        waiting = [m for m in messages if m["answered_at"] is None and not m["is_ours"]]
+        waiting = [m for m in messages if m.answered_at is None and not m.is_ours]
         if waiting:
             click.echo("\nLatest unanswered:")
             m = waiting[-1]
-            click.echo(f"  {text.one_line(m['author'], 40)} · {shown(m['published'])} · "
-                       f"sentiment {m['sentiment'] or 0:+.2f}")
-            click.echo(f"  {text.one_line(m['text'], 300)}")
+            click.echo(f"  {text.one_line(m.author, 40)} · {shown(m.published)} · "
+                       f"sentiment {m.sentiment or 0:+.2f}")
+            click.echo(f"  {text.one_line(m.text, 300)}")
 
 
 @click.command("people")

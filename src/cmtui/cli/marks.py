@@ -32,7 +32,7 @@ def _mark(ctx: Context, ids: tuple[int, ...], verb: str, change: Callable[[Store
                 change(store, conv_id)
     for conv_id in wanted:
         row = found[conv_id]
-        click.echo(_marked(verb, conv_id, row["title"], row["feed"], after))
+        click.echo(_marked(verb, conv_id, row.title, row.feed, after))
 
 
 def _marked(verb: str, conv_id: int, title: str | None, feed: str, after: str = "") -> str:
@@ -146,7 +146,7 @@ def untag_cmd(ctx: Context, conversation_id: int, label: str) -> None:
         click.echo(f"cmtui: conversation {conversation_id} has no label \"{shown(wanted, 80)}\": nothing changed",
                    err=True)
         sys.exit(EXIT_USAGE)
-    click.echo(_marked("Untagged", conversation_id, found["title"], found["feed"], " " + text.one_line(wanted, 40)))
+    click.echo(_marked("Untagged", conversation_id, found.title, found.feed, " " + text.one_line(wanted, 40)))
 
 
 def note_author() -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
 from cmtui.config import normalise_name
 from cmtui.store.base import StoreBase
+from cmtui.store.rows import DraftRow, OpenDraftRow
 from cmtui.store.times import iso, stamp, utc_now
 
 
@@ -24,20 +24,23 @@ class DraftStore(StoreBase):
                                "VALUES (?, ?, ?, ?, ?)", [conv_id, message_id, body, now, now])
             assert cursor.lastrowid is not None
             return cursor.lastrowid
-        if row["body"] != body:
-            self._run("UPDATE drafts SET body = ?, updated_at = ? WHERE id = ?", [body, now, row["id"]])
-        return int(row["id"])
+        if row.body != body:
+            self._run("UPDATE drafts SET body = ?, updated_at = ? WHERE id = ?", [body, now, row.id])
+        return row.id
 
-    def draft_for(self, conv_id: int, message_id: int | None) -> sqlite3.Row | None:
-        return self._row("SELECT * FROM drafts WHERE conversation_id = ? AND coalesce(message_id, 0) = ? "
-                         "AND state = 'draft'", [conv_id, message_id or 0])
+    def draft_for(self, conv_id: int, message_id: int | None) -> DraftRow | None:
+        """The open draft answering `message_id` (or the conversation), if any."""
+        found = self._typed(DraftRow, "SELECT * FROM drafts WHERE conversation_id = ? AND coalesce(message_id, 0) = ? "
+                            "AND state = 'draft'", [conv_id, message_id or 0])
+        return found[0] if found else None
 
-    def draft(self, draft_id: int) -> sqlite3.Row | None:
-        return self._row("SELECT * FROM drafts WHERE id = ?", [draft_id])
+    def draft(self, draft_id: int) -> DraftRow | None:
+        found = self._typed(DraftRow, "SELECT * FROM drafts WHERE id = ?", [draft_id])
+        return found[0] if found else None
 
-    def open_drafts(self) -> list[sqlite3.Row]:
+    def open_drafts(self) -> list[OpenDraftRow]:
         """Every draft not yet sent or discarded, newest first, with what it answers."""
-        return self._rows("""
+        return self._typed(OpenDraftRow, """
             SELECT d.*, c.title, f.name AS feed_name, m.author AS reply_to, m.url AS reply_to_url
             FROM drafts d JOIN conversations c ON c.id = d.conversation_id JOIN feeds f ON f.id = c.feed_id
             LEFT JOIN messages m ON m.id = d.message_id

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from cmtui.store.base import StoreError
+from cmtui.store.rows import ConversationInfo, MessageRow
 from cmtui.store.search import SearchStore, fts_query
 from cmtui.store.times import iso, utc_now
 
@@ -241,12 +242,15 @@ class InboxStore(SearchStore):
             )"""
         return sql, params
 
-    def conversation(self, conv_id: int) -> sqlite3.Row | None:
-        return self._row("""SELECT c.*, f.name AS feed_name FROM conversations c JOIN feeds f ON f.id = c.feed_id
-                           WHERE c.id = ?""", [conv_id])
+    def conversation(self, conv_id: int) -> ConversationInfo | None:
+        found = self._typed(ConversationInfo, """SELECT c.*, f.name AS feed_name FROM conversations c
+                                                 JOIN feeds f ON f.id = c.feed_id WHERE c.id = ?""", [conv_id])
+        return found[0] if found else None
 
-    def messages(self, conv_id: int) -> list[sqlite3.Row]:
-        return self._rows("SELECT * FROM messages WHERE conversation_id = ? ORDER BY published, id", [conv_id])
+    def messages(self, conv_id: int) -> list[MessageRow]:
+        """The conversation's messages, oldest first."""
+        return self._typed(MessageRow, "SELECT * FROM messages WHERE conversation_id = ? ORDER BY published, id",
+                           [conv_id])
 
     def counts(self) -> dict[str, int]:
         row = self._row("""SELECT (SELECT count(*) FROM feeds WHERE configured = 1) AS feeds,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from cmtui.store.base import StoreBase
+from cmtui.store.rows import ConversationLabel
 from cmtui.store.times import iso, stamp, utc_now
 
 
@@ -91,10 +91,11 @@ class MarkStore(StoreBase):
         return now
 
     # -- marks by id, from the command line ------------------------------------------
-    def conversation_labels(self, ids: Iterable[int]) -> dict[int, sqlite3.Row]:
+    def conversation_labels(self, ids: Iterable[int]) -> dict[int, ConversationLabel]:
         """id -> (id, title, feed) of those of `ids` that exist, the feed as the inbox names it (its name, else
         its URL): what `cmtui done 94 99` checks before it changes anything, and prints."""
-        rows = self._rows("""SELECT c.id, c.title, coalesce(nullif(f.name, ''), f.url) AS feed
-                         FROM conversations c JOIN feeds f ON f.id = c.feed_id
-                         WHERE c.id IN (SELECT value FROM json_each(?))""", [json.dumps(list(ids))])
-        return {row["id"]: row for row in rows}
+        rows = self._typed(ConversationLabel, """
+            SELECT c.id, c.title, coalesce(nullif(f.name, ''), f.url) AS feed
+            FROM conversations c JOIN feeds f ON f.id = c.feed_id
+            WHERE c.id IN (SELECT value FROM json_each(?))""", [json.dumps(list(ids))])
+        return {row.id: row for row in rows}

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from cmtui.store.base import StoreBase
+from cmtui.store.rows import PersonRow, ResponseRow
 
 
 class PeopleStore(StoreBase):
@@ -18,9 +17,9 @@ class PeopleStore(StoreBase):
         return {r[0]: r[1] for r in self._run(f"SELECT name_norm, messages FROM people WHERE name_norm IN ({marks})",
                                               names)}
 
-    def people(self) -> list[sqlite3.Row]:
+    def people(self) -> list[PersonRow]:
         """Everyone who wrote (not us), with counts and sentiment from their messages."""
-        return self._rows("""
+        return self._typed(PersonRow, """
             SELECT p.name_norm, p.name, p.first_seen, p.last_seen, p.feeds,
                    count(m.id) AS messages, avg(m.sentiment) AS sentiment,
                    sum(m.sentiment <= -0.3) AS negative, sum(m.sentiment >= 0.3) AS positive,
@@ -30,9 +29,9 @@ class PeopleStore(StoreBase):
             JOIN conversations c ON c.id = m.conversation_id
             GROUP BY p.name_norm ORDER BY count(m.id) DESC, p.last_seen DESC""")
 
-    def responses(self, since: str | None) -> list[sqlite3.Row]:
+    def responses(self, since: str | None) -> list[ResponseRow]:
         """Messages by others that count for the response time (answered or not), with their feed."""
-        return self._rows("""
+        return self._typed(ResponseRow, """
             SELECT m.id, m.published, m.answered_at, f.name AS feed, f.url AS feed_url
             FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN feeds f ON f.id = c.feed_id
             WHERE m.is_ours = 0 AND (m.is_post = 0 OR c.kind IN ('forum', 'mentions'))

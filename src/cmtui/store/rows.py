@@ -146,3 +146,12 @@ class ResponseRow:
     answered_at: str | None
     feed: str
     feed_url: str
+
+
+@dataclass(slots=True)
+class ConversationLabel:
+    """How the CLI names a conversation it acts on: its id, title and feed (the feed's name, else its URL)."""
+
+    id: int
+    title: str
+    feed: str

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
 from cmtui.store.base import StoreBase
@@ -22,16 +21,16 @@ class SummaryStore(StoreBase):
     def conversation_ids(self) -> list[int]:
         return [r[0] for r in self._run("SELECT id FROM conversations")]
 
-    def summary_input(self, conv_id: int) -> tuple[str, list[sqlite3.Row]] | None:
-        """The conversation's kind and the message fields the triage needs."""
+    def summary_input(self, conv_id: int) -> tuple[str, list[dict[str, Any]]] | None:
+        """The conversation's kind and, for each of its messages, the fields the triage needs, as a dict the
+        triage may annotate (its working copy)."""
         conv = self._row("SELECT kind FROM conversations WHERE id = ?", [conv_id])
         if conv is None:
             return None
         rows = self._rows("""SELECT id, parent_id, is_ours, is_post, explicit_parent, published, seen_at, seen_seq,
-                                title,
-                                text, author, author_norm, url, sentiment, answered_at, features, backlog
-                         FROM messages WHERE conversation_id = ?""", [conv_id])
-        return conv["kind"], rows
+                                    title, text, author, author_norm, url, sentiment, answered_at, features, backlog
+                             FROM messages WHERE conversation_id = ?""", [conv_id])
+        return str(conv["kind"]), [dict(row) for row in rows]
 
     def set_message_fields(self, updates: list[tuple[float | None, str | None, int]]) -> None:
         """(sentiment, answered_at, id) for messages whose derived fields changed."""

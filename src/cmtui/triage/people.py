@@ -40,18 +40,18 @@ def people(store: Store, config: Config, now: datetime | None = None) -> list[Pe
     merged: dict[str, Person] = {}
     sums: dict[str, float] = defaultdict(float)
     for row in store.people():
-        main = config.triage.aliases.get(row["name_norm"])
-        key = normalise_name(main) if main else row["name_norm"]
-        p = merged.setdefault(key, Person(name=main or row["name"], first_seen=row["first_seen"],
-                                          last_seen=row["last_seen"]))
-        p.messages += row["messages"]
-        p.feeds.update(json.loads(row["feeds"]))
-        p.first_seen, p.last_seen = min(p.first_seen, row["first_seen"]), max(p.last_seen, row["last_seen"])
-        sums[key] += (row["sentiment"] or 0.0) * row["messages"]
-        p.negative += row["negative"] or 0
-        p.positive += row["positive"] or 0
-        p.answered += row["answered"] or 0
-        p.addressed += row["addressed"] or 0
+        main = config.triage.aliases.get(row.name_norm)
+        key = normalise_name(main) if main else row.name_norm
+        p = merged.setdefault(key, Person(name=main or row.name, first_seen=row.first_seen,
+                                          last_seen=row.last_seen))
+        p.messages += row.messages
+        p.feeds.update(json.loads(row.feeds))
+        p.first_seen, p.last_seen = min(p.first_seen, row.first_seen), max(p.last_seen, row.last_seen)
+        sums[key] += (row.sentiment or 0.0) * row.messages
+        p.negative += row.negative or 0
+        p.positive += row.positive or 0
+        p.answered += row.answered or 0
+        p.addressed += row.addressed or 0
     recent = iso(now - timedelta(days=30))
     for key, p in merged.items():
         p.sentiment = sums[key] / p.messages if p.messages else 0.0

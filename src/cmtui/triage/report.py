@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cmtui.config import Config
-from cmtui.store import Store, hours_between, iso, parse_iso, utc_now
+from cmtui.store import ResponseRow, Store, hours_between, iso, parse_iso, utc_now
 
 
 @dataclass
@@ -30,18 +30,18 @@ def report(store: Store, config: Config, since: timedelta | None = None,
     now = now or utc_now()
     rows = store.responses(iso(now - since) if since else None)
     sla = config.triage.sla_hours
-    groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    groups: dict[tuple[str, str], list[ResponseRow]] = defaultdict(list)
     for r in rows:
-        week = parse_iso(r["published"])
+        week = parse_iso(r.published)
         groups[("all", "all")].append(r)
-        groups[("feed", r["feed"] or r["feed_url"])].append(r)
+        groups[("feed", r.feed or r.feed_url)].append(r)
         if week:
             groups[("week", f"{week.isocalendar().year}-W{week.isocalendar().week:02d}")].append(r)
 
-    def stats(label: str, items: list[Any]) -> ResponseStats:
-        times = sorted(hours_between(r["published"], parse_iso(r["answered_at"]) or now)
-                       for r in items if r["answered_at"])
-        waits = [hours_between(r["published"], now) for r in items if not r["answered_at"]]
+    def stats(label: str, items: list[ResponseRow]) -> ResponseStats:
+        times = sorted(hours_between(r.published, parse_iso(r.answered_at) or now)
+                       for r in items if r.answered_at)
+        waits = [hours_between(r.published, now) for r in items if not r.answered_at]
         out = ResponseStats(label=label, answered=len(times), unanswered=len(waits))
         if times:
             out.median_hours = round(statistics.median(times), 2)

@@ -6,13 +6,12 @@ the inbox's own rule (a thank-you after our reply closes the conversation).
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
 from cmtui import text, triage
 from cmtui.config import Config
-from cmtui.store import Store
+from cmtui.store import MessageRow, Store
 
 
 @dataclass(frozen=True)
@@ -31,36 +30,36 @@ class ThreadMessage:
     new: bool
 
 
-def thread_message(r: sqlite3.Row, *, depth: int = 0, unanswered: bool = False, new: bool = False) -> ThreadMessage:
+def thread_message(r: MessageRow, *, depth: int = 0, unanswered: bool = False, new: bool = False) -> ThreadMessage:
     """One stored message for the widgets: author, text and link cleaned (they came from a feed)."""
     return ThreadMessage(
-        id=r["id"], parent_id=r["parent_id"], author=text.one_line(r["author"], 120) or "(anonymous)",
-        published=r["published"], seen_at=r["seen_at"], text=text.clean(r["text"]).strip(),
-        url=text.safe_url(r["url"]), is_ours=bool(r["is_ours"]), is_post=bool(r["is_post"]), depth=depth,
+        id=r.id, parent_id=r.parent_id, author=text.one_line(r.author, 120) or "(anonymous)",
+        published=r.published, seen_at=r.seen_at, text=text.clean(r.text).strip(),
+        url=text.safe_url(r.url), is_ours=bool(r.is_ours), is_post=bool(r.is_post), depth=depth,
         unanswered=unanswered, new=new,
     )
 
 
-def thread_order(rows: list[sqlite3.Row]) -> list[tuple[sqlite3.Row, int]]:
+def thread_order(rows: list[MessageRow]) -> list[tuple[MessageRow, int]]:
     """(row, depth) in reading order: the post first, then each message followed by its replies, oldest first.
 
     Messages without a known parent hang under the post (depth 1), or at depth 0 when there is no post.
     """
-    def key(r: sqlite3.Row) -> tuple[str, int]:
-        return (r["published"] or "", r["id"])
+    def key(r: MessageRow) -> tuple[str, int]:
+        return (r.published or "", r.id)
 
-    ids = {r["id"] for r in rows}
-    posts = sorted((r for r in rows if r["is_post"]), key=key)
-    root = posts[0]["id"] if posts else None
-    children: dict[int | None, list[sqlite3.Row]] = {}
+    ids = {r.id for r in rows}
+    posts = sorted((r for r in rows if r.is_post), key=key)
+    root = posts[0].id if posts else None
+    children: dict[int | None, list[MessageRow]] = {}
     for r in rows:
-        if r["id"] == root:
+        if r.id == root:
             continue
-        parent = r["parent_id"] if r["parent_id"] in ids and r["parent_id"] != r["id"] else root
+        parent = r.parent_id if r.parent_id in ids and r.parent_id != r.id else root
         children.setdefault(parent, []).append(r)
     for kids in children.values():
         kids.sort(key=key)
-    out: list[tuple[sqlite3.Row, int]] = []
+    out: list[tuple[MessageRow, int]] = []
     seen: set[int] = set()
 
     def walk(parent: int | None, depth: int) -> None:
@@ -71,10 +70,10 @@ def thread_order(rows: list[sqlite3.Row]) -> list[tuple[sqlite3.Row, int]]:
             r = next(kids, None)
             if r is None:
                 stack.pop()
-            elif r["id"] not in seen:
-                seen.add(r["id"])
+            elif r.id not in seen:
+                seen.add(r.id)
                 out.append((r, level))
-                stack.append((iter(children.get(r["id"], [])), level + 1))
+                stack.append((iter(children.get(r.id, [])), level + 1))
 
     if root is not None:
         out.append((posts[0], 0))
@@ -83,12 +82,12 @@ def thread_order(rows: list[sqlite3.Row]) -> list[tuple[sqlite3.Row, int]]:
     else:
         walk(None, 0)
     # anything left (a parent cycle): append in time order at the top level
-    for r in sorted((r for r in rows if r["id"] not in seen), key=key):
-        if r["id"] in seen:  # placed by an earlier walk of this loop
+    for r in sorted((r for r in rows if r.id not in seen), key=key):
+        if r.id in seen:  # placed by an earlier walk of this loop
             continue
-        seen.add(r["id"])
+        seen.add(r.id)
         out.append((r, 0 if root is None else 1))
-        walk(r["id"], 2 if root is not None else 1)
+        walk(r.id, 2 if root is not None else 1)
     return out
 
 
@@ -101,8 +100,8 @@ def load_thread(store: Store, config: Config, conversation_id: int,
     rows = store.messages(conversation_id)
     waiting = triage.waiting_ids(store, config, conversation_id)
     return [
-        thread_message(r, depth=depth, unanswered=r["id"] in waiting,
-                       new=bool(previously_opened and r["seen_at"] and r["seen_at"] > previously_opened))
+        thread_message(r, depth=depth, unanswered=r.id in waiting,
+                       new=bool(previously_opened and r.seen_at and r.seen_at > previously_opened))
         for r, depth in thread_order(rows)
     ]
 
@@ -131,8 +130,8 @@ def read_thread(store: Store, config: Config, conversation_id: int, now: datetim
     previous = store.opened_at(conversation_id)
     messages = load_thread(store, config, conversation_id, previous)
     item = triage.item(store, config, conversation_id, now=now)
-    return LoadedThread(conversation_id, text.one_line(conv["title"], 300) or "(untitled)", text.safe_url(conv["url"]),
-                        conv["feed_name"] or "", previous, messages, bool(item and item.muted),
+    return LoadedThread(conversation_id, text.one_line(conv.title, 300) or "(untitled)", text.safe_url(conv.url),
+                        conv.feed_name or "", previous, messages, bool(item and item.muted),
                         item.snoozed_until if item else None)
 
 
@@ -154,6 +153,6 @@ def latest_unanswered(store: Store, config: Config, conversation_id: int) -> Thr
     if not rows:
         return None
     waiting = triage.waiting_ids(store, config, conversation_id)
-    candidates = [r for r in rows if r["id"] in waiting] or list(rows)
-    r = max(candidates, key=lambda r: (r["published"] or "", r["id"]))
-    return thread_message(r, unanswered=r["id"] in waiting)
+    candidates = [r for r in rows if r.id in waiting] or list(rows)
+    r = max(candidates, key=lambda r: (r.published or "", r.id))
+    return thread_message(r, unanswered=r.id in waiting)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from cmtui import replies, text, triage
 from cmtui.config import Config, FeedConfig, PostingConfig
-from cmtui.store import Store
+from cmtui.store import ConversationInfo, MessageRow, Store
 from cmtui.ui.data import ThreadMessage, thread_message
 
 if TYPE_CHECKING:  # posting (and httpx) loads when a reply is first posted
@@ -87,17 +87,17 @@ def default_message_id(store: Store, config: Config, conversation_id: int) -> in
         return None
     waiting = triage.waiting_ids(store, config, conversation_id)
 
-    def key(r: Any) -> tuple[str, int]:
-        return (r["published"] or "", r["id"])
+    def key(r: MessageRow) -> tuple[str, int]:
+        return (r.published or "", r.id)
 
-    candidates = sorted((r for r in rows if r["id"] in waiting), key=key)
+    candidates = sorted((r for r in rows if r.id in waiting), key=key)
     if candidates:
-        return int(candidates[0]["id"])
-    others = [r for r in rows if not r["is_ours"]]
+        return candidates[0].id
+    others = [r for r in rows if not r.is_ours]
     if others:
-        return int(max(others, key=key)["id"])
-    posts = [r for r in rows if r["is_post"]]
-    return int(posts[0]["id"]) if posts else int(rows[-1]["id"])
+        return max(others, key=key).id
+    posts = [r for r in rows if r.is_post]
+    return posts[0].id if posts else rows[-1].id
 
 
 def reply_plan(store: Store, config: Config, conversation_id: int, message_id: int | None) -> ReplyPlan | None:
@@ -106,17 +106,17 @@ def reply_plan(store: Store, config: Config, conversation_id: int, message_id: i
     if conv is None:
         return None
     rows = store.messages(conversation_id)
-    answered_row = next((r for r in rows if r["id"] == message_id), None) if message_id is not None else None
+    answered_row = next((r for r in rows if r.id == message_id), None) if message_id is not None else None
     post_url, post_guid = _post_link(conv, rows)
-    feed = store.feed(conv["feed_id"])
+    feed = store.feed(conv.feed_id)
     configured = feed_config(config, feed.url if feed else None)
     answering = _Answering.of(store, config, conversation_id, answered_row)
     return ReplyPlan(
         conversation_id=conversation_id,
         message_id=answering.message.id if answering.message is not None else None,
-        title=text.one_line(conv["title"], 300) or "(untitled)",
-        feed_name=text.one_line((configured.name if configured else "") or conv["feed_name"] or "", 80),
-        feed_id=int(conv["feed_id"]),
+        title=text.one_line(conv.title, 300) or "(untitled)",
+        feed_name=text.one_line((configured.name if configured else "") or conv.feed_name or "", 80),
+        feed_id=int(conv.feed_id),
         platform=feed.platform if feed else None,
         post_url=post_url,
         post_guid=post_guid,
@@ -127,13 +127,13 @@ def reply_plan(store: Store, config: Config, conversation_id: int, message_id: i
     )
 
 
-def _post_link(conv: sqlite3.Row, rows: list[sqlite3.Row]) -> tuple[str | None, str | None]:
+def _post_link(conv: ConversationInfo, rows: list[MessageRow]) -> tuple[str | None, str | None]:
     """The conversation's web page (its own, else its opening post's) and the opening post's stored uid."""
-    post_row = next((r for r in rows if r["id"] == conv["root_id"]), None) or next(
-        (r for r in rows if r["is_post"]), None)
+    post_row = next((r for r in rows if r.id == conv.root_id), None) or next(
+        (r for r in rows if r.is_post), None)
     if post_row is None:
-        return text.safe_url(conv["url"]), None
-    return text.safe_url(conv["url"]) or text.safe_url(post_row["url"]), post_row["uid"]
+        return text.safe_url(conv.url), None
+    return text.safe_url(conv.url) or text.safe_url(post_row.url), post_row.uid
 
 
 @dataclass(frozen=True)
@@ -145,12 +145,12 @@ class _Answering:
     author: str = ""  # as written ("" when anonymous)
 
     @classmethod
-    def of(cls, store: Store, config: Config, conversation_id: int, row: sqlite3.Row | None) -> _Answering:
+    def of(cls, store: Store, config: Config, conversation_id: int, row: MessageRow | None) -> _Answering:
         if row is None:
             return cls()
         waiting = triage.waiting_ids(store, config, conversation_id)
-        return cls(thread_message(row, unanswered=row["id"] in waiting), int(row["feed_id"]),
-                   text.one_line(row["author"], 120))
+        return cls(thread_message(row, unanswered=row.id in waiting), int(row.feed_id),
+                   text.one_line(row.author, 120))
 
 
 # -- the draft in the store ----------------------------------------------------------------

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import ClassVar
 
 from rich.console import JustifyMethod
@@ -15,6 +14,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
 from cmtui import text
+from cmtui.store import OpenDraftRow
 from cmtui.ui import render
 from cmtui.ui.screens.base import CmtuiScreen
 from cmtui.ui.screens.confirm import ConfirmScreen
@@ -50,7 +50,7 @@ class DraftsScreen(CmtuiScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.drafts: list[sqlite3.Row] = []
+        self.drafts: list[OpenDraftRow] = []
         self.widths: dict[str, int] = {}
 
     def compose(self) -> ComposeResult:
@@ -77,17 +77,17 @@ class DraftsScreen(CmtuiScreen):
     def reload(self) -> None:
         app = self.cmtui
         table = self.query_one("#drafts", DraftsTable)
-        keep = self.current["id"] if self.current is not None else None
-        self.drafts = [d for d in app.store.open_drafts() if d["state"] == "pending" or d["body"].strip()]
+        keep = self.current.id if self.current is not None else None
+        self.drafts = [d for d in app.store.open_drafts() if d.state == "pending" or d.body.strip()]
         table.clear(columns=True)
         self.widths = column_widths(table.size.width or self.size.width or 160, table.cell_padding)
         for key, label, _ in COLUMNS:
             table.add_column(Text(label), width=self.widths[key], key=key)
         palette = render.colors(self.app)
         for d in self.drafts:
-            table.add_row(*self._cells(d, palette), key=str(d["id"]))
+            table.add_row(*self._cells(d, palette), key=str(d.id))
         if self.drafts:
-            ids = [d["id"] for d in self.drafts]
+            ids = [d.id for d in self.drafts]
             table.move_cursor(row=ids.index(keep) if keep in ids else 0)
         self.set_class(not self.drafts, "-empty")
         self._show_head(palette)
@@ -95,7 +95,7 @@ class DraftsScreen(CmtuiScreen):
 
     def _show_head(self, palette: dict[str, str]) -> None:
         muted = palette["foreground-muted"]
-        drafts = sum(1 for d in self.drafts if d["state"] == "draft")
+        drafts = sum(1 for d in self.drafts if d.state == "draft")
         pending = len(self.drafts) - drafts
         head = Text()
         head.append(f"{drafts} draft{'s' if drafts != 1 else ''}", style="bold")
@@ -109,7 +109,7 @@ class DraftsScreen(CmtuiScreen):
                      "and stays here until it is sent or you discard it.")
         self.query_one("#drafts-empty", Static).update(empty)
 
-    def _cells(self, d: sqlite3.Row, palette: dict[str, str]) -> list[Text]:
+    def _cells(self, d: OpenDraftRow, palette: dict[str, str]) -> list[Text]:
         muted = palette["foreground-muted"]
         widths = self.widths
 
@@ -118,20 +118,20 @@ class DraftsScreen(CmtuiScreen):
             out.truncate(widths[key], overflow="ellipsis")
             return out
 
-        state = d["state"]
+        state = d.state
         # pending stands out (it waits on the site); a failed post is an error; a plain draft is plain
-        state_style = palette["error"] if d["error"] else palette["warning"] if state == "pending" else "bold"
+        state_style = palette["error"] if d.error else palette["warning"] if state == "pending" else "bold"
         return [
             cell(STATE_LABELS.get(state, state), "state", state_style),
-            cell(d["title"] or "(untitled)", "title", "bold"),
-            cell(d["feed_name"] or "", "feed", muted),
-            cell(d["reply_to"] or "the conversation", "to"),
-            cell(first_line(d["body"]) or "(empty)", "first", muted),
-            cell(render.ago(d["updated_at"], self.cmtui.now()), "updated", muted),
+            cell(d.title or "(untitled)", "title", "bold"),
+            cell(d.feed_name or "", "feed", muted),
+            cell(d.reply_to or "the conversation", "to"),
+            cell(first_line(d.body) or "(empty)", "first", muted),
+            cell(render.ago(d.updated_at, self.cmtui.now()), "updated", muted),
         ]
 
     @property
-    def current(self) -> sqlite3.Row | None:
+    def current(self) -> OpenDraftRow | None:
         if not self.drafts or not self.is_mounted:
             return None
         table = self.query_one("#drafts", DraftsTable)
@@ -152,18 +152,18 @@ class DraftsScreen(CmtuiScreen):
         muted = palette["foreground-muted"]
         now = self.cmtui.now()
         out = Text()
-        out.append(f"To {text.one_line(d['reply_to'] or 'the conversation', 60)}", style="bold")
-        out.append(f" · {text.one_line(d['title'], 120)} · {text.one_line(d['feed_name'], 40)}", style=muted)
-        if d["state"] == "pending":
-            out.append(f"\nHanded off {render.when_label(d['pending_at'], now)}; cmtui marks it sent when your "
+        out.append(f"To {text.one_line(d.reply_to or 'the conversation', 60)}", style="bold")
+        out.append(f" · {text.one_line(d.title, 120)} · {text.one_line(d.feed_name, 40)}", style=muted)
+        if d.state == "pending":
+            out.append(f"\nHanded off {render.when_label(d.pending_at, now)}; cmtui marks it sent when your "
                        "reply shows up in the feed", style=palette["warning"])
-        if d["error"]:
+        if d.error:
             out.append("\nNot posted: ", style=f"bold {palette['error']}")
-            out.append(text.one_line(d["error"], 300), style=palette["error"])
+            out.append(text.one_line(d.error, 300), style=palette["error"])
         out.append("\n\n")
-        out.append(text.clean(d["body"]) or "(empty)")
+        out.append(text.clean(d.body) or "(empty)")
         body.update(out)
-        preview.border_title = "Pending reply" if d["state"] == "pending" else "Draft"
+        preview.border_title = "Pending reply" if d.state == "pending" else "Draft"
         preview.scroll_home(animate=False)
 
     # -- actions ---------------------------------------------------------------------
@@ -171,17 +171,17 @@ class DraftsScreen(CmtuiScreen):
     def reopen(self) -> None:
         d = self.current
         if d is not None:
-            self.cmtui.replying.open_editor(d["conversation_id"], d["message_id"], draft_id=d["id"])
+            self.cmtui.replying.open_editor(d.conversation_id, d.message_id, draft_id=d.id)
 
     def action_discard(self) -> None:
         d = self.current
         if d is None:
             self.notify("No draft selected", markup=False)
             return
-        to = text.one_line(d["reply_to"] or "the conversation", 60)
-        lines = [text.one_line(line, 90) for line in text.clean(d["body"]).splitlines() if line.strip()]
+        to = text.one_line(d.reply_to or "the conversation", 60)
+        lines = [text.one_line(line, 90) for line in text.clean(d.body).splitlines() if line.strip()]
         detail = "\n".join(lines[:4]) + ("\n…" if len(lines) > 4 else "")
-        draft_id = d["id"]
+        draft_id = d.id
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -194,7 +194,7 @@ class DraftsScreen(CmtuiScreen):
     def action_copy(self) -> None:
         d = self.current
         if d is not None:
-            self.cmtui.replying.copy_text(d["body"])
+            self.cmtui.replying.copy_text(d.body)
 
     def action_back(self) -> None:
         self.dismiss()

@@ -102,20 +102,20 @@ class ReplyEditorScreen(CmtuiScreen):
         store = self.cmtui.store
         plan = self.plan
         row = store.draft(self.wanted_draft) if self.wanted_draft is not None else None
-        if row is None or row["state"] not in ("draft", "pending"):
+        if row is None or row.state not in ("draft", "pending"):
             row = store.draft_for(plan.conversation_id, plan.message_id)
-        elif row["state"] == "pending":  # an open draft for the same message wins over a handed-off one
+        elif row.state == "pending":  # an open draft for the same message wins over a handed-off one
             row = store.draft_for(plan.conversation_id, plan.message_id) or row
         if row is None:
             return ""
-        pending = row["state"] == "pending"
+        pending = row.state == "pending"
         if pending:
-            self.pending_at = row["pending_at"]
+            self.pending_at = row.pending_at
         else:
-            self.post_error = row["error"]
-        self.draft = Draft(plan.conversation_id, plan.message_id, body=row["body"],
-                           draft_id=None if pending else int(row["id"]), pending_id=int(row["id"]) if pending else None)
-        return str(row["body"])
+            self.post_error = row.error
+        self.draft = Draft(plan.conversation_id, plan.message_id, body=row.body,
+                           draft_id=None if pending else int(row.id), pending_id=int(row.id) if pending else None)
+        return str(row.body)
 
     def compose(self) -> ComposeResult:
         body = self._load_draft()
