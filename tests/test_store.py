@@ -324,3 +324,27 @@ def test_feeds_health_counts_comment_feeds_their_errors_and_messages(tmp_path: P
     assert (b_row.comment_feeds, b_row.comment_feed_errors, b_row.messages) == (0, 0, 0)
     assert b_row.id == b.id and a_row.name == "A"
     store.close()
+
+
+def test_merged_conversations_keep_every_mark_labels_and_notes(tmp_path: Path) -> None:
+    """A comment stored before its post starts a conversation of its own, merged into the post's when the post
+    comes: the user's marks (done by hand and by a rule, snoozed, muted, opened), labels and notes go with it."""
+    store = Store.open(tmp_path / "db.sqlite")
+    save(store, "http://f.example/a.rss", [("Orphan", "ann", "Where is my order?"), ("Post", "bob", "Hello")])
+    orphan, post = store.conversation_ids()
+    with store.transaction():
+        store.mark_done_by_rule(orphan, 7)
+        store.mark_opened(orphan)
+        store.mute(orphan)
+        store.add_labels(orphan, ["billing"])
+        store.add_note(orphan, "me", "asked the warehouse")
+        before = dict(query_one(store, "SELECT * FROM conversation_state WHERE conversation_id = ?", [orphan]))
+        store._merge(orphan, post)
+    after = dict(query_one(store, "SELECT * FROM conversation_state WHERE conversation_id = ?", [post]))
+    assert after == {**before, "conversation_id": post} and after["auto_done_seq"] == 7 and after["opened_at"]
+    assert [r["label"] for r in query(store, "SELECT label FROM labels WHERE conversation_id = ?", [post])] == \
+        ["billing"]
+    assert query_one(store, "SELECT text FROM notes WHERE conversation_id = ?", [post])["text"] == \
+        "asked the warehouse"
+    assert store.conversation_ids() == [post]
+    store.close()

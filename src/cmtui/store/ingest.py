@@ -250,12 +250,10 @@ class IngestStore(StoreBase):
             self._run(f"UPDATE OR IGNORE {table} SET conversation_id = ? WHERE conversation_id = ?", [target, source])
         self._run("INSERT OR IGNORE INTO comment_feeds SELECT ?, url FROM comment_feeds WHERE conversation_id = ?",
                   [target, source])
-        state = self._row("SELECT * FROM conversation_state WHERE conversation_id = ?", [source])
-        if state is not None:
-            self._run("INSERT OR IGNORE INTO conversation_state(conversation_id, done_at, done_seq, snoozed_until, "
-                      "muted, muted_at, muted_seq) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                      [target, state["done_at"], state["done_seq"], state["snoozed_until"], state["muted"],
-                    state["muted_at"], state["muted_seq"]])
+        # The user's marks go with it, every column of them, unless the target has marks of its own.
+        columns = [row[1] for row in self._run("PRAGMA table_info(conversation_state)") if row[1] != "conversation_id"]
+        self._run(f"INSERT OR IGNORE INTO conversation_state(conversation_id, {', '.join(columns)}) "
+                  f"SELECT ?, {', '.join(columns)} FROM conversation_state WHERE conversation_id = ?", [target, source])
         for table in ("comment_feeds", "conversation_state", "conversation_summary", "conversation_keys", "dirty",
                       "labels"):
             self._run(f"DELETE FROM {table} WHERE conversation_id = ?", [source])
