@@ -7,16 +7,11 @@ from dataclasses import dataclass
 from textual.content import Content
 from textual.widgets import Static
 
-from cmtui import text
+from cmtui import store, text
 
-VIEWS: tuple[tuple[str, str], ...] = (
-    ("needs_reply", "Needs reply"),
-    ("all", "All"),
-    ("done", "Done"),
-    ("snoozed", "Snoozed"),
-    ("muted", "Muted"),
-)
-VIEW_LABELS = dict(VIEWS)
+# The store's views (`store.VIEWS`, their one definition) the app offers, with their labels, in the store's order.
+VIEW_LABELS = {"needs_reply": "Needs reply", "all": "All", "done": "Done", "snoozed": "Snoozed", "muted": "Muted"}
+VIEWS: tuple[tuple[str, str], ...] = tuple((view, VIEW_LABELS[view]) for view in store.VIEWS if view in VIEW_LABELS)
 
 
 @dataclass(frozen=True)
