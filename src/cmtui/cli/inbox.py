@@ -32,7 +32,7 @@ def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, li
     config = ctx.config()
     with ctx.store() as store:
         refresh(store, config)  # the config may have changed since the last sync
-        if as_json:  # UTF-8 bytes (JSON's encoding, whatever the locale) as SQLite wrote them; not click.echo,
+        if as_json:  # UTF-8 bytes (JSON's encoding, whatever the locale) as the triage wrote them; not click.echo,
             # which scans the whole text for ANSI codes to strip (JSON has none: it writes \u001b)
             sys.stdout.flush()
             out = sys.stdout.buffer

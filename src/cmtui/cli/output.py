@@ -59,7 +59,7 @@ def _has_raw_controls(chunk: bytes) -> bool:
 
 
 def safe_json_bytes(chunk: bytes) -> bytes:
-    """`safe_json` for UTF-8 JSON text made elsewhere (`inbox --json`, which SQLite writes)."""
+    """`safe_json` for UTF-8 JSON text made elsewhere (`inbox --json`, written by `triage.inbox_json_chunks`)."""
     if not _has_raw_controls(chunk):
         return chunk
     return _JSON_RAW_CONTROLS_UTF8.sub(lambda m: f"\\u{ord(m.group().decode()):04x}".encode(), chunk)

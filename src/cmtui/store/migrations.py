@@ -271,9 +271,8 @@ def m010_latest_in_summary(db: Database) -> None:
 
 
 # The members of a conversation's `cmtui inbox --json` object that change only with the conversation, its feed or
-# its summary, as JSON text without braces (`Store.inbox_json` adds the members that depend on the clock, the
-# user's state and the drafts). Written once here and kept current by the triggers below: a change to it is a new
-# migration that drops and recreates them.
+# its summary, as JSON text without braces, as migrations m011 and m012 rendered them (m018 drops them: the JSON is
+# written in Python since). Migrations are history: these stay as they ran.
 _CARD = """(SELECT printf('"id":%d,"title":%s,"feed":%s,"feed_id":%d,"url":%s,"kind":%s,"tags":%s,'
                           || '"unanswered_seen_at":%s,"last_message_at":%s,"messages":%d',
                    c.id,
