@@ -282,7 +282,7 @@ class Rule:
 def compile_rule_pattern(pattern: str) -> regex.Pattern[str]:
     """A rule's pattern as the triage runs it (case-insensitive, the `regex` module's syntax: Python's `re`
     plus `\\p{...}` classes and more); raises `regex.error` when it is not valid (the config says so)."""
-    import regex  # 12 ms to import: only for configs with rule patterns
+    import regex  # slow to import: only for configs with rule patterns
 
     return regex.compile(pattern, regex.IGNORECASE)
 
