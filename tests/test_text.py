@@ -31,27 +31,17 @@ def test_safe_html_drops_scripts_handlers_and_javascript_links() -> None:
     assert 'href="https://ok.example/"' in clean
 
 
-def test_plain_markup_skips_the_sanitiser_and_reads_the_same() -> None:
-    """Markup of a few formatting tags without attributes is kept as it is (nh3 is most of a comment's HTML
-    work); it must read as the same text as nh3's output, and anything else must still go through nh3."""
-    import nh3
-
+def test_formatting_markup_is_kept_and_written_one_way() -> None:
     plain = ["<p>Hello &amp; welcome&nbsp;back</p><p>Line<br>two<br />three</p>", "no markup at all > nor tags",
              "<P>Caps</P><EM>em</EM>", "<ul><li>one</li><li>two &#8217;quoted&#8217;</li></ul><pre>a  b</pre>",
              "&lt;script&gt;alert(1)&lt;/script&gt; &amp legacy &copy", "<b><i>misnested</b></i> ünïcödé 😀",
              "<blockquote><p>quoted</p></blockquote>\n<p>\tspaced   out </p>"]
     for html in plain:
-        if "&" not in html and ">" not in html:
-            assert text.safe_html(html) == html
         assert text.safe_html(html).count("<") == html.count("<"), html  # the same tags, kept
-        reference = nh3.clean(html, tags=text.ALLOWED_TAGS, attributes=text.ALLOWED_ATTRIBUTES)
-        assert text.sanitized_to_text(text.safe_html(html)) == text.sanitized_to_text(reference), html
     assert text.safe_html("a &amp; b & c &#38; d > e") == text.safe_html("a & b &amp; c & d &gt; e")  # one spelling
-    for odd in ("<b>unclosed", "</ul></blockquote></li>x", "<p/>x", "a</br>b", "<b><i>x</b></i>", "<\u0131>x</\u0131>",
-                "<p\xa0>x</p>"):  # unbalanced, or only look-alikes of the plain tags: nh3 rewrites them
-        assert text.safe_html(odd) == nh3.clean(odd, tags=text.ALLOWED_TAGS, attributes=text.ALLOWED_ATTRIBUTES,
-                                                 url_schemes=text.URL_SCHEMES, link_rel="nofollow noopener noreferrer",
-                                                 strip_comments=True), odd
+
+
+def test_hostile_markup_is_sanitised() -> None:
     hostile = ['<p onclick="x()">hi</p>', "<p/onmouseover=alert(1)>x</p>", "<script>alert(1)</script>",
                "<!-- hidden --><p>x</p>", '<a href="javascript:alert(1)">a</a>', "<br/ onload=x>", "<p>a < b</p>",
                "<style>p{}</style><p>x</p>", "<svg><p>x</p></svg>", "<p>x</p><iframe src=//evil>"]

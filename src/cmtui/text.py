@@ -11,7 +11,7 @@ Everything a stranger wrote goes through here before it is stored:
 from __future__ import annotations
 
 import re
-from html import escape, unescape
+from html import unescape
 from urllib.parse import urljoin, urlsplit
 
 import nh3
@@ -115,46 +115,12 @@ def safe_url(url: str | None) -> str | None:
     return None if url_problem(url) else url
 
 
-# Markup that is already safe as it is: no tag but a few formatting ones, balanced, without attributes; no
-# comment, no other `<` (most comments are `<p>…</p>` only). It skips nh3, and reads as the same text
-# (`tests/test_text.py`).
-_PLAIN_TAG = re.compile(r"<(/?)(p|br|em|strong|b|i|u|s|del|ins|code|pre|blockquote|q|ul|ol|li)[ \t\n\r\f]*(/?)>",
-                        re.I | re.ASCII)
-_TAG_OR_TEXT = re.compile(r"(<[^>]*>)|[^<]+")
-
-
-def _plain(html: str) -> bool:
-    """Every `<` of `html` opens one of `_PLAIN_TAG`, closed in order (`<br>` alone, never `</br>` nor `<p/>`)."""
-    tags = _PLAIN_TAG.findall(html)
-    if len(tags) != html.count("<"):
-        return False
-    open_tags: list[str] = []
-    for closing, name, empty in tags:
-        name = name.lower()
-        if name == "br":
-            if closing:
-                return False
-        elif empty:
-            return False
-        elif not closing:
-            open_tags.append(name)
-        elif not open_tags or open_tags.pop() != name:
-            return False
-    return not open_tags
-
-
 def safe_html(html: str | None) -> str:
     """Sanitised HTML: formatting and http(s)/mailto links only."""
     if not html:
         return ""
-    html = clean(html)
-    if _plain(html):
-        if "&" not in html and ">" not in html:
-            return html
-        # entities written one way, so that the same text always makes the same HTML
-        return _TAG_OR_TEXT.sub(lambda m: m.group(1) or escape(unescape(m.group()), quote=False), html)
     return nh3.clean(
-        html,
+        clean(html),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
