@@ -208,3 +208,93 @@ def test_url_keys_of_the_common_shape_equal_the_general_path(corpus: Path) -> No
     for url in urls:
         for keep in (True, False):
             assert url_key(url, keep) == _url_key(url, keep), (url, keep)
+
+
+# -- undeclared encodings (the feeds over HTTP: test_encodings.py) --------------------------------------------------
+
+
+def test_an_undeclared_body_that_is_not_utf8_is_detected_and_read_as_utf8() -> None:
+    import feedparser
+
+    from cmtui.parse import undeclared_to_utf8
+
+    from .test_encodings import JA_ITEMS, RU_ITEMS
+    from .test_encodings import rss as topics
+
+    for items, encoding, ctype in ((RU_ITEMS, "koi8-r", "application/rss+xml"), (JA_ITEMS, "shift_jis", "text/xml")):
+        body = topics("Feed", items).encode(encoding)
+        assert feedparser.parse(body).entries[0].title != items[0][0]  # what feedparser alone makes of it
+        converted, headers = undeclared_to_utf8(body, {"content-type": ctype})
+        assert converted == topics("Feed", items).encode("utf-8")
+        assert headers == {"content-type": f"{ctype}; charset=utf-8"}
+        assert undeclared_to_utf8(body, {}) == (converted, {})  # without a Content-Type, none is added
+        for fast in (True, False):
+            feed = parse(body, BASE, {"Content-Type": ctype}, fast=fast)
+            assert [(e.title, e.text) for e in feed.entries] == items
+
+
+def test_declared_encodings_and_utf8_are_never_second_guessed() -> None:
+    """A charset in the Content-Type, an XML declaration's encoding, a byte order mark or an HTML meta charset is
+    taken as it is, even when it is wrong; UTF-8 needs no detection; undeclared bytes that windows-1252 reads as
+    well as any guess are left to feedparser, whose fallback is windows-1252. The very same bytes come back."""
+    from cmtui.parse import declares_encoding, undeclared_to_utf8
+
+    from .test_encodings import FR_ITEMS, RU_ITEMS
+    from .test_encodings import rss as topics
+
+    koi8 = topics("Feed", RU_ITEMS).encode("koi8-r")
+    cases = [
+        (koi8, {"content-type": "application/rss+xml; charset=windows-1252"}),  # wrong, but declared
+        (koi8, {"Content-Type": "text/xml; Charset=\"KOI8-R\""}),
+        (topics("Feed", RU_ITEMS, ' encoding="windows-1251"').encode("koi8-r"), {}),
+        (topics("Café", FR_ITEMS, " encoding='windows-1252'").encode("cp1252"), {"content-type": "text/xml"}),
+        (b"\xef\xbb\xbf" + koi8, {}),
+        ("<html><head><meta charset='koi8-r'><title>Кофе</title></head></html>".encode("koi8-r"), {}),
+        (topics("Feed", RU_ITEMS).encode("utf-8"), {"content-type": "text/xml"}),
+        (topics("Feed", RU_ITEMS).encode("utf-16"), {}),
+        (topics("Café", FR_ITEMS).encode("cp1252"), {"content-type": "application/rss+xml"}),
+        (b"", {}),
+    ]
+    for body, headers in cases:
+        same_body, same_headers = undeclared_to_utf8(body, headers)
+        assert same_body is body and same_headers is headers, body[:80]
+    assert not declares_encoding(koi8[:1024], {"content-type": "application/rss+xml"})
+    cp1252 = parse(topics("Café", FR_ITEMS).encode("cp1252"), BASE, {"Content-Type": "application/rss+xml"})
+    assert [(e.title, e.text) for e in cp1252.entries] == FR_ITEMS
+
+
+def test_detection_reads_a_bounded_prefix_of_a_large_body() -> None:
+    """A 15 MiB body costs the detector what its first `DETECT_BYTES` cost; the whole body is converted."""
+    from cmtui.parse import DETECT_BYTES, detect_encoding, undeclared_to_utf8
+
+    from .test_encodings import JA_ITEMS
+    from .test_encodings import rss as topics
+
+    many = JA_ITEMS * 3000
+    body = topics("Feed", many).encode("shift_jis")
+    assert len(body) > 4 * DETECT_BYTES
+    assert detect_encoding(body) in ("shift_jis", "cp932", "shift_jis_2004", "shift_jisx0213")
+    converted, _ = undeclared_to_utf8(body, {})
+    assert converted.decode("utf-8").count(JA_ITEMS[2][1]) == 3000
+
+
+def test_feedparsers_own_undeclared_encoding_files_are_detected() -> None:
+    """feedparser's test suite has a document in each of eight encodings without any declaration (its `Expect:`
+    line names the encoding; feedparser itself needs chardet for them): each is detected as that encoding."""
+    import codecs
+
+    from cmtui.parse import detect_encoding, undeclared_to_utf8
+
+    from .test_feedparser_suite import SUITE
+
+    folder = SUITE / "tests" / "illformed" / "chardet"
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is not here: feedparser's test suite is only in the project's CI")
+    files = sorted(folder.glob("*.xml"))
+    assert len(files) >= 8
+    for path in files:
+        body = path.read_bytes()
+        expected = body.split(b"encoding == '")[1].split(b"'")[0].decode()
+        detected = detect_encoding(body)
+        assert detected is not None and codecs.lookup(detected).name == codecs.lookup(expected).name, path.name
+        assert undeclared_to_utf8(body, {})[0] != body
