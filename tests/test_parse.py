@@ -298,3 +298,66 @@ def test_feedparsers_own_undeclared_encoding_files_are_detected() -> None:
         detected = detect_encoding(body)
         assert detected is not None and codecs.lookup(detected).name == codecs.lookup(expected).name, path.name
         assert undeclared_to_utf8(body, {})[0] != body
+
+
+# -- titles and names with markup -----------------------------------------------------------------------------------
+
+GOOGLE_ALERTS = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:idx="urn:atom-extension:indexing">
+<id>tag:google.com,2005:reference/alerts/feed:06848252415931853745/10859633596958498393</id>
+<title>Google Alert - Slack</title>
+<link href="https://www.google.com/alerts/feeds/06848252415931853745/10859633596958498393" rel="self"></link>
+<updated>2026-11-24T10:12:43Z</updated>
+<entry><id>tag:google.com,2013:googlealerts/feed:12345678901234567890</id>
+<title type="html">&lt;b&gt;Slack&lt;/b&gt; outage leaves teams scrambling for hours</title>
+<link href="https://www.google.com/url?rct=j&amp;sa=t&amp;url=https://news.example.com/2026/11/slack-outage&amp;ct=ga&amp;cd=CAIyGjA&amp;usg=AOvVaw0a"></link>
+<published>2026-11-24T09:40:11Z</published><updated>2026-11-24T09:40:11Z</updated>
+<content type="html">Users said &lt;b&gt;Slack&lt;/b&gt; messages failed to send &amp;amp; calls dropped ...</content>
+<author><name></name></author></entry>
+<entry><id>tag:google.com,2013:googlealerts/feed:12345678901234567891</id>
+<title type="html">Why we moved from &lt;b&gt;Slack&lt;/b&gt; &amp;amp; Teams to email &amp;#8211; a review</title>
+<link href="https://www.google.com/url?rct=j&amp;sa=t&amp;url=https://blog.example.org/why-we-moved&amp;ct=ga&amp;cd=CAIyGjB&amp;usg=AOvVaw0b"></link>
+<published>2026-11-24T08:00:00Z</published><updated>2026-11-24T08:00:00Z</updated>
+<content type="html">&lt;b&gt;Slack&lt;/b&gt; was loud.</content>
+<author><name></name></author></entry>
+</feed>"""
+
+
+def test_google_alerts_titles_with_markup_are_plain_text() -> None:
+    """Google Alerts writes its titles as HTML (`<b>Slack</b>`, `&amp;`): they are stored as the text they read
+    as, by either reader; the links through google.com/url keep every parameter."""
+    assert fastxml.read(GOOGLE_ALERTS, BASE) is not None
+    equal, fast, slow = same(GOOGLE_ALERTS)
+    assert equal, (fast, slow)
+    feed = parse(GOOGLE_ALERTS, "https://www.google.com/alerts/feeds/06848252415931853745/10859633596958498393")
+    assert feed.title == "Google Alert - Slack"
+    assert [e.title for e in feed.entries] == ["Slack outage leaves teams scrambling for hours",
+                                               "Why we moved from Slack & Teams to email \u2013 a review"]
+    first = feed.entries[0]
+    assert first.text == "Users said Slack messages failed to send & calls dropped ..."
+    assert first.url == ("https://www.google.com/url?rct=j&sa=t&url=https://news.example.com/2026/11/slack-outage"
+                         "&ct=ga&cd=CAIyGjA&usg=AOvVaw0a")
+    assert first.author == "" and first.conv_title == first.title
+
+
+def test_names_with_markup_are_plain_text_and_plain_text_stays_as_it_is() -> None:
+    """Markup is what a closing tag or a character reference makes: `a < b`, `AT&T` and a lone `<b>` are text."""
+    items = {
+        "<b>Slack</b> is down": ("&lt;i&gt;Ann&lt;/i&gt; Lee", "Slack is down", "Ann Lee"),
+        "Tom &amp;amp; Jerry &amp;#8212; again": ("Bob", "Tom & Jerry \u2014 again", "Bob"),
+        "a &lt; b, and use &lt;b&gt; for bold": ("R&amp;D team", "a < b, and use <b> for bold", "R&D team"),
+        "AT&amp;T [bold]rocks[/]": ("[link=x]eve[/link]", "AT&T [bold]rocks[/]", "[link=x]eve[/link]"),
+    }
+    body = "".join(f"<item><title>{title}</title><link>http://a.test/{i}</link><dc:creator>{author}</dc:creator>"
+                   "</item>" for i, (title, (author, _, _)) in enumerate(items.items()))
+    doc = (b"<rss version='2.0' xmlns:dc='http://purl.org/dc/elements/1.1/'><channel><title>"
+           b"Acme &amp;lt;3 news</title>" + body.encode() + b"</channel></rss>")
+    equal, fast, slow = same(doc)
+    assert equal, (fast, slow)
+    feed = parse(doc, BASE)
+    assert feed.title == "Acme <3 news"
+    assert [(e.title, e.author) for e in feed.entries] == [(t, a) for _, t, a in items.values()]
+    atom_text = (f"{ATOM_HEAD}<entry><title type='text'>x &lt; y &amp;&amp; y &gt; z</title>"
+                 "<author><name>&lt;b&gt;Kim&lt;/b&gt;</name></author></entry></feed>").encode()
+    [entry] = parse(atom_text, BASE).entries
+    assert (entry.title, entry.author) == ("x < y && y > z", "Kim")

@@ -105,7 +105,21 @@ def _author(entry: Any) -> str:
         match = re.search(r"/@([^/]+)/", link)  # Mastodon statuses: /@user/<id>
         if match:
             author = "@" + match.group(1)
-    return text.one_line(author, 200)
+    return plain_text(author, 200)
+
+
+# A closing tag or a character reference: what makes a title or a name HTML rather than text that happens to hold a
+# `<` or a `&` ("a < b", "AT&T", "use <b> for bold"). feedparser's own test for titles of unknown type is alike.
+_MARKUP = re.compile(r"</[A-Za-z][A-Za-z0-9]*\s*>|&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
+
+
+def plain_text(value: Any, limit: int) -> str:
+    """A title or a name as the one line of plain text it reads as: markup (Google Alerts' `<b>Slack</b>`,
+    entities escaped twice) through `text.to_text`, the rest as it is; `text.one_line` either way."""
+    value = str(value or "")
+    if ("<" in value or "&" in value) and _MARKUP.search(value):
+        value = text.to_text(value[: limit * 4 + 64])  # a 1 MB title needs only its opening
+    return text.one_line(value, limit)
 
 
 def is_feed_link(link: dict[str, Any]) -> bool:
@@ -289,7 +303,7 @@ def _parse(body: bytes, url: str, headers: dict[str, str], now: float, fast: boo
         parsed = feedparser.parse(io.BytesIO(body), response_headers=response_headers, sanitize_html=False,
                                   resolve_relative_uris=False)
     feed = parsed.get("feed", {})
-    result = ParsedFeed(url=url, title=text.one_line(feed.get("title"), 300), link=text.safe_url(feed.get("link")))
+    result = ParsedFeed(url=url, title=plain_text(feed.get("title"), 300), link=text.safe_url(feed.get("link")))
     if not parsed.get("version") and not parsed.get("entries"):
         result.error, result.alternates = _not_a_feed(body, url, parsed)
         return result
@@ -321,7 +335,7 @@ def _entry(raw: Any, feed: ParsedFeed, feed_url: str, now: float) -> Entry:
     html, wp_parent = _split_reply_line(_body_html(raw), link or feed_url)
     clean_html = text.absolute_links(text.safe_html(html), link or feed_url)
     body = text.sanitized_to_text(clean_html)
-    title = text.one_line(raw.get("title"), 500)
+    title = plain_text(raw.get("title"), 500)
     author = _author(raw)
     guid = str(raw.get("id") or "").strip()
     entry = Entry(
