@@ -352,6 +352,60 @@ def test_cli_import_opml(tmp_path: Path) -> None:
     assert again.exit_code == 0 and again.stdout.strip() == f"Imported 0 feeds (3 already present) into {config}"
 
 
+UNUSABLE = """<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0"><head><title>Exported</title></head><body>
+  <outline text="Coffee">
+    <outline type="rss" text="Acme Blog" xmlUrl="https://blog.example.com/feed/"/>
+    <outline type="rss" text="Mirror" xmlUrl="ftp://ftp.example.com/pub/acme.xml"/>
+    <outline type="rss" text="Acme Blog again" xmlUrl="https://blog.example.com/feed"/>
+  </outline>
+  <outline type="rss" text="Nothing here" xmlUrl=""/>
+  <outline type="rss" text="Lost" htmlUrl="https://lost.example.com/"/>
+  <outline type="link" text="Team list" url="https://lists.example.com/team.opml"/>
+  <outline type="rss" xmlUrl="file:///etc/passwd"/>
+  <outline type="rss" text="Forum" xmlUrl="https://forum.example.com/latest.rss"/>
+  <outline text="A note, not a feed"/>
+</body></opml>
+"""
+
+
+def test_cli_import_opml_reports_every_outline_it_skips(tmp_path: Path) -> None:
+    """An outline that gives no feed is never dropped silently: one stderr line names it and says why, and the last
+    line counts them; the feeds are imported all the same (exit 0, the same summary on stdout)."""
+    opml = tmp_path / "subs.opml"
+    opml.write_text(UNUSABLE, encoding="utf-8")
+    config = tmp_path / "feeds.toml"
+    result = CliRunner().invoke(cli, ["import-opml", str(opml), "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == f"Imported 2 feeds (0 already present) into {config}"
+    assert [f.url for f in load(config).feeds] == ["https://blog.example.com/feed/",
+                                                    "https://forum.example.com/latest.rss"]
+    assert result.stderr.splitlines() == [
+        'cmtui: skipped outline "Mirror" (ftp://ftp.example.com/pub/acme.xml): its address is not an http(s) URL',
+        'cmtui: skipped outline "Acme Blog again" (https://blog.example.com/feed): listed twice: the same feed as '
+        'outline "Acme Blog" (https://blog.example.com/feed/)',
+        'cmtui: skipped outline "Nothing here": no feed address (its xmlUrl is empty)',
+        'cmtui: skipped outline "Lost" (https://lost.example.com/): a web page, not a feed: `cmtui add` its address '
+        "to find its feed",
+        'cmtui: skipped outline "Team list" (https://lists.example.com/team.opml): another subscription list: import '
+        "that file itself",
+        "cmtui: skipped outline 8 (file:///etc/passwd): its address is not an http(s) URL",
+        "cmtui: 6 outlines of subs.opml not imported (listed above)",
+    ]
+    again = CliRunner().invoke(cli, ["import-opml", str(opml), "--config", str(config)])
+    assert again.exit_code == 0 and again.stdout.strip() == f"Imported 0 feeds (2 already present) into {config}"
+    assert again.stderr.splitlines()[-1] == "cmtui: 6 outlines of subs.opml not imported (listed above)"
+
+
+def test_an_opml_file_whose_outlines_all_import_prints_nothing_on_stderr(tmp_path: Path) -> None:
+    opml = tmp_path / "subs.opml"
+    opml.write_text(OPML.replace('<outline type="rss" text="Local file" xmlUrl="file:///etc/passwd"/>', ""),
+                    encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import-opml", str(opml), "--config", str(tmp_path / "feeds.toml")])
+    assert result.exit_code == 0 and result.stderr == "", result.output
+    assert result.stdout.startswith("Imported 3 feeds (0 already present)")
+
+
 def test_cli_import_opml_rejects_a_non_opml_file(tmp_path: Path) -> None:
     bad = tmp_path / "notes.txt"
     bad.write_text("just some notes\n", encoding="utf-8")

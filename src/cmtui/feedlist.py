@@ -12,6 +12,8 @@ import os
 import re
 import stat
 import tempfile
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -219,14 +221,38 @@ def _opml_bytes(data: bytes) -> bytes:
         raise ValueError(f"cannot decode it as {encoding}: {exc}") from None
 
 
+@dataclass
+class Skipped:
+    """An outline of an OPML file that gives no feed to import: how it is named (its title and address) and why."""
+
+    outline: str
+    why: str
+
+
+@dataclass
+class OpmlList:
+    """What an OPML file gives: the feeds to import, and every outline that names something else (`Skipped`)."""
+
+    feeds: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
 def read_opml(path: Path) -> list[dict[str, Any]]:
     """The feeds of an OPML subscription list: url, name (its title) and tags (its categories, folders included)."""
+    return read_opml_list(path).feeds
+
+
+def read_opml_list(path: Path) -> OpmlList:
+    """`read_opml`'s feeds, and the outlines it cannot use (`Skipped`): an address that is not http(s) (ftp:,
+    file:, mailto: …), a feed listed twice, another subscription list, a web page without its feed, an outline of
+    type rss without an address. A broken http(s) address is a `ConfigError` naming its outline: a typo to fix."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ConfigError(path, "", f"cannot read: {exc}") from None
     try:
-        result = listparser.parse(_opml_bytes(data))  # bytes: a str could be taken for a URL and fetched
+        data = _opml_bytes(data)
+        result = listparser.parse(data)  # bytes: a str could be taken for a URL and fetched
     except Exception as exc:  # noqa: BLE001 - a hostile file must end in a message
         raise ConfigError(path, "", f"not an OPML file: {type(exc).__name__}: {text.one_line(str(exc), 200)}") from None
     if not result.get("version"):
@@ -241,10 +267,84 @@ def read_opml(path: Path) -> list[dict[str, Any]]:
             title = text.one_line(str(item.get("title") or ""), 60)
             raise ConfigError(path, f"outline {title!r} xmlUrl" if title else f"outline {index + 1} xmlUrl", why)
         if why or _same_url(url) in seen:
-            continue  # not a web feed (file:, mailto: …), or listed twice
+            continue  # not a web feed (file:, mailto: …), or listed twice: `_skipped` says so
         seen.add(_same_url(url))
         feeds.append(_opml_feed(item, url))
-    return feeds
+    return OpmlList(feeds, _skipped(data))
+
+
+class _Outlines(HTMLParser):
+    """Every `<outline>` of an OPML file, in order, with its attributes (names lower-case) and whether it holds
+    other outlines: read as listparser reads the file (an HTML parser, tolerant of broken XML)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.outlines: list[tuple[dict[str, str], bool]] = []
+        self._open: list[int] = []  # indices of the outlines not closed yet
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "outline":
+            return
+        if self._open:
+            self.outlines[self._open[-1]] = (self.outlines[self._open[-1]][0], True)
+        self._open.append(len(self.outlines))
+        self.outlines.append(({k: (v or "").strip() for k, v in attrs}, False))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "outline" and self._open:
+            self._open.pop()
+
+
+def _skipped(data: bytes) -> list[Skipped]:
+    """The outlines of `data` (UTF-8 OPML) that give no feed to import, and why: each address not a usable
+    http(s) one, each feed listed again, each link to another list or to a web page, each rss outline without an
+    address. Folders and notes (outlines without an address) are not feeds, and not reported."""
+    parser = _Outlines()
+    try:
+        parser.feed(data.decode("utf-8", errors="replace"))
+        parser.close()
+    except Exception:  # noqa: BLE001 - listparser read the same file: what was walked is reported
+        pass
+    skipped: list[Skipped] = []
+    first: dict[str, str] = {}  # a feed's address → the outline that listed it first
+    for position, (attrs, has_children) in enumerate(parser.outlines, 1):
+        label = _outline_label(attrs, position)
+        why = _unusable(attrs, has_children)
+        url = attrs.get("xmlurl", "")
+        if why is None and url:
+            if _same_url(url) in first:
+                why = f"listed twice: the same feed as {first[_same_url(url)]}"
+            first.setdefault(_same_url(url), label)
+        if why:
+            skipped.append(Skipped(label, why))
+    return skipped
+
+
+def _unusable(attrs: dict[str, str], has_children: bool) -> str | None:
+    """Why an outline gives no feed (`_skipped`), None when it does or names nothing (a folder, a note); in
+    listparser's order: an xmlUrl makes a feed unless the type is "source"."""
+    kind = attrs.get("type", "").lower()
+    if "xmlurl" in attrs and kind != "source":
+        url = attrs["xmlurl"]
+        if not url:
+            return "no feed address (its xmlUrl is empty)"
+        problem = check_url(url)
+        return "its address " + problem.removeprefix(f"{url!r} ") if problem else None
+    if kind in ("link", "include", "source"):
+        return "another subscription list: import that file itself"
+    if attrs.get("htmlurl") and not has_children:
+        return "a web page, not a feed: `cmtui add` its address to find its feed"
+    if kind in ("rss", "atom"):
+        return "no feed address (no xmlUrl)"
+    return None
+
+
+def _outline_label(attrs: dict[str, str], position: int) -> str:
+    """An outline as a message names it: its title (else its position) and its address."""
+    title = text.one_line(attrs.get("text") or attrs.get("title") or "", 60)
+    address = text.one_line(attrs.get("xmlurl") or attrs.get("url") or attrs.get("htmlurl") or "", 120)
+    name = f'outline "{title}"' if title else f"outline {position}"
+    return f"{name} ({address})" if address else name
 
 
 def _opml_feed(item: Any, url: str) -> dict[str, Any]:

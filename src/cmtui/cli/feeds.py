@@ -132,11 +132,18 @@ def add_cmd(ctx: Context, url: str, name: str | None, kind: str | None, add_all:
 @pass_ctx
 @friendly_errors
 def import_opml_cmd(ctx: Context, file: Path) -> None:
-    """Add every feed of an OPML subscription list (exported by another feed reader) to feeds.toml."""
-    from cmtui.feedlist import append_feeds, read_opml
+    """Add every feed of an OPML subscription list (exported by another feed reader) to feeds.toml. Each outline
+    that gives no feed (an ftp: or file: address, a feed listed twice, a link to another list or to a web page) is
+    named on stderr with the reason, and a last stderr line counts them."""
+    from cmtui.feedlist import append_feeds, read_opml_list
 
-    feeds = read_opml(file)
+    listing = read_opml_list(file)
     config_path = ctx.config_path
-    added = append_feeds(config_path, feeds)
-    click.echo(f"Imported {counted(len(added), 'feed')} ({len(feeds) - len(added)} already present) "
+    added = append_feeds(config_path, listing.feeds)
+    for skipped in listing.skipped:
+        click.echo(f"cmtui: skipped {shown(skipped.outline)}: {shown(skipped.why)}", err=True)
+    click.echo(f"Imported {counted(len(added), 'feed')} ({len(listing.feeds) - len(added)} already present) "
                f"into {shown(config_path)}")
+    if listing.skipped:
+        click.echo(f"cmtui: {counted(len(listing.skipped), 'outline')} of {shown(file.name)} not imported "
+                   "(listed above)", err=True)
