@@ -1,6 +1,10 @@
 """The cmtui app: one `Store` on the main thread, the inbox as the base screen, sync in a thread worker, and a
 poller that notices a cron `cmtui sync`.
 
+The app syncs as it opens when the store never synced (or a feed was never fetched) or its last sync is older
+than `[ui] sync_every`; the header says when it last synced and how many feeds fail (`data.SyncStatus`, read by
+a worker at the start, after each sync and, at most every `STATUS_SECONDS`, after another program's writes).
+
 What every screen shares lives beside it: `marks.py` (done, snooze, mute, undo) as `app.marks`, and
 `replying.py` (the reply editor, the draft worker, posting through the site's API or the hand-off: clipboard +
 the reply page in the browser) as `app.replying`."""
@@ -8,6 +12,7 @@ the reply page in the browser) as `app.replying`."""
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -24,9 +29,18 @@ from cmtui import text, triage
 from cmtui.config import Config
 from cmtui.store import Store
 from cmtui.triage import InboxItem
+from cmtui.ui import render
 from cmtui.ui.commands import CmtuiCommands
+from cmtui.ui.data import SyncStatus, sync_status
 from cmtui.ui.marks import Marks
-from cmtui.ui.messages import ClipboardCopied, FeedSynced, ReplyPosted, StoreChanged, SyncFinished
+from cmtui.ui.messages import (
+    ClipboardCopied,
+    FeedSynced,
+    ReplyPosted,
+    StoreChanged,
+    SyncFinished,
+    SyncStatusRead,
+)
 from cmtui.ui.render import Clock, make_clock
 from cmtui.ui.replying import Replying
 from cmtui.ui.screens.conversation import ConversationScreen
@@ -47,6 +61,7 @@ class CmtuiApp(App[None]):
     HELP_SECTION: ClassVar[str] = "Everywhere"
     _switch_interval = sys.getswitchinterval()  # the process's own, put back when the app ends
     POLL_SECONDS: ClassVar[float] = 2.0
+    STATUS_SECONDS: ClassVar[float] = 30.0  # another program's writes re-read the sync status at most this often
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("R", "sync", "Sync", id="app.sync"),
@@ -64,8 +79,13 @@ class CmtuiApp(App[None]):
         self.sync_options: dict[str, Any] = dict(sync_options or {})
         self.store = Store.open(self.db_path)
         self.syncing = False
+        self.sync_ending = False  # our sync ended and its status is being read: the empty inbox still says syncing
         self.sync_progress: tuple[int, int] = (0, 0)
         self.waiting = 0
+        self.sync_status: SyncStatus | None = None  # None until a worker has read it
+        self._status_version = -1  # the store's data_version when the sync status was last read
+        self._status_read_at = 0.0  # time.monotonic() of that read
+        self._opened = False  # the first sync status decides whether the app syncs as it opens
         self.marks = Marks(self)
         self.replying = Replying(self)
         self._data_version = self.store.data_version()  # the store as the poller last saw it
@@ -97,6 +117,7 @@ class CmtuiApp(App[None]):
         self.set_interval(self.POLL_SECONDS, self.poll_store, name="poll-store")
         if self.config.ui.sync_every > 0:
             self.set_interval(self.config.ui.sync_every * 60, self.auto_sync, name="auto-sync")
+        self.read_sync_status()  # then `on_sync_status_read` syncs if the store never synced or is stale
 
     def on_unmount(self) -> None:
         self.replying.save_drafts()  # the editors saved when their screens closed; this is the last word
@@ -117,12 +138,24 @@ class CmtuiApp(App[None]):
         return screen
 
     def _update_sub_title(self) -> None:
+        """"12 waiting · 4 feeds · synced 3 min ago · 1 feed failing" (or "syncing 2/4 feeds…")."""
         feeds = len(self.config.feeds)
         parts = [f"{self.waiting} waiting", f"{feeds} feed{'s' if feeds != 1 else ''}"]
+        status = self.sync_status
         if self.syncing:
             done, total = self.sync_progress
             parts.append(f"syncing {done}/{total} feeds…")
+        elif status is not None and feeds and not self.sync_ending:
+            parts.append(render.synced_label(status.last_synced, self.now()))
+        if status is not None and status.failing and feeds:
+            parts.append(f"{status.failing} feed{'s' if status.failing != 1 else ''} failing")
         self.sub_title = " · ".join(parts)
+
+    def _sync_state_changed(self) -> None:
+        """A sync started, moved on or ended, or the status was read: the header and the inbox's empty state."""
+        self._update_sub_title()
+        if self.screen_stack:
+            self.inbox.show_sync_state()
 
     def set_waiting(self, waiting: int) -> None:
         self.waiting = waiting
@@ -164,11 +197,16 @@ class CmtuiApp(App[None]):
 
     def poll_store(self) -> None:
         """Another connection (a cron `cmtui sync`, the sync worker) committed: reload. Not while one of our
-        writers runs (a draft saved as the user types, an opening): `_writer_done` looks when it has ended."""
+        writers runs (a draft saved as the user types, an opening): `_writer_done` looks when it has ended.
+        Also: the header's "synced 3 min ago" follows the clock."""
         version = self.store.data_version()
         if version != self._data_version and not self._writers:
             self._data_version = version
             self.inbox.post_message(StoreChanged())
+        if (version != self._status_version and not self.syncing
+                and time.monotonic() - self._status_read_at >= self.STATUS_SECONDS):
+            self.read_sync_status()  # a cron sync: its feeds' health (our own sync reads it when it ends)
+        self._update_sub_title()
 
     def run_writer(self, work: Callable[[], None], *, group: str, description: str) -> None:
         """Run `work` in a thread worker that writes on a connection of its own. Its commits change the store's
@@ -253,6 +291,30 @@ class CmtuiApp(App[None]):
     def on_clipboard_copied(self, message: ClipboardCopied) -> None:
         self.replying.copied(message)
 
+    # -- the sync status, read by a worker -------------------------------------------------
+    def read_sync_status(self) -> None:
+        """When the store last synced and how many feeds fail, read in a worker (`on_sync_status_read`):
+        `Store.feeds_health` goes through every message."""
+        self._status_version = self.store.data_version()
+        self._status_read_at = time.monotonic()
+        config = self.config
+        self.run_worker(lambda: self.post_message(SyncStatusRead(self._read_sync_status(config))), thread=True,
+                        exclusive=True, group="sync-status", exit_on_error=False,
+                        description="Reading when the store last synced")
+
+    def _read_sync_status(self, config: Config) -> SyncStatus:
+        with Store.open(self.db_path) as store:
+            return sync_status(store, config)
+
+    def on_sync_status_read(self, message: SyncStatusRead) -> None:
+        self.sync_status = message.status
+        self.sync_ending = False
+        self._sync_state_changed()
+        if not self._opened:
+            self._opened = True
+            if message.status.due(self.now(), self.config.ui.sync_every):
+                self.auto_sync()
+
     # -- sync --------------------------------------------------------------------------
     def auto_sync(self) -> None:
         if not self.syncing:
@@ -270,16 +332,16 @@ class CmtuiApp(App[None]):
             return
         self.syncing = True
         self.sync_progress = (0, len(self.config.feeds))
-        self._update_sub_title()
-        self.sync_feeds()
+        self._sync_state_changed()
+        self.sync_feeds(self.config)
 
     @work(thread=True, exclusive=True, group="sync", exit_on_error=False, description="Syncing feeds")
-    def sync_feeds(self) -> None:
+    def sync_feeds(self, config: Config) -> None:
         """Thread worker: its own Store (SQLite connections are per thread) and the cross-process sync lock."""
         from cmtui.sync import SyncBusy, run_sync, sync_lock  # the HTTP stack: imported at the first sync
 
         worker = get_current_worker()
-        total = len(self.config.feeds)
+        total = len(config.feeds)
         done = 0
 
         def on_feed(report: Any) -> None:
@@ -290,7 +352,7 @@ class CmtuiApp(App[None]):
         with Store.open(self.db_path) as store:
             try:
                 with sync_lock(self.db_path, wait=0):
-                    report = run_sync(self.config, store, on_feed=on_feed, cancelled=lambda: worker.is_cancelled,
+                    report = run_sync(config, store, on_feed=on_feed, cancelled=lambda: worker.is_cancelled,
                                       **self.sync_options)
             except SyncBusy:
                 self.post_message(SyncFinished(None, "Another sync is running (cron?): try again in a moment"))
@@ -303,7 +365,9 @@ class CmtuiApp(App[None]):
 
     def on_sync_finished(self, message: SyncFinished) -> None:
         self.syncing = False
-        self._update_sub_title()
+        self.sync_ending = True
+        self.read_sync_status()
+        self._sync_state_changed()
         if message.report is None:
             self.say(message.error or "The sync did not run", severity="warning")
             return
@@ -330,9 +394,12 @@ class CmtuiApp(App[None]):
             self._writer_done(event.worker)
         if self.replying.worker_failed(event):
             return
+        if event.worker.group == "sync-status" and event.state == WorkerState.ERROR:
+            self.sync_ending = False  # the header and the inbox say what they knew before
+            self._sync_state_changed()
         if event.worker.group == "sync" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
             self.syncing = False
-            self._update_sub_title()
+            self._sync_state_changed()
             if event.state == WorkerState.ERROR:
                 error = event.worker.error
                 self.say(f"Sync failed: {type(error).__name__}: {text.one_line(str(error), 200)}", severity="error")

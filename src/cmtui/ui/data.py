@@ -1,4 +1,5 @@
-"""Store rows shaped for the widgets: a conversation's messages as a thread, with depth and flags.
+"""Store rows shaped for the widgets: a conversation's messages as a thread, with depth and flags; when the store
+last synced.
 
 Reads go through `Store` methods only (no SQL here); which messages wait for us comes from `triage.waiting_ids`,
 the inbox's own rule (a thank-you after our reply closes the conversation).
@@ -7,11 +8,11 @@ the inbox's own rule (a thank-you after our reply closes the conversation).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from cmtui import text, triage
 from cmtui.config import Config
-from cmtui.store import MessageRow, Store
+from cmtui.store import MessageRow, Store, parse_iso
 
 
 @dataclass(frozen=True)
@@ -156,3 +157,33 @@ def latest_unanswered(store: Store, config: Config, conversation_id: int) -> Thr
     candidates = [r for r in rows if r.id in waiting] or list(rows)
     r = max(candidates, key=lambda r: (r.published or "", r.id))
     return thread_message(r, unanswered=r.id in waiting)
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """When the store last synced the configured feeds (by the app or a cron `cmtui sync`), and how they fare."""
+
+    last_synced: datetime | None  # the newest successful fetch of a configured feed; None: never synced
+    failing: int  # configured feeds whose last fetch failed
+    unsynced: int  # configured feeds never fetched yet (added to feeds.toml since the last sync)
+
+    @property
+    def never_synced(self) -> bool:
+        return self.last_synced is None
+
+    def due(self, now: datetime, every_minutes: float) -> bool:
+        """Whether the app syncs as it opens: never synced, a feed never fetched, or (`every_minutes` > 0) the last
+        sync is older than that."""
+        if self.last_synced is None or self.unsynced:
+            return True
+        return every_minutes > 0 and now - self.last_synced >= timedelta(minutes=every_minutes)
+
+
+def sync_status(store: Store, config: Config) -> SyncStatus:
+    """The `SyncStatus` of the feeds `config` lists (feeds dropped from it no longer count)."""
+    configured = {f.url for f in config.feeds}
+    rows = [r for r in store.feeds_health() if r.url in configured]
+    last_ok = max((r.last_ok for r in rows if r.last_ok), default=None)  # the store's own format: ordered as text
+    attempted = sum(1 for r in rows if r.last_attempt)
+    return SyncStatus(last_synced=parse_iso(last_ok), failing=sum(1 for r in rows if r.last_error),
+                      unsynced=len(configured) - attempted)

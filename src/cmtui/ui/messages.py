@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # the sync and posting modules (and httpx) load when first us
     from cmtui.posting import PostResult
     from cmtui.sync import FeedReport, SyncReport
     from cmtui.triage import InboxItem
-    from cmtui.ui.data import LoadedThread, ThreadMessage
+    from cmtui.ui.data import LoadedThread, SyncStatus, ThreadMessage
     from cmtui.ui.screens.inbox import InboxPage
 
 
@@ -36,6 +36,13 @@ class SyncFinished(Message):
 
     report: SyncReport | None
     error: str | None = None
+
+
+@dataclass
+class SyncStatusRead(Message):
+    """A worker read when the store last synced and how many feeds fail: the header says it."""
+
+    status: SyncStatus
 
 
 @dataclass

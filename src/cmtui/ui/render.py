@@ -69,6 +69,14 @@ def ago(when: str | None, now: datetime) -> str:
     return f"{waiting_label(hours)} ago"
 
 
+def synced_label(last_synced: datetime | None, now: datetime) -> str:
+    """`synced 3 min ago`, `synced just now`, `never synced`: the header's word on the last sync."""
+    if last_synced is None:
+        return "never synced"
+    hours = max(0.0, (now - last_synced).total_seconds() / 3600)
+    return "synced just now" if hours * 60 < 1 else f"synced {waiting_label(hours)} ago"
+
+
 def local_time(when: str | None, now: datetime | None = None) -> str:
     """`Fri 20 Nov 09:14` in the local time zone (the year too when it is not this year)."""
     moment = parse_when(when)

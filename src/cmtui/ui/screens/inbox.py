@@ -97,6 +97,7 @@ class InboxScreen(CmtuiScreen):
         self._search_timer: Timer | None = None
         self._previews: dict[int, ThreadMessage | None] = {}  # conversation id -> its preview message
         self._version = -1  # the store's data_version at the last reload
+        self._page: InboxPage | None = None  # the page shown
 
     def compose(self) -> ComposeResult:
         yield Header(icon="●")
@@ -171,11 +172,18 @@ class InboxScreen(CmtuiScreen):
             self.table.extend(message.rest)
 
     def _show_page(self, page: InboxPage, keep_id: int | None) -> None:
+        self._page = page
         self.table.show(page.items, page.now, keep_id, waiting=page.waiting_here)
         self.query_one(FilterBar).show(page.filters, page.total)
         self.cmtui.set_waiting(page.waiting)
         self._show_empty(page.items, page.waiting, page.counts)
         self._show_preview()
+
+    def show_sync_state(self) -> None:
+        """A sync started or ended, or the app read when the store last synced: an empty inbox says it anew."""
+        page = self._page
+        if page is not None and not page.items:
+            self._show_empty(page.items, page.waiting, page.counts)
 
     def _show_empty(self, items: list[InboxItem], waiting: int, counts: dict[str, int] | None) -> None:
         empty = self.query_one("#empty", Static)
@@ -187,6 +195,7 @@ class InboxScreen(CmtuiScreen):
         app = self.cmtui
         f = self.filters
         message = Text()
+        status = app.sync_status
         if not app.config.feeds:
             message.append("No feeds yet\n\n", style="bold")
             message.append("Add a blog, a forum or a mentions feed with\n\n")
@@ -194,6 +203,8 @@ class InboxScreen(CmtuiScreen):
             message.append("or edit your feeds file:\n\n")
             message.append(f"    {app.config.path}\n\n", style="bold")
             message.append("then press R to sync.")
+        elif f.view == "needs_reply" and not f.narrowed and (status is None or status.never_synced):
+            self._not_synced_yet(message)
         elif f.view == "needs_reply" and not f.narrowed:
             counts = counts or {"conversations": 0, "messages": 0, "feeds": 0}
             message.append("Inbox zero: nothing waits for a reply\n\n", style="bold")
@@ -212,6 +223,23 @@ class InboxScreen(CmtuiScreen):
                 message.append(f"No conversations {where}\n\n", style="bold")
             message.append(f"{waiting} waiting for a reply in every feed · escape: clear the filter · f: next view")
         empty.update(message)
+
+    def _not_synced_yet(self, message: Text) -> None:
+        """An empty inbox before the first sync: not "inbox zero" (nothing was fetched yet)."""
+        app = self.cmtui
+        status = app.sync_status
+        feeds = len(app.config.feeds)
+        your_feeds = f"your {feeds} feed{'s' if feeds != 1 else ''}"
+        if app.syncing or app.sync_ending:
+            message.append(f"Syncing {your_feeds} for the first time…\n\n", style="bold")
+            message.append("The conversations that wait for your reply show here as each feed comes in.")
+        elif status is None:
+            message.append("Reading the store…", style="bold")
+        else:
+            message.append("Never synced\n\n", style="bold")
+            if status.failing:
+                message.append(f"The last try failed for {status.failing} of {your_feeds}.\n\n")
+            message.append(f"R: fetch {your_feeds} now · F: the feeds and their health")
 
     def _show_preview(self) -> None:
         """The highlighted conversation's preview: from memory, else read by a worker (`_preview_loaded`)."""
