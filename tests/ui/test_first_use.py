@@ -1,5 +1,6 @@
 """First use: the app syncs as it opens on a store that never synced (or synced too long ago), the header says
-when the store last synced and how many feeds fail, and an empty store is never "inbox zero"."""
+when the store last synced and how many feeds fail, an empty store is never "inbox zero", and an edited
+feeds.toml is read again while the app runs (a broken edit keeps the config in use, with a notice)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from cmtui import triage
-from cmtui.config import Config
+from cmtui.config import Config, ConfigError
 from cmtui.demo import sites
+from cmtui.feedlist import append_feeds
 from cmtui.store import Store
 from cmtui.ui import render
 from cmtui.ui.app import CmtuiApp, make_app
+from cmtui.ui.config_watch import ConfigWatch, describe_change
 from cmtui.ui.data import SyncStatus
+from cmtui.ui.screens.feeds import FeedsScreen
 
 from .conftest import BASE, FIXED, SIZE, SOCIAL, Demo, write_config
 from .test_app import notifications, row_ids, screen_text, settle, table, workers_done
@@ -192,3 +196,89 @@ async def test_the_header_follows_the_clock_and_a_cron_sync(demo: Demo) -> None:
         assert [f.name for f in report.failed] == [SOCIAL_NAME]
         assert await until(pilot, lambda: app.sub_title.endswith("synced just now · 1 feed failing"))
         assert "1 feed failing" in screen_text(app)
+
+
+# -- feeds.toml, edited while the app runs -------------------------------------------------------------------
+
+
+def test_the_watch_sees_each_edit_once(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.toml"
+    config = write_config(path, feeds=sites.demo_feeds(BASE)[:1])
+    watch = ConfigWatch(path)
+    assert not watch.changed()
+    append_feeds(path, [{"url": f"{BASE}/new/feed/", "name": "New Blog"}])
+    assert watch.changed() and not watch.changed()
+    read = watch.read()
+    assert isinstance(read, Config) and [f.name for f in read.feeds] == [sites.WP_NAME, "New Blog"]
+    assert describe_change(config, read) == f"Read {path} again: 2 feeds (1 added) · R syncs them"
+    assert describe_change(read, config) == f"Read {path} again: 1 feed (1 removed)"
+    path.write_text("[[feeds]\n", encoding="utf-8")
+    assert watch.changed()
+    broken = watch.read()
+    assert isinstance(broken, ConfigError) and str(path) in str(broken)
+    path.unlink()
+    assert watch.changed() and isinstance(watch.read(), ConfigError) and not watch.changed()
+
+
+
+async def test_a_feed_added_with_cmtui_add_is_synced_by_r(demo: Demo, tmp_path: Path) -> None:
+    social = sites.demo_feeds(BASE)[3]
+    config = write_config(tmp_path / "feeds.toml", feeds=sites.demo_feeds(BASE)[:3])
+    app = fresh_app(demo, config, tmp_path / "fresh.db")
+    async with app.run_test(size=SIZE) as pilot:
+        assert await until(pilot, lambda: not app.syncing and "synced just now" in app.sub_title)
+        await settle(pilot)
+        assert "3 feeds" in app.sub_title
+        assert not any(i.feed == SOCIAL_NAME for i in table(app).items)
+        added = append_feeds(config.path, [{"url": social.url, "name": social.name, "kind": social.kind}])
+        assert added == [social.url]
+        await pilot.press("R")
+        assert await until(pilot, lambda: any(i.feed == SOCIAL_NAME for i in table(app).items)
+                           and not app.syncing)
+        await settle(pilot)
+        assert "4 feeds" in app.sub_title and len(app.config.feeds) == 4
+        assert any("feeds.toml again: 4 feeds (1 added)" in n for n in notifications(app))
+        assert any(n.startswith("Synced 4 feeds") for n in notifications(app))
+        await pilot.press("F")
+        await settle(pilot)
+        assert isinstance(app.screen, FeedsScreen)
+        row = next(f for f in app.screen.feeds if f.config.url == social.url)
+        assert row.row is not None and row.row.last_ok and not row.row.last_error
+
+
+async def test_an_edit_shows_in_the_feeds_screen_without_a_sync(demo: Demo) -> None:
+    app = demo.app()
+    app.POLL_SECONDS = 0.1  # type: ignore[misc]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("F")
+        await settle(pilot)
+        append_feeds(demo.config.path, [{"url": f"{BASE}/new/feed/", "name": "New Blog"}])
+        screen = app.screen
+        assert isinstance(screen, FeedsScreen)
+        assert await until(pilot, lambda: len(screen.feeds) == 5)
+        new = screen.feeds[-1]
+        assert new.name == "New Blog" and (new.row is None or not new.row.last_ok)
+        assert "5 feeds from" in screen_text(app)
+
+
+async def test_a_broken_edit_keeps_the_config_with_a_notice(demo: Demo) -> None:
+    app = demo.app()
+    app.POLL_SECONDS = 0.1  # type: ignore[misc]
+    path = demo.config.path
+    good = path.read_text(encoding="utf-8")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        path.write_text(good + "\n[[feeds]]\nurl = 'ftp://nope.example'\n", encoding="utf-8")
+        assert await until(pilot, lambda: any("Still using" in n for n in notifications(app)))
+        await pilot.pause(0.5)  # several polls: one notice per edit
+        errors = [n.message for n in app._notifications if n.severity == "error"]  # noqa: SLF001
+        assert len(errors) == 1
+        assert str(path) in errors[0] and "feeds[4].url" in errors[0]
+        assert app.config is demo.config
+        await pilot.press("R")  # the config read before still syncs
+        assert await until(pilot, lambda: any(n.startswith("Synced 4 feeds") for n in notifications(app)))
+        path.write_text(good.replace("Acme Community", "Acme Forum"), encoding="utf-8")
+        assert await until(pilot, lambda: any("feeds.toml again: 4 feeds" in n for n in notifications(app)))
+        await workers_done(pilot)
+        assert "Acme Forum" in [f.name for f in app.config.feeds]

@@ -1,5 +1,5 @@
 """The cmtui app: one `Store` on the main thread, the inbox as the base screen, sync in a thread worker, and a
-poller that notices a cron `cmtui sync`.
+poller that notices a cron `cmtui sync` and an edit of feeds.toml.
 
 The app syncs as it opens when the store never synced (or a feed was never fetched) or its last sync is older
 than `[ui] sync_every`; the header says when it last synced and how many feeds fail (`data.SyncStatus`, read by
@@ -23,18 +23,21 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from cmtui import text, triage
-from cmtui.config import Config
+from cmtui.config import Config, ConfigError
 from cmtui.store import Store
 from cmtui.triage import InboxItem
 from cmtui.ui import render
 from cmtui.ui.commands import CmtuiCommands
+from cmtui.ui.config_watch import ConfigWatch, describe_change
 from cmtui.ui.data import SyncStatus, sync_status
 from cmtui.ui.marks import Marks
 from cmtui.ui.messages import (
     ClipboardCopied,
+    ConfigRead,
     FeedSynced,
     ReplyPosted,
     StoreChanged,
@@ -83,9 +86,14 @@ class CmtuiApp(App[None]):
         self.sync_progress: tuple[int, int] = (0, 0)
         self.waiting = 0
         self.sync_status: SyncStatus | None = None  # None until a worker has read it
+        self.config_watch = ConfigWatch(config.path)
         self._status_version = -1  # the store's data_version when the sync status was last read
         self._status_read_at = 0.0  # time.monotonic() of that read
         self._opened = False  # the first sync status decides whether the app syncs as it opens
+        self._auto_sync: Timer | None = None
+        self._config_reads = 0  # reads of an edited feeds.toml started …
+        self._config_used = 0  # … and the last one whose result came back
+        self._sync_after_config: bool | None = None  # R pressed while feeds.toml was being read (its `quiet`)
         self.marks = Marks(self)
         self.replying = Replying(self)
         self._data_version = self.store.data_version()  # the store as the poller last saw it
@@ -115,9 +123,16 @@ class CmtuiApp(App[None]):
         sys.setswitchinterval(SWITCH_INTERVAL)
         self._update_sub_title()
         self.set_interval(self.POLL_SECONDS, self.poll_store, name="poll-store")
-        if self.config.ui.sync_every > 0:
-            self.set_interval(self.config.ui.sync_every * 60, self.auto_sync, name="auto-sync")
+        self._schedule_auto_sync()
         self.read_sync_status()  # then `on_sync_status_read` syncs if the store never synced or is stale
+
+    def _schedule_auto_sync(self) -> None:
+        """The app's own sync every `[ui] sync_every` minutes (none when 0), from now."""
+        if self._auto_sync is not None:
+            self._auto_sync.stop()
+            self._auto_sync = None
+        if self.config.ui.sync_every > 0:
+            self._auto_sync = self.set_interval(self.config.ui.sync_every * 60, self.auto_sync, name="auto-sync")
 
     def on_unmount(self) -> None:
         self.replying.save_drafts()  # the editors saved when their screens closed; this is the last word
@@ -198,7 +213,7 @@ class CmtuiApp(App[None]):
     def poll_store(self) -> None:
         """Another connection (a cron `cmtui sync`, the sync worker) committed: reload. Not while one of our
         writers runs (a draft saved as the user types, an opening): `_writer_done` looks when it has ended.
-        Also: the header's "synced 3 min ago" follows the clock."""
+        Also: the header's "synced 3 min ago" follows the clock, and an edited feeds.toml is read again."""
         version = self.store.data_version()
         if version != self._data_version and not self._writers:
             self._data_version = version
@@ -207,6 +222,8 @@ class CmtuiApp(App[None]):
                 and time.monotonic() - self._status_read_at >= self.STATUS_SECONDS):
             self.read_sync_status()  # a cron sync: its feeds' health (our own sync reads it when it ends)
         self._update_sub_title()
+        if self.config_watch.changed():
+            self.read_config()
 
     def run_writer(self, work: Callable[[], None], *, group: str, description: str) -> None:
         """Run `work` in a thread worker that writes on a connection of its own. Its commits change the store's
@@ -291,7 +308,7 @@ class CmtuiApp(App[None]):
     def on_clipboard_copied(self, message: ClipboardCopied) -> None:
         self.replying.copied(message)
 
-    # -- the sync status, read by a worker -------------------------------------------------
+    # -- the sync status and feeds.toml, read by workers ---------------------------------
     def read_sync_status(self) -> None:
         """When the store last synced and how many feeds fail, read in a worker (`on_sync_status_read`):
         `Store.feeds_health` goes through every message."""
@@ -315,6 +332,51 @@ class CmtuiApp(App[None]):
             if message.status.due(self.now(), self.config.ui.sync_every):
                 self.auto_sync()
 
+    def read_config(self) -> None:
+        """feeds.toml changed: read it again in a worker (`on_config_read`); a sync asked for meanwhile waits."""
+        self._config_reads += 1
+        read, watch = self._config_reads, self.config_watch
+        self.run_worker(lambda: self.post_message(ConfigRead(watch.read(), read)), thread=True, exclusive=True,
+                        group="config", exit_on_error=False, description="Reading feeds.toml")
+
+    def on_config_read(self, message: ConfigRead) -> None:
+        if message.read != self._config_reads:
+            return  # the file changed again: a newer read is on its way
+        found = message.found
+        if isinstance(found, ConfigError):
+            self.say(f"{text.one_line(str(found), 300)}\nStill using the config read before.", severity="error",
+                     timeout=12)
+        else:
+            self.use_config(found)
+        self._config_read_done()
+
+    def _config_read_done(self) -> None:
+        """The last read of feeds.toml is over: a sync asked for meanwhile runs now, on what it found."""
+        self._config_used = self._config_reads
+        quiet, self._sync_after_config = self._sync_after_config, None
+        if quiet is not None:
+            self.action_sync(quiet=quiet)
+
+    def use_config(self, config: Config) -> None:
+        """A new feeds.toml: its feeds, rules, names and keys from now on (a running sync keeps the one it began
+        with); the inbox, the feeds screen and the header follow."""
+        self.say(describe_change(self.config, config))
+        every = self.config.ui.sync_every
+        self.config = config
+        if config.ui.sync_every != every:
+            self._schedule_auto_sync()
+        self.set_keymap(config.keymap)
+        if config.ui.theme and config.ui.theme in self.available_themes:
+            self.theme = config.ui.theme
+        for warning in config.warnings:
+            self.say(f"config warning: {text.one_line(warning, 300)}", severity="warning")
+        self._update_sub_title()
+        self.refresh_inbox()
+        for screen in self.screen_stack:
+            if isinstance(screen, FeedsScreen):
+                screen.reload()
+        self.read_sync_status()
+
     # -- sync --------------------------------------------------------------------------
     def auto_sync(self) -> None:
         if not self.syncing:
@@ -324,6 +386,12 @@ class CmtuiApp(App[None]):
         if self.syncing:
             if not quiet:
                 self.say("A sync is already running")
+            return
+        if self.config_watch.changed():  # `cmtui add` or an editor changed feeds.toml: read it, then sync
+            self.read_config()
+        if self._config_used != self._config_reads:
+            # it runs once the config is read; asked for with R (not quiet) even once, it says how it went
+            self._sync_after_config = quiet and self._sync_after_config is not False
             return
         if not self.config.feeds:
             if not quiet:
@@ -397,6 +465,10 @@ class CmtuiApp(App[None]):
         if event.worker.group == "sync-status" and event.state == WorkerState.ERROR:
             self.sync_ending = False  # the header and the inbox say what they knew before
             self._sync_state_changed()
+        if event.worker.group == "config" and event.state == WorkerState.ERROR:
+            self.say(f"Could not read {text.one_line(str(self.config.path), 200)}: "
+                     f"{text.one_line(str(event.worker.error), 200)}", severity="error")
+            self._config_read_done()
         if event.worker.group == "sync" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
             self.syncing = False
             self._sync_state_changed()

@@ -11,6 +11,7 @@ from textual.message import Message
 from cmtui.ui.drafting import ReplyPlan
 
 if TYPE_CHECKING:  # the sync and posting modules (and httpx) load when first used, not at the app's start
+    from cmtui.config import Config, ConfigError
     from cmtui.posting import PostResult
     from cmtui.sync import FeedReport, SyncReport
     from cmtui.triage import InboxItem
@@ -43,6 +44,15 @@ class SyncStatusRead(Message):
     """A worker read when the store last synced and how many feeds fail: the header says it."""
 
     status: SyncStatus
+
+
+@dataclass
+class ConfigRead(Message):
+    """feeds.toml changed and a worker read it again: the new config, or why the edit is not usable. `read`
+    numbers the reads: an older one's result is dropped."""
+
+    found: Config | ConfigError
+    read: int
 
 
 @dataclass
