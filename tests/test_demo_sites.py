@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Any
 
 import feedparser
@@ -17,7 +18,7 @@ import pytest
 
 from cmtui.demo import sites
 from cmtui.demo.server import FeedServer
-from cmtui.demo.sites import IDENTITY_NAMES, DemoFeed, config_toml, install
+from cmtui.demo.sites import IDENTITY_NAMES, DemoFeed, config_toml, demo_feeds, install
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -369,3 +370,25 @@ def test_config_toml_escapes_strings() -> None:
     assert config["feeds"][0]["url"] == odd.url
     assert config["feeds"][0]["name"] == odd.name
     assert config["feeds"][0]["tags"] == ["t\u00e9st"]
+
+
+def test_the_demo_config_lists_saved_replies_for_its_brand(tmp_path: Path) -> None:
+    """`cmtui demo` writes `config_toml`: its saved replies are there, so the editor's picker (ctrl+t) is not
+    empty; each uses only variables a reply fills in, and reads whole once filled."""
+    from cmtui.config import parse
+    from cmtui.demo.sites import DEMO_REPLIES
+    from cmtui.replies import VARIABLE, ReplyContext, fill, load_templates
+
+    config = parse(config_toml(demo_feeds("http://127.0.0.1:1")), tmp_path / "feeds.toml")
+    assert config.templates == DEMO_REPLIES and len(DEMO_REPLIES) >= 3
+    assert load_templates(config.templates, config.templates_dir) == DEMO_REPLIES
+    known = set(ReplyContext().variables())
+    context = ReplyContext(author="Marcus Hill", post_title="Burr One makes a grinding noise after firmware 2.4",
+                           feed_name="Acme Community", our_name=config.names[0], message="It rattles.")
+    for name, body in DEMO_REPLIES.items():
+        assert len(name) <= 24, name  # the picker shows 24 characters of a name
+        assert set(VARIABLE.findall(body)) <= known, name
+        filled = fill(body, context)
+        assert "{" not in filled and "Marcus" in filled and filled.endswith("— Acme Support"), (name, filled)
+    without = parse(config_toml(demo_feeds("http://127.0.0.1:1"), replies=False), tmp_path / "feeds.toml")
+    assert without.templates == {} and without.feeds == config.feeds

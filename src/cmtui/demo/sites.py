@@ -73,9 +73,36 @@ def demo_feeds(base_url: str) -> list[DemoFeed]:
     ]
 
 
-def config_toml(feeds: list[DemoFeed]) -> str:
-    """A feeds.toml text: the brand's identity and one [[feeds]] table per feed."""
+# Saved replies for the demo's brand, so that the editor's picker (ctrl+t) has something to show: name → text with
+# the variables of `replies.ReplyContext` ({first_name}, {post_title}, {quote}, {our_name} …).
+DEMO_REPLIES: dict[str, str] = {
+    "Thanks": "Thank you so much, {first_name}! Glad to hear it, and thanks for taking the time to tell us.\n\n"
+              "— {our_name}",
+    "Order problem": "Hi {first_name}, I'm sorry about this, that's not the experience we want you to have. Could "
+                     "you send your order number to support@acme.example (not here: this page is public)? We'll "
+                     "look into it today and get back to you.\n\n— {our_name}",
+    "Grinding noise (2.4)": "Hi {first_name}, thanks for reporting it. A few Burr One grinders get louder after "
+                            "firmware 2.4: run the calibration from the app (Settings → Burrs → Calibrate) and the "
+                            "noise should go. If it doesn't, reply here and we'll sort out a repair.\n\n— {our_name}",
+    "Descale the Froth Pro": "Hi {first_name}, every two months or so: fill the jug to the MIN line with water and "
+                             "a spoon of citric acid, run the hot cycle twice, then once more with clean water. "
+                             "That's all it needs.\n\n— {our_name}",
+    "Feature request": "Thanks {first_name}, that's a great idea:\n\n{quote}\n\nI've passed it on to the "
+                       "product team. I can't promise a date, but requests like this one shape what we build "
+                       "next.\n\n— {our_name}",
+    "Scam warning": "Heads up, {first_name}: that account isn't us. Acme staff will never ask for your card "
+                    "details, a payment or your password, in a DM or anywhere else. Please don't reply to it; "
+                    "we've reported it.\n\n— {our_name}",
+}
+
+
+def config_toml(feeds: list[DemoFeed], replies: bool = True) -> str:
+    """A feeds.toml text: the brand's identity, the demo's saved replies (`DEMO_REPLIES`, unless `replies` is
+    false) and one [[feeds]] table per feed. The replies come before the feeds, so that a `[feeds.posting]`
+    table appended to the text still belongs to the last feed."""
     lines = ["# cmtui demo configuration", "", "[identity]", f"names = {_toml_list(IDENTITY_NAMES)}"]
+    if replies:
+        lines += ["", "[templates]", *(f"{_toml_str(name)} = {_toml_str(body)}" for name, body in DEMO_REPLIES.items())]
     for feed in feeds:
         lines += [
             "",
