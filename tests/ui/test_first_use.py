@@ -139,7 +139,7 @@ async def test_a_first_sync_that_fails_says_never_synced(demo: Demo, tmp_path: P
     async with app.run_test(size=SIZE) as pilot:
         assert await until(pilot, lambda: "failing" in app.sub_title and not app.syncing)
         await settle(pilot)
-        assert app.sub_title == "0 waiting · 1 feed · never synced · 1 feed failing"
+        assert app.sub_title == "0 waiting · 1 feed, 1 failing · never synced"
         text = screen_text(app)
         assert "Never synced" in text and "The last try failed for 1 of your 1 feed" in text
         assert "Inbox zero" not in text
@@ -194,8 +194,8 @@ async def test_the_header_follows_the_clock_and_a_cron_sync(demo: Demo) -> None:
         demo.clock.advance(minutes=2)
         report = demo.sync()  # cron
         assert [f.name for f in report.failed] == [SOCIAL_NAME]
-        assert await until(pilot, lambda: app.sub_title.endswith("synced just now · 1 feed failing"))
-        assert "1 feed failing" in screen_text(app)
+        assert await until(pilot, lambda: app.sub_title.endswith("4 feeds, 1 failing · synced just now"))
+        assert "4 feeds, 1 failing · synced just now" in screen_text(app)
 
 
 # -- feeds.toml, edited while the app runs -------------------------------------------------------------------

@@ -153,17 +153,17 @@ class CmtuiApp(App[None]):
         return screen
 
     def _update_sub_title(self) -> None:
-        """"12 waiting · 4 feeds · synced 3 min ago · 1 feed failing" (or "syncing 2/4 feeds…")."""
+        """The header: "12 waiting · 4 feeds, 1 failing · synced 3 min ago" (or "syncing 2/4 feeds…"), short
+        enough for 80 columns."""
         feeds = len(self.config.feeds)
-        parts = [f"{self.waiting} waiting", f"{feeds} feed{'s' if feeds != 1 else ''}"]
         status = self.sync_status
+        failing = f", {status.failing} failing" if status is not None and status.failing and feeds else ""
+        parts = [f"{self.waiting} waiting", f"{feeds} feed{'s' if feeds != 1 else ''}{failing}"]
         if self.syncing:
             done, total = self.sync_progress
             parts.append(f"syncing {done}/{total} feeds…")
         elif status is not None and feeds and not self.sync_ending:
             parts.append(render.synced_label(status.last_synced, self.now()))
-        if status is not None and status.failing and feeds:
-            parts.append(f"{status.failing} feed{'s' if status.failing != 1 else ''} failing")
         self.sub_title = " · ".join(parts)
 
     def _sync_state_changed(self) -> None:
