@@ -441,7 +441,7 @@ class CmtuiApp(App[None]):
             return
         report = message.report
         failed = report.failed
-        summary = (f"Synced {len(report.feeds)} feeds in {report.seconds:.1f} s: "
+        summary = (f"Synced {len(report.feeds)} feed{'s' if len(report.feeds) != 1 else ''} in {report.seconds:.1f} s: "
                    f"{report.new} new message{'s' if report.new != 1 else ''}")
         self.say(summary + (f", {len(failed)} failed" if failed else ""))
         if failed:

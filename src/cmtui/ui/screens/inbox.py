@@ -235,11 +235,15 @@ class InboxScreen(CmtuiScreen):
             message.append("The conversations that wait for your reply show here as each feed comes in.")
         elif status is None:
             message.append("Reading the store…", style="bold")
+        elif status.failing:
+            message.append("Never synced\n\n", style="bold")
+            which = "" if feeds == 1 else f" for all {feeds} feeds" if status.failing == feeds else \
+                f" for {status.failing} of {your_feeds}"
+            message.append(f"The last try failed{which}.\n\n")
+            message.append("R: try again · F: the feeds and why they fail")
         else:
             message.append("Never synced\n\n", style="bold")
-            if status.failing:
-                message.append(f"The last try failed for {status.failing} of {your_feeds}.\n\n")
-            message.append(f"R: fetch {your_feeds} now · F: the feeds and their health")
+            message.append(f"R: sync {your_feeds} now · F: the feeds and their health")
 
     def _show_preview(self) -> None:
         """The highlighted conversation's preview: from memory, else read by a worker (`_preview_loaded`)."""
