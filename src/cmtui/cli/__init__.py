@@ -5,7 +5,6 @@ module of their job (`sync`, `inbox`, `marks`, `feeds`), `common` and `output` h
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from pathlib import Path
@@ -95,15 +94,8 @@ def demo_cmd(ctx: Context, no_app: bool) -> None:
 
 def main() -> None:
     """The `cmtui` entry point: the group, with Ctrl-C and any unexpected exception as one line each."""
-    # The garbage collector leaves alone what exists now (the imports: it all lives as long as the process),
-    # and at the end what the command made: its passes over them are a visible share of a sync's CPU and of
-    # every command's exit (a large config, the app's widgets; measured in bench/RESULTS.md).
-    gc.freeze()
     try:
         cli.main(prog_name="cmtui")
-    except SystemExit:
-        gc.freeze()
-        raise
     except KeyboardInterrupt:
         click.echo("cmtui: interrupted", err=True)
         sys.exit(130)
