@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import tomli  # the stdlib's tomllib, compiled: 3x faster on a config of thousands of feeds
+import tomli  # the stdlib's tomllib, compiled: reads large configs faster (see bench/RESULTS.md, session 7)
 
 from cmtui import platforms, text
 
