@@ -5,6 +5,7 @@ module of their job (`sync`, `inbox`, `marks`, `feeds`), `common` and `output` h
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -94,8 +95,14 @@ def demo_cmd(ctx: Context, no_app: bool) -> None:
 
 def main() -> None:
     """The `cmtui` entry point: the group, with Ctrl-C and any unexpected exception as one line each."""
+    # The collector leaves alone what the imports made, and at exit what the command made. Kept: with the
+    # `httpx._main` stub it decides the warm-sync floor (bench/RESULTS.md, session 7: final run).
+    gc.freeze()
     try:
         cli.main(prog_name="cmtui")
+    except SystemExit:
+        gc.freeze()
+        raise
     except KeyboardInterrupt:
         click.echo("cmtui: interrupted", err=True)
         sys.exit(130)
