@@ -9,12 +9,9 @@ triage that reads it: a cold sync spreads it over every core.
 from __future__ import annotations
 
 import contextlib
-import importlib.machinery
 import os
-import sys
 import threading
 import time
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from cmtui import parse, signals
@@ -57,29 +54,13 @@ def start_pool(workers: int) -> ProcessPoolExecutor:
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=exit_with_parent, initargs=(os.getpid(),))
     try:
-        with _main_not_rerun():
-            # A pool starts its processes one per submitted task (inside `submit`): start them all here.
-            for _ in range(workers):
-                pool.submit(os.getpid)
+        # A pool starts its processes one per submitted task (inside `submit`): start them all here.
+        for _ in range(workers):
+            pool.submit(os.getpid)
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)  # no half-started pool left behind
         raise
     return pool
-
-
-@contextlib.contextmanager
-def _main_not_rerun() -> Iterator[None]:
-    """spawn runs the parent's main script again in every worker, under another name, in case the task's
-    function lives there; `python -m pkg` mains are not re-run (multiprocessing skips `*.__main__` modules).
-    Our tasks never live there, and the `cmtui` console script would import the whole CLI in each worker
-    (~0.15 s of CPU apiece): while the workers start, the main module says it is `cmtui.__main__`."""
-    main = sys.modules["__main__"]
-    saved = getattr(main, "__spec__", None)
-    main.__spec__ = importlib.machinery.ModuleSpec("cmtui.__main__", None)
-    try:
-        yield
-    finally:
-        main.__spec__ = saved
 
 
 def exit_with_parent(parent: int) -> None:
@@ -87,8 +68,8 @@ def exit_with_parent(parent: int) -> None:
     and one blocked on a pipe to it would wait forever (seen after such kills).
 
     Workers also run at a lower priority: the sync's own process downloads, stores and summarises, and every
-    worker waits on it for bodies. When they shared the cores equally it got two thirds of one, and its
-    downloads fell behind the parsing (the workers idled ~30 % of a cold sync; 1 s slower out of 8)."""
+    worker waits on it for bodies; sharing the cores equally, its downloads fell behind the parsing and the
+    workers idled (the gain: bench/RESULTS.md, session 7: final run)."""
     with contextlib.suppress(OSError):
         os.nice(WORKER_NICENESS)
 
