@@ -16,33 +16,12 @@ REDDIT_POST = re.compile(r"/comments/([a-z0-9]+)(?:/[^/]*)?(?:/([a-z0-9]+))?/?(?
 TRACKING_PARAMS = re.compile(r"^(utm_\w+|showComment|replytocom|fbclid|gclid)$", re.I)
 
 
-# The common shape of a URL, for which `url_key` needs neither urlsplit nor the query's decoding and encoding
-# again (they give back what is there): lower-case http(s) scheme and host, digits for a port, no white space,
-# a query of plain key=value pairs. Anything else takes the general path; a test checks both agree.
-_SIMPLE_URL = re.compile(r"(https?)://([a-z0-9.-]+)(?::(\d{1,5}))?(/[^?#\s]*)?"
-                         r"(?:\?([\w.~-]+=[\w.~-]*(?:&[\w.~-]+=[\w.~-]*)*))?(?:#(\S*))?", re.ASCII)
-
-
 @functools.lru_cache(maxsize=4096)
 def url_key(url: str | None, keep_fragment: bool = True) -> str | None:
     """`url` normalised for matching: no scheme, lower-case host, no default port, no trailing
     slash, no tracking parameters; the fragment only when `keep_fragment`."""
     if not url:
         return None
-    simple = _SIMPLE_URL.fullmatch(url.strip())
-    if simple and (not simple[3] or int(simple[3]) <= 65535):
-        scheme, host, port, path, query, fragment = simple.groups()
-        if port and int(port) and int(port) != {"http": 80, "https": 443}[scheme]:
-            host = f"{host}:{int(port)}"
-        key = host + (path or "").rstrip("/")
-        if query:
-            query = "&".join(pair for pair in query.split("&") if not TRACKING_PARAMS.match(pair.split("=", 1)[0]))
-            key += "?" + query if query else ""
-        return key + "#" + fragment if keep_fragment and fragment else key
-    return _url_key(url, keep_fragment)
-
-
-def _url_key(url: str, keep_fragment: bool) -> str | None:
     try:
         parts = urlsplit(url.strip())
         host = (parts.hostname or "").lower()
