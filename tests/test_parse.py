@@ -207,7 +207,7 @@ def test_url_keys_normalise_what_varies_between_feeds(url: str, kept: str | None
 def test_an_undeclared_body_that_is_not_utf8_is_detected_and_read_as_utf8() -> None:
     import feedparser
 
-    from cmtui.parse import undeclared_to_utf8
+    from cmtui.charsets import undeclared_to_utf8
 
     from .test_encodings import JA_ITEMS, RU_ITEMS
     from .test_encodings import rss as topics
@@ -228,7 +228,7 @@ def test_declared_encodings_and_utf8_are_never_second_guessed() -> None:
     """A charset in the Content-Type, an XML declaration's encoding, a byte order mark or an HTML meta charset is
     taken as it is, even when it is wrong; UTF-8 needs no detection; undeclared bytes that windows-1252 reads as
     well as any guess are left to feedparser, whose fallback is windows-1252. The very same bytes come back."""
-    from cmtui.parse import declares_encoding, undeclared_to_utf8
+    from cmtui.charsets import declares_encoding, undeclared_to_utf8
 
     from .test_encodings import FR_ITEMS, RU_ITEMS
     from .test_encodings import rss as topics
@@ -256,7 +256,7 @@ def test_declared_encodings_and_utf8_are_never_second_guessed() -> None:
 
 def test_detection_reads_a_bounded_prefix_of_a_large_body() -> None:
     """A 15 MiB body costs the detector what its first `DETECT_BYTES` cost; the whole body is converted."""
-    from cmtui.parse import DETECT_BYTES, detect_encoding, undeclared_to_utf8
+    from cmtui.charsets import DETECT_BYTES, detect_encoding, undeclared_to_utf8
 
     from .test_encodings import JA_ITEMS
     from .test_encodings import rss as topics
@@ -274,7 +274,7 @@ def test_feedparsers_own_undeclared_encoding_files_are_detected() -> None:
     line names the encoding; feedparser itself needs chardet for them): each is detected as that encoding."""
     import codecs
 
-    from cmtui.parse import detect_encoding, undeclared_to_utf8
+    from cmtui.charsets import detect_encoding, undeclared_to_utf8
 
     from .test_feedparser_suite import SUITE
 
