@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 from textual.worker import WorkerState
@@ -592,6 +593,24 @@ async def test_a_long_inbox_is_a_window_of_rows_that_follows_the_cursor(
 async def test_the_command_palette_opens_the_feeds_screen(demo: Demo) -> None:
     app = demo.app()
     async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await run_command(pilot, "show feeds")
+        assert isinstance(app.screen, FeedsScreen)
+
+
+async def test_the_palette_offers_no_developer_tools(demo: Demo) -> None:
+    """Textual's screenshot, maximize and widget-help commands are for developers: the palette offers theme
+    and quit of Textual's own, and cmtui's commands still run from it."""
+    app = demo.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert [c.title for c in app.get_system_commands(app.screen)] == ["Theme", "Quit"]
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        offered = [str(option.prompt) for option in app.screen.query_one(CommandList).options]
+        assert any("Quit" in o for o in offered) and any("feeds" in o.lower() for o in offered)
+        assert not [o for o in offered if any(w in o for w in ("Screenshot", "Maximize", "Keys"))]
+        await pilot.press("escape")
         await settle(pilot)
         await run_command(pilot, "show feeds")
         assert isinstance(app.screen, FeedsScreen)

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import on, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
@@ -53,6 +53,9 @@ from cmtui.ui.screens.help import HelpScreen
 from cmtui.ui.screens.inbox import InboxScreen
 
 SWITCH_INTERVAL = 0.001  # seconds a thread holds the GIL while another waits for it (Python's default: 0.005)
+
+
+USER_SYSTEM_COMMANDS = ("Theme", "Quit")
 
 
 class CmtuiApp(App[None]):
@@ -115,6 +118,13 @@ class CmtuiApp(App[None]):
 
     def get_default_screen(self) -> Screen[Any]:
         return InboxScreen()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Of Textual's own palette commands, those a community manager needs (theme, quit); not its developer
+        tools (the widget help panel, maximize, SVG screenshots). cmtui's help is `?`."""
+        for command in super().get_system_commands(screen):
+            if command.title in USER_SYSTEM_COMMANDS:
+                yield command
 
     def on_mount(self) -> None:
         # Workers (the inbox's 50,000 rows, a 10,000-comment thread) hold the GIL for 5 ms at a time by default: the
