@@ -139,12 +139,11 @@ class StoreBase:
 
     def lookup(self, sql: str, values: list[str]) -> list[sqlite3.Row]:
         """Run `sql` (with one `{marks}` placeholder list) over `values` in chunks SQLite accepts."""
-        rows: list[sqlite3.Row] = []
-        unique = list(dict.fromkeys(values))
-        for i in range(0, len(unique), 500):
-            chunk = unique[i:i + 500]
-            rows += self._rows(sql.format(marks=",".join("?" * len(chunk))), chunk)
-        return rows
+        return [row for chunk in _chunks(values) for row in self._rows(_marked(sql, chunk), chunk)]
+
+    def _typed_lookup(self, cls: Callable[..., T], sql: str, values: list[str]) -> list[T]:
+        """`lookup`, its rows as `cls` objects (see `_typed`)."""
+        return [row for chunk in _chunks(values) for row in self._typed(cls, _marked(sql, chunk), chunk)]
 
     # -- meta ------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
@@ -175,3 +174,14 @@ class StoreBase:
             return False
         self.set_meta(key, stamp)
         return True
+
+
+def _chunks(values: list[str]) -> Iterator[list[str]]:
+    """`values` without repeats, a few hundred at a time: SQLite caps the parameters of a statement."""
+    unique = list(dict.fromkeys(values))
+    for i in range(0, len(unique), 500):
+        yield unique[i:i + 500]
+
+
+def _marked(sql: str, chunk: list[str]) -> str:
+    return sql.format(marks=",".join("?" * len(chunk)))

@@ -50,12 +50,8 @@ class FeedStore(StoreBase):
         return {url: rows[url] for url in wanted}
 
     def _feeds_at(self, urls: list[str]) -> list[FeedRow]:
-        """The feeds of these addresses, read a few hundred at a time (SQLite caps a statement's parameters)."""
-        found: list[FeedRow] = []
-        for i in range(0, len(urls), 500):
-            chunk = urls[i:i + 500]
-            found += self._typed(FeedRow, f"SELECT * FROM feeds WHERE url IN ({','.join('?' * len(chunk))})", chunk)
-        return found
+        """The feeds of these addresses."""
+        return self._typed_lookup(FeedRow, "SELECT * FROM feeds WHERE url IN ({marks})", urls)
 
     def keep_only(self, urls: Iterable[str]) -> None:
         """Feeds no longer in the config stop counting: their conversations leave the inbox (nothing is
