@@ -340,3 +340,33 @@ def test_listing_the_inbox_starts_without_the_summarising_modules() -> None:
             "'cmtui.threads', 'cmtui.model') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_clock_signals_are_worded_once_from_the_query_columns() -> None:
+    """The store's inbox query says which clock signals hold and their points; the triage words them: the wait
+    against the SLA, a question stuck for a day, a burst within the hot window; "waiting" adds points, no words."""
+    import importlib
+
+    from cmtui.store import Clock, ConversationRow
+
+    listing = importlib.import_module("cmtui.triage.inbox")  # the module, not the function `triage.inbox`
+
+    def row(**held: float | None) -> ConversationRow:
+        columns = dict(id=1, needs_reply=1, priority=0.0, hours=26.2, stuck_hours=30.0, burst=6, reply_pending=0,
+                       has_draft=0, muted=0, title="t", url=None, kind="blog", feed_id=1, feed_name="f", feed_url="u",
+                       feed_tags="[]", messages=2, unanswered=1, waiting_since=None, last_message_at=None,
+                       unanswered_seen_at=None, signals=None, reasons='["question"]', closed_reason=None,
+                       latest=None, done_at=None, snoozed_until=None, opened_at=None, labels=None, notes=None,
+                       waiting=None, sla_breached=None, sla=None, stuck=None, hot=None)
+        return ConversationRow(**{**columns, **held})  # type: ignore[arg-type]
+
+    clock = Clock()
+    late = row(waiting=15.0, sla_breached=15.0, stuck=10.0, hot=10.0)
+    assert listing._reasons(late, clock) == ["question", "SLA breached 26 h", "stuck 30 h", "hot: 6 in 6 h"]
+    assert [(s.name, s.reason, s.points) for s in listing.clock_signals(late, clock)] == [
+        ("waiting", "", 15.0), ("sla_breached", "SLA breached 26 h", 15.0), ("stuck", "stuck 30 h", 10.0),
+        ("hot", "hot: 6 in 6 h", 10.0)]
+    due = row(hours=21.0, waiting=13.1, sla=0.0)
+    assert listing._reasons(due, clock) == ["question", "due in 3 h"]
+    assert listing._reasons(row(hours=100.0, sla_breached=15.0), clock) == ["question", "SLA breached 4 d"]
+    assert listing._reasons(row(needs_reply=0, done_at="x"), clock) == ["done"]
