@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from cmtui.config import ConfigError, load, parse
+from cmtui.config import ConfigError, load, normalise_name, parse
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,8 +37,9 @@ def test_minimal_form_from_the_issue() -> None:
     )
     assert config.feeds[0].url == "https://blog.example.com/feed/"
     assert config.feeds[0].kind == "blog" and config.feeds[0].tags == ()
-    assert config.is_ours("  acme SUPPORT ") and config.is_ours("ACME_CM")
-    assert not config.is_ours("Acme Support Team")
+    ours = config.identity
+    assert ours.is_ours(normalise_name("  acme SUPPORT "), None) and ours.is_ours(normalise_name("ACME_CM"), None)
+    assert not ours.is_ours(normalise_name("Acme Support Team"), None)
 
 
 @pytest.mark.parametrize(
@@ -70,3 +71,21 @@ def test_config_errors_name_the_key_and_why(text: str, key: str, why: str) -> No
 def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such file"):
         load(tmp_path / "nope.toml")
+
+
+def test_handles_in_every_form_people_write_them() -> None:
+    config = parse(
+        '[identity]\nnames = ["Acme Support"]\nhandles = ["@Acme@Mastodon.Social", "u/acme_cm", "/u/Acme_CM",\n'
+        '  "@acme.bsky.social", "acme_team@forum.acme.com", "https://lemmy.ml/u/acme",\n'
+        '  "https://www.reddit.com/user/acme_help/", "https://bsky.app/profile/help.acme.com"]\n',
+        Path("feeds.toml"),
+    )
+    assert config.handles == ("acme@mastodon.social", "acme_cm@reddit.com", "acme.bsky.social@bsky.app",
+                              "acme_team@forum.acme.com", "acme@lemmy.ml", "acme_help@reddit.com",
+                              "help.acme.com@bsky.app")
+
+
+def test_a_handle_that_is_not_one_names_the_key_and_the_forms() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse('[identity]\nhandles = ["acme_cm"]\n', Path("feeds.toml"))
+    assert "identity.handles[0]" in str(caught.value) and "@name@server" in str(caught.value)

@@ -13,6 +13,8 @@ from typing import Any, NamedTuple
 import tomli  # the stdlib's tomllib, compiled: reads large configs faster (see bench/RESULTS.md, session 7)
 
 from cmtui import platforms, text
+from cmtui.identity import Identity
+from cmtui.identity import account as identity_account
 
 FEED_KINDS = ("blog", "forum", "mentions")
 
@@ -118,7 +120,8 @@ class UiConfig(NamedTuple):
 
 class Config(NamedTuple):
     path: Path
-    names: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()  # who we are where there are no accounts: a blog's comment form
+    handles: tuple[str, ...] = ()  # our accounts on platforms that have them, as `identity.account` writes them
     feeds: tuple[FeedConfig, ...] = ()
     sync: SyncConfig = SyncConfig()
     ui: UiConfig = UiConfig()
@@ -133,12 +136,13 @@ class Config(NamedTuple):
         """One saved reply per file (name.txt), next to feeds.toml."""
         return self.path.parent / "templates"
 
-    def is_ours(self, author: str | None) -> bool:
-        return normalise_name(author) in self.our_names
-
     @property
     def our_names(self) -> frozenset[str]:
         return frozenset(normalise_name(n) for n in self.names)
+
+    @property
+    def identity(self) -> Identity:
+        return Identity(self.our_names, frozenset(self.handles))
 
 
 def normalise_name(name: str | None) -> str:
@@ -196,6 +200,19 @@ class _Table:
         return tuple(value)
 
 
+def _handles(path: Path, written: tuple[str, ...]) -> tuple[str, ...]:
+    """`[identity] handles` as accounts (`identity.account`); a handle it cannot read is an error naming it."""
+    found: list[str] = []
+    for i, handle in enumerate(written):
+        acct = identity_account(handle)
+        if acct is None:
+            raise ConfigError(path, f"identity.handles[{i}]", f"{handle!r} is not a handle: write @name@server "
+                              "(Mastodon and the fediverse, Lemmy, a Discourse forum), u/name (Reddit), "
+                              "@name.bsky.social (Bluesky) or the account's profile URL")
+        found.append(acct)
+    return tuple(dict.fromkeys(found))
+
+
 def _kind_name(kinds: tuple[type, ...]) -> str:
     names = {str: "a string", bool: "true or false", int: "a number", float: "a number", list: "a list"}
     return " or ".join(dict.fromkeys(names.get(k, k.__name__) for k in kinds))
@@ -219,13 +236,14 @@ def parse(text: str, path: Path) -> Config:
         if not isinstance(keys, str) or not keys.strip():
             raise ConfigError(path, f"keymap.{binding_id}", "must be a string of keys, e.g. \"x\" or \"x,ctrl+d\"")
         keymap[binding_id] = keys.strip()
-    identity = _Table(path, "identity", top.get("identity", dict, {}), {"names"})
+    identity = _Table(path, "identity", top.get("identity", dict, {}), {"names", "handles"})
     sync = _Table(path, "sync", top.get("sync", dict, {}), set(SyncConfig._fields))
     feeds, warnings = _unique_feeds(path, [_feed(path, i, raw) for i, raw in enumerate(top.get("feeds", list, []))])
     dflt_sync, dflt_ui, dflt_notify = SyncConfig(), UiConfig(), NotifyConfig()  # as the records declare them
     return Config(
         path=path,
         names=tuple(n.strip() for n in identity.strings("names") if n.strip()),
+        handles=_handles(path, identity.strings("handles")),
         feeds=feeds,
         sync=SyncConfig(
             concurrency=int(sync.number("concurrency", dflt_sync.concurrency, 1)),

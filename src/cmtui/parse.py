@@ -55,6 +55,8 @@ class Entry:
     # messages that can wait for a reply, None here
     features: dict[str, Any] | None = None  # signals.features of the text; None where sentiment is None
     comment_count: int | None = None  # how many comments the posts feed says the post has (slash:comments)
+    account: str | None = None  # the author's platform account, `identity.account` form ("name@host"); None
+    # where the source has no accounts (a blog's comment form): then only the name says who wrote it
 
 
 @dataclass
