@@ -23,11 +23,12 @@ NO_BACKLOG = "backlog_days = 0  # the fixtures' fixed dates are not a backlog\n"
 
 
 def write_config(path: Path, feeds: list[dict[str, object]], names: tuple[str, ...] = ("Acme Support",),
-                 extra: str = "") -> Config:
+                 extra: str = "", handles: tuple[str, ...] = ()) -> Config:
     if "backlog_days" not in extra:
         extra = extra.replace("[sync]\n", "[sync]\n" + NO_BACKLOG, 1) if "[sync]\n" in extra else \
             extra + "\n[sync]\n" + NO_BACKLOG
-    lines = ["[identity]", "names = [" + ", ".join(toml_str(n) for n in names) + "]", ""]
+    lines = ["[identity]", "names = [" + ", ".join(toml_str(n) for n in names) + "]",
+             "handles = [" + ", ".join(toml_str(n) for n in handles) + "]", ""]
     for feed in feeds:
         lines.append("[[feeds]]")
         for key, value in feed.items():

@@ -141,7 +141,8 @@ def damaged_store(server: FeedServer, path: Path, how: str) -> Path:
 
     feeds = sites.install(server)
     config = write_config(path.with_suffix(".toml"), [{"url": f.url, "name": f.name, "kind": f.kind} for f in feeds],
-                          names=sites.IDENTITY_NAMES)
+                          names=sites.IDENTITY_NAMES,
+                          handles=sites.identity_handles(server.base_url))
     sync(config, path)
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

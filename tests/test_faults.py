@@ -41,7 +41,8 @@ def busy_config(server: FeedServer, tmp_path: Path) -> Config:
     return write_config(tmp_path / "feeds.toml",
                         [{"url": f.url, "name": f.name, "kind": f.kind} for f in feeds]
                         + [{"url": server.url("/big.rss"), "name": "Big", "kind": "mentions"}],
-                        names=sites.IDENTITY_NAMES)
+                        names=sites.IDENTITY_NAMES,
+                          handles=sites.identity_handles(server.base_url))
 
 
 def count(db: Path) -> tuple[int, int]:
@@ -108,7 +109,8 @@ def test_a_second_sync_waits_or_exits_clearly_and_readers_never_see_locks(
     server.handle("/slow.rss", slow)
     config = write_config(tmp_path / "slow.toml", [{"url": server.url("/slow.rss"), "name": "Slow"}]
                           + [{"url": f.url, "name": f.name, "kind": f.kind} for f in busy_config.feeds],
-                          names=sites.IDENTITY_NAMES)
+                          names=sites.IDENTITY_NAMES,
+                          handles=sites.identity_handles(server.base_url))
     db = tmp_path / "db.sqlite"
     first = cmtui("sync", "--config", str(config.path), "--db", str(db))
     lock = Path(str(db) + ".sync-lock")

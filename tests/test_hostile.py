@@ -113,7 +113,8 @@ def hostile(server: FeedServer, tmp_path: Path) -> tuple[FeedServer, Path]:
     good = [{"url": f.url, "name": f.name, "kind": f.kind} for f in feeds]
     bad = [{"url": server.url(p), "name": p.strip("/")} for p in
            ("/trickle", "/silent", "/huge", "/huge-chunked", "/bomb", "/loop", "/to-file", "/error", "/truncated")]
-    write_config(tmp_path / "feeds.toml", good + bad, names=sites.IDENTITY_NAMES, extra=FAST)
+    write_config(tmp_path / "feeds.toml", good + bad, names=sites.IDENTITY_NAMES,
+                          handles=sites.identity_handles(server.base_url), extra=FAST)
     return server, tmp_path
 
 
@@ -153,7 +154,8 @@ def test_misbehaving_servers_fail_alone_with_clear_reasons(hostile: tuple[FeedSe
 def test_nothing_stored_is_lost_when_a_feed_turns_bad(server: FeedServer, tmp_path: Path) -> None:
     feeds = sites.install(server)
     config = write_config(tmp_path / "feeds.toml", [{"url": f.url, "name": f.name} for f in feeds],
-                          names=sites.IDENTITY_NAMES, extra=FAST)
+                          names=sites.IDENTITY_NAMES,
+                          handles=sites.identity_handles(server.base_url), extra=FAST)
     args = ["--config", str(config.path), "--db", str(tmp_path / "db.sqlite")]
     assert CliRunner().invoke(cli, ["sync", *args]).exit_code == 0
     def stored() -> set[tuple[str, str]]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from cmtui.config import Config, FeedConfig
+from cmtui.identity import Identity
 from cmtui.parse import parse
 from cmtui.store import Store, StoreError, utc_now
 from cmtui.summaries import summarise_dirty
@@ -29,7 +30,7 @@ def save(store: Store, url: str, items: list[tuple[str, str, str]]) -> None:
     parsed = parse(body.encode(), url)
     with store.transaction():
         feed = store.ensure_feed(url, name=url)
-        store.save(feed, parsed, kind="mentions", owner_id=feed.id, our_names=frozenset())
+        store.save(feed, parsed, kind="mentions", owner_id=feed.id, us=Identity())
 
 
 def matches(store: Store, words: str) -> list[int]:
@@ -121,6 +122,7 @@ def test_a_store_from_before_m018_lists_the_same_objects_once_upgraded(tmp_path:
     path = tmp_path / "db.sqlite"
     conn = sqlite3.connect(path, isolation_level=None)
     registry().apply(Database(conn), stop_before="m018_no_inbox_cards")
+    conn.execute("ALTER TABLE messages ADD COLUMN account TEXT")  # m019's column: today's code writes it
     old = Store(conn, path)
     save(old, "http://f.example/a.rss", [(f"Topic {i}", f"person {i}", "Is the grinder broken?") for i in range(7)])
     config = Config(path=tmp_path / "x", feeds=(FeedConfig("http://f.example/a.rss", kind="mentions"),))
@@ -135,6 +137,7 @@ def test_a_store_from_before_m018_lists_the_same_objects_once_upgraded(tmp_path:
         old.set_draft_state(old.save_draft(pending, None, "Fixed in 2.1"), "pending")
     before = [item.to_json() for item in inbox(old, config, include_answered=True, now=now)]
     assert query_one(old, "SELECT count(*) FROM conversation_summary WHERE wait_card IS NULL")[0] == 0  # type: ignore[index]
+    conn.execute("ALTER TABLE messages DROP COLUMN account")  # as the store was before m019 adds it
     old.close()
 
     store = Store.open(path)

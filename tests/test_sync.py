@@ -27,7 +27,8 @@ def demo(server: FeedServer, tmp_path: Path) -> Iterator[tuple[FeedServer, Confi
     feeds = sites.install(server, now=NOW)
     config = write_config(tmp_path / "feeds.toml", [
         {"url": f.url, "name": f.name, "kind": f.kind, "tags": list(f.tags)} for f in feeds
-    ], names=sites.IDENTITY_NAMES)
+    ], names=sites.IDENTITY_NAMES,
+                          handles=sites.identity_handles(server.base_url))
     yield server, config, tmp_path / "cmtui.db"
 
 
@@ -209,7 +210,8 @@ def test_more_new_comments_than_the_window_fall_back_to_recent_posts(demo: tuple
 def test_comment_before_its_post_is_linked_later(server: FeedServer, tmp_path: Path) -> None:
     sites.install(server, now=NOW)
     comments_only = write_config(tmp_path / "a.toml", [
-        {"url": server.url("/acme-blog/comments/feed/"), "name": "Acme comments"}], names=sites.IDENTITY_NAMES)
+        {"url": server.url("/acme-blog/comments/feed/"), "name": "Acme comments"}], names=sites.IDENTITY_NAMES,
+                          handles=sites.identity_handles(server.base_url))
     db = tmp_path / "db.sqlite"
     assert not sync(comments_only, db).failed
     store = Store.open(db)
@@ -218,7 +220,8 @@ def test_comment_before_its_post_is_linked_later(server: FeedServer, tmp_path: P
     store.close()
     both = write_config(tmp_path / "b.toml", [
         {"url": server.url("/acme-blog/feed/"), "name": "Acme blog"},
-        {"url": server.url("/acme-blog/comments/feed/"), "name": "Acme comments"}], names=sites.IDENTITY_NAMES)
+        {"url": server.url("/acme-blog/comments/feed/"), "name": "Acme comments"}], names=sites.IDENTITY_NAMES,
+                          handles=sites.identity_handles(server.base_url))
     assert not sync(both, db).failed
     store = Store.open(db)
     rows = query(store, "SELECT id, root_id FROM conversations WHERE title = ?",
@@ -289,7 +292,8 @@ def test_a_feed_removed_from_the_config_leaves_the_inbox(demo: tuple[FeedServer,
     store = Store.open(db)
     assert any(i.feed == "Acme Blog" for i in inbox(store, config))
     fewer = write_config(config.path, [{"url": f.url, "name": f.name, "kind": f.kind} for f in config.feeds[1:]],
-                         names=sites.IDENTITY_NAMES)
+                         names=sites.IDENTITY_NAMES,
+                          handles=sites.identity_handles(server.base_url))
     refresh(store, fewer)  # what `cmtui inbox` and the app do before they read
     assert not any(i.feed == "Acme Blog" for i in inbox(store, fewer))
     refresh(store, config)

@@ -205,6 +205,7 @@ def demo_db(server: FeedServer, tmp_path: Path) -> tuple[Config, Path]:
     feeds = sites.install(server, now=NOW)
     config = write_config(tmp_path / "feeds.toml", [
         {"url": f.url, "name": f.name, "kind": f.kind} for f in feeds], names=sites.IDENTITY_NAMES,
+                          handles=sites.identity_handles(server.base_url),
         extra="\n[sync]\nbacklog_days = 0\n")  # dated before NOW: the real clock's first sync would call it backlog
     db = tmp_path / "db.sqlite"
     sync(config, db)
@@ -279,6 +280,7 @@ def test_notify_command_gets_the_urgent_conversations(server: FeedServer, tmp_pa
     out = tmp_path / "notified.json"
     config = write_config(tmp_path / "feeds.toml", [{"url": f.url, "name": f.name, "kind": f.kind} for f in feeds],
                           names=sites.IDENTITY_NAMES,
+                          handles=sites.identity_handles(server.base_url),
                           extra=f'\n[notify]\ncommand = "cat > {out}"\nmin_priority = 60\n')
     result = subprocess.run([sys.executable, "-m", "cmtui", "sync", "--config", str(config.path), "--db",
                              str(tmp_path / "db")], capture_output=True, text=True)

@@ -383,6 +383,9 @@ def _rss_item(item: ET.Element, url: str) -> dict[str, Any]:
         value = _text(item.find(tag))
         if value:
             entry[key] = value
+    page = _text(item.find("comments"))
+    if page:
+        entry["comments"] = page  # the page of the item's comments (Hacker News, Lemmy)
     comments = _text(next((child for child in item if child.tag in _WFW_COMMENTS), None))
     if comments:
         entry["wfw_commentrss"] = urljoin(url, comments)
@@ -410,8 +413,20 @@ def _atom_feed(root: ET.Element, base: str) -> dict[str, Any]:
     feed_id = _text(root.find(f"{a}id"))
     if not feed_link and feed_id:
         feed_link = feed_id  # as feedparser does: a feed without an alternate link has its id as link
-    return {"title": _text(root.find(f"{a}title")), "link": urljoin(base, feed_link) if feed_link else "",
-            "generator": _text(root.find(f"{a}generator")), "id": feed_id}
+    feed: dict[str, Any] = {"title": _text(root.find(f"{a}title")),
+                            "link": urljoin(base, feed_link) if feed_link else "",
+                            "generator": _text(root.find(f"{a}generator")), "id": feed_id}
+    author = _text(root.find(f"{a}author/{a}name"))
+    if author:
+        feed["author"], feed["author_detail"] = author, _person(root.find(f"{a}author"), author)
+    return feed
+
+
+def _person(el: ET.Element | None, name: str) -> dict[str, str]:
+    """An Atom person as feedparser's `author_detail`: its name, and its uri as `href` (a profile, on a social
+    platform: who wrote it)."""
+    uri = _text(el.find(f"{{{ATOM}}}uri")) if el is not None else ""
+    return {"name": name, "href": uri} if uri else {"name": name}
 
 
 def _atom_entry(item: ET.Element, base: str) -> dict[str, Any]:
@@ -429,7 +444,7 @@ def _atom_entry(item: ET.Element, base: str) -> dict[str, Any]:
     author = _text(item.find(f"{a}author/{a}name"))  # not inherited from the feed: as feedparser does
     if author:
         entry["author"] = author
-        entry["author_detail"] = {"name": author}
+        entry["author_detail"] = _person(item.find(f"{a}author"), author)
     for tag, key in ((f"{a}published", "published_parsed"), (f"{a}updated", "updated_parsed")):
         date = _text(item.find(tag))
         if date:

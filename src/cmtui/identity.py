@@ -25,7 +25,8 @@ _BLUESKY = re.compile(r"^@([a-z0-9\-]+(?:\.[a-z0-9\-]+)+)$", re.IGNORECASE)  # @
 # Profile and post paths, after the host: /@user (Mastodon, Misskey, Akkoma; /@user@other for a remote account seen
 # from another server), /users/user (ActivityPub ids), /u/user (Lemmy, Discourse), /user/name (Reddit),
 # /profile/handle (Bluesky).
-_PROFILE_PATH = re.compile(rf"^/(?:@|users/|u/|user/|profile/)({_NAME}(?:@[\w.\-]+(?::\d+)?)?)(?:/|$)")
+_PROFILE_PATH = re.compile(rf"^(?:/[\w.\-]+)*?/@({_NAME}(?:@[\w.\-]+(?::\d+)?)?)(?:/|$)"  # also under a path
+                           rf"|^/(?:users|u|user|profile)/({_NAME}(?:@[\w.\-]+(?::\d+)?)?)(?:/|$)")
 _REDDIT_HOSTS = ("reddit.com", "www.reddit.com", "old.reddit.com", "new.reddit.com", "np.reddit.com")
 
 
@@ -62,7 +63,7 @@ def account_of_url(url: str | None) -> str | None:
     match = _PROFILE_PATH.match(unquote(parts.path))
     if not host or parts.scheme.lower() not in ("http", "https") or not match:
         return None
-    name = match.group(1).lower()
+    name = (match.group(1) or match.group(2)).lower()
     if "@" in name:  # a remote account seen from this server: it lives on its own
         user, _, home = name.partition("@")
         return f"{user}@{_host(home)}"

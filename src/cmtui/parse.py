@@ -18,9 +18,9 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from cmtui import fastxml, text
+from cmtui import authors, fastxml, text
 from cmtui.charsets import undeclared_to_utf8
-from cmtui.urlkeys import discourse_key, guid_key, reddit_key, url_key
+from cmtui.urlkeys import discourse_key, guid_key, reddit_key, redirect_target, url_key
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml",
               "text/xml", "application/feed+json")
@@ -97,17 +97,6 @@ def _body_html(entry: Any) -> str:
         if part.get("value"):
             return str(part["value"])
     return str(entry.get("summary") or entry.get("description") or "")
-
-
-def _author(entry: Any) -> str:
-    # author_detail.name first: feedparser's `author` is "Name (email)" when the feed gives an email
-    author = (entry.get("author_detail") or {}).get("name") or entry.get("author") or ""
-    if not author:
-        link = entry.get("link") or ""
-        match = re.search(r"/@([^/]+)/", link)  # Mastodon statuses: /@user/<id>
-        if match:
-            author = "@" + match.group(1)
-    return plain_text(author, 200)
 
 
 # A closing tag or a character reference: what makes a title or a name HTML rather than text that happens to hold a
@@ -237,6 +226,7 @@ def _parse(body: bytes, url: str, headers: dict[str, str], now: float, fast: boo
                                   resolve_relative_uris=False)
     feed = parsed.get("feed", {})
     result = ParsedFeed(url=url, title=plain_text(feed.get("title"), 300), link=text.safe_url(feed.get("link")))
+    channel = authors.channel_author(feed)
     if not parsed.get("version") and not parsed.get("entries"):
         result.error, result.alternates = _not_a_feed(body, url, parsed)
         return result
@@ -253,7 +243,7 @@ def _parse(body: bytes, url: str, headers: dict[str, str], now: float, fast: boo
         result.site_comments_feed = urljoin(result.link.rstrip("/") + "/", "comments/feed/")
     seen: set[str] = set()
     for raw in parsed.get("entries", []):
-        entry = _entry(raw, result, url, now)
+        entry = _entry(raw, result, url, now, channel)
         if entry.uid in seen:
             continue  # a duplicate guid inside one feed: the first (newest) copy wins
         seen.add(entry.uid)
@@ -263,18 +253,26 @@ def _parse(body: bytes, url: str, headers: dict[str, str], now: float, fast: boo
     return result
 
 
-def _entry(raw: Any, feed: ParsedFeed, feed_url: str, now: float) -> Entry:
-    link = text.safe_url(raw.get("link"))
-    html, wp_parent = _split_reply_line(_body_html(raw), link or feed_url)
+def _entry(raw: Any, feed: ParsedFeed, feed_url: str, now: float, channel: tuple[str, str | None]) -> Entry:
+    link = text.safe_url(redirect_target(raw.get("link")))
+    html, wp_parent = _split_reply_line(authors.strip_boilerplate(_body_html(raw)), link or feed_url)
     clean_html = text.absolute_links(text.safe_html(html), link or feed_url)
     body = text.sanitized_to_text(clean_html)
     title = plain_text(raw.get("title"), 500)
-    author = _author(raw)
+    if authors.MISSKEY_ITEM_TITLE.match(title):
+        title = ""  # "New note by …": the note has no title of its own
+    # the entry's own author (feedparser's `author` is "Name (email)" when the feed gives an email: the name first),
+    # else the channel's in a one-person feed (Bluesky, Misskey profiles)
+    name, acct = authors.author_of(raw, feed.platform, link)
+    if not name and not acct:
+        name, acct = channel
+    author = plain_text(name, 200)
     guid = str(raw.get("id") or "").strip()
     entry = Entry(
         uid=_uid(feed, feed_url, link, guid, (title, author, body)), url=link, url_key=url_key(link), title=title,
         author=author, published=_iso(raw.get("published_parsed") or dict.get(raw, "updated_parsed"), now),
         html=clean_html, text=body, is_post=feed.role == "posts", conv_keys=[], comment_feeds=_comment_feeds(raw),
+        account=acct,
     )
     _set_parent(entry, _in_reply_to(raw), wp_parent, feed_url)
     if entry.is_post:

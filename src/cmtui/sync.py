@@ -353,7 +353,7 @@ class SyncEngine:
         loop = asyncio.get_running_loop()
         parsed = await loop.run_in_executor(self._parser(), workers.parse_feed, result.body,
                                             result.final_url or result.url, result.headers, None, True,
-                                            self.config.our_names)
+                                            self.config.identity)
         if parsed.error:
             self._record_error(row, result, parsed.error)
             outcome.error = parsed.error
@@ -363,7 +363,7 @@ class SyncEngine:
             kind = "forum"
         with self.store.transaction():
             saved = self.store.save(row, parsed, kind=kind, owner_id=owner_id,
-                                    our_names=self.config.our_names, now=self.now)
+                                    us=self.config.identity, now=self.now)
             self.touched |= saved.conversations
             extra: dict[str, object] = {"title": parsed.title, "platform": parsed.platform, "role": parsed.role,
                                         "last_warning": parsed.warning}

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 DISCOURSE_TOPIC = re.compile(r"/t/(?:[^/?#]+/)?(\d+)(?:/(\d+))?/?(?:\.rss)?$")
 REDDIT_POST = re.compile(r"/comments/([a-z0-9]+)(?:/[^/]*)?(?:/([a-z0-9]+))?/?(?:\.rss)?$", re.I)
+REDDIT_THING = re.compile(r"^t[1-6]_[a-z0-9]+$", re.I)
+REDIRECTORS = re.compile(r"^(?:www\.)?google\.[a-z.]+$")  # Google Alerts' links: https://www.google.com/url?url=…
 TRACKING_PARAMS = re.compile(r"^(utm_\w+|showComment|replytocom|fbclid|gclid)$", re.I)
 
 
@@ -45,11 +48,22 @@ def url_key(url: str | None, keep_fragment: bool = True) -> str | None:
 def guid_key(guid: str, feed_url: str) -> str:
     """A guid as a global key: URLs normalised, tag:/urn: kept, anything else scoped by host."""
     guid = guid.strip()
+    reddit = reddit_thing(guid)
+    if reddit:
+        return reddit
     if re.match(r"^https?://", guid, re.I):
         return url_key(guid) or guid
-    if re.match(r"^(tag|urn|yt):", guid, re.I):
+    if re.match(r"^(tag|urn|yt|at):", guid, re.I):  # at: a Bluesky post's at:// URI
         return guid
     return f"{(urlsplit(feed_url).hostname or '').lower()}|{guid}"
+
+
+def reddit_thing(guid: str) -> str | None:
+    """A Reddit post's or comment's own id (`t3_…` a post, `t1_…` a comment) as a key the same on every Reddit feed:
+    an Atom id `t3_x` is resolved against the feed's address, so each feed that shows the post writes it differently
+    (`https://www.reddit.com/t3_x`, `…/comments/x/slug/t3_x`)."""
+    last = guid.rstrip("/").rsplit("/", 1)[-1]
+    return f"reddit:{last.lower()}" if REDDIT_THING.match(last) else None
 
 
 def discourse_key(url: str | None) -> tuple[str, int | None] | None:
@@ -76,3 +90,19 @@ def reddit_key(url: str | None) -> tuple[str, str | None] | None:
     if not match:
         return None
     return f"reddit.com/comments/{match.group(1).lower()}", match.group(2)
+
+
+def redirect_target(url: Any) -> Any:
+    """Where a known redirector's link leads (a Google Alert links each result through `google.com/url?url=…`):
+    the page itself, so its copy here and its copy in the site's own feeds are one message. Anything else as it is."""
+    if not isinstance(url, str) or "/url?" not in url:
+        return url
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url
+    if parts.path != "/url" or not REDIRECTORS.match((parts.hostname or "").lower()):
+        return url
+    params = dict(parse_qsl(parts.query))
+    target = params.get("url") or params.get("q") or ""
+    return target if re.match(r"^https?://", target, re.I) else url

@@ -16,27 +16,29 @@ from typing import TYPE_CHECKING
 
 from cmtui import parse, signals
 from cmtui.config import normalise_name
+from cmtui.identity import Identity
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
+NOBODY = Identity()  # no names, no handles: nothing is ours
 WORKER_NICENESS = 10  # added to the workers' nice value (lower priority than the process that feeds them)
 
 
 def parse_feed(body: bytes, url: str, headers: dict[str, str] | None = None, now: float | None = None,
-               fast: bool = True, ours: frozenset[str] = frozenset()) -> parse.ParsedFeed:
-    """The parse workers' job: `parse.parse`, then `scored`. `ours`: our normalised names. Never raises."""
-    return scored(parse.parse(body, url, headers, now, fast), ours)
+               fast: bool = True, us: Identity = NOBODY) -> parse.ParsedFeed:
+    """The parse workers' job: `parse.parse`, then `scored`. `us`: who we are. Never raises."""
+    return scored(parse.parse(body, url, headers, now, fast), us)
 
 
-def scored(feed: parse.ParsedFeed, ours: frozenset[str]) -> parse.ParsedFeed:
+def scored(feed: parse.ParsedFeed, us: Identity) -> parse.ParsedFeed:
     """`feed` with the sentiment and word features (`signals`) of each entry that can wait for a reply: not our
     own, and not a post, except in a topic feed (there the opening post waits too, as on a forum). Posts of
     other feeds are scored later, and only where they wait (mentions: the triage does it then), for their text
     is long. Never raises: a failure is the feed's error, as in `parse.parse`."""
     try:
         for entry in feed.entries:
-            if (entry.is_post and feed.role != "topic") or (ours and normalise_name(entry.author) in ours):
+            if (entry.is_post and feed.role != "topic") or us.is_ours(normalise_name(entry.author), entry.account):
                 continue
             entry.sentiment = signals.sentiment(entry.text) if entry.text else 0.0
             entry.features = signals.features(entry.text, entry.sentiment)

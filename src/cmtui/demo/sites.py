@@ -25,6 +25,7 @@ RSS_TYPE = "application/rss+xml; charset=UTF-8"
 ATOM_TYPE = "application/atom+xml; charset=UTF-8"
 
 IDENTITY_NAMES: tuple[str, ...] = ("Acme Support", "acme_cm", "Dana (Acme)", "Marco (Acme)")
+IDENTITY_HANDLES: tuple[str, ...] = ("acme_cm",)  # our account on the demo's forum and Mastodon server
 """The brand's author names on every demo site."""
 
 
@@ -96,11 +97,19 @@ DEMO_REPLIES: dict[str, str] = {
 }
 
 
+def identity_handles(base_url: str) -> tuple[str, ...]:
+    """Our handles on the demo's forum and Mastodon server, both served at `base_url`'s host."""
+    host = urlsplit(base_url).netloc
+    return tuple(f"@{user}@{host}" for user in IDENTITY_HANDLES)
+
+
 def config_toml(feeds: list[DemoFeed], replies: bool = True) -> str:
     """A feeds.toml text: the brand's identity, the demo's saved replies (`DEMO_REPLIES`, unless `replies` is
     false) and one [[feeds]] table per feed. The replies come before the feeds, so that a `[feeds.posting]`
     table appended to the text still belongs to the last feed."""
-    lines = ["# cmtui demo configuration", "", "[identity]", f"names = {_toml_list(IDENTITY_NAMES)}"]
+    handles = identity_handles(feeds[0].url if feeds else "http://localhost")
+    lines = ["# cmtui demo configuration", "", "[identity]", f"names = {_toml_list(IDENTITY_NAMES)}",
+             f"handles = {_toml_list(handles)}"]
     if replies:
         lines += ["", "[templates]", *(f"{_toml_str(name)} = {_toml_str(body)}" for name, body in DEMO_REPLIES.items())]
     for feed in feeds:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from cmtui.config import normalise_name
+from cmtui.identity import Identity
 from cmtui.store.base import StoreBase
 from cmtui.store.rows import FeedRow
 from cmtui.store.times import iso, parse_iso, stamp, utc_now
@@ -30,10 +31,10 @@ class SaveResult:
 class _Batch:
     """One feed's entries being saved: what they refer to is fetched up front and kept up to date in memory."""
 
-    def __init__(self, store: IngestStore, feed: FeedRow, kind: str, owner_id: int, our_names: frozenset[str],
+    def __init__(self, store: IngestStore, feed: FeedRow, kind: str, owner_id: int, us: Identity,
                  now_s: str, seen: str) -> None:
         self.store, self.feed, self.kind, self.owner_id = store, feed, kind, owner_id
-        self.our_names, self.now_s, self.seen = our_names, now_s, seen
+        self.us, self.now_s, self.seen = us, now_s, seen
         self.result = SaveResult()
         self.entries = 0
         self.seqs: Iterator[int] = iter(())  # the sequence numbers reserved for this batch's new messages
@@ -76,11 +77,12 @@ class _Batch:
         parent = self.refs.get(e.parent_ref) if e.parent_ref else None
         cursor = store._run(
             """INSERT INTO messages(uid, conversation_id, feed_id, parent_id, parent_ref, explicit_parent, is_post,
-                   is_ours, author, author_norm, title, url, url_key, published, seen_at, seen_seq, text, html,
-                   sentiment, features, backlog)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   is_ours, author, author_norm, account, title, url, url_key, published, seen_at, seen_seq, text,
+                   html, sentiment, features, backlog)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [e.uid, conv_id, self.feed.id, parent[0] if parent else None, e.parent_ref, int(e.explicit_parent),
-             int(e.is_post), int(author_norm in self.our_names), e.author, author_norm, e.title, e.url, e.url_key,
+             int(e.is_post), int(self.us.is_ours(author_norm, e.account)), e.author, author_norm, e.account, e.title,
+             e.url, e.url_key,
              e.published or self.now_s, self.seen, self._next_seq(), e.text, e.html, e.sentiment, _features_json(e),
              int(bool(self.backlog_before and e.published and e.published < self.backlog_before))],
         )
@@ -98,6 +100,10 @@ class _Batch:
         else:
             self.result.posts_with_new_comments.add(conv_id)
         self._comment_feeds(conv_id, e)
+        self._count_person(e, author_norm)
+
+    def _count_person(self, e: Entry, author_norm: str) -> None:
+        """One more message by `e`'s author, for the people ledger (`finish`)."""
         if author_norm:
             when = e.published or self.now_s
             person = self.people.setdefault(author_norm, [e.author, when, when, 0])
@@ -191,13 +197,13 @@ class IngestStore(StoreBase):
     """Saving a parsed feed: messages, their conversations, comment feeds and people."""
 
     # -- saving a parsed feed --------------------------------------------------------
-    def save(self, feed: FeedRow, parsed: ParsedFeed, *, kind: str, owner_id: int,
-             our_names: frozenset[str], now: datetime | None = None) -> SaveResult:
+    def save(self, feed: FeedRow, parsed: ParsedFeed, *, kind: str, owner_id: int, us: Identity,
+             now: datetime | None = None) -> SaveResult:
         """Store what `parsed` holds; call inside `transaction()`. Nothing is ever deleted. What the feed's
         entries refer to is looked up in a few queries up front, not entry by entry. Touched conversations
         are marked dirty: `summaries.summarise_dirty` brings their summaries up to date.
         `now` stands in for missing feed dates; `seen_at` is always the real time of the write."""
-        batch = _Batch(self, feed, kind, owner_id, our_names, iso(now or utc_now()), stamp())
+        batch = _Batch(self, feed, kind, owner_id, us, iso(now or utc_now()), stamp())
         batch.backlog_before = self._backlog_cutoff(owner_id, batch.now_s)
         batch.prefetch(parsed.entries)
         for entry in reversed(parsed.entries):  # oldest first, so parents tend to come before replies

@@ -450,3 +450,15 @@ def m018_no_inbox_cards(db: Database) -> None:
     ALTER TABLE conversation_summary DROP COLUMN card;
     ALTER TABLE conversation_summary DROP COLUMN wait_card
     """)
+
+
+@migration
+def m019_accounts(db: Database) -> None:
+    """Who wrote a message on a platform with accounts (`messages.account`, `identity.account` form): there a
+    message is ours only when its account is one of our handles. A Reddit post or comment is known by its `t3_`
+    or `t1_` id on every Reddit feed, whatever host served it (`reddit:t3_…`, as `parse` now names it)."""
+    from cmtui.urlkeys import reddit_thing
+
+    _run(db, "ALTER TABLE messages ADD COLUMN account TEXT")
+    renamed = [(reddit_thing(uid), uid) for (uid,) in db.execute("SELECT uid FROM messages WHERE uid GLOB '*t[1-6]_*'")]
+    db.conn.executemany("UPDATE OR IGNORE messages SET uid = ? WHERE uid = ?", [r for r in renamed if r[0]])

@@ -74,6 +74,7 @@ class MessageRow:
     features: str | None  # JSON object (`signals.features`)
     seen_seq: int | None
     backlog: int
+    account: str | None  # `identity.account` form; None where the source has no accounts
 
 
 @dataclass(slots=True)

@@ -5,18 +5,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from cmtui.identity import Identity
 from cmtui.store.base import StoreBase
 
 
 class SummaryStore(StoreBase):
     """What the triage reads to summarise a conversation, and the summaries it writes back."""
 
-    def mark_ours(self, our_names: frozenset[str]) -> None:
-        if not our_names:  # no [identity] names yet: nothing is ours
-            self._run("UPDATE messages SET is_ours = 0 WHERE is_ours != 0")
-            return
-        marks = ",".join("?" * len(our_names))
-        self._run(f"UPDATE messages SET is_ours = (author_norm IN ({marks}))", sorted(our_names))
+    def mark_ours(self, us: Identity) -> None:
+        """Which messages are ours (`Identity.is_ours`), after the identity changed. A reply posted through a
+        site's API is ours whatever the identity says, until the feed's copy of it replaces it."""
+        names, handles = sorted(us.names), sorted(us.handles)
+        self._run(f"""UPDATE messages SET is_ours = (uid LIKE 'posted:%'
+                          OR CASE WHEN account IS NOT NULL THEN account IN ({",".join("?" * len(handles))})
+                                  ELSE author_norm IN ({",".join("?" * len(names))}) END)""", [*handles, *names])
 
     def conversation_ids(self) -> list[int]:
         return [r[0] for r in self._run("SELECT id FROM conversations")]
@@ -28,7 +30,8 @@ class SummaryStore(StoreBase):
         if conv is None:
             return None
         rows = self._rows("""SELECT id, parent_id, is_ours, is_post, explicit_parent, published, seen_at, seen_seq,
-                                    title, text, author, author_norm, url, sentiment, answered_at, features, backlog
+                                    title, text, author, author_norm, account, url, sentiment, answered_at,
+                                    features, backlog
                              FROM messages WHERE conversation_id = ?""", [conv_id])
         return str(conv["kind"]), [dict(row) for row in rows]
 

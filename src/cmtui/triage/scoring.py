@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from cmtui import model, signals
+from cmtui import identity, model, signals
 from cmtui.triage.rows import feature, said
 from cmtui.triage.rules import RULE_TIMED_OUT, rule_timeout_reason
 from cmtui.triage.settings import Settings, Signal
@@ -126,7 +126,7 @@ def _scam(w: Waiting) -> list[Signal]:
     possible scam, which ranks above everything else."""
     for s in w.waiting:
         row = w.by_id[s.msg.id]
-        name = signals.imitates(row["author"], w.settings.ours)
+        name = poses_as(w.settings, row)
         if not name:
             continue
         shown, words = w.settings.shown_names.get(name, name), said(row)
@@ -134,6 +134,20 @@ def _scam(w: Waiting) -> list[Signal]:
             return [w.settings.signal("scam", f"possible scam: imitates {shown}")]
         return [w.settings.signal("impersonation", f"impersonates {shown}?")]
     return []
+
+
+def poses_as(settings: Settings, row: dict[str, Any]) -> str | None:
+    """The name or handle of ours that a message by someone else uses: on a platform with accounts our name or
+    handle from another account (`Identity.copies`), else a look-alike of them (`signals.imitates`), in its name
+    or its account's."""
+    acct = row.get("account")
+    found = settings.us.copies(row.get("author_norm") or "", acct)
+    if found:
+        return found
+    found = signals.imitates(row["author"], settings.ours)
+    if found or not acct:
+        return found
+    return signals.imitates(identity.user(acct), settings.ours)
 
 
 def _complaint(w: Waiting) -> list[Signal]:

@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
+from cmtui import identity
 from cmtui.config import Config, normalise_name
 from cmtui.store import Clock
 
@@ -28,8 +29,10 @@ class Settings:
 
     def __init__(self, config: Config) -> None:
         t = config.triage
-        self.ours = config.our_names
-        self.shown_names = {normalise_name(n): " ".join(n.split()) for n in config.names}  # as the config wrote them
+        self.us = config.identity
+        self.ours = config.our_names | self.us.handle_users  # how people name us in what they write
+        self.shown_names = {identity.user(h): identity.shown(h) for h in self.us.handles}
+        self.shown_names.update({normalise_name(n): " ".join(n.split()) for n in config.names})  # as written
         self.weights = t.weights
         self.sla_hours = t.sla_hours
         self.thanks_closes = t.thanks_closes
@@ -43,7 +46,7 @@ class Settings:
 
             self.rules = [signals.make_rule(r.reason, r.weight, r.pattern, r.words, r.action) for r in t.rules]
         triage = {**t._asdict(), "rules": [r._asdict() for r in t.rules]}
-        self.stamp = json.dumps([sorted(self.ours), triage], sort_keys=True, default=str)
+        self.stamp = json.dumps([sorted(self.us.names), sorted(self.us.handles), triage], sort_keys=True, default=str)
         w = self.weights
         self.clock = Clock(sla_hours=t.sla_hours, waiting=w["waiting"], sla_breached=w["sla_breached"],
                            stuck=w["stuck"], hot=w["hot"], stuck_after_hours=STUCK_AFTER_HOURS,

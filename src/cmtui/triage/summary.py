@@ -45,7 +45,7 @@ def refresh(store: Store, config: Config, conversation_ids: set[int] | None = No
     with store.transaction():
         store.keep_only(urls)
         if store.settings_changed("triage-settings", settings.stamp):
-            store.mark_ours(settings.ours)
+            store.mark_ours(settings.us)
             conversation_ids = set(store.conversation_ids())
         summarise(store, settings, set(conversation_ids or ()) | set(store.dirty_ids()))
     return settings

@@ -1,0 +1,163 @@
+"""Who wrote what, on every platform: authors and accounts read from each platform's feed format (samples written
+from the formats as the platforms serve them), our handles recognised, the same handle on another server flagged,
+and one copy of every message across the feeds that show it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cmtui.demo.server import FeedServer
+from cmtui.parse import parse
+from cmtui.store import Store
+from cmtui.triage import inbox
+from tests.helpers import query, query_one, sync, write_config
+
+NOW = "Mon, 30 Nov 2026 10:00:00 +0000"
+
+# Mastodon 4.x: /tags/<tag>.rss. No author in the items: the status URL names the account.
+MASTODON_TAG = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:webfeeds="http://webfeeds.org/rss/1.0" xmlns:media="http://search.yahoo.com/mrss/">
+<channel><title>#acmegrinder</title><description>Public posts tagged #acmegrinder</description>
+<link>https://mastodon.social/tags/acmegrinder</link><generator>Mastodon v4.3.2</generator>
+<item><guid isPermaLink="true">https://mastodon.social/@bob/113500000000000001</guid>
+<link>https://mastodon.social/@bob/113500000000000001</link><pubDate>Mon, 30 Nov 2026 08:00:00 +0000</pubDate>
+<description>&lt;p&gt;My #acmegrinder jams every morning, is there a fix?&lt;/p&gt;</description>
+<category>acmegrinder</category></item>
+<item><guid isPermaLink="true">https://mastodon.social/@acme_cm/113500000000000002</guid>
+<link>https://mastodon.social/@acme_cm/113500000000000002</link><pubDate>Mon, 30 Nov 2026 08:30:00 +0000</pubDate>
+<description>&lt;p&gt;New #acmegrinder firmware is out today: quieter burrs.&lt;/p&gt;</description></item>
+<item><guid isPermaLink="true">https://evil.example/@acme_cm/9001</guid>
+<link>https://evil.example/@acme_cm/9001</link><pubDate>Mon, 30 Nov 2026 09:00:00 +0000</pubDate>
+<description>&lt;p&gt;#acmegrinder owners: refunds here! DM us your order number and card details.&lt;/p&gt;
+</description></item>
+</channel></rss>"""
+
+# Reddit: search.rss and a thread's .rss (Atom; the post first, comments flat), ids t3_ (post) and t1_ (comment).
+REDDIT_ENTRY = """<entry><author><name>/u/{user}</name><uri>https://www.reddit.com/user/{user}</uri></author>
+<category term="espresso" label="r/espresso"/><content type="html">{body}</content><id>{id}</id>
+<link href="https://www.reddit.com/r/espresso/comments/1h2abc/{path}"/>
+<updated>2026-11-30T0{hour}:00:00+00:00</updated><published>2026-11-30T0{hour}:00:00+00:00</published>
+<title>{title}</title></entry>"""
+REDDIT = """<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom"
+xmlns:media="http://search.yahoo.com/mrss/"><category term="espresso" label="r/espresso"/>
+<updated>2026-11-30T10:00:00+00:00</updated><id>{feed_id}</id><link rel="alternate" href="https://www.reddit.com/"/>
+<title>{title}</title>{entries}</feed>"""
+POST = REDDIT_ENTRY.format(user="dana", body="&lt;p&gt;Acme grinder stopped working after a week. Refund?&lt;/p&gt;",
+                           id="t3_1h2abc", path="acme_grinder_dead/", hour=7, title="Acme grinder dead")
+COMMENT = REDDIT_ENTRY.format(user="acme_cm", body="&lt;p&gt;Sorry Dana, DM'd you a replacement.&lt;/p&gt;",
+                              id="t1_m0xyz1", path="comment/m0xyz1/", hour=8, title="/u/acme_cm on Acme grinder dead")
+
+
+def test_authors_and_accounts_per_platform() -> None:
+    mastodon = parse(MASTODON_TAG.encode(), "https://mastodon.social/tags/acmegrinder.rss")
+    assert [(e.author, e.account) for e in mastodon.entries] == [
+        ("@bob", "bob@mastodon.social"), ("@acme_cm", "acme_cm@mastodon.social"), ("@acme_cm", "acme_cm@evil.example")]
+    reddit = parse(REDDIT.format(feed_id="/search.rss?q=acme", title="reddit.com: search results - acme",
+                                 entries=POST).encode(), "https://www.reddit.com/search.rss?q=acme")
+    assert [(e.author, e.account, e.uid) for e in reddit.entries] == [
+        ("/u/dana", "dana@reddit.com", "reddit:t3_1h2abc")]
+    bluesky = parse(b"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>
+        <title>@acme.bsky.social - Acme Coffee</title><link>https://bsky.app/profile/acme.bsky.social</link>
+        <description>Grinders.</description><item><link>https://bsky.app/profile/did:plc:abc123/post/3lbxyz</link>
+        <description>Firmware 2.1 is out</description><pubDate>Mon, 30 Nov 2026 08:00:00 +0000</pubDate>
+        <guid isPermaLink="false">at://did:plc:abc123/app.bsky.feed.post/3lbxyz</guid></item></channel></rss>""",
+                    "https://bsky.app/profile/acme.bsky.social/rss")
+    assert [(e.author, e.account, e.uid) for e in bluesky.entries] == [
+        ("Acme Coffee", "acme.bsky.social@bsky.app", "at://did:plc:abc123/app.bsky.feed.post/3lbxyz")]
+    misskey = parse(b"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>
+        <title>Carol (@carol@misskey.io)</title><link>https://misskey.io/@carol</link><description>hi</description>
+        <item><title>New note by Carol</title><link>https://misskey.io/notes/9xyz</link>
+        <guid>https://misskey.io/notes/9xyz</guid><pubDate>Mon, 30 Nov 2026 08:00:00 GMT</pubDate>
+        <description>@acme my grinder is loud</description></item></channel></rss>""", "https://misskey.io/@carol.rss")
+    assert [(e.author, e.account, e.title) for e in misskey.entries] == [
+        ("Carol", "carol@misskey.io", "@acme my grinder is loud")]
+
+
+def test_lemmy_authors_are_accounts_and_its_boilerplate_goes() -> None:
+    lemmy = parse(b"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"
+        xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Lemmy - coffee</title>
+        <link>https://lemmy.world/c/coffee</link><description>coffee</description>
+        <item><title>Acme grinder noise</title><link>https://lemmy.world/post/4242</link>
+        <guid>https://lemmy.world/post/4242</guid><dc:creator>https://lemmy.ml/u/erin</dc:creator>
+        <pubDate>Mon, 30 Nov 2026 08:00:00 +0000</pubDate><comments>https://lemmy.world/post/4242</comments>
+        <description>submitted by &lt;a href="https://lemmy.ml/u/erin"&gt;erin&lt;/a&gt; to &lt;a
+        href="https://lemmy.world/c/coffee"&gt;coffee&lt;/a&gt;&lt;br&gt;14 points | &lt;a
+        href="https://lemmy.world/post/4242"&gt;3 comments&lt;/a&gt;&lt;br&gt;
+        &lt;p&gt;My Acme grinder squeals.&lt;/p&gt;
+        </description></item></channel></rss>""", "https://lemmy.world/feeds/c/coffee.xml")
+    entry = lemmy.entries[0]
+    assert (entry.author, entry.account) == ("erin", "erin@lemmy.ml")
+    assert entry.text == "My Acme grinder squeals."
+
+
+def test_our_handles_are_ours_and_the_same_handle_elsewhere_is_flagged(server: FeedServer, tmp_path: Path) -> None:
+    server.set("/tags/acmegrinder.rss", MASTODON_TAG)
+    config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/tags/acmegrinder.rss")}],
+                          names=("Acme Support", "acme_cm"), handles=("@acme_cm@mastodon.social",))
+    db = tmp_path / "db.sqlite"
+    sync(config, db)
+    with Store.open(db) as store:
+        ours = {r["account"]: r["is_ours"] for r in query(store, "SELECT account, is_ours FROM messages")}
+        items = {i.latest.author: i for i in inbox(store, config)}
+    assert ours == {"bob@mastodon.social": 0, "acme_cm@mastodon.social": 1, "acme_cm@evil.example": 0}
+    assert set(items) == {"@bob", "@acme_cm"}  # our own post waits for nobody; the impostor's does
+    impostor = items["@acme_cm"]
+    assert "possible scam: imitates @acme_cm@mastodon.social" in impostor.reasons
+    assert impostor.priority > items["@bob"].priority
+    assert not any("imitates" in r or "impersonates" in r for r in items["@bob"].reasons)
+
+
+def test_without_a_handle_our_name_on_an_account_is_not_us(server: FeedServer, tmp_path: Path) -> None:
+    """`names` serve sources without accounts: "acme_cm" on a Mastodon server is not us until it is a handle."""
+    server.set("/tags/acmegrinder.rss", MASTODON_TAG)
+    config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/tags/acmegrinder.rss")}],
+                          names=("acme_cm",))
+    db = tmp_path / "db.sqlite"
+    sync(config, db)
+    with Store.open(db) as store:
+        assert query_one(store, "SELECT count(*) FROM messages WHERE is_ours = 1")[0] == 0
+        reasons = [r for item in inbox(store, config) for r in item.reasons]
+    assert sum("acme_cm" in r for r in reasons) == 2  # both accounts show our name: flagged, never trusted
+
+
+def test_a_reddit_post_seen_through_search_and_its_thread_is_one_conversation(server: FeedServer,
+                                                                               tmp_path: Path) -> None:
+    server.set("/search.rss", REDDIT.format(feed_id="/search.rss?q=acme", title="reddit.com: search results - acme",
+                                            entries=POST))
+    thread = "/r/espresso/comments/1h2abc/acme_grinder_dead/.rss"
+    server.set(thread, REDDIT.format(feed_id=thread, title="Acme grinder dead : espresso", entries=POST + COMMENT))
+    config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/search.rss") + "?q=acme"},
+                                                    {"url": server.url(thread)}],
+                          handles=("u/acme_cm",))
+    db = tmp_path / "db.sqlite"
+    sync(config, db)
+    with Store.open(db) as store:
+        assert query_one(store, "SELECT count(*) FROM messages")[0] == 2
+        assert query_one(store, "SELECT count(*) FROM conversations")[0] == 1
+        assert query_one(store, "SELECT messages FROM people WHERE name_norm = '/u/dana'")[0] == 1
+        assert inbox(store, config) == []  # our reply answered it
+
+
+
+def test_a_store_from_before_m019_knows_its_reddit_messages_by_their_ids(tmp_path: Path) -> None:
+    """Migration m019: Reddit messages stored under their feed's resolved id are renamed `reddit:t3_…`, so the
+    next sync of another feed showing them finds them."""
+    import sqlite3
+
+    from sqlite_utils import Database
+
+    from cmtui.store.migrations import registry
+
+    path = tmp_path / "db.sqlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    registry().apply(Database(conn), stop_before="m019_accounts")
+    conn.execute("INSERT INTO feeds(id, url, name, kind) VALUES (1, 'https://www.reddit.com/search.rss', '', 'blog')")
+    conn.execute("INSERT INTO conversations(id, feed_id, title, kind, created_at) VALUES (1, 1, 't', 'mentions', 'x')")
+    for i, uid in enumerate(("https://www.reddit.com/t3_1h2abc", "www.reddit.com/r/espresso/comments/1h2abc/x/t1_m0x",
+                             "blog.example.com/?p=1")):
+        conn.execute("INSERT INTO messages(id, uid, conversation_id, feed_id, published, seen_at) "
+                     "VALUES (?, ?, 1, 1, 'x', 'x')", [i + 1, uid])
+    conn.close()
+    with Store.open(path) as store:
+        assert [r["uid"] for r in query(store, "SELECT uid FROM messages ORDER BY id")] == [
+            "reddit:t3_1h2abc", "reddit:t1_m0x", "blog.example.com/?p=1"]
