@@ -161,3 +161,62 @@ def test_a_store_from_before_m019_knows_its_reddit_messages_by_their_ids(tmp_pat
     with Store.open(path) as store:
         assert [r["uid"] for r in query(store, "SELECT uid FROM messages ORDER BY id")] == [
             "reddit:t3_1h2abc", "reddit:t1_m0x", "blog.example.com/?p=1"]
+
+
+ALERT = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:idx="urn:atom-extension:indexing">
+<id>tag:google.com,2005:reference/alerts/feed:0684/1085</id><title>Google Alert - Acme grinder</title>
+<link href="https://www.google.com/alerts/feeds/0684/1085" rel="self"></link><updated>2026-11-30T10:00:00Z</updated>
+<entry><id>tag:google.com,2013:googlealerts/feed:1234567890</id>
+<title type="html">Burrs and beans: the &lt;b&gt;Acme grinder&lt;/b&gt; review</title>
+<link href="https://www.google.com/url?rct=j&amp;sa=t&amp;url=https://blog.example.com/2026/11/review/%23comment-5\
+&amp;ct=ga&amp;cd=CAI&amp;usg=AOv"></link>
+<published>2026-11-30T09:00:00Z</published><updated>2026-11-30T09:00:00Z</updated>
+<content type="html">My &lt;b&gt;Acme grinder&lt;/b&gt; stopped after a week ...</content>
+<author><name></name></author></entry></feed>"""
+WP_COMMENTS = """<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"
+xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel><title>Comments on: Burrs and beans: the Acme grinder review</title>
+<link>https://blog.example.com/2026/11/review/</link><description>Coffee</description>
+<generator>https://wordpress.org/?v=6.7</generator>
+{mine}
+<item><title>By: Dana</title><link>https://blog.example.com/2026/11/review/#comment-5</link>
+<dc:creator><![CDATA[Dana]]></dc:creator><pubDate>Mon, 30 Nov 2026 08:50:00 +0000</pubDate>
+<guid isPermaLink="false">https://blog.example.com/?p=12#comment-5</guid>
+<description><![CDATA[My Acme grinder stopped after a week and support never answered.]]></description>
+<content:encoded><![CDATA[<p>My Acme grinder stopped after a week and support never answered.</p>]]>
+</content:encoded></item>
+</channel></rss>"""
+MINE = """<item><title>By: Acme Support</title><link>https://blog.example.com/2026/11/review/#comment-6</link>
+<dc:creator><![CDATA[Acme Support]]></dc:creator><pubDate>Mon, 30 Nov 2026 09:30:00 +0000</pubDate>
+<guid isPermaLink="false">https://blog.example.com/?p=12#comment-6</guid>
+<description><![CDATA[In reply to Dana. So sorry Dana, a new one is on its way.]]></description>
+<content:encoded><![CDATA[<p>In reply to <a href="https://blog.example.com/2026/11/review/#comment-5">Dana</a>.</p>
+<p>So sorry Dana, a new one is on its way.</p>]]></content:encoded></item>"""
+
+
+def test_a_google_alert_of_a_blog_comment_is_that_comment_whichever_comes_first(server: FeedServer,
+                                                                                tmp_path: Path) -> None:
+    """The alert's copy joins the comment (the site's copy, with its author, wins); our reply to the comment
+    answers it; the person ledger counts one message."""
+    for first in ("alert", "comments"):
+        server.set("/alerts/feeds/0684/1085", ALERT)
+        server.set("/2026/11/review/feed/", WP_COMMENTS.format(mine=""))
+        alert = {"url": server.url("/alerts/feeds/0684/1085")}
+        comments = {"url": server.url("/2026/11/review/feed/"), "follow_comments": False}
+        db = tmp_path / f"{first}.sqlite"
+        order = [alert, comments] if first == "alert" else [comments, alert]
+        sync(write_config(tmp_path / "feeds.toml", order[:1]), db)
+        config = write_config(tmp_path / "feeds.toml", order)
+        sync(config, db)
+        with Store.open(db) as store:
+            rows = query(store, "SELECT author, is_post FROM messages")
+            assert [(r["author"], r["is_post"]) for r in rows] == [("Dana", 0)], first
+            assert [i.latest.author for i in inbox(store, config)] == ["Dana"]
+        server.set("/2026/11/review/feed/", WP_COMMENTS.format(mine=MINE))
+        sync(config, db, force=True)
+        sync(config, db, force=True)
+        with Store.open(db) as store:
+            assert query_one(store, "SELECT count(*) FROM messages")[0] == 2, first
+            assert inbox(store, config) == [], first
+            assert query_one(store, "SELECT messages FROM people WHERE name_norm = 'dana'")[0] == 1, first

@@ -43,6 +43,7 @@ class _Batch:
         self.refs: dict[str, tuple[int, int]] = {}  # uid or url_key -> (message id, conversation id)
         self.named: set[int] = set()  # conversations whose stub title/url were filled in this batch
         self.posted: dict[str, int] = {}  # url_key -> our reply stored when posted, until the feed's copy comes
+        self.copies: dict[str, sqlite3.Row] = {}  # url_key -> the one message another feed stored at that address
         self.people: dict[str, list[Any]] = {}
         self.backlog_before: str | None = None  # new messages published before this are backlog (a first sync)
 
@@ -63,11 +64,30 @@ class _Batch:
         self.posted = {row["url_key"]: row["id"] for row in q(
             "SELECT id, url_key FROM messages WHERE url_key IN ({marks}) AND uid LIKE 'posted:%'",
             [e.url_key for e in entries if e.url_key and e.uid not in self.existing])}
+        self._prefetch_copies(entries)
+
+    def _prefetch_copies(self, entries: list[Entry]) -> None:
+        """The messages other feeds stored at the addresses of this feed's new entries: a permalink names one
+        message, whichever feed shows it (a Google Alert's result, a comment in its blog's feed). Only addresses
+        that name one entry here and one message there: a feed whose entries all link to one page is not that."""
+        counts: dict[str, int] = {}
+        for e in entries:
+            if e.url_key:
+                counts[e.url_key] = counts.get(e.url_key, 0) + 1
+        wanted = [k for k, n in counts.items() if n == 1]
+        found: dict[str, list[sqlite3.Row]] = {}
+        for row in self.store.lookup("SELECT id, uid, feed_id, conversation_id, text, html, title, author, "
+                                     "explicit_parent, url_key FROM messages WHERE url_key IN ({marks}) "
+                                     "AND uid NOT LIKE 'posted:%'", wanted):
+            found.setdefault(row["url_key"], []).append(row)
+        self.copies = {k: rows[0] for k, rows in found.items() if len(rows) == 1 and rows[0]["feed_id"] != self.feed.id}
 
     def save(self, e: Entry) -> None:
         existing = self.existing.get(e.uid)
         if existing is None and e.url_key:
             existing = self._posted_copy(e)
+            if existing is None and self._other_copy(e):
+                return
         if existing is not None:
             self._update(existing, e)
             return
@@ -128,6 +148,36 @@ class _Batch:
         self.store._run("UPDATE messages SET uid = ?, published = coalesce(?, published) WHERE id = ?",
                         [e.uid, e.published, local])
         return self.store._row("SELECT id, uid, conversation_id, text, html, title FROM messages WHERE id = ?", [local])
+
+    def _other_copy(self, e: Entry) -> bool:
+        """Whether `e` is a message another feed already stored (`copies`): then there is one message, which the
+        copy that knows more describes (the site's own, with its author and what it replies to, over a listening
+        feed's snippet), in the conversation that copy belongs to."""
+        row = self.copies.pop(e.url_key or "", None)
+        if row is None:
+            return False
+        self.result.known += 1
+        if not ((e.author and not row["author"]) or (e.explicit_parent and not row["explicit_parent"])):
+            return True  # this copy knows no more than the stored one
+        store, author_norm = self.store, normalise_name(e.author)
+        parent = self.refs.get(e.parent_ref) if e.parent_ref else None
+        conv_id = self._conversation_for(e)
+        store._run("""UPDATE messages SET uid = ?, feed_id = ?, conversation_id = ?, author = ?, author_norm = ?,
+                          account = ?, is_ours = ?, is_post = ?, parent_ref = ?, parent_id = ?, explicit_parent = ?,
+                          title = ?, text = ?, html = ?, sentiment = ?, features = ?, published = coalesce(?, published)
+                      WHERE id = ?""",
+                   [e.uid, self.feed.id, conv_id, e.author, author_norm, e.account,
+                    int(self.us.is_ours(author_norm, e.account)), int(e.is_post), e.parent_ref,
+                    parent[0] if parent else None, int(e.explicit_parent), e.title, e.text, e.html, e.sentiment,
+                    _features_json(e), e.published, row["id"]])
+        self.refs.setdefault(e.uid, (row["id"], conv_id))
+        self.result.conversations |= {conv_id, row["conversation_id"]}
+        if row["conversation_id"] != conv_id and not store._row(
+                "SELECT 1 FROM messages WHERE conversation_id = ?", [row["conversation_id"]]):
+            store._merge(row["conversation_id"], conv_id)  # the copy's conversation was only that copy
+            self.result.conversations.discard(row["conversation_id"])
+        self._count_person(e, author_norm)
+        return True
 
     def _update(self, existing: Any, e: Entry) -> None:
         self.result.known += 1
