@@ -220,3 +220,20 @@ def test_a_google_alert_of_a_blog_comment_is_that_comment_whichever_comes_first(
             assert query_one(store, "SELECT count(*) FROM messages")[0] == 2, first
             assert inbox(store, config) == [], first
             assert query_one(store, "SELECT messages FROM people WHERE name_norm = 'dana'")[0] == 1, first
+
+
+def test_a_reply_to_a_fediverse_post_is_handed_off_on_our_own_server(server: FeedServer, tmp_path: Path) -> None:
+    from cmtui.ui.drafting import reply_plan
+
+    server.set("/tags/acmegrinder.rss", MASTODON_TAG)
+    config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/tags/acmegrinder.rss")}],
+                          handles=("@acme_cm@mastodon.social",))
+    config = config._replace(home="https://mastodon.social")
+    db = tmp_path / "db.sqlite"
+    sync(config, db)
+    with Store.open(db) as store:
+        bob = next(i for i in inbox(store, config) if i.latest.author == "@bob")
+        message = query_one(store, "SELECT id FROM messages WHERE account = 'bob@mastodon.social'")["id"]
+        plan = reply_plan(store, config, bob.id, message)
+    assert plan is not None and plan.handoff_url == (
+        "https://mastodon.social/authorize_interaction?uri=https%3A%2F%2Fmastodon.social%2F%40bob%2F113500000000000001")

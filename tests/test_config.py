@@ -89,3 +89,11 @@ def test_a_handle_that_is_not_one_names_the_key_and_the_forms() -> None:
     with pytest.raises(ConfigError) as caught:
         parse('[identity]\nhandles = ["acme_cm"]\n', Path("feeds.toml"))
     assert "identity.handles[0]" in str(caught.value) and "@name@server" in str(caught.value)
+
+
+def test_home_is_an_address() -> None:
+    config = parse('[identity]\nhome = "https://mastodon.social/"\n', Path("feeds.toml"))
+    assert config.home == "https://mastodon.social"
+    with pytest.raises(ConfigError) as caught:
+        parse('[identity]\nhome = "mastodon.social"\n', Path("feeds.toml"))
+    assert "identity.home" in str(caught.value)

@@ -64,6 +64,24 @@ def test_handoff_urls() -> None:
     assert handoff_url("wordpress", "javascript:alert(1)", "javascript:alert(2)") is None
 
 
+def test_fediverse_handoff_opens_the_post_on_our_own_server() -> None:
+    """A reply to a fediverse post is written on our own server (`[identity] home`), where we are logged in, not
+    on the author's; without `home`, the post's own page."""
+    status = "https://other.example/@bob/113500000000000001"
+    assert handoff_url(None, None, status) == status
+    assert handoff_url(None, None, status, "https://mastodon.social") == (
+        "https://mastodon.social/authorize_interaction?uri=https%3A%2F%2Fother.example%2F%40bob%2F113500000000000001")
+    lemmy = "https://lemmy.world/post/4242"
+    assert handoff_url(None, lemmy, None, "https://lemmy.ml/search?q={uri}&type=All") == (
+        "https://lemmy.ml/search?q=https%3A%2F%2Flemmy.world%2Fpost%2F4242&type=All")
+    for post in ("https://misskey.io/notes/9xyz", "https://akkoma.example/notice/AbC12"):
+        assert handoff_url(None, None, post, "https://mastodon.social").startswith("https://mastodon.social/")
+    blog = "https://blog.example.com/2026/11/burr-one/"  # not the fediverse: unchanged
+    assert handoff_url("wordpress", blog, blog + "#comment-1", "https://mastodon.social") == (
+        blog + "?replytocom=1#respond")
+    assert handoff_url(None, None, "javascript:alert(1)//@x/1", "https://mastodon.social") is None
+
+
 def test_drafts_are_saved_updated_listed_and_discarded(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "db.sqlite")
     with store.transaction():

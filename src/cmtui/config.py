@@ -122,6 +122,7 @@ class Config(NamedTuple):
     path: Path
     names: tuple[str, ...] = ()  # who we are where there are no accounts: a blog's comment form
     handles: tuple[str, ...] = ()  # our accounts on platforms that have them, as `identity.account` writes them
+    home: str = ""  # our own fediverse server (https://…): replies to fediverse posts are written there
     feeds: tuple[FeedConfig, ...] = ()
     sync: SyncConfig = SyncConfig()
     ui: UiConfig = UiConfig()
@@ -213,6 +214,14 @@ def _handles(path: Path, written: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+def _home(path: Path, url: str) -> str:
+    """`[identity] home`: an http(s) address, or ""."""
+    problem = check_url(url) if url else None
+    if problem:
+        raise ConfigError(path, "identity.home", f"{problem}: write your server's address, e.g. https://mastodon.social")
+    return url.rstrip("/")
+
+
 def _kind_name(kinds: tuple[type, ...]) -> str:
     names = {str: "a string", bool: "true or false", int: "a number", float: "a number", list: "a list"}
     return " or ".join(dict.fromkeys(names.get(k, k.__name__) for k in kinds))
@@ -236,7 +245,7 @@ def parse(text: str, path: Path) -> Config:
         if not isinstance(keys, str) or not keys.strip():
             raise ConfigError(path, f"keymap.{binding_id}", "must be a string of keys, e.g. \"x\" or \"x,ctrl+d\"")
         keymap[binding_id] = keys.strip()
-    identity = _Table(path, "identity", top.get("identity", dict, {}), {"names", "handles"})
+    identity = _Table(path, "identity", top.get("identity", dict, {}), {"names", "handles", "home"})
     sync = _Table(path, "sync", top.get("sync", dict, {}), set(SyncConfig._fields))
     feeds, warnings = _unique_feeds(path, [_feed(path, i, raw) for i, raw in enumerate(top.get("feeds", list, []))])
     dflt_sync, dflt_ui, dflt_notify = SyncConfig(), UiConfig(), NotifyConfig()  # as the records declare them
@@ -244,6 +253,7 @@ def parse(text: str, path: Path) -> Config:
         path=path,
         names=tuple(n.strip() for n in identity.strings("names") if n.strip()),
         handles=_handles(path, identity.strings("handles")),
+        home=_home(path, identity.get("home", str, "").strip()),
         feeds=feeds,
         sync=SyncConfig(
             concurrency=int(sync.number("concurrency", dflt_sync.concurrency, 1)),

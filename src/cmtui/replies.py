@@ -8,7 +8,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from cmtui import text
 
@@ -60,10 +60,14 @@ def load_templates(inline: dict[str, str], folder: Path | None) -> dict[str, str
     return found
 
 
-def handoff_url(platform: str | None, post_url: str | None, message_url: str | None) -> str | None:
+def handoff_url(platform: str | None, post_url: str | None, message_url: str | None, home: str = "") -> str | None:
     """Where to post a reply by hand. WordPress: the post with ?replytocom=<comment id>#respond, which opens the
-    comment form as a reply; elsewhere the message's own permalink, else the post. Only http(s)."""
+    comment form as a reply; a fediverse post, with `home` (`[identity] home`) set, on our own server
+    (`fediverse_handoff`), where we are logged in; elsewhere the message's own permalink, else the post. Only
+    http(s)."""
     message_url, post_url = text.safe_url(message_url), text.safe_url(post_url)
+    if home and is_fediverse_post(message_url or post_url):
+        return fediverse_handoff(home, message_url or post_url or "")
     if platform == "wordpress" and message_url:
         match = re.search(r"#comment-(\d+)$", message_url)
         if match:
@@ -73,6 +77,27 @@ def handoff_url(platform: str | None, post_url: str | None, message_url: str | N
             return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), "respond"))
         return (post_url or message_url).split("#")[0] + "#respond"
     return message_url or post_url
+
+
+# A post on a fediverse server: Mastodon (/@user/<id>, /users/user/statuses/<id>), Misskey (/notes/<id>),
+# Akkoma and Pleroma (/notice/<id>, /objects/<uuid>), Lemmy (/post/<id>, /comment/<id>).
+_FEDIVERSE_POST = re.compile(r"^(?:/@[\w.\-]+(?:@[\w.\-]+)?/\d+|/users/[\w.\-]+/statuses/\d+|/notes/\w+|/notice/\w+"
+                             r"|/objects/[\w\-]+|/post/\d+|/comment/\d+)/?$")
+
+
+def is_fediverse_post(url: str | None) -> bool:
+    """Whether `url` is a post on a fediverse server (by its path, whatever the host)."""
+    return bool(url) and bool(_FEDIVERSE_POST.match(urlsplit(url or "").path))
+
+
+def fediverse_handoff(home: str, post_url: str) -> str:
+    """The page of our own server where we can answer `post_url`: `home` with `{uri}` in it is a template (another
+    server's search or interaction page, e.g. "https://lemmy.ml/search?q={uri}"); otherwise `home` is a Mastodon
+    server, whose /authorize_interaction page fetches the post there and offers to reply."""
+    uri = quote(post_url, safe="")
+    if "{uri}" in home:
+        return home.replace("{uri}", uri)
+    return f"{home.rstrip('/')}/authorize_interaction?uri={uri}"
 
 
 CLIPBOARD_TOOLS = (["wl-copy"], ["xclip", "-selection", "clipboard"], ["xsel", "--clipboard", "--input"],

@@ -48,6 +48,7 @@ class ReplyPlan:
     answered_feed_id: int | None
     posting: PostingConfig | None  # direct posting for this feed's site, from feeds.toml
     author: str = ""  # the answered message's author as written ("" when anonymous: {first_name} stays visible)
+    home: str = ""  # `[identity] home`: our fediverse server, where replies to fediverse posts are written
 
     @property
     def answered_url(self) -> str | None:
@@ -61,7 +62,7 @@ class ReplyPlan:
     @property
     def handoff_url(self) -> str | None:
         """The page where the reply is written by hand (only http(s)), or None."""
-        return replies.handoff_url(self.platform, self.post_url, self.answered_url)
+        return replies.handoff_url(self.platform, self.post_url, self.answered_url, self.home)
 
     @property
     def reply_to(self) -> str:
@@ -124,6 +125,7 @@ def reply_plan(store: Store, config: Config, conversation_id: int, message_id: i
         answered_feed_id=answering.feed_id,
         posting=configured.posting if configured else None,
         author=answering.author,
+        home=config.home,
     )
 
 
