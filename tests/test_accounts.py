@@ -13,6 +13,9 @@ from cmtui.triage import inbox
 from tests.helpers import query, query_one, sync, write_config
 
 NOW = "Mon, 30 Nov 2026 10:00:00 +0000"
+# The samples' statuses live on real servers: their reply trees are not asked for (tests/test_reply_trees.py serves
+# them from 127.0.0.1).
+NO_TREES = "\n[sync]\nthreads_per_host = 0\n"
 
 # Mastodon 4.x: /tags/<tag>.rss. No author in the items: the status URL names the account.
 MASTODON_TAG = """<?xml version="1.0" encoding="UTF-8"?>
@@ -93,7 +96,7 @@ def test_lemmy_authors_are_accounts_and_its_boilerplate_goes() -> None:
 def test_our_handles_are_ours_and_the_same_handle_elsewhere_is_flagged(server: FeedServer, tmp_path: Path) -> None:
     server.set("/tags/acmegrinder.rss", MASTODON_TAG)
     config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/tags/acmegrinder.rss")}],
-                          names=("Acme Support", "acme_cm"), handles=("@acme_cm@mastodon.social",))
+                          names=("Acme Support", "acme_cm"), handles=("@acme_cm@mastodon.social",), extra=NO_TREES)
     db = tmp_path / "db.sqlite"
     sync(config, db)
     with Store.open(db) as store:
@@ -111,7 +114,7 @@ def test_without_a_handle_our_name_on_an_account_is_not_us(server: FeedServer, t
     """`names` serve sources without accounts: "acme_cm" on a Mastodon server is not us until it is a handle."""
     server.set("/tags/acmegrinder.rss", MASTODON_TAG)
     config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/tags/acmegrinder.rss")}],
-                          names=("acme_cm",))
+                          names=("acme_cm",), extra=NO_TREES)
     db = tmp_path / "db.sqlite"
     sync(config, db)
     with Store.open(db) as store:
@@ -227,7 +230,7 @@ def test_a_reply_to_a_fediverse_post_is_handed_off_on_our_own_server(server: Fee
 
     server.set("/tags/acmegrinder.rss", MASTODON_TAG)
     config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/tags/acmegrinder.rss")}],
-                          handles=("@acme_cm@mastodon.social",))
+                          handles=("@acme_cm@mastodon.social",), extra=NO_TREES)
     config = config._replace(home="https://mastodon.social")
     db = tmp_path / "db.sqlite"
     sync(config, db)

@@ -61,6 +61,8 @@ class SyncConfig(NamedTuple):
     comments_days: int = 30  # per-post comment feeds of posts this recent are polled on fallback
     max_body_mb: float = 15.0
     backlog_days: float = 14.0  # on a feed's first sync, older messages are stored but do not wait
+    threads_per_host: int = 20  # reply trees (Mastodon, Bluesky) asked of one API host per sync; 0 turns them off
+    bluesky_appview: str = "https://public.api.bsky.app"  # where Bluesky reply trees are asked (social.BLUESKY_APPVIEW)
 
 
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -249,6 +251,9 @@ def parse(text: str, path: Path) -> Config:
     sync = _Table(path, "sync", top.get("sync", dict, {}), set(SyncConfig._fields))
     feeds, warnings = _unique_feeds(path, [_feed(path, i, raw) for i, raw in enumerate(top.get("feeds", list, []))])
     dflt_sync, dflt_ui, dflt_notify = SyncConfig(), UiConfig(), NotifyConfig()  # as the records declare them
+    appview = sync.get("bluesky_appview", str, dflt_sync.bluesky_appview).strip().rstrip("/")
+    if why := check_url(appview):
+        raise ConfigError(path, "sync.bluesky_appview", why)
     return Config(
         path=path,
         names=tuple(n.strip() for n in identity.strings("names") if n.strip()),
@@ -263,6 +268,8 @@ def parse(text: str, path: Path) -> Config:
             comments_days=int(sync.number("comments_days", dflt_sync.comments_days, 0)),
             max_body_mb=float(sync.number("max_body_mb", dflt_sync.max_body_mb, 0.1)),
             backlog_days=float(sync.number("backlog_days", dflt_sync.backlog_days, 0)),
+            threads_per_host=int(sync.number("threads_per_host", dflt_sync.threads_per_host, 0)),
+            bluesky_appview=appview,
         ),
         ui=UiConfig(sync_every=float(ui.number("sync_every", dflt_ui.sync_every, 0)),
                     theme=ui.get("theme", str, dflt_ui.theme)),

@@ -133,6 +133,20 @@ def _actor(value: str) -> str | None:
     return handle if _HANDLE.fullmatch(handle) else None
 
 
+def thread_address(url_or_uri: str, bluesky_base: str = BLUESKY_APPVIEW) -> tuple[str, str] | None:
+    """("mastodon" or "bluesky", the API address that answers for the post's reply tree) of a Mastodon status's web
+    address or a Bluesky post's (web address or at:// URI); None for anything else. Mastodon's is the context's
+    (`<server>/api/v1/statuses/<id>/context`: the request an unchanged tree costs), Bluesky's the `getPostThread`
+    request on the AppView at `bluesky_base`."""
+    status = mastodon_status(url_or_uri)
+    if status is not None:
+        return "mastodon", f"{status[0]}/api/v1/statuses/{status[1]}/context"
+    at_uri = bluesky_post(url_or_uri)
+    if at_uri is not None:
+        return "bluesky", _bluesky_url(at_uri, bluesky_base, BLUESKY_DEPTH, BLUESKY_PARENT_HEIGHT)
+    return None
+
+
 def _bluesky_url(at_uri: str, base: str, depth: int, parent_height: int) -> str:
     query = urlencode({"uri": at_uri, "depth": depth, "parentHeight": parent_height})
     return f"{base.rstrip('/')}/xrpc/app.bsky.feed.getPostThread?{query}"

@@ -9,6 +9,14 @@ comments feed is the change signal: when it changed, fetch the comment feeds of 
 comments for; when everything it holds is new (more comments arrived than its window), or there is no
 site-wide feed, fetch the comment feeds of every post of the last `comments_days` days. A comment that
 leaves a feed's window is never treated as deleted.
+
+Reply trees (`social`): most replies to a Mastodon status or a Bluesky post are in no feed. For the statuses and
+posts a configured feed stored, when recent or active (as comment feeds are), the tree is asked of the platform's
+public API, one per conversation (its opening post when that is a status or post). Each tree has a feed row of its
+own (comment feeds' bookkeeping: validators, errors, backoff, Retry-After) whose URL is the API request's: for
+Mastodon `<server>/api/v1/statuses/<id>/context`, for Bluesky the AppView's `getPostThread?uri=<at://…>` address.
+At most `[sync] threads_per_host` trees are asked of one API host per sync, the least recently asked first; a 429
+or 503 stops asking that host until the next sync; a deleted post ("gone") is not asked again.
 """
 
 from __future__ import annotations
@@ -20,12 +28,14 @@ import json
 import os
 import sqlite3
 import time
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from cmtui import text, triage
 from cmtui.config import Config, FeedConfig
@@ -36,6 +46,9 @@ from cmtui.summaries import summarise_dirty
 if TYPE_CHECKING:
     import httpx
 
+    from cmtui.parse import Entry
+    from cmtui.social import ThreadResult
+
 PARSE_IN_THREAD = 4  # bodies parsed in a thread before worker processes are worth starting
 PARSE_AHEAD = 8  # feeds between download and stored, beyond the requests in flight: bodies waiting to be parsed
 # are bounded (memory), and enough of them wait to keep the parse workers busy
@@ -44,6 +57,8 @@ SUMMARY_EVERY = 1.0  # seconds: touched conversations are summarised at most thi
 BACKOFF_BASE = timedelta(minutes=10)
 BACKOFF_CAP = timedelta(hours=24)
 RETRY_AFTER_CAP = timedelta(days=7)
+NO_TREES = ("wordpress", "blogger", "discourse", "reddit")  # platforms whose feeds hold no Mastodon status or Bluesky
+# post: their (often many) conversations are not searched for reply trees
 
 
 @dataclass
@@ -90,6 +105,17 @@ class _Outcome:
     warning: str | None = None
     http_status: int = 0
     skipped: str | None = None  # why it was not polled this run
+
+
+@dataclass(frozen=True)
+class _Thread:
+    """One post whose reply tree is asked for: its address as `social` takes it, the API request's address (the
+    tree's feed row), the platform and the API's host (what `threads_per_host` counts)."""
+
+    post: str
+    api: str
+    platform: str  # mastodon | bluesky
+    host: str
 
 
 class SyncBusy(Exception):
@@ -145,6 +171,10 @@ class SyncEngine:
             self._configured.setdefault(fc.url, fc)
         self.touched: set[int] = set()
         self._summarised = 0.0  # time.monotonic() of the last summaries
+        self._trees_asked: Counter[str] = Counter()  # API host -> reply trees asked of it this sync
+        self._refused: set[str] = set()  # API hosts that answered a reply tree with 429/503: not asked again
+        self._tree_slots: defaultdict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(self.config.sync.per_host))  # trees asked at once of one host
 
     async def run(self) -> SyncReport:
         started = time.monotonic()
@@ -211,6 +241,9 @@ class SyncEngine:
         report.next_attempt = row.next_attempt
         if fc.follow_comments and fc.kind != "mentions" and (outcome.ok or outcome.skipped):
             await self._sync_comments(fc, row, outcome, report)
+        if (fc.follow_comments and self.config.sync.threads_per_host > 0 and row.platform not in NO_TREES
+                and (outcome.ok or outcome.skipped)):
+            await self._sync_threads(fc, row, report)
         if time.monotonic() - self._summarised >= SUMMARY_EVERY:  # the inbox follows the sync as it goes
             summarise_dirty(self.store, self.triage)
             self._summarised = time.monotonic()
@@ -305,21 +338,28 @@ class SyncEngine:
         if row.gone_at:
             outcome.skipped = f"gone: the server said 410 Gone on {row.gone_at[:10]}; remove it from feeds.toml"
             return outcome
-        waiting_until = parse_iso(row.next_attempt)
-        if waiting_until and waiting_until > self.now:
-            retry_after = row.last_status in (429, 503)
-            if retry_after or not self.force:
-                when = row.next_attempt
-                outcome.skipped = (f"waiting: the server asked us to wait until {when}" if retry_after else
-                                   f"skipped: backing off after {row.error_count} errors until {when} "
-                                   f"(last: {row.last_error})")
-                return outcome
+        outcome.skipped = self._waiting(row)
+        if outcome.skipped:
+            return outcome
         async with self._in_hand:
             if self.cancelled():  # also while this feed waited for its turn
                 outcome.skipped = "skipped: sync cancelled"
                 return outcome
             result = await self.fetcher.get(url, row.etag, row.last_modified)
             return await self._handle(row, result, owner_id, kind, outcome)
+
+    def _waiting(self, row: FeedRow) -> str | None:
+        """Why `row` is not asked this sync: a Retry-After not over yet (even with --force), or a backoff after
+        errors (unless --force); None when it is due."""
+        waiting_until = parse_iso(row.next_attempt)
+        if not waiting_until or waiting_until <= self.now:
+            return None
+        retry_after = row.last_status in (429, 503)
+        if not retry_after and self.force:
+            return None
+        when = row.next_attempt
+        return (f"waiting: the server asked us to wait until {when}" if retry_after else
+                f"skipped: backing off after {row.error_count} errors until {when} (last: {row.last_error})")
 
     def _names(self, url: str) -> tuple[str, tuple[str, ...]]:
         fc = self._configured.get(url)
@@ -328,14 +368,12 @@ class SyncEngine:
     async def _handle(self, row: FeedRow, result: FetchResult, owner_id: int, kind: str,
                       outcome: _Outcome) -> _Outcome:
         feed_id: int = row.id
-        now_s = iso(self.now)
         outcome.http_status = result.status
         if result.error:
             self._record_error(row, result)
             outcome.error = result.error
             return outcome
-        base = {"last_status": result.status, "last_attempt": now_s, "last_ok": now_s, "last_error": None,
-                "error_count": 0, "next_attempt": None}
+        base = self._answered(result.status)
         if result.not_modified:
             with self.store.transaction():
                 self.store.update_feed(feed_id, **base)
@@ -375,6 +413,12 @@ class SyncEngine:
         outcome.warning = parsed.warning
         return outcome
 
+    def _answered(self, status: int) -> dict[str, object]:
+        """A feed row's health after a usable answer (`status`): no error, due again at the next sync."""
+        now_s = iso(self.now)
+        return {"last_status": status, "last_attempt": now_s, "last_ok": now_s, "last_error": None, "error_count": 0,
+                "next_attempt": None}
+
     def _owe_comment_feeds(self, row: FeedRow, saved: SaveResult) -> None:
         """When a site-wide comments feed changed, record in the same transaction which posts' own comment
         feeds must now be fetched: all recent ones if everything in its window was new (older comments may
@@ -388,6 +432,143 @@ class SyncEngine:
         due["all"] = bool(due.get("all")) or saved.known == 0
         due["conversations"] = sorted(set(due.get("conversations", [])) | saved.posts_with_new_comments)
         self.store.update_feed(site.id, comments_due=json.dumps(due))
+
+    # -- reply trees of Mastodon statuses and Bluesky posts ---------------------------
+    async def _sync_threads(self, fc: FeedConfig, row: FeedRow, report: FeedReport) -> None:
+        """The reply trees of the feed's recent or active statuses and posts (`_thread_targets`), asked together
+        and counted in its report as comment feeds."""
+        targets = self._thread_targets(row.id)
+        if not targets or self.cancelled():
+            return
+        kind = self._kind(fc, row)
+        results = await asyncio.gather(*(self._thread_once(t, row.id, kind) for t in targets))
+        _count_comment_feeds(report, [t.api for t in targets], results)
+
+    def _thread_targets(self, feed_id: int) -> list[_Thread]:
+        """One post per recent or active conversation of the feed, the first of its opening post and the feed's
+        own messages that is a status or a post whose tree is not gone; least recently asked first (never asked
+        before first), so that trees over a host's `threads_per_host` come first next time."""
+        since = iso(self.now - timedelta(days=self.config.sync.comments_days))
+        options = [[t for t in map(self._thread_of, messages) if t] for messages in self.store.thread_posts_of(
+            feed_id, since)]
+        rows = self.store.feeds_at(t.api for ts in options for t in ts)
+        chosen: dict[str, _Thread] = {}
+        for threads in options:
+            usable = [t for t in threads if t.api not in rows or not rows[t.api].gone_at]
+            if usable:
+                chosen.setdefault(usable[0].api, usable[0])
+        return sorted(chosen.values(), key=lambda t: (rows[t.api].last_attempt or "") if t.api in rows else "")
+
+    def _thread_of(self, message: tuple[str, str | None]) -> _Thread | None:
+        """The reply tree of a stored message (uid, url), when it is a Mastodon status or a Bluesky post (its at://
+        uid then names it, whichever form its link has)."""
+        from cmtui import social  # only once a feed stored something that may be a status or a post
+
+        uid, url = message
+        post = uid if uid.startswith("at://") else url
+        found = social.thread_address(post, self.config.sync.bluesky_appview) if post else None
+        if post is None or found is None:
+            return None
+        platform, api = found
+        return _Thread(post, api, platform, (urlsplit(api).hostname or "").lower())
+
+    def _thread_once(self, target: _Thread, owner_id: int, kind: str) -> asyncio.Task[_Outcome]:
+        """A tree is asked at most once per sync, whichever feeds lead to it."""
+        if target.api not in self._runs:
+            self._runs[target.api] = asyncio.ensure_future(self._thread(target, owner_id, kind))
+        return self._runs[target.api]
+
+    async def _thread(self, target: _Thread, owner_id: int, kind: str) -> _Outcome:
+        try:
+            return await self._thread_work(target, owner_id, kind)
+        except sqlite3.DatabaseError:
+            raise  # the store, not this tree: `run` stops the sync and says so
+        except Exception as exc:  # noqa: BLE001 - whatever one tree's work raises is that tree's failure only
+            why = _unexpected(exc)
+            row = self.store.feed_at(target.api)
+            if row is not None:
+                self._record_error(row, FetchResult(target.api, error=why))
+            return _Outcome(error=why)
+
+    async def _thread_work(self, target: _Thread, owner_id: int, kind: str) -> _Outcome:
+        with self.store.transaction():
+            row = self.store.ensure_feed(target.api, kind=kind, configured=False, parent_id=owner_id)
+        outcome = _Outcome()
+        if row.gone_at:
+            outcome.skipped = f"gone: the post was deleted or is not public (seen {row.gone_at[:10]})"
+            return outcome
+        outcome.skipped = self._waiting(row)
+        if outcome.skipped:
+            return outcome
+        from cmtui import social
+
+        async with self._tree_slots[target.host]:
+            outcome.skipped = self._tree_refused(target.host)
+            if outcome.skipped:
+                return outcome
+            if target.platform == "mastodon":
+                result = await social.fetch_mastodon_thread(self.fetcher, target.post, row.etag, row.last_modified)
+            else:
+                result = await social.fetch_bluesky_thread(self.fetcher, target.post, row.etag, row.last_modified,
+                                                           base=self.config.sync.bluesky_appview)
+        if result.status in (429, 503):
+            self._refused.add(target.host)
+        return await self._handle_thread(row, target, result, owner_id, kind, outcome)
+
+    def _tree_refused(self, host: str) -> str | None:
+        """Why no more trees are asked of `host` this sync (it asked us to slow down; its share is used up; the
+        sync was cancelled), or None: then this tree counts against its share."""
+        if host in self._refused:
+            return f"waiting: {host} answered a reply tree with 429/503; not asked again in this sync"
+        if self._trees_asked[host] >= self.config.sync.threads_per_host:
+            return (f"skipped: {self.config.sync.threads_per_host} reply trees asked of {host} in this sync "
+                    "([sync] threads_per_host); the others next time")
+        if self.cancelled():
+            return "skipped: sync cancelled"
+        self._trees_asked[host] += 1
+        return None
+
+    async def _handle_thread(self, row: FeedRow, target: _Thread, result: ThreadResult, owner_id: int,
+                             kind: str, outcome: _Outcome) -> _Outcome:
+        """Store what a tree's answer holds, with the bookkeeping of a comment feed's (`_handle`); a gone post is
+        written down as such (not an error: posts get deleted) and never asked again."""
+        outcome.http_status = result.status
+        if result.gone:
+            with self.store.transaction():
+                self.store.update_feed(row.id, gone_at=iso(self.now), last_status=result.status or None,
+                                       last_attempt=iso(self.now), last_warning=result.error, next_attempt=None)
+            outcome.ok = True
+            return outcome
+        if result.error:
+            self._record_error(row, FetchResult(target.api, status=result.status, error=result.error,
+                                                retry_after=result.retry_after))
+            outcome.error = result.error
+            return outcome
+        base = {**self._answered(result.status), "etag": result.etag, "last_modified": result.last_modified}
+        digest = None if result.not_modified else _tree_digest(result.entries)
+        if digest is None or digest == row.body_hash:
+            with self.store.transaction():
+                self.store.update_feed(row.id, **base)
+            outcome.ok = True
+            return outcome
+        from cmtui import workers  # a sync where no tree changed never needs the scoring
+        from cmtui.parse import ParsedFeed
+
+        parsed = ParsedFeed(url=target.api, title=result.entries[0].conv_title if result.entries else "",
+                            platform=target.platform, role="comments", entries=result.entries[::-1])  # oldest last
+        loop = asyncio.get_running_loop()
+        parsed = await loop.run_in_executor(self.executor, workers.scored, parsed, self.config.identity)
+        if parsed.error:
+            self._record_error(row, FetchResult(target.api, status=result.status), parsed.error)
+            outcome.error = parsed.error
+            return outcome
+        with self.store.transaction():
+            saved = self.store.save(row, parsed, kind=kind, owner_id=owner_id, us=self.config.identity, now=self.now)
+            self.touched |= saved.conversations
+            self.store.update_feed(row.id, **base, body_hash=digest, title=parsed.title, platform=parsed.platform,
+                                   role=parsed.role, last_warning=None)
+        outcome.ok, outcome.changed, outcome.new = True, True, saved.new
+        return outcome
 
     def _parser(self) -> Executor:
         """Where to parse: the first few bodies in a thread; after that, when allowed, a pool of worker
@@ -436,6 +617,15 @@ def _count_comment_feeds(report: FeedReport, targets: list[str], results: list[_
             report.comment_feeds += 1
         if res.error:
             report.comment_errors.append(f"{url}: {res.error}")
+
+
+def _tree_digest(entries: list[Entry]) -> str:
+    """What a reply tree says, as a hash: an answer that says the same (an API without validators) is not saved
+    again."""
+    digest = hashlib.sha256()
+    for e in entries:
+        digest.update("\x00".join((e.uid, e.parent_ref or "", e.author, e.text, "\x01")).encode())
+    return digest.hexdigest()
 
 
 def _unexpected(exc: Exception) -> str:

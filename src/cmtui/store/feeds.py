@@ -9,6 +9,11 @@ from typing import Any
 from cmtui.store.base import StoreBase
 from cmtui.store.rows import FeedHealthRow, FeedRow
 
+# A conversation worth polling for replies: its post is recent, or a message of it is (`:since`, the store's ISO
+# format). `messages_conv` (conversation_id, published) answers the second part with one index probe per conversation.
+_RECENT_OR_ACTIVE = """(coalesce(c.published, c.created_at) >= :since
+    OR EXISTS (SELECT 1 FROM messages a WHERE a.conversation_id = c.id AND a.published >= :since))"""
+
 
 class FeedStore(StoreBase):
     """The feeds: configured ones, comment feeds found through them, and their health."""
@@ -52,6 +57,10 @@ class FeedStore(StoreBase):
     def _feeds_at(self, urls: list[str]) -> list[FeedRow]:
         """The feeds of these addresses."""
         return self._typed_lookup(FeedRow, "SELECT * FROM feeds WHERE url IN ({marks})", urls)
+
+    def feeds_at(self, urls: Iterable[str]) -> dict[str, FeedRow]:
+        """The feeds of these addresses that exist: url -> its row."""
+        return {row.url: row for row in self._feeds_at(list(urls))}
 
     def keep_only(self, urls: Iterable[str]) -> None:
         """Feeds no longer in the config stop counting: their conversations leave the inbox (nothing is
@@ -115,6 +124,22 @@ class FeedStore(StoreBase):
                 WHERE c.feed_id = ? AND (? IS NULL OR coalesce(c.published, c.created_at) >= ?) {complete}""",
                               [site_feed_id, since, since])
         return [r["url"] for r in rows]
+
+    def thread_posts_of(self, site_feed_id: int, since: str) -> list[list[tuple[str, str | None]]]:
+        """For each conversation of the configured feed that is recent or active since `since` (`_RECENT_OR_ACTIVE`),
+        the (uid, url) of the messages whose reply tree may be asked for: its opening post first, then the messages
+        stored from the feed itself, oldest first. Only messages that may be a Mastodon status or a Bluesky post (a
+        cheap filter on their addresses: `social.thread_address` decides)."""
+        rows = self._rows(f"""
+            SELECT c.id AS conversation_id, m.uid, m.url FROM conversations c
+            JOIN messages m ON m.conversation_id = c.id AND (m.id = c.root_id OR m.feed_id = c.feed_id)
+            WHERE c.feed_id = :feed AND {_RECENT_OR_ACTIVE}
+              AND (m.uid LIKE 'at://%' OR m.url LIKE '%/@%' OR m.url LIKE '%/statuses/%' OR m.url LIKE '%/post/%')
+            ORDER BY c.id, m.id = c.root_id DESC, m.published, m.id""", {"feed": site_feed_id, "since": since})
+        found: dict[int, list[tuple[str, str | None]]] = {}
+        for row in rows:
+            found.setdefault(row["conversation_id"], []).append((row["uid"], row["url"]))
+        return list(found.values())
 
     def apply_feed_kinds(self, kinds: Iterable[tuple[int, str]]) -> int:
         """Give the conversations of configured feeds their feed's kind, (feed id, kind) pairs, where it changed in
