@@ -35,7 +35,8 @@ def rows(*specs: tuple[int, int | None, bool, str]) -> list[MessageRow]:
     made = [MessageRow(id=i, uid=f"u{i}", conversation_id=1, feed_id=1, parent_id=parent, parent_ref=None,
                        explicit_parent=0, is_post=int(post), is_ours=0, author="a", author_norm="a", title="",
                        url=None, url_key=None, published=when, seen_at=when, text="", html="", sentiment=None,
-                       answered_at=None, features=None, seen_seq=None, backlog=0) for i, parent, post, when in specs]
+                       answered_at=None, features=None, seen_seq=None, backlog=0, account=None)
+            for i, parent, post, when in specs]
     return sorted(made, key=lambda m: (m.published, m.id))
 
 
