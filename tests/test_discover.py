@@ -153,6 +153,16 @@ async def test_same_feed_in_rss_and_atom_is_found_once(server: FeedServer) -> No
     assert [f.url for f in await find(server.url("/"))] == [server.url("/feed.rss")]
 
 
+async def test_posts_by_platform_accounts_are_a_mentions_feed_at_any_address(server: FeedServer) -> None:
+    """A tag feed, a Reddit search or a subreddit served at an address that says nothing: its posts come from
+    platform accounts (`Entry.account`), so it is a listening feed."""
+    server.set("/feed.xml", rss("acme", server.url("/"), [("", "https://mastodon.social/@ann/1123"),
+                                                           ("", "https://other.example/@bo/77")]))
+    assert await find(server.url("/feed.xml")) == [Found(server.url("/feed.xml"), "acme", "mentions")]
+    server.set("/blog.xml", rss("A blog", server.url("/"), [("Hello", server.url("/hello"))]))
+    assert await find(server.url("/blog.xml")) == [Found(server.url("/blog.xml"), "A blog", "blog")]
+
+
 async def test_mastodon_tag_page_gives_a_mentions_feed(server: FeedServer) -> None:
     server.set("/tags/acme", html_page(), content_type=HTML)
     server.set("/tags/acme.rss", rss("#acme", server.url("/tags/acme"), [("", server.url("/@ann/1123"))]))

@@ -206,6 +206,8 @@ def _kind(feed: ParsedFeed, url: str, forced: str) -> str:
     entries = [e.url for e in feed.entries if e.url]
     if MASTODON_TAG.match(urlsplit(url).path) and entries and all(MASTODON_STATUS.search(u) for u in entries):
         return "mentions"
+    if feed.role == "posts" and feed.entries and all(e.account for e in feed.entries):
+        return "mentions"  # posts by platform accounts (statuses, Reddit or Lemmy posts), at whatever address
     return "blog"
 
 
