@@ -67,7 +67,8 @@ class ParsedFeed:
     platform: str = "generic"  # wordpress | blogger | discourse | reddit | generic
     role: str = "posts"  # posts | comments | topic
     forum: bool = False  # detected as a forum (Discourse)
-    site_comments_feed: str | None = None  # WordPress /comments/feed/ for a posts feed
+    site_comments_feed: str | None = None  # a posts feed's site-wide change signal: WordPress /comments/feed/,
+    # Blogger /feeds/comments/default, Discourse /posts.rss (the forum's latest posts)
     entries: list[Entry] = field(default_factory=list)
     error: str | None = None  # why the document is not a feed: nothing was stored
     warning: str | None = None  # a feed with a problem, e.g. malformed XML after some entries
@@ -239,8 +240,8 @@ def _parse(body: bytes, url: str, headers: dict[str, str], now: float, fast: boo
         if not harmless:
             why = text.one_line(str(exc), 200)
             result.warning = f"malformed XML, kept the {len(parsed['entries'])} entries read before the error ({why})"
-    if result.platform == "wordpress" and result.role == "posts" and result.link:
-        result.site_comments_feed = urljoin(result.link.rstrip("/") + "/", "comments/feed/")
+    if result.role == "posts":
+        result.site_comments_feed = _site_comments_feed(result, url, parsed.get("entries") or [])
     seen: set[str] = set()
     for raw in parsed.get("entries", []):
         entry = _entry(raw, result, url, now, channel)
@@ -251,6 +252,19 @@ def _parse(body: bytes, url: str, headers: dict[str, str], now: float, fast: boo
     if result.role == "topic":
         _mark_topic_opening(result)
     return result
+
+
+def _site_comments_feed(feed: ParsedFeed, url: str, entries: list[Any]) -> str | None:
+    """A posts feed's site-wide change signal: WordPress's /comments/feed/ and Blogger's /feeds/comments/default
+    next to the site's home page, a Discourse forum's /posts.rss where its topics are (latest.rss, a category)."""
+    if feed.platform == "wordpress" and feed.link:
+        return urljoin(feed.link.rstrip("/") + "/", "comments/feed/")
+    if feed.platform == "blogger" and feed.link:
+        return urljoin(feed.link.rstrip("/") + "/", "feeds/comments/default")
+    if feed.platform == "discourse" and entries and not urlsplit(url).path.endswith("/posts.rss"):
+        topic = str(entries[0].get("link") or "")
+        return text.safe_url(topic[:topic.find("/t/")] + "/posts.rss") if "/t/" in topic else None
+    return None
 
 
 def _entry(raw: Any, feed: ParsedFeed, feed_url: str, now: float, channel: tuple[str, str | None]) -> Entry:

@@ -7,8 +7,10 @@ when only comments change; every comment feed of a site shares one validator, so
 them all into 200s; comment feeds hold only the newest 10 comments and cannot be paged. So the site-wide
 comments feed is the change signal: when it changed, fetch the comment feeds of the posts it shows new
 comments for; when everything it holds is new (more comments arrived than its window), or there is no
-site-wide feed, fetch the comment feeds of every post of the last `comments_days` days. A comment that
-leaves a feed's window is never treated as deleted.
+site-wide feed, fetch the comment feeds of every post that is recent or active (published, or with a
+message, in the last `comments_days` days). Blogger's /feeds/comments/default plays the same part; a
+Discourse forum's /posts.rss (its newest posts) is a signal only: the topics with a post not stored yet are
+polled, whatever their age. A comment that leaves a feed's window is never treated as deleted.
 
 Reply trees (`social`): most replies to a Mastodon status or a Bluesky post are in no feed. For the statuses and
 posts a configured feed stored, when recent or active (as comment feeds are), the tree is asked of the platform's
@@ -29,7 +31,7 @@ import os
 import sqlite3
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -42,11 +44,12 @@ from cmtui.config import Config, FeedConfig
 from cmtui.fetch import Fetcher, FetchResult, Limits
 from cmtui.store import FeedRow, SaveResult, Store, StoreError, iso, parse_iso, utc_now
 from cmtui.summaries import summarise_dirty
+from cmtui.urlkeys import discourse_key
 
 if TYPE_CHECKING:
     import httpx
 
-    from cmtui.parse import Entry
+    from cmtui.parse import Entry, ParsedFeed
     from cmtui.social import ThreadResult
 
 PARSE_IN_THREAD = 4  # bodies parsed in a thread before worker processes are worth starting
@@ -287,12 +290,16 @@ class SyncEngine:
         fresh = self.store.feed(feed_id)
         due = json.loads(fresh.comments_due) if fresh is not None and fresh.comments_due else None
         if due is not None:
-            # When the posts feed was just fetched, its comment counts are fresh: complete posts are skipped.
-            return (self.store.comment_feeds_of(feed_id, since, skip_complete=outcome.changed) if due.get("all")
-                    else self.store.comment_feeds_of(feed_id, None, due.get("conversations", [])))
-        if site.skipped or (site.ok and not site.changed):
-            return []
-        return self.store.comment_feeds_of(feed_id, since)  # the site-wide feed failed: the recent posts' own feeds
+            conversations = due.get("conversations", [])
+            if not due.get("all"):
+                return self.store.comment_feeds_of(feed_id, None, conversations)
+            # Also every recent or active post's. When the posts feed was just fetched, its comment counts are
+            # fresh: complete posts are skipped.
+            return self.store.comment_feeds_of(feed_id, since, conversations, skip_complete=outcome.changed)
+        if (site.skipped or "").startswith("waiting") or (site.ok and not site.changed):
+            return []  # nothing changed, or the site asked us to wait (Retry-After)
+        # The site-wide feed failed, backs off or is gone: the recent or active posts' own feeds.
+        return self.store.comment_feeds_of(feed_id, since)
 
     def _comments_fetched(self, feed_id: int) -> None:
         """The site owes no comment feeds any more."""
@@ -400,15 +407,12 @@ class SyncEngine:
         if parsed.forum and kind == "blog" and not self._kind_set(result.url, owner_id):
             kind = "forum"
         with self.store.transaction():
-            saved = self.store.save(row, parsed, kind=kind, owner_id=owner_id,
-                                    us=self.config.identity, now=self.now)
-            self.touched |= saved.conversations
+            saved = self._store_parsed(row, parsed, kind, owner_id)
             extra: dict[str, object] = {"title": parsed.title, "platform": parsed.platform, "role": parsed.role,
                                         "last_warning": parsed.warning}
             if is_configured:
                 extra["site_comments_url"] = parsed.site_comments_feed
             self.store.update_feed(feed_id, **base, **validators, **extra)
-            self._owe_comment_feeds(row, saved)
         outcome.ok, outcome.changed, outcome.new = True, True, saved.new
         outcome.warning = parsed.warning
         return outcome
@@ -419,18 +423,45 @@ class SyncEngine:
         return {"last_status": status, "last_attempt": now_s, "last_ok": now_s, "last_error": None, "error_count": 0,
                 "next_attempt": None}
 
-    def _owe_comment_feeds(self, row: FeedRow, saved: SaveResult) -> None:
-        """When a site-wide comments feed changed, record in the same transaction which posts' own comment
-        feeds must now be fetched: all recent ones if everything in its window was new (older comments may
-        have been missed), else those of the posts it shows new comments for."""
-        if not saved.new or not row.parent_id:
-            return
-        site = self.store.feed(row.parent_id)
-        if site is None or site.site_comments_url != row.url:
-            return
+    def _store_parsed(self, row: FeedRow, parsed: ParsedFeed, kind: str, owner_id: int) -> SaveResult:
+        """Save a parsed feed, inside the caller's transaction. When it is a site's change signal, write down in the
+        same transaction which of the site's comment feeds are now owed: those of the posts it shows new comments
+        for, and every recent or active post's too if everything in its window was new (older comments may have
+        been missed). A Discourse forum's /posts.rss is a signal only (`_owe_topics`): its posts are stored through
+        their topics' feeds, which say which post opens a topic."""
+        site = self._site_of(row)
+        if site is not None and site.platform == "discourse":
+            self._owe_topics(site, parsed)
+            return SaveResult()
+        saved = self.store.save(row, parsed, kind=kind, owner_id=owner_id, us=self.config.identity, now=self.now)
+        self.touched |= saved.conversations
+        if site is not None and saved.new:
+            self._owe_comment_feeds(site, saved.posts_with_new_comments, everything=saved.known == 0)
+        return saved
+
+    def _site_of(self, row: FeedRow) -> FeedRow | None:
+        """The configured feed whose site-wide change signal `row` is (WordPress /comments/feed/, Blogger
+        /feeds/comments/default, Discourse /posts.rss), or None."""
+        site = self.store.feed(row.parent_id) if row.parent_id else None
+        return site if site is not None and site.site_comments_url == row.url else None
+
+    def _owe_topics(self, site: FeedRow, parsed: ParsedFeed) -> None:
+        """What a Discourse forum's /posts.rss (its newest posts, every topic's) shows changed: a topic with a post
+        not stored yet is owed its topic feed, whatever its age; every recent or active topic is when none of the
+        replies it shows was stored before (more posts came than it holds, or this is the first look)."""
+        posts = [(e.uid, key) for e in parsed.entries if (key := discourse_key(e.url))]
+        seen = self.store.known_uids(uid for uid, _ in posts)
+        unseen = self.store.conversations_keyed(topic for uid, (topic, _) in posts if uid not in seen)
+        everything = not any(uid in seen for uid, (_, number) in posts if (number or 1) > 1)
+        if unseen or everything:
+            self._owe_comment_feeds(site, unseen, everything)
+
+    def _owe_comment_feeds(self, site: FeedRow, conversations: Iterable[int], everything: bool) -> None:
+        """Add to what `site` owes (its `comments_due`, read back by `_comment_targets`): the comment feeds of
+        `conversations`, and with `everything` those of every recent or active post too."""
         due = json.loads(site.comments_due) if site.comments_due else {}
-        due["all"] = bool(due.get("all")) or saved.known == 0
-        due["conversations"] = sorted(set(due.get("conversations", [])) | saved.posts_with_new_comments)
+        due["all"] = bool(due.get("all")) or everything
+        due["conversations"] = sorted(set(due.get("conversations", [])) | set(conversations))
         self.store.update_feed(site.id, comments_due=json.dumps(due))
 
     # -- reply trees of Mastodon statuses and Bluesky posts ---------------------------

@@ -972,8 +972,31 @@ class _Discourse:
         out.append("  </channel>\n</rss>\n")
         return Document(f"{FORUM_ROOT}/t/{topic.slug}/{topic.id}.rss", "".join(out), RSS_TYPE, bumped)
 
+    def posts(self) -> Document:
+        """/posts.rss: the forum's newest posts (at most 50), every topic's, newest first, as Discourse's
+        posts/latest.rss.erb writes them: no <source>, each post's own link (the author as the other feeds here
+        write it)."""
+        newest = sorted(FORUM_POSTS, key=lambda p: p.ago)[:50]
+        bumped = self.now - newest[0].ago
+        out = [self.head(f"{FORUM_NAME} - Latest posts", self.site, "Latest posts", f"{self.site}/posts.rss", bumped,
+                         None)]
+        for post in newest:
+            topic = self.topics[post.topic]
+            out.append(
+                "      <item>\n"
+                f"        <title>{escape(topic.title)}</title>\n"
+                f"        <dc:creator>{_cdata(post.author)}</dc:creator>\n"
+                f"        <description>{_cdata(' ' + self.cooked(post) + ' ')}</description>\n"
+                f"        <link>{escape(self.topic_url(topic))}/{post.number}</link>\n"
+                f"        <pubDate>{_rfc822(self.now - post.ago)}</pubDate>\n"
+                f'        <guid isPermaLink="false">{escape(self.host)}-post-{post.id}</guid>\n'
+                "      </item>\n"
+            )
+        out.append("  </channel>\n</rss>\n")
+        return Document(f"{FORUM_ROOT}/posts.rss", "".join(out), RSS_TYPE, bumped)
+
     def render(self) -> list[Document]:
-        return [self.latest(), *(self.topic_feed(t) for t in self.topics.values())]
+        return [self.latest(), self.posts(), *(self.topic_feed(t) for t in self.topics.values())]
 
 
 def _discourse(base: str, now: datetime) -> list[Document]:

@@ -107,23 +107,23 @@ class FeedStore(StoreBase):
 
     def comment_feeds_of(self, site_feed_id: int, since: str | None,
                          conversation_ids: Iterable[int] | None = None, skip_complete: bool = False) -> list[str]:
-        """Comment feeds of the site's posts: those of `conversation_ids`, or of every post newer than `since`;
-        with `skip_complete`, not those of posts whose comments are all stored already (by the count the
-        posts feed gives, which is only fresh right after that feed was fetched)."""
-        if conversation_ids is not None:
-            ids = list(conversation_ids)
-            if not ids:
-                return []
-            marks = ",".join("?" * len(ids))
-            rows = self._rows(f"SELECT DISTINCT url FROM comment_feeds WHERE conversation_id IN ({marks})", ids)
-        else:
-            complete = ("AND (c.comment_count IS NULL OR c.comment_count > (SELECT count(*) FROM messages m "
-                        "WHERE m.conversation_id = c.id AND m.is_post = 0))" if skip_complete else "")
-            rows = self._rows(f"""
+        """Comment feeds of the site's posts: those of `conversation_ids`, and (with `since`) those of every post of
+        the site that is recent or active since then (`_RECENT_OR_ACTIVE`: an old post with a new comment too);
+        with `skip_complete`, not those of posts whose comments are all stored already (by the count the posts feed
+        gives, which is only fresh right after that feed was fetched)."""
+        complete = ("AND (c.comment_count IS NULL OR c.comment_count > (SELECT count(*) FROM messages m "
+                    "WHERE m.conversation_id = c.id AND m.is_post = 0))" if skip_complete else "")
+        ids = json.dumps(list(conversation_ids or ()))
+        found: list[str] = []
+        if ids != "[]":
+            found += [r["url"] for r in self._rows(f"""
                 SELECT DISTINCT cf.url FROM comment_feeds cf JOIN conversations c ON c.id = cf.conversation_id
-                WHERE c.feed_id = ? AND (? IS NULL OR coalesce(c.published, c.created_at) >= ?) {complete}""",
-                              [site_feed_id, since, since])
-        return [r["url"] for r in rows]
+                WHERE cf.conversation_id IN (SELECT value FROM json_each(?)) {complete}""", [ids])]
+        if since is not None:
+            found += [r["url"] for r in self._rows(f"""
+                SELECT DISTINCT cf.url FROM comment_feeds cf JOIN conversations c ON c.id = cf.conversation_id
+                WHERE c.feed_id = :feed AND {_RECENT_OR_ACTIVE} {complete}""", {"feed": site_feed_id, "since": since})]
+        return list(dict.fromkeys(found))
 
     def thread_posts_of(self, site_feed_id: int, since: str) -> list[list[tuple[str, str | None]]]:
         """For each conversation of the configured feed that is recent or active since `since` (`_RECENT_OR_ACTIVE`),
@@ -140,6 +140,15 @@ class FeedStore(StoreBase):
         for row in rows:
             found.setdefault(row["conversation_id"], []).append((row["uid"], row["url"]))
         return list(found.values())
+
+    def known_uids(self, uids: Iterable[str]) -> set[str]:
+        """Which of these message uids are stored."""
+        return {row["uid"] for row in self.lookup("SELECT uid FROM messages WHERE uid IN ({marks})", list(uids))}
+
+    def conversations_keyed(self, keys: Iterable[str]) -> set[int]:
+        """The conversations these keys (`conversation_keys`: a post's uid or address, a Discourse topic) name."""
+        return {row["conversation_id"] for row in self.lookup(
+            "SELECT conversation_id FROM conversation_keys WHERE key IN ({marks})", list(keys))}
 
     def apply_feed_kinds(self, kinds: Iterable[tuple[int, str]]) -> int:
         """Give the conversations of configured feeds their feed's kind, (feed id, kind) pairs, where it changed in
