@@ -94,7 +94,8 @@ class Demo:
 
 
     def add_forum_post(self, topic_path: str, author: str, text: str, *, post_id: int, minutes_ago: int = 5) -> None:
-        """Append a reply by `author` to a Discourse topic feed."""
+        """Append a reply by `author` to a Discourse topic feed, and list it first in the forum's /posts.rss, as
+        Discourse does (the sync's signal that the topic changed)."""
         when = format_datetime(self.clock() - timedelta(minutes=minutes_ago))
         link = BASE + topic_path.removesuffix(".rss") + f"/{post_id}"
         item = (f"      <item>\n        <title>Re</title>\n        <dc:creator><![CDATA[{author}]]></dc:creator>\n"
@@ -104,6 +105,10 @@ class Demo:
         route = self.server.routes[topic_path]
         body = route.body.decode("utf-8").replace("  </channel>", item + "  </channel>", 1)
         self.server.set(topic_path, body, content_type=route.content_type)
+        latest = self.server.routes["/forum/posts.rss"]
+        body = latest.body.decode("utf-8")
+        first = body.find("      <item>") if "      <item>" in body else body.find("  </channel>")
+        self.server.set("/forum/posts.rss", body[:first] + item + body[first:], content_type=latest.content_type)
 
 
 def write_config(path: Path, extra: str = "", feeds: list[sites.DemoFeed] | None = None) -> Config:
