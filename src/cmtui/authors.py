@@ -60,28 +60,40 @@ def author_of(entry: dict[str, Any], platform: str, link: str | None) -> tuple[s
     """(name, account) of one entry, from what the entry itself says; ("", None) when it says nothing."""
     detail = entry.get("author_detail") or {}
     name = str(detail.get("name") or entry.get("author") or "").strip()
-    href = str(detail.get("href") or "")
-    host = (urlsplit(link or "").hostname or "").lower()
-    if name.lower().startswith(("http://", "https://")):  # Lemmy: the profile URL is the author
-        acct = identity.account_of_url(name)
-        return (identity.user(acct), acct) if acct else (name, None)
-    if name.startswith(("/u/", "u/")) or (platform == "reddit" and _USERNAME.match(name)):
-        acct = identity.account(name if name.lstrip("/").startswith("u/") else f"u/{name}")
-        return name, acct
-    if href and host and (urlsplit(href).hostname or "").lower() == host:
-        acct = identity.account_of_url(href)  # Akkoma, Pleroma: the author's profile on the entry's own server
-        if acct:
-            return name or identity.user(acct), acct
+    found = _named(name, platform) or _profile(name, str(detail.get("href") or ""), link)
+    if found:
+        return found
     comments = str(entry.get("comments") or "")
     if platform == "discourse":
         return _site_user(name, link)
-    if identity.HACKER_NEWS in (host, (urlsplit(comments).hostname or "").lower()):  # hnrss: posts link out
+    if identity.HACKER_NEWS in (_host(link), _host(comments)):  # hnrss: posts link out
         return _site_user(name, f"https://{identity.HACKER_NEWS}/")
     if not name:
         acct = identity.account_of_url(link)  # a Mastodon status: https://host/@user/<id>
         if acct:
             return f"@{identity.user(acct)}", acct
     return name, None
+
+
+def _host(url: str | None) -> str:
+    return (urlsplit(url or "").hostname or "").lower()
+
+
+def _named(name: str, platform: str) -> tuple[str, str | None] | None:
+    """An author written as an account: Lemmy's profile URL, Reddit's /u/name."""
+    if name.lower().startswith(("http://", "https://")):  # Lemmy: the profile URL is the author
+        acct = identity.account_of_url(name)
+        return (identity.user(acct), acct) if acct else (name, None)
+    if name.startswith(("/u/", "u/")) or (platform == "reddit" and _USERNAME.match(name)):
+        return name, identity.account(name if name.lstrip("/").startswith("u/") else f"u/{name}")
+    return None
+
+
+def _profile(name: str, href: str, link: str | None) -> tuple[str, str] | None:
+    """Akkoma, Pleroma: the author's profile (Atom `uri`) on the entry's own server."""
+    host = _host(link)
+    acct = identity.account_of_url(href) if href and host and _host(href) == host else None
+    return (name or identity.user(acct), acct) if acct else None
 
 
 def _site_user(name: str, link: str | None) -> tuple[str, str | None]:
