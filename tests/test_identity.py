@@ -54,3 +54,22 @@ def test_an_account_is_ours_only_when_it_is_one_of_our_handles() -> None:
     assert us.copies("acme support", "bob@evil.example") == "acme support"  # our exact name, someone's account
     assert us.copies("bob", "bob@mastodon.social") is None and us.copies("acme_cm", "acme_cm@reddit.com") is None
     assert us.copies("acme support", None) is None  # without accounts, our name is us
+
+
+def test_label_shows_the_account_unless_the_name_adds_nothing() -> None:
+    from cmtui.identity import label
+
+    assert label("Acme Support", None) == "Acme Support" and label("", None) == ""  # no account: the name
+    assert label("@acme_cm", "acme_cm@evil.example") == "@acme_cm@evil.example"  # the impostor, in full
+    assert [label(n, "acme_cm@mastodon.social") for n in ("", " acme_cm ", "Acme_CM", "@acme_cm@mastodon.social")] \
+        == ["@acme_cm@mastodon.social"] * 4
+    assert label("u/dana", "dana@reddit.com") == label("/u/dana", "dana@reddit.com") == "u/dana"
+    assert label("@acme.bsky.social", "acme.bsky.social@bsky.app") == "@acme.bsky.social"
+    assert label("Dana K.", "dana@reddit.com") == "Dana K. (u/dana)"
+    assert label("Dana", "dana@reddit.com") == "u/dana"  # the account's own name, capitalised, adds nothing
+    assert label("Acme Support Team", "acme_support_team@evil.example") == \
+        "Acme Support Team (@acme_support_team@evil.example)"
+    # a name that writes another account is not that account
+    assert label("@acme_cm@mastodon.social", "acme_cm@evil.example") == \
+        "@acme_cm@mastodon.social (@acme_cm@evil.example)"
+    assert label("u/acme_cm", "acme_cm@mastodon.social") == "@acme_cm@mastodon.social"  # the same name part

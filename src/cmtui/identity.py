@@ -122,3 +122,17 @@ class Identity(NamedTuple):
         if author_norm in self.names or user(acct) in self.names:
             return author_norm if author_norm in self.names else user(acct)
         return None
+
+
+def label(name: str, acct: str | None) -> str:
+    """The author of a message as the app shows it: the name alone without an account; with one, the account as
+    its platform writes it when the name adds nothing to it (empty, or the account's own name, bare or written
+    `@name`, `u/name`, `/u/name`, or the whole account), else `Name (@handle@server)`, so that the same name on
+    another server (`@acme_cm@evil.example`) never looks like ours. `name` is shown as given: clean it first."""
+    name = name.strip()
+    if not acct:
+        return name
+    bare = re.sub(r"^(?:/?u/|@)", "", name.lower(), count=1)
+    if not bare or bare == user(acct) or account(name) == acct:
+        return shown(acct)
+    return f"{name} ({shown(acct)})"
