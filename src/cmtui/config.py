@@ -39,6 +39,14 @@ class PostingConfig(NamedTuple):
     keyring: bool = False
 
 
+class BrandConfig(NamedTuple):
+    """One brand we speak for: its name, and who it is (`[identity]` is the first brand, `[[brands]]` the others)."""
+
+    name: str = ""  # "" for `[identity]` without a `brand` name
+    names: tuple[str, ...] = ()
+    handles: tuple[str, ...] = ()
+
+
 class FeedConfig(NamedTuple):
     url: str
     name: str = ""
@@ -47,6 +55,7 @@ class FeedConfig(NamedTuple):
     tags: tuple[str, ...] = ()
     kind_set: bool = False  # whether `kind` was written in the file (else detection may override)
     posting: PostingConfig | None = None
+    brand: str = ""  # the brand the feed is watched for (a `[[brands]]` name; "" is `[identity]`'s)
 
     @property
     def label(self) -> str:
@@ -125,6 +134,8 @@ class Config(NamedTuple):
     names: tuple[str, ...] = ()  # who we are where there are no accounts: a blog's comment form
     handles: tuple[str, ...] = ()  # our accounts on platforms that have them, as `identity.account` writes them
     home: str = ""  # our own fediverse server (https://…): replies to fediverse posts are written there
+    brand: str = ""  # `[identity] brand`: the name of the brand `names` and `handles` are (with several brands)
+    other_brands: tuple[BrandConfig, ...] = ()  # `[[brands]]`: more brands, each its own names and handles
     feeds: tuple[FeedConfig, ...] = ()
     sync: SyncConfig = SyncConfig()
     ui: UiConfig = UiConfig()
@@ -140,12 +151,22 @@ class Config(NamedTuple):
         return self.path.parent / "templates"
 
     @property
+    def brands(self) -> tuple[BrandConfig, ...]:
+        """Every brand we speak for, `[identity]`'s first."""
+        return (BrandConfig(self.brand, self.names, self.handles), *self.other_brands)
+
+    @property
     def our_names(self) -> frozenset[str]:
-        return frozenset(normalise_name(n) for n in self.names)
+        """The names of every brand: a reply by any of them is ours."""
+        return frozenset(normalise_name(n) for brand in self.brands for n in brand.names)
 
     @property
     def identity(self) -> Identity:
-        return Identity(self.our_names, frozenset(self.handles))
+        return Identity(self.our_names, frozenset(h for brand in self.brands for h in brand.handles))
+
+    def brand_feeds(self, brand: str) -> tuple[str, ...]:
+        """The addresses of the feeds watched for `brand` (a feed that names none is `[identity]`'s)."""
+        return tuple(fc.url for fc in self.feeds if (fc.brand or self.brand) == brand)
 
 
 def normalise_name(name: str | None) -> str:
@@ -203,17 +224,42 @@ class _Table:
         return tuple(value)
 
 
-def _handles(path: Path, written: tuple[str, ...]) -> tuple[str, ...]:
-    """`[identity] handles` as accounts (`identity.account`); a handle it cannot read is an error naming it."""
+def _handles(path: Path, written: tuple[str, ...], key: str = "identity.handles") -> tuple[str, ...]:
+    """Handles as accounts (`identity.account`); a handle it cannot read is an error naming it."""
     found: list[str] = []
     for i, handle in enumerate(written):
         acct = identity_account(handle)
         if acct is None:
-            raise ConfigError(path, f"identity.handles[{i}]", f"{handle!r} is not a handle: write @name@server "
+            raise ConfigError(path, f"{key}[{i}]", f"{handle!r} is not a handle: write @name@server "
                               "(Mastodon and the fediverse, Lemmy, a Discourse forum), u/name (Reddit), "
                               "@name.bsky.social (Bluesky) or the account's profile URL")
         found.append(acct)
     return tuple(dict.fromkeys(found))
+
+
+def _brands(path: Path, raw: list[Any], main: str) -> tuple[BrandConfig, ...]:
+    """`[[brands]]`: each a name (unique, not `[identity] brand`'s) and its own names and handles."""
+    found: list[BrandConfig] = []
+    for i, item in enumerate(raw):
+        table = _Table(path, f"brands[{i}]", item, {"name", "names", "handles"})
+        name = table.get("name", str, "").strip()
+        if not name:
+            raise ConfigError(path, table.key("name"), "missing: every [[brands]] entry needs a name")
+        if name == main or any(b.name == name for b in found):
+            raise ConfigError(path, table.key("name"), f"{name!r} is already a brand's name")
+        names = tuple(n.strip() for n in table.strings("names") if n.strip())
+        found.append(BrandConfig(name, names, _handles(path, table.strings("handles"), table.key("handles"))))
+    if found and not main:
+        raise ConfigError(path, "identity.brand", "missing: with [[brands]], name [identity]'s brand too")
+    return tuple(found)
+
+
+def _check_brands(path: Path, feeds: tuple[FeedConfig, ...], known: list[str]) -> None:
+    """Every feed's `brand` names a brand; without one a feed is `[identity]`'s."""
+    for i, fc in enumerate(feeds):
+        if fc.brand and fc.brand not in known:
+            listed = ", ".join(repr(k) for k in known if k) or "none: add [[brands]] tables"
+            raise ConfigError(path, f"feeds[{i}].brand", f"unknown brand {fc.brand!r} (brands: {listed})")
 
 
 def _home(path: Path, url: str) -> str:
@@ -234,7 +280,8 @@ def parse(text: str, path: Path) -> Config:
         data = tomli.loads(text)
     except tomli.TOMLDecodeError as exc:
         raise ConfigError(path, "", f"not valid TOML: {exc}") from None
-    top = _Table(path, "", data, {"identity", "feeds", "sync", "ui", "keymap", "triage", "notify", "templates"})
+    top = _Table(path, "", data, {"identity", "brands", "feeds", "sync", "ui", "keymap", "triage", "notify",
+                                  "templates"})
     templates = top.get("templates", dict, {})
     for name, body in templates.items():
         if not isinstance(body, str):
@@ -247,9 +294,12 @@ def parse(text: str, path: Path) -> Config:
         if not isinstance(keys, str) or not keys.strip():
             raise ConfigError(path, f"keymap.{binding_id}", "must be a string of keys, e.g. \"x\" or \"x,ctrl+d\"")
         keymap[binding_id] = keys.strip()
-    identity = _Table(path, "identity", top.get("identity", dict, {}), {"names", "handles", "home"})
+    identity = _Table(path, "identity", top.get("identity", dict, {}), {"brand", "names", "handles", "home"})
+    brand = identity.get("brand", str, "").strip()
+    others = _brands(path, top.get("brands", list, []), brand)
     sync = _Table(path, "sync", top.get("sync", dict, {}), set(SyncConfig._fields))
     feeds, warnings = _unique_feeds(path, [_feed(path, i, raw) for i, raw in enumerate(top.get("feeds", list, []))])
+    _check_brands(path, feeds, [brand, *(b.name for b in others)])
     dflt_sync, dflt_ui, dflt_notify = SyncConfig(), UiConfig(), NotifyConfig()  # as the records declare them
     appview = sync.get("bluesky_appview", str, dflt_sync.bluesky_appview).strip().rstrip("/")
     if why := check_url(appview):
@@ -259,6 +309,8 @@ def parse(text: str, path: Path) -> Config:
         names=tuple(n.strip() for n in identity.strings("names") if n.strip()),
         handles=_handles(path, identity.strings("handles")),
         home=_home(path, identity.get("home", str, "").strip()),
+        brand=brand,
+        other_brands=others,
         feeds=feeds,
         sync=SyncConfig(
             concurrency=int(sync.number("concurrency", dflt_sync.concurrency, 1)),
@@ -357,7 +409,7 @@ def _rule_action(path: Path, rule: _Table) -> str:
     return action
 
 
-_FEED_KEYS = frozenset({"url", "name", "kind", "follow_comments", "tags", "posting"})
+_FEED_KEYS = frozenset({"url", "name", "kind", "follow_comments", "tags", "posting", "brand"})
 
 
 def _feed(path: Path, index: int, raw: Any) -> FeedConfig:
@@ -379,6 +431,7 @@ def _feed(path: Path, index: int, raw: Any) -> FeedConfig:
         tags=table.strings("tags"),
         kind_set="kind" in raw,
         posting=_posting(path, table.key("posting"), raw["posting"]) if "posting" in raw else None,
+        brand=table.get("brand", str, "").strip(),
     )
 
 

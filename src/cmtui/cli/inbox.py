@@ -21,10 +21,12 @@ from cmtui.cli.output import counted, plural, safe_json, safe_json_bytes, shown,
 @click.option("--limit", type=int, default=None, help="At most this many conversations.")
 @click.option("--tag", metavar="LABEL", default=None,
               help="Only the conversations with this label (`cmtui tag`) or whose feed has this tag.")
+@click.option("--brand", metavar="NAME", default=None,
+              help="Only the conversations of the feeds watched for this brand ([identity] brand, [[brands]]).")
 @pass_ctx
 @friendly_errors
 def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, limit: int | None = None,
-              as_csv: bool = False, tag: str | None = None) -> None:
+              as_csv: bool = False, tag: str | None = None, brand: str | None = None) -> None:
     """The conversations that need a reply, most urgent first."""
     from cmtui.triage import inbox, inbox_json_chunks, refresh
 
@@ -37,11 +39,11 @@ def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, li
             sys.stdout.flush()
             out = sys.stdout.buffer
             out.writelines(map(safe_json_bytes, inbox_json_chunks(store, config, include_answered=include_all,
-                                                                  limit=limit, tag=tag)))
+                                                                  limit=limit, tag=tag, brand=brand)))
             out.write(b"\n")
             out.flush()
             return
-        items = inbox(store, config, include_answered=include_all, limit=limit, tag=tag)
+        items = inbox(store, config, include_answered=include_all, limit=limit, tag=tag, brand=brand)
     if as_csv:
         write_csv(INBOX_CSV, ([i.id, i.needs_reply, i.priority, i.title, i.feed, i.kind, i.tags, i.url,
                                i.waiting_since, i.unanswered, i.messages, i.reasons, i.latest.author, i.latest.text,

@@ -7,6 +7,7 @@ wording, titles, the JSON of `cmtui inbox --json`) is the triage's job, in Pytho
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
@@ -141,6 +142,7 @@ class InboxQuery:
     now: datetime | None = None
     limit: int | None = None
     feed_id: int | None = None
+    feed_urls: tuple[str, ...] | None = None  # only these configured feeds' conversations (a brand's)
     tag: str | None = None
     search: str | None = None
     conversation_id: int | None = None
@@ -197,6 +199,9 @@ class InboxStore(SearchStore):
             inner.append("c.id = :conversation_id")
         if query.feed_id is not None:
             inner.append("c.feed_id = :feed_id")
+        if query.feed_urls is not None:
+            params["feed_urls"] = json.dumps(list(query.feed_urls))
+            inner.append("f.url IN (SELECT value FROM json_each(:feed_urls))")
         if query.tag:  # the feed's tags, or the conversation's labels
             where.append("(EXISTS (SELECT 1 FROM json_each(feed_tags) WHERE value = :tag)"
                          " OR EXISTS (SELECT 1 FROM labels l WHERE l.conversation_id = id AND l.label = :tag)"

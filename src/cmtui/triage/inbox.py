@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cmtui import text
-from cmtui.config import Config
+from cmtui.config import Config, ConfigError
 from cmtui.store import CLOCK_SIGNALS, Clock, ConversationRow, InboxQuery, Store, utc_now
 from cmtui.triage.settings import Settings, Signal
 
@@ -35,6 +35,7 @@ class InboxItem:
     title: str
     feed: str
     feed_id: int
+    brand: str  # the brand its feed is watched for ("" for [identity]'s, unnamed)
     url: str | None
     kind: str
     tags: list[str]
@@ -122,12 +123,25 @@ def _title(title: str) -> str:
 
 def inbox(store: Store, config: Config | None = None, *, include_answered: bool = False, view: str = "needs_reply",
           now: datetime | None = None, limit: int | None = None, feed_id: int | None = None,
-          tag: str | None = None, search: str | None = None) -> list[InboxItem]:
-    """The conversations of `view` (see `Store.conversations`), most urgent first."""
-    settings = Settings(config or Config(path=Path("-")))
+          tag: str | None = None, search: str | None = None, brand: str | None = None) -> list[InboxItem]:
+    """The conversations of `view` (see `Store.conversations`), most urgent first; `brand`: only those of the
+    feeds watched for that brand."""
+    config = config or Config(path=Path("-"))
+    settings = Settings(config)
     query = InboxQuery(view="all" if include_answered else view, now=now or utc_now(), feed_id=feed_id, tag=tag,
-                       search=search, limit=limit, clock=settings.clock)
-    return [_item(row, settings.clock) for row in store.iter_conversations(query)]
+                       search=search, limit=limit, clock=settings.clock, feed_urls=_brand_feeds(config, brand))
+    return [_item(row, settings) for row in store.iter_conversations(query)]
+
+
+def _brand_feeds(config: Config, brand: str | None) -> tuple[str, ...] | None:
+    """The feeds of `brand` (None: every feed); a brand the config does not name is a `ConfigError`."""
+    if brand is None:
+        return None
+    known = [b.name for b in config.brands]
+    if brand not in known:
+        listed = ", ".join(repr(k) for k in known if k) or "none"
+        raise ConfigError(config.path, "brands", f"no brand called {brand!r} (brands: {listed})")
+    return config.brand_feeds(brand)
 
 
 def inbox_count(store: Store, config: Config | None = None, *, view: str = "needs_reply",
@@ -140,23 +154,23 @@ def inbox_count(store: Store, config: Config | None = None, *, view: str = "need
 
 
 def inbox_json(store: Store, config: Config, *, include_answered: bool = False, now: datetime | None = None,
-               limit: int | None = None, tag: str | None = None) -> bytes:
+               limit: int | None = None, tag: str | None = None, brand: str | None = None) -> bytes:
     """`inbox()` as the UTF-8 JSON text `cmtui inbox --json` prints."""
     return b"".join(inbox_json_chunks(store, config, include_answered=include_answered, now=now, limit=limit,
-                                      tag=tag))
+                                      tag=tag, brand=brand))
 
 
 def inbox_json_chunks(store: Store, config: Config, *, include_answered: bool = False, now: datetime | None = None,
-                      limit: int | None = None, tag: str | None = None) -> Iterator[bytes]:
+                      limit: int | None = None, tag: str | None = None, brand: str | None = None) -> Iterator[bytes]:
     """`inbox_json` in pieces, to write as they come: a few hundred objects at a time, never the whole text at
-    once; `tag`: only the conversations with that label or whose feed has that tag."""
+    once; `tag`: only the conversations with that label or whose feed has that tag; `brand`: only that brand's."""
     settings = Settings(config)
     query = InboxQuery(view="all" if include_answered else "needs_reply", now=now or utc_now(), limit=limit,
-                       clock=settings.clock, tag=tag)
+                       clock=settings.clock, tag=tag, feed_urls=_brand_feeds(config, brand))
     rows = store.iter_conversations(query)
     separator = "["
     while batch := list(itertools.islice(rows, _JSON_BATCH)):
-        array = _dumps([_object(row, settings.clock) for row in batch])  # one call a batch, not one an object
+        array = _dumps([_object(row, settings) for row in batch])  # one call a batch, not one an object
         yield (separator + array[1:-1]).encode()
         separator = ","
     yield b"[]" if separator == "[" else b"]"
@@ -171,12 +185,13 @@ def _tags(raw: str | None) -> tuple[str, ...]:
     return tuple(json.loads(raw or "[]"))
 
 
-def _object(row: ConversationRow, clock: Clock) -> dict[str, Any]:
+def _object(row: ConversationRow, settings: Settings) -> dict[str, Any]:
     """The one definition of a conversation as the inbox shows it: `InboxItem`'s fields but `signals`, in their
     order, `latest` as a dict. `cmtui inbox --json` writes it as it is."""
-    needs = bool(row.needs_reply)
+    needs, clock = bool(row.needs_reply), settings.clock
     return {
         "id": row.id, "title": _title(row.title), "feed": row.feed_name or row.feed_url, "feed_id": row.feed_id,
+        "brand": settings.feed_brands.get(row.feed_url, ""),
         "url": text.safe_url(row.url), "kind": row.kind, "tags": list(_tags(row.feed_tags)),
         "unanswered_seen_at": row.unanswered_seen_at, "last_message_at": row.last_message_at,
         "messages": row.messages, "priority": row.priority, "reasons": _reasons(row, clock),
@@ -189,9 +204,10 @@ def _object(row: ConversationRow, clock: Clock) -> dict[str, Any]:
     }
 
 
-def _item(row: ConversationRow, clock: Clock, detailed: bool = False) -> InboxItem:
+def _item(row: ConversationRow, settings: Settings, detailed: bool = False) -> InboxItem:
     """`_object` as an `InboxItem`; `detailed`: with every signal and its points (`cmtui explain`)."""
-    data = _object(row, clock)
+    clock = settings.clock
+    data = _object(row, settings)
     data["latest"] = Latest(**data["latest"])
     found: list[Signal] = []
     if detailed and row.needs_reply:
@@ -205,4 +221,4 @@ def item(store: Store, config: Config, conv_id: int, now: datetime | None = None
     settings = Settings(config)
     now = now or utc_now()
     rows = store.conversations(InboxQuery(view="all", now=now, conversation_id=conv_id, clock=settings.clock))
-    return _item(rows[0], settings.clock, detailed=True) if rows else None
+    return _item(rows[0], settings, detailed=True) if rows else None

@@ -32,7 +32,9 @@ class Settings:
         self.us = config.identity
         self.ours = config.our_names | self.us.handle_users  # how people name us in what they write
         self.shown_names = {identity.user(h): identity.shown(h) for h in self.us.handles}
-        self.shown_names.update({normalise_name(n): " ".join(n.split()) for n in config.names})  # as written
+        self.shown_names.update({normalise_name(n): " ".join(n.split())  # as written
+                                 for brand in config.brands for n in brand.names})
+        self.feed_brands = {fc.url: fc.brand or config.brand for fc in config.feeds}  # what `inbox` objects say
         self.weights = t.weights
         self.sla_hours = t.sla_hours
         self.thanks_closes = t.thanks_closes
