@@ -38,7 +38,7 @@ class _Batch:
         self.result = SaveResult()
         self.entries = 0
         self.seqs: Iterator[int] = iter(())  # the sequence numbers reserved for this batch's new messages
-        self.existing: dict[str, sqlite3.Row] = {}
+        self.existing: dict[str, Any] = {}  # uid -> its row as stored (or as this batch wrote it)
         self.keys: dict[str, int] = {}
         self.refs: dict[str, tuple[int, int]] = {}  # uid or url_key -> (message id, conversation id)
         self.named: set[int] = set()  # conversations whose stub title/url were filled in this batch
@@ -50,7 +50,8 @@ class _Batch:
     def prefetch(self, entries: list[Entry]) -> None:
         self.entries = len(entries)
         q = self.store.lookup
-        for row in q("SELECT id, uid, conversation_id, text, html, title FROM messages WHERE uid IN ({marks})",
+        for row in q("SELECT id, uid, conversation_id, text, html, title, author, explicit_parent FROM messages "
+                     "WHERE uid IN ({marks})",
                      [e.uid for e in entries]):
             self.existing[row["uid"]] = row
         for row in q("SELECT key, conversation_id FROM conversation_keys WHERE key IN ({marks})",
@@ -108,8 +109,9 @@ class _Batch:
         )
         message_id = cursor.lastrowid
         assert message_id is not None
-        self.existing[e.uid] = {"id": message_id, "conversation_id": conv_id, "text": e.text,  # type: ignore[assignment]
-                                "html": e.html, "title": e.title}
+        self.existing[e.uid] = {"id": message_id, "conversation_id": conv_id, "text": e.text,
+                                "html": e.html, "title": e.title, "author": e.author,
+                                "explicit_parent": int(e.explicit_parent)}
         self.refs.setdefault(e.uid, (message_id, conv_id))
         if e.url_key:
             self.refs.setdefault(e.url_key, (message_id, conv_id))
@@ -147,7 +149,8 @@ class _Batch:
             return None
         self.store._run("UPDATE messages SET uid = ?, published = coalesce(?, published) WHERE id = ?",
                         [e.uid, e.published, local])
-        return self.store._row("SELECT id, uid, conversation_id, text, html, title FROM messages WHERE id = ?", [local])
+        return self.store._row("SELECT id, uid, conversation_id, text, html, title, author, explicit_parent "
+                               "FROM messages WHERE id = ?", [local])
 
     def _other_copy(self, e: Entry) -> bool:
         """Whether `e` is a message another feed already stored (`copies`): then there is one message, which the
@@ -157,8 +160,16 @@ class _Batch:
         if row is None:
             return False
         self.result.known += 1
-        if not ((e.author and not row["author"]) or (e.explicit_parent and not row["explicit_parent"])):
-            return True  # this copy knows no more than the stored one
+        if _knows_more(e, row):
+            self._adopt(row, e)
+            if not row["author"]:
+                self._count_person(e, normalise_name(e.author))  # the copy had nobody to count
+        return True
+
+    def _adopt(self, row: Any, e: Entry) -> None:
+        """Stored message `row` is described by `e`, a copy that knows more (`_knows_more`): its author, what it
+        replies to, its text; it moves to `e`'s conversation, and the conversation it leaves goes if it is empty
+        (a listening feed's copy, a status a tag feed showed alone before its reply tree came)."""
         store, author_norm = self.store, normalise_name(e.author)
         parent = self.refs.get(e.parent_ref) if e.parent_ref else None
         conv_id = self._conversation_for(e)
@@ -176,12 +187,16 @@ class _Batch:
                 "SELECT 1 FROM messages WHERE conversation_id = ?", [row["conversation_id"]]):
             store._merge(row["conversation_id"], conv_id)  # the copy's conversation was only that copy
             self.result.conversations.discard(row["conversation_id"])
-        self._count_person(e, author_norm)
-        return True
+        self.existing[e.uid] = {**dict(row), "conversation_id": conv_id, "text": e.text, "html": e.html,
+                                "title": e.title, "author": e.author, "explicit_parent": int(e.explicit_parent)}
 
     def _update(self, existing: Any, e: Entry) -> None:
         self.result.known += 1
-        if (existing["text"], existing["title"]) != (e.text, e.title) and e.text:  # what reads differently
+        if _knows_more(e, existing):
+            self._adopt(existing, e)
+            existing = self.existing[e.uid]
+            self.result.updated += 1
+        elif (existing["text"], existing["title"]) != (e.text, e.title) and e.text:  # what reads differently
             self.store._run("UPDATE messages SET text = ?, html = ?, title = ?, sentiment = ?, features = ? "
                             "WHERE id = ?", [e.text, e.html, e.title, e.sentiment, _features_json(e), existing["id"]])
             self.result.updated += 1
@@ -237,6 +252,12 @@ class _Batch:
                                 ELSE json_insert(feeds, '$[#]', ?) END""",
             [(norm, name, first, last, count, self.owner_id, self.owner_id, self.owner_id)
              for norm, (name, first, last, count) in self.people.items()])
+
+
+def _knows_more(e: Entry, row: Any) -> bool:
+    """Whether copy `e` of a stored message knows more of it than `row`: an author where it had none, or what it
+    replies to where it said nothing."""
+    return bool((e.author and not row["author"]) or (e.explicit_parent and not row["explicit_parent"]))
 
 
 def _features_json(e: Entry) -> str | None:
