@@ -38,6 +38,8 @@ MAX_LEVELS = 1000  # levels of parents or replies walked, whatever the answer ne
 MAX_CONTENT = 100_000  # characters of a message's body read (Mastodon's default limit is 500)
 MAX_FIELD = 2048  # longer ids, addresses and names are not ids, addresses or names
 PUBLIC = ("public", "unlisted")  # Mastodon visibilities anyone may read
+PRIVATE = (401, 403)  # a server that answers its API only after login (limited-federation mode,
+# DISALLOW_UNAUTHENTICATED_API_ACCESS): its trees are not public, not a failure to retry
 
 THREAD_VIEW = "app.bsky.feed.defs#threadViewPost"
 NOT_FOUND = "app.bsky.feed.defs#notFoundPost"
@@ -62,7 +64,8 @@ class ThreadResult:
 
     `etag` / `last_modified` are the validators to pass back next time: an unchanged tree then costs one 304
     (`not_modified`, no entries). `retry_after` is the wait a 429 or 503 asked for; `gone` says the post was
-    deleted or is not public (HTTP 404/410, Bluesky's not-found), so asking again is pointless."""
+    deleted or is not public (HTTP 404/410, Bluesky's not-found; a Mastodon server that refuses anonymous API calls,
+    401/403), so asking again is pointless."""
 
     entries: list[Entry] = field(default_factory=list)
     error: str | None = None
@@ -171,13 +174,13 @@ async def fetch_mastodon_thread(fetcher: Fetcher, status_url: str, etag: str | N
     if context.not_modified:
         return _unchanged(context, etag, last_modified)
     if not context.ok:
-        return _failure(context, gone=(404, 410))
+        return _failure(context, gone=(404, 410), private=PRIVATE)
     tree, why = await asyncio.to_thread(_decode, context.body)  # off the event loop: an answer may be megabytes
     if why:
         return ThreadResult(error=why, status=context.status)
     status = await fetcher.get(api)  # only once the context is worth reading
     if not status.ok:
-        return _failure(status, gone=(404, 410))
+        return _failure(status, gone=(404, 410), private=PRIVATE)
     result = await asyncio.to_thread(_safely, _mastodon_answers, tree, status.body, base, now)
     result.status, result.etag, result.last_modified = context.status, context.etag, context.last_modified
     return result
@@ -208,10 +211,14 @@ def _unchanged(answer: FetchResult, etag: str | None, last_modified: str | None)
                         last_modified=answer.last_modified or last_modified)
 
 
-def _failure(answer: FetchResult, gone: tuple[int, ...]) -> ThreadResult:
-    """A failed request as a result: its reason, its Retry-After; a status in `gone` says the post is gone."""
+def _failure(answer: FetchResult, gone: tuple[int, ...], private: tuple[int, ...] = ()) -> ThreadResult:
+    """A failed request as a result: its reason, its Retry-After. A status in `gone` says the post is gone, one in
+    `private` that the server does not show it without login: either way asking again is pointless."""
     if answer.status in gone:
         return ThreadResult(error=f"gone: the post was deleted or is not public ({http_reason(answer.status)})",
+                            status=answer.status, gone=True)
+    if answer.status in private:
+        return ThreadResult(error=f"not public: the server refuses anonymous API calls ({http_reason(answer.status)})",
                             status=answer.status, gone=True)
     return ThreadResult(error=answer.error or f"no usable answer ({http_reason(answer.status)})",
                         status=answer.status, retry_after=answer.retry_after)
