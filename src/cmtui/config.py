@@ -15,6 +15,7 @@ import tomli  # the stdlib's tomllib, compiled: reads large configs faster (see 
 from cmtui import platforms, text
 from cmtui.identity import Identity
 from cmtui.identity import account as identity_account
+from cmtui.snoozing import duration
 
 FEED_KINDS = ("blog", "forum", "mentions")
 
@@ -124,6 +125,20 @@ class NotifyConfig(NamedTuple):
     min_priority: float = 50.0
 
 
+class ViewConfig(NamedTuple):
+    """A saved view (`[views.NAME]`): the inbox narrowed by what a community manager filters on every day. Every
+    filter given must hold."""
+
+    name: str
+    feed: str = ""  # a configured feed's name or URL
+    tag: str = ""  # a feed tag or a conversation label
+    reason: str = ""  # a signal's name ("complaint", "question", "scam", …) or words of its reason
+    person: str = ""  # someone who wrote in the conversation (as `cmtui people` names them)
+    kind: str = ""  # blog / forum / mentions
+    brand: str | None = None  # a brand's name ("" is [identity]'s when it has no name)
+    waiting_longer_than: float = 0.0  # hours the oldest unanswered message has waited, at least
+
+
 class UiConfig(NamedTuple):
     sync_every: float = 15.0  # minutes between the app's own syncs; 0 turns them off
     theme: str = ""  # a Textual theme name; "" keeps the default
@@ -143,6 +158,7 @@ class Config(NamedTuple):
     notify: NotifyConfig = NotifyConfig()
     keymap: dict[str, str] = {}  # binding id -> keys, e.g. "inbox.done" = "x"
     templates: dict[str, str] = {}  # saved replies: name -> text with {variables}
+    views: dict[str, ViewConfig] = {}  # saved views: name -> filters
     warnings: tuple[str, ...] = ()  # what the check found odd but usable (`file: key: why`): the CLI prints them
 
     @property
@@ -262,6 +278,31 @@ def _check_brands(path: Path, feeds: tuple[FeedConfig, ...], known: list[str]) -
             raise ConfigError(path, f"feeds[{i}].brand", f"unknown brand {fc.brand!r} (brands: {listed})")
 
 
+_VIEW_KEYS = frozenset(ViewConfig._fields) - {"name"}
+
+
+def _views(path: Path, raw: dict[str, Any], feeds: tuple[FeedConfig, ...], brands: list[str]) -> dict[str, ViewConfig]:
+    """`[views.NAME]` tables: each filter checked against what the config knows (feeds, kinds, brands)."""
+    found: dict[str, ViewConfig] = {}
+    for name, item in raw.items():
+        table = _Table(path, f"views.{name}", item, _VIEW_KEYS)
+        values = {key: table.get(key, str, "").strip() for key in ("feed", "tag", "reason", "person", "kind")}
+        if values["feed"] and not any(values["feed"] in (fc.name, fc.url) for fc in feeds):
+            raise ConfigError(path, table.key("feed"), f"no feed called {values['feed']!r} in this file")
+        if values["kind"] and values["kind"] not in FEED_KINDS:
+            raise ConfigError(path, table.key("kind"), f"must be one of {', '.join(FEED_KINDS)}")
+        brand = table.get("brand", str, None)
+        if brand is not None and brand.strip() not in brands:
+            raise ConfigError(path, table.key("brand"), f"unknown brand {brand!r}")
+        waited = table.get("waiting_longer_than", str, "").strip()
+        length = duration(waited) if waited else None
+        if waited and length is None:
+            raise ConfigError(path, table.key("waiting_longer_than"), "a number and h, d or w, e.g. \"2d\"")
+        found[name] = ViewConfig(name, **values, brand=brand.strip() if brand is not None else None,
+                                 waiting_longer_than=length.total_seconds() / 3600 if length else 0.0)
+    return found
+
+
 def _home(path: Path, url: str) -> str:
     """`[identity] home`: an http(s) address, or ""."""
     problem = check_url(url) if url else None
@@ -281,7 +322,7 @@ def parse(text: str, path: Path) -> Config:
     except tomli.TOMLDecodeError as exc:
         raise ConfigError(path, "", f"not valid TOML: {exc}") from None
     top = _Table(path, "", data, {"identity", "brands", "feeds", "sync", "ui", "keymap", "triage", "notify",
-                                  "templates"})
+                                  "templates", "views"})
     templates = top.get("templates", dict, {})
     for name, body in templates.items():
         if not isinstance(body, str):
@@ -300,6 +341,7 @@ def parse(text: str, path: Path) -> Config:
     sync = _Table(path, "sync", top.get("sync", dict, {}), set(SyncConfig._fields))
     feeds, warnings = _unique_feeds(path, [_feed(path, i, raw) for i, raw in enumerate(top.get("feeds", list, []))])
     _check_brands(path, feeds, [brand, *(b.name for b in others)])
+    views = _views(path, top.get("views", dict, {}), feeds, [brand, *(b.name for b in others)])
     dflt_sync, dflt_ui, dflt_notify = SyncConfig(), UiConfig(), NotifyConfig()  # as the records declare them
     appview = sync.get("bluesky_appview", str, dflt_sync.bluesky_appview).strip().rstrip("/")
     if why := check_url(appview):
@@ -330,6 +372,7 @@ def parse(text: str, path: Path) -> Config:
                             min_priority=float(notify.number("min_priority", dflt_notify.min_priority, -1000))),
         keymap=keymap,
         templates=dict(templates),
+        views=views,
         warnings=warnings,
     )
 

@@ -23,15 +23,22 @@ from cmtui.cli.output import counted, plural, safe_json, safe_json_bytes, shown,
               help="Only the conversations with this label (`cmtui tag`) or whose feed has this tag.")
 @click.option("--brand", metavar="NAME", default=None,
               help="Only the conversations of the feeds watched for this brand ([identity] brand, [[brands]]).")
+@click.option("--view", "view_name", metavar="NAME", default=None,
+              help="Only the conversations of a saved view ([views.NAME] in feeds.toml).")
 @pass_ctx
 @friendly_errors
 def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, limit: int | None = None,
-              as_csv: bool = False, tag: str | None = None, brand: str | None = None) -> None:
+              as_csv: bool = False, tag: str | None = None, brand: str | None = None,
+              view_name: str | None = None) -> None:
     """The conversations that need a reply, most urgent first."""
     from cmtui.triage import inbox, inbox_json_chunks, refresh
 
     one_format(as_json, as_csv)
     config = ctx.config()
+    saved = config.views.get(view_name) if view_name is not None else None
+    if view_name is not None and saved is None:
+        known = ", ".join(sorted(config.views)) or f"none: add [views.NAME] tables to {config.path.name}"
+        raise click.BadParameter(f"no saved view called {view_name!r} (views: {known})", param_hint="--view")
     with ctx.store() as store:
         refresh(store, config)  # the config may have changed since the last sync
         if as_json:  # UTF-8 bytes (JSON's encoding, whatever the locale) as the triage wrote them; not click.echo,
@@ -39,11 +46,12 @@ def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, li
             sys.stdout.flush()
             out = sys.stdout.buffer
             out.writelines(map(safe_json_bytes, inbox_json_chunks(store, config, include_answered=include_all,
-                                                                  limit=limit, tag=tag, brand=brand)))
+                                                                  limit=limit, tag=tag, brand=brand,
+                                                                  saved=saved)))
             out.write(b"\n")
             out.flush()
             return
-        items = inbox(store, config, include_answered=include_all, limit=limit, tag=tag, brand=brand)
+        items = inbox(store, config, include_answered=include_all, limit=limit, tag=tag, brand=brand, saved=saved)
     if as_csv:
         write_csv(INBOX_CSV, ([i.id, i.needs_reply, i.priority, i.title, i.feed, i.kind, i.tags, i.url,
                                i.waiting_since, i.unanswered, i.messages, i.reasons, i.latest.author, i.latest.text,

@@ -144,6 +144,10 @@ class InboxQuery:
     feed_id: int | None = None
     feed_urls: tuple[str, ...] | None = None  # only these configured feeds' conversations (a brand's)
     tag: str | None = None
+    reason: str | None = None  # a stored signal's name, or words of its reason (case-insensitive)
+    person: str | None = None  # someone who wrote in it (`author_norm`)
+    kind: str | None = None
+    min_hours: float | None = None  # waiting at least this long
     search: str | None = None
     conversation_id: int | None = None
     clock: Clock = Clock()
@@ -202,6 +206,10 @@ class InboxStore(SearchStore):
         if query.feed_urls is not None:
             params["feed_urls"] = json.dumps(list(query.feed_urls))
             inner.append("f.url IN (SELECT value FROM json_each(:feed_urls))")
+        inner += self._saved_filters(query, params)
+        if query.min_hours is not None:
+            params["min_hours"] = query.min_hours
+            where.append("hours >= :min_hours")
         if query.tag:  # the feed's tags, or the conversation's labels
             where.append("(EXISTS (SELECT 1 FROM json_each(feed_tags) WHERE value = :tag)"
                          " OR EXISTS (SELECT 1 FROM labels l WHERE l.conversation_id = id AND l.label = :tag)"
@@ -246,6 +254,22 @@ class InboxStore(SearchStore):
               {"" if count else _ORDER}
             )"""
         return sql, params
+
+    @staticmethod
+    def _saved_filters(query: InboxQuery, params: dict[str, Any]) -> list[str]:
+        """The conditions of a saved view's filters (reason, person, kind), with their parameters added."""
+        found = []
+        if query.kind:
+            params["kind"] = query.kind
+            found.append("c.kind = :kind")
+        if query.person:
+            params["person"] = query.person
+            found.append("EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.author_norm = :person)")
+        if query.reason:
+            params["reason"] = query.reason.casefold()
+            found.append("EXISTS (SELECT 1 FROM json_each(s.signals) e WHERE json_extract(e.value, '$[0]') = :reason"
+                         " OR instr(lower(json_extract(e.value, '$[1]')), :reason) > 0)")
+        return found
 
     def conversation(self, conv_id: int) -> ConversationInfo | None:
         found = self._typed(ConversationInfo, """SELECT c.*, f.name AS feed_name FROM conversations c

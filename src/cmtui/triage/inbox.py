@@ -5,6 +5,7 @@ questions, bursts) to the static ones `summary` stored, and sorts.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import json
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from cmtui import text
-from cmtui.config import Config, ConfigError
+from cmtui.config import Config, ConfigError, ViewConfig, normalise_name
 from cmtui.store import CLOCK_SIGNALS, Clock, ConversationRow, InboxQuery, Store, utc_now
 from cmtui.triage.settings import Settings, Signal
 
@@ -123,14 +124,31 @@ def _title(title: str) -> str:
 
 def inbox(store: Store, config: Config | None = None, *, include_answered: bool = False, view: str = "needs_reply",
           now: datetime | None = None, limit: int | None = None, feed_id: int | None = None,
-          tag: str | None = None, search: str | None = None, brand: str | None = None) -> list[InboxItem]:
+          tag: str | None = None, search: str | None = None, brand: str | None = None,
+          saved: ViewConfig | None = None) -> list[InboxItem]:
     """The conversations of `view` (see `Store.conversations`), most urgent first; `brand`: only those of the
-    feeds watched for that brand."""
+    feeds watched for that brand; `saved`: narrowed by a saved view's filters."""
     config = config or Config(path=Path("-"))
     settings = Settings(config)
     query = InboxQuery(view="all" if include_answered else view, now=now or utc_now(), feed_id=feed_id, tag=tag,
                        search=search, limit=limit, clock=settings.clock, feed_urls=_brand_feeds(config, brand))
+    query = narrowed(query, config, saved)
     return [_item(row, settings) for row in store.iter_conversations(query)]
+
+
+def narrowed(query: InboxQuery, config: Config, saved: ViewConfig | None) -> InboxQuery:
+    """`query` with a saved view's filters (`[views.NAME]`) added to its own."""
+    if saved is None:
+        return query
+    urls = query.feed_urls
+    for wanted in (_brand_feeds(config, saved.brand),
+                   tuple(fc.url for fc in config.feeds if saved.feed in (fc.name, fc.url)) if saved.feed else None):
+        if wanted is not None:
+            urls = wanted if urls is None else tuple(u for u in urls if u in wanted)
+    return dataclasses.replace(
+        query, feed_urls=urls, tag=saved.tag or query.tag, reason=saved.reason or None,
+        person=normalise_name(saved.person) or None,
+        kind=saved.kind or None, min_hours=saved.waiting_longer_than or None)
 
 
 def _brand_feeds(config: Config, brand: str | None) -> tuple[str, ...] | None:
@@ -146,27 +164,33 @@ def _brand_feeds(config: Config, brand: str | None) -> tuple[str, ...] | None:
 
 def inbox_count(store: Store, config: Config | None = None, *, view: str = "needs_reply",
                 now: datetime | None = None, feed_id: int | None = None, tag: str | None = None,
-                search: str | None = None) -> tuple[int, int]:
+                search: str | None = None, saved: ViewConfig | None = None) -> tuple[int, int]:
     """How many conversations `inbox()` would list, and how many of them need a reply."""
-    settings = Settings(config or Config(path=Path("-")))
-    return store.count_conversations(InboxQuery(view=view, now=now or utc_now(), feed_id=feed_id, tag=tag,
-                                                search=search, clock=settings.clock))
+    config = config or Config(path=Path("-"))
+    settings = Settings(config)
+    query = InboxQuery(view=view, now=now or utc_now(), feed_id=feed_id, tag=tag, search=search,
+                       clock=settings.clock)
+    return store.count_conversations(narrowed(query, config, saved))
 
 
 def inbox_json(store: Store, config: Config, *, include_answered: bool = False, now: datetime | None = None,
-               limit: int | None = None, tag: str | None = None, brand: str | None = None) -> bytes:
+               limit: int | None = None, tag: str | None = None, brand: str | None = None,
+               saved: ViewConfig | None = None) -> bytes:
     """`inbox()` as the UTF-8 JSON text `cmtui inbox --json` prints."""
     return b"".join(inbox_json_chunks(store, config, include_answered=include_answered, now=now, limit=limit,
-                                      tag=tag, brand=brand))
+                                      tag=tag, brand=brand, saved=saved))
 
 
 def inbox_json_chunks(store: Store, config: Config, *, include_answered: bool = False, now: datetime | None = None,
-                      limit: int | None = None, tag: str | None = None, brand: str | None = None) -> Iterator[bytes]:
+                      limit: int | None = None, tag: str | None = None, brand: str | None = None,
+                      saved: ViewConfig | None = None) -> Iterator[bytes]:
     """`inbox_json` in pieces, to write as they come: a few hundred objects at a time, never the whole text at
-    once; `tag`: only the conversations with that label or whose feed has that tag; `brand`: only that brand's."""
+    once; `tag`: only the conversations with that label or whose feed has that tag; `brand`: only that brand's;
+    `saved`: a saved view's."""
     settings = Settings(config)
     query = InboxQuery(view="all" if include_answered else "needs_reply", now=now or utc_now(), limit=limit,
                        clock=settings.clock, tag=tag, feed_urls=_brand_feeds(config, brand))
+    query = narrowed(query, config, saved)
     rows = store.iter_conversations(query)
     separator = "["
     while batch := list(itertools.islice(rows, _JSON_BATCH)):
