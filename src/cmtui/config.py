@@ -123,6 +123,7 @@ class TriageConfig(NamedTuple):
 class NotifyConfig(NamedTuple):
     command: str = ""  # run after a sync with the newly urgent conversations as JSON on stdin
     min_priority: float = 50.0
+    desktop: bool = False  # also a desktop notification (notify-send)
 
 
 class ViewConfig(NamedTuple):
@@ -327,7 +328,7 @@ def parse(text: str, path: Path) -> Config:
     for name, body in templates.items():
         if not isinstance(body, str):
             raise ConfigError(path, f"templates.{name}", "must be a string: the reply's text")
-    notify = _Table(path, "notify", top.get("notify", dict, {}), {"command", "min_priority"})
+    notify = _Table(path, "notify", top.get("notify", dict, {}), set(NotifyConfig._fields))
     ui = _Table(path, "ui", top.get("ui", dict, {}), set(UiConfig._fields))
     keymap_table = top.get("keymap", dict, {})
     keymap = {}
@@ -369,7 +370,8 @@ def parse(text: str, path: Path) -> Config:
                     theme=ui.get("theme", str, dflt_ui.theme)),
         triage=_triage(path, top.get("triage", dict, {})),
         notify=NotifyConfig(command=notify.get("command", str, dflt_notify.command).strip(),
-                            min_priority=float(notify.number("min_priority", dflt_notify.min_priority, -1000))),
+                            min_priority=float(notify.number("min_priority", dflt_notify.min_priority, -1000)),
+                            desktop=notify.get("desktop", bool, dflt_notify.desktop)),
         keymap=keymap,
         templates=dict(templates),
         views=views,

@@ -53,12 +53,9 @@ def sync_cmd(ctx: Context, as_json: bool, force: bool, wait: float, quiet: bool)
 
             for line in rule_warnings(store):
                 click.echo(f"cmtui: warning: {shown(line)}", err=True)
-        why = None
-        if config.notify.command and report.touched:
-            from cmtui import notify
-            from cmtui.triage import inbox
+        from cmtui import notify
 
-            why = notify.run(config, notify.urgent(inbox(store, config), report.touched, config))
+        why = notify.after_sync(store, config, report.touched)
     if why:
         click.echo(f"cmtui: {shown(why)}", err=True)
     failed = report.failed
