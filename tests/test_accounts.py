@@ -16,6 +16,7 @@ NOW = "Mon, 30 Nov 2026 10:00:00 +0000"
 # The samples' statuses live on real servers: their reply trees are not asked for (tests/test_reply_trees.py serves
 # them from 127.0.0.1).
 NO_TREES = "\n[sync]\nthreads_per_host = 0\n"
+NO_THREAD_FEEDS = "\n[sync]\nthread_feeds_per_host = 0\n"  # nor the Reddit samples' threads (tests/test_following.py)
 
 # Mastodon 4.x: /tags/<tag>.rss. No author in the items: the status URL names the account.
 MASTODON_TAG = """<?xml version="1.0" encoding="UTF-8"?>
@@ -131,7 +132,7 @@ def test_a_reddit_post_seen_through_search_and_its_thread_is_one_conversation(se
     server.set(thread, REDDIT.format(feed_id=thread, title="Acme grinder dead : espresso", entries=POST + COMMENT))
     config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/search.rss") + "?q=acme"},
                                                     {"url": server.url(thread)}],
-                          handles=("u/acme_cm",))
+                          handles=("u/acme_cm",), extra=NO_THREAD_FEEDS)
     db = tmp_path / "db.sqlite"
     sync(config, db)
     with Store.open(db) as store:

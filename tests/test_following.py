@@ -6,16 +6,213 @@ are (the thread's key is read from them) and the requests forwarded to it."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from html import escape
 from pathlib import Path
 
+import httpx
 import pytest
 
+from cmtui.config import Config, SyncConfig
 from cmtui.demo.server import FeedServer
 from cmtui.store import Store
+from cmtui.sync import SyncReport
+from cmtui.triage import inbox
 
-from .helpers import sync
+from .helpers import query, sync, write_config
 from .test_reply_trees import context_hits, mastodon_config, status, tag_rss
 from .test_social import JSON
+
+NOW = datetime.now(UTC).replace(microsecond=0)  # the sync's clock is the real one: "recent" is relative to it
+REDDIT = "https://www.reddit.com"
+SEARCH = "/r/espresso/search.rss?q=acme&restrict_sr=1"
+
+
+class ToLoopback(httpx.AsyncBaseTransport):
+    """Sends every request to the loopback server (path and query kept) without touching the request itself, so the
+    answer keeps Reddit's address: the engine and the parser read a thread's key from it."""
+
+    def __init__(self, server: FeedServer) -> None:
+        self.target = httpx.URL(server.base_url)
+        self.inner = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url.copy_with(scheme=self.target.scheme, host=self.target.host, port=self.target.port)
+        forwarded = httpx.Request(request.method, url, headers=request.headers, extensions=request.extensions)
+        return await self.inner.handle_async_request(forwarded)
+
+    async def aclose(self) -> None:
+        inner, self.inner = self.inner, httpx.AsyncHTTPTransport()  # each sync runs its own event loop
+        await inner.aclose()
+
+
+# -- Reddit's Atom, as /r/<sub>/search.rss and /r/<sub>/comments/<id>/<slug>/.rss serve it -------------------------
+
+
+def atom_date(hours: float) -> str:
+    return (NOW - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def md(text: str) -> str:
+    """A post's or comment's body as Reddit's Atom carries it: escaped HTML in a `div.md` between SC_OFF markers."""
+    return escape(f'<!-- SC_OFF --><div class="md"><p>{escape(text)}</p></div><!-- SC_ON -->')
+
+
+def entry(user: str, thing: str, link: str, title: str, body: str, hours: float) -> str:
+    return f"""<entry><author><name>/u/{user}</name><uri>{REDDIT}/user/{user}</uri></author>
+<category term="espresso" label="r/espresso"/><content type="html">{body}</content><id>{thing}</id>
+<link href="{link}"/><updated>{atom_date(hours)}</updated><published>{atom_date(hours)}</published>
+<title>{escape(title)}</title></entry>"""
+
+
+def post(pid: str, slug: str, user: str, title: str, text: str, hours: float) -> str:
+    """A post as a listing shows it: its body, then "submitted by" and the [link] and [comments] links."""
+    link = f"{REDDIT}/r/espresso/comments/{pid}/{slug}/"
+    body = md(text) + escape(f' &#32; submitted by &#32; <a href="{REDDIT}/user/{user}"> /u/{user} </a> <br/> '
+                             f'<span><a href="{link}">[link]</a></span> &#32; <span><a href="{link}">[comments]'
+                             "</a></span>")
+    return entry(user, f"t3_{pid}", link, title, body, hours)
+
+
+def comment(pid: str, slug: str, cid: str, user: str, title: str, text: str, hours: float) -> str:
+    """A comment as a thread's feed shows it: titled "/u/<user> on <post title>", linked to its permalink."""
+    return entry(user, f"t1_{cid}", f"{REDDIT}/r/espresso/comments/{pid}/{slug}/{cid}/", f"/u/{user} on {title}",
+                 md(text), hours)
+
+
+def atom(feed_id: str, title: str, entries: list[str]) -> str:
+    return f"""<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom"
+xmlns:media="http://search.yahoo.com/mrss/"><category term="espresso" label="r/espresso"/>
+<updated>{atom_date(0)}</updated><icon>https://www.redditstatic.com/icon.png/</icon><id>{escape(feed_id)}</id>
+<link rel="self" href="{escape(REDDIT + feed_id)}" type="application/atom+xml"/>
+<link rel="alternate" href="{escape(REDDIT + feed_id.replace(".rss", ""))}" type="text/html"/>
+<title>{escape(title)}</title>{"".join(entries)}</feed>"""
+
+
+def thread_path(pid: str, slug: str) -> str:
+    return f"/r/espresso/comments/{pid}/{slug}/.rss"
+
+
+TITLE = "Acme grinder dead after a week"
+DANA = post("1h2abc", "acme_grinder_dead", "dana", TITLE, "My Acme grinder stopped working. Refund?", 6)
+ERIN = comment("1h2abc", "acme_grinder_dead", "m0erin", "erin", TITLE, "Same here, mine died on day 5.", 4)
+OURS = comment("1h2abc", "acme_grinder_dead", "m0acme", "acme_cm", TITLE,
+               "So sorry Dana and Erin, DM'd you both a replacement.", 1)
+
+
+def serve_search(server: FeedServer, posts: list[str]) -> None:
+    server.set(SEARCH, atom(SEARCH, "reddit.com: search results - acme", posts), content_type="application/atom+xml")
+
+
+def serve_thread(server: FeedServer, pid: str, slug: str, entries: list[str], **kwargs: object) -> None:
+    server.set(thread_path(pid, slug), atom(thread_path(pid, slug), f"{TITLE} : espresso", entries),
+               content_type="application/atom+xml", **kwargs)
+
+
+def reddit_config(tmp_path: Path, sync_keys: str = "") -> Config:
+    return write_config(tmp_path / "feeds.toml", [{"url": REDDIT + SEARCH, "name": "r/espresso: acme"}],
+                        handles=("u/acme_cm",), extra=f"\n[sync]\n{sync_keys}\n")
+
+
+def sync_reddit(server: FeedServer, config: Config, db: Path, **kwargs: object) -> SyncReport:
+    return sync(config, db, transport=ToLoopback(server), **kwargs)
+
+
+def thread_hits(server: FeedServer) -> list[tuple[str, int]]:
+    return [(h.path, h.status) for h in server.hits if "/comments/" in h.path]
+
+
+def test_replies_under_a_post_found_by_a_search_arrive_and_our_reply_answers_them(server: FeedServer,
+                                                                                   tmp_path: Path) -> None:
+    old = post("0old01", "old_acme_review", "fay", "Acme review", "Two years with the Acme grinder.", 24 * 60)
+    serve_search(server, [DANA, old])
+    serve_thread(server, "1h2abc", "acme_grinder_dead", [DANA, ERIN])
+    serve_thread(server, "0old01", "old_acme_review", [old])
+    config = reddit_config(tmp_path)
+    assert config.feeds[0].kind == "mentions"
+    db = tmp_path / "db.sqlite"
+    report = sync_reddit(server, config, db)
+    assert not report.failed and report.new == 3 and report.feeds[0].comment_feeds == 1
+    # The old post (60 days, no message since) is not followed: only the recent one's thread is asked.
+    assert thread_hits(server) == [(thread_path("1h2abc", "acme_grinder_dead"), 200)]
+    with Store.open(db) as store:
+        msgs = {r["author"]: r for r in query(store, "SELECT * FROM messages")}
+        assert msgs["/u/erin"]["conversation_id"] == msgs["/u/dana"]["conversation_id"]
+        assert (msgs["/u/erin"]["uid"], msgs["/u/erin"]["account"]) == ("reddit:t1_m0erin", "erin@reddit.com")
+        assert msgs["/u/dana"]["is_post"] == 1 and msgs["/u/erin"]["is_post"] == 0
+        item = next(i for i in inbox(store, config) if i.id == msgs["/u/dana"]["conversation_id"])
+        assert (item.messages, item.unanswered, item.title) == (2, 2, TITLE)
+        thread = store.feed_at(REDDIT + thread_path("1h2abc", "acme_grinder_dead"))
+        feed = store.feed_at(config.feeds[0].url)
+        assert thread is not None and feed is not None and thread.parent_id == feed.id and not thread.configured
+        assert (thread.platform, thread.role, thread.error_count) == ("reddit", "topic", 0) and thread.etag
+    serve_thread(server, "1h2abc", "acme_grinder_dead", [DANA, ERIN, OURS])
+    assert sync_reddit(server, config, db).new == 1
+    with Store.open(db) as store:
+        ours = query(store, "SELECT is_ours, conversation_id FROM messages WHERE account = 'acme_cm@reddit.com'")
+        assert [r["is_ours"] for r in ours] == [1] and ours[0]["conversation_id"] == item.id
+        waiting = [i.latest.author for i in inbox(store, config)]
+        assert waiting == ["/u/fay"]  # our reply answers dana's post and erin's comment (fay's post still waits)
+    server.reset_hits()
+    again = sync_reddit(server, config, db)
+    assert again.new == 0 and not again.failed
+    hits = thread_hits(server)
+    assert hits == [(thread_path("1h2abc", "acme_grinder_dead"), 304)]  # a conditional GET: unchanged, no body
+    assert next(h for h in server.hits if "/comments/" in h.path).headers.get("if-none-match")
+
+
+def test_a_few_threads_per_sync_the_rest_next_time(server: FeedServer, tmp_path: Path) -> None:
+    """The default share (3 threads of reddit.com per sync) with four posts: three threads now, the fourth first at
+    the next sync."""
+    assert SyncConfig().thread_feeds_per_host == 3
+    posts = [post(f"1p{i}", f"grinder_{i}", f"user{i}", f"Acme question {i}", f"Is the Acme {i} any good?", 5 - i)
+             for i in range(4)]
+    serve_search(server, posts)
+    for i, p in enumerate(posts):
+        serve_thread(server, f"1p{i}", f"grinder_{i}", [p])
+    config = reddit_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    report = sync_reddit(server, config, db)
+    first = [path for path, _ in thread_hits(server)]
+    assert len(first) == 3 and report.feeds[0].comment_feeds == 3 and not report.failed
+    server.reset_hits()
+    sync_reddit(server, config, db)
+    second = [path for path, _ in thread_hits(server)]
+    assert len(second) == 3 and set(first) | set(second) == {thread_path(f"1p{i}", f"grinder_{i}") for i in range(4)}
+    assert second[0] not in first  # never asked before: first in line
+    server.reset_hits()
+    sync_reddit(server, reddit_config(tmp_path, "thread_feeds_per_host = 0"), db)
+    assert thread_hits(server) == []
+
+
+def test_a_403_from_reddit_stops_its_threads_for_the_sync(server: FeedServer, tmp_path: Path) -> None:
+    """Reddit answers 403 when it throttles `.rss`: that is a 429 for reddit.com (no more of its threads in this sync)
+    and for that thread (asked again only after a backoff), and the feed's error says so."""
+    posts = [post(f"1p{i}", f"grinder_{i}", f"user{i}", f"Acme question {i}", f"Is the Acme {i} any good?", 5 - i)
+             for i in range(3)]
+    serve_search(server, posts)
+    for i in range(3):
+        serve_thread(server, f"1p{i}", f"grinder_{i}", [posts[i]], status=403, validators=False)
+    config = reddit_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    report = sync_reddit(server, config, db)
+    first = thread_hits(server)
+    assert len(first) == 1 and first[0][1] == 403  # the other two are not asked
+    url = REDDIT + first[0][0]
+    why = ("HTTP 403 Forbidden: Reddit's answer when it throttles; reddit.com is not asked again in this sync")
+    assert report.feeds[0].comment_errors == [f"{url}: {why}"] and report.new == 3
+    with Store.open(db) as store:
+        row = store.feed_at(url)
+        assert row is not None and (row.last_status, row.last_error, row.error_count) == (403, why, 1)
+        assert row.next_attempt is not None and row.next_attempt >= (NOW + timedelta(minutes=9)).strftime(
+            "%Y-%m-%dT%H:%M:%SZ")
+    for i in range(3):
+        serve_thread(server, f"1p{i}", f"grinder_{i}", [posts[i]])
+    server.reset_hits()
+    again = sync_reddit(server, config, db)
+    assert not again.failed
+    assert sorted(thread_hits(server)) == sorted((path, 200) for path in (thread_path(f"1p{i}", f"grinder_{i}")
+                                                                          for i in range(3)) if REDDIT + path != url)
 
 # -- Mastodon: a server that answers its API only after login ------------------------------------------------
 

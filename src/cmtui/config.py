@@ -72,6 +72,7 @@ class SyncConfig(NamedTuple):
     max_body_mb: float = 15.0
     backlog_days: float = 14.0  # on a feed's first sync, older messages are stored but do not wait
     threads_per_host: int = 20  # reply trees (Mastodon, Bluesky) asked of one API host per sync; 0 turns them off
+    thread_feeds_per_host: int = 3  # threads of listed posts (Reddit's .rss) fetched per host per sync; 0 = off
     bluesky_appview: str = "https://public.api.bsky.app"  # where Bluesky reply trees are asked (social.BLUESKY_APPVIEW)
 
 
@@ -364,6 +365,7 @@ def parse(text: str, path: Path) -> Config:
             max_body_mb=float(sync.number("max_body_mb", dflt_sync.max_body_mb, 0.1)),
             backlog_days=float(sync.number("backlog_days", dflt_sync.backlog_days, 0)),
             threads_per_host=int(sync.number("threads_per_host", dflt_sync.threads_per_host, 0)),
+            thread_feeds_per_host=int(sync.number("thread_feeds_per_host", dflt_sync.thread_feeds_per_host, 0)),
             bluesky_appview=appview,
         ),
         ui=UiConfig(sync_every=float(ui.number("sync_every", dflt_ui.sync_every, 0)),

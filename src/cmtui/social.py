@@ -54,6 +54,10 @@ _HANDLE = re.compile(r"(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-
 _RKEY = r"[A-Za-z0-9._:~-]{1,512}"
 _AT_POST = re.compile(rf"at://([^/?#\s]{{1,2048}})/app\.bsky\.feed\.post/({_RKEY})")
 _BSKY_PATH = re.compile(rf"/profile/([^/?#\s]{{1,2048}})/post/({_RKEY})/?")
+# A Reddit post's (or comment's) permalink: /r/<sub>/comments/<post id>/<slug>/[<comment id>/]; also without the
+# subreddit or the slug, and the newer /comments/<post id>/comment/<comment id>/ form of a comment's.
+_REDDIT_PATH = re.compile(r"((?:/r/[\w]{1,100})?/comments/[a-z0-9]{1,16})(?:/([^/?#\s]{1,300}))?(?:/[a-z0-9]{1,16})?/?",
+                          re.ASCII | re.IGNORECASE)
 _ACCOUNT_NAME = re.compile(r"[\w.:-]{1,200}")
 _DOMAIN = re.compile(r"[a-z0-9.-]{1,253}(?::\d{1,5})?")
 
@@ -136,18 +140,36 @@ def _actor(value: str) -> str | None:
     return handle if _HANDLE.fullmatch(handle) else None
 
 
+def reddit_thread(url: str) -> str | None:
+    """The feed of the thread a Reddit permalink (a post's or one of its comments') belongs to,
+    `https://<host>/r/<sub>/comments/<id>/<slug>/.rss` (Atom: the post, then its comments); None for anything else.
+    The slug is kept, as Reddit's own links have it (a comment's `/comment/<id>` form has none)."""
+    safe = text.safe_url(url) if isinstance(url, str) and len(url) <= MAX_FIELD else None
+    parts = urlsplit(safe) if safe else None
+    host = (parts.hostname or "").lower() if parts else ""
+    if parts is None or not (host == "reddit.com" or host.endswith(".reddit.com")):
+        return None
+    match = _REDDIT_PATH.fullmatch(parts.path.removesuffix(".rss"))
+    if not match:
+        return None
+    slug = match.group(2)
+    thread = match.group(1) + (f"/{slug}" if slug and slug.lower() != "comment" else "")
+    return f"https://{host}{thread}/.rss"
+
+
 def thread_address(url_or_uri: str, bluesky_base: str = BLUESKY_APPVIEW) -> tuple[str, str] | None:
-    """("mastodon" or "bluesky", the API address that answers for the post's reply tree) of a Mastodon status's web
-    address or a Bluesky post's (web address or at:// URI); None for anything else. Mastodon's is the context's
+    """(platform, the address that answers for the post's replies) of a Mastodon status's web address, a Bluesky
+    post's (web address or at:// URI) or a Reddit post's; None for anything else. Mastodon's is the context's
     (`<server>/api/v1/statuses/<id>/context`: the request an unchanged tree costs), Bluesky's the `getPostThread`
-    request on the AppView at `bluesky_base`."""
+    request on the AppView at `bluesky_base`, Reddit's the thread's own feed (`reddit_thread`), read as a feed."""
     status = mastodon_status(url_or_uri)
     if status is not None:
         return "mastodon", f"{status[0]}/api/v1/statuses/{status[1]}/context"
     at_uri = bluesky_post(url_or_uri)
     if at_uri is not None:
         return "bluesky", _bluesky_url(at_uri, bluesky_base, BLUESKY_DEPTH, BLUESKY_PARENT_HEIGHT)
-    return None
+    thread = reddit_thread(url_or_uri)
+    return ("reddit", thread) if thread else None
 
 
 def _bluesky_url(at_uri: str, base: str, depth: int, parent_height: int) -> str:

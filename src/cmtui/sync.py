@@ -41,7 +41,7 @@ from urllib.parse import urlsplit
 
 from cmtui import text, triage
 from cmtui.config import Config, FeedConfig
-from cmtui.fetch import Fetcher, FetchResult, Limits
+from cmtui.fetch import Fetcher, FetchResult, Limits, http_reason
 from cmtui.store import FeedRow, SaveResult, Store, StoreError, iso, parse_iso, utc_now
 from cmtui.summaries import summarise_dirty
 from cmtui.urlkeys import discourse_key
@@ -60,8 +60,11 @@ SUMMARY_EVERY = 1.0  # seconds: touched conversations are summarised at most thi
 BACKOFF_BASE = timedelta(minutes=10)
 BACKOFF_CAP = timedelta(hours=24)
 RETRY_AFTER_CAP = timedelta(days=7)
-NO_TREES = ("wordpress", "blogger", "discourse", "reddit")  # platforms whose feeds hold no Mastodon status or Bluesky
-# post: their (often many) conversations are not searched for reply trees
+NO_TREES = ("wordpress", "blogger", "discourse", "reddit")  # platforms whose feeds hold no Mastodon status, Bluesky
+# post or Reddit post of a listing (a Reddit feed of this platform is one thread): their (often many) conversations
+# are not searched for threads to follow
+THREAD_FEEDS = ("reddit",)  # threads read through their own feed (conditional GET, parsed as a feed), within
+# `[sync] thread_feeds_per_host`, one request at a time per host; the others' trees are API answers (`social`)
 
 
 @dataclass
@@ -112,13 +115,19 @@ class _Outcome:
 
 @dataclass(frozen=True)
 class _Thread:
-    """One post whose reply tree is asked for: its address as `social` takes it, the API request's address (the
-    tree's feed row), the platform and the API's host (what `threads_per_host` counts)."""
+    """One post whose replies are asked for: its address as `social` takes it, the address that answers (the
+    thread's feed row: an API request, or a Reddit thread's feed), the platform and the host that answers (what
+    its share counts: all of reddit.com is one)."""
 
     post: str
     api: str
-    platform: str  # mastodon | bluesky
+    platform: str  # mastodon | bluesky | reddit
     host: str
+
+    @property
+    def share(self) -> str:
+        """The `[sync]` key that bounds how many such threads are asked of one host per sync."""
+        return "thread_feeds_per_host" if self.platform in THREAD_FEEDS else "threads_per_host"
 
 
 class SyncBusy(Exception):
@@ -174,10 +183,13 @@ class SyncEngine:
             self._configured.setdefault(fc.url, fc)
         self.touched: set[int] = set()
         self._summarised = 0.0  # time.monotonic() of the last summaries
-        self._trees_asked: Counter[str] = Counter()  # API host -> reply trees asked of it this sync
-        self._refused: set[str] = set()  # API hosts that answered a reply tree with 429/503: not asked again
+        self._asked: Counter[tuple[str, str]] = Counter()  # (share, host) -> threads asked of it this sync
+        self._refused: dict[str, str] = {}  # hosts that asked us to slow down (429/503, Reddit's 403) -> what they
+        # answered: none of their threads is asked again in this sync
         self._tree_slots: defaultdict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(self.config.sync.per_host))  # trees asked at once of one host
+        self._feed_slots: defaultdict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(1))  # thread feeds of one host: one at a time (Reddit throttles)
 
     async def run(self) -> SyncReport:
         started = time.monotonic()
@@ -244,8 +256,9 @@ class SyncEngine:
         report.next_attempt = row.next_attempt
         if fc.follow_comments and fc.kind != "mentions" and (outcome.ok or outcome.skipped):
             await self._sync_comments(fc, row, outcome, report)
-        if (fc.follow_comments and self.config.sync.threads_per_host > 0 and row.platform not in NO_TREES
-                and (outcome.ok or outcome.skipped)):
+        s = self.config.sync
+        if (fc.follow_comments and (s.threads_per_host > 0 or s.thread_feeds_per_host > 0)
+                and row.platform not in NO_TREES and (outcome.ok or outcome.skipped)):
             await self._sync_threads(fc, row, report)
         if time.monotonic() - self._summarised >= SUMMARY_EVERY:  # the inbox follows the sync as it goes
             summarise_dirty(self.store, self.triage)
@@ -320,9 +333,10 @@ class SyncEngine:
             self._runs[url] = asyncio.ensure_future(self._feed(url, owner_id, kind, parent_id))
         return self._runs[url]
 
-    async def _feed(self, url: str, owner_id: int, kind: str, parent_id: int | None) -> _Outcome:
+    async def _feed(self, url: str, owner_id: int, kind: str, parent_id: int | None,
+                    shared: str | None = None) -> _Outcome:
         try:
-            return await self._feed_work(url, owner_id, kind, parent_id)
+            return await self._feed_work(url, owner_id, kind, parent_id, shared)
         except sqlite3.DatabaseError:
             raise  # the store, not this feed: `run` stops the sync and says so
         except Exception as exc:  # noqa: BLE001 - whatever one feed's work raises is that feed's failure only
@@ -332,7 +346,10 @@ class SyncEngine:
                 self._record_error(row, FetchResult(url, error=why))
             return _Outcome(error=why)
 
-    async def _feed_work(self, url: str, owner_id: int, kind: str, parent_id: int | None) -> _Outcome:
+    async def _feed_work(self, url: str, owner_id: int, kind: str, parent_id: int | None,
+                         shared: str | None = None) -> _Outcome:
+        """Fetch, parse and store one feed, unless it is gone or not due; `shared`: the host whose share of thread
+        feeds this one counts against (`_thread_feed`)."""
         row = self._feed_rows.get(url) if parent_id is None else None
         if row is None:
             with self.store.transaction():
@@ -348,12 +365,36 @@ class SyncEngine:
         outcome.skipped = self._waiting(row)
         if outcome.skipped:
             return outcome
+        if shared is not None:
+            return await self._thread_feed(row, shared, owner_id, kind, outcome)
         async with self._in_hand:
             if self.cancelled():  # also while this feed waited for its turn
                 outcome.skipped = "skipped: sync cancelled"
                 return outcome
             result = await self.fetcher.get(url, row.etag, row.last_modified)
             return await self._handle(row, result, owner_id, kind, outcome)
+
+    async def _thread_feed(self, row: FeedRow, host: str, owner_id: int, kind: str, outcome: _Outcome) -> _Outcome:
+        """A thread's own feed (a Reddit post's), within its host's share: one at a time per host, none once the host
+        asked us to slow down. Reddit throttles `.rss` and sometimes says so with a 403: from reddit.com that is a
+        429 without Retry-After, for the host (no more of its threads in this sync) and for the thread (asked again
+        after a backoff, not at the next sync)."""
+        async with self._feed_slots[host]:
+            outcome.skipped = self._share_refused(host, "thread_feeds_per_host", "thread feeds")
+            if outcome.skipped:
+                return outcome
+            async with self._in_hand:
+                result = await self.fetcher.get(row.url, row.etag, row.last_modified)
+                throttled = result.status in (429, 503) or (result.status == 403 and _is_reddit(host))
+                if not throttled:
+                    return await self._handle(row, result, owner_id, kind, outcome)
+        self._refused[host] = f"{host} answered a thread feed with {http_reason(result.status)}"
+        why = result.error or http_reason(result.status)
+        if result.status == 403:
+            why += f": Reddit's answer when it throttles; {host} is not asked again in this sync"
+        self._record_error(row, result, why, throttled=True)
+        outcome.http_status, outcome.error = result.status, why
+        return outcome
 
     def _waiting(self, row: FeedRow) -> str | None:
         """Why `row` is not asked this sync: a Retry-After not over yet (even with --force), or a backoff after
@@ -477,11 +518,13 @@ class SyncEngine:
 
     def _thread_targets(self, feed_id: int) -> list[_Thread]:
         """One post per recent or active conversation of the feed, the first of its opening post and the feed's
-        own messages that is a status or a post whose tree is not gone; least recently asked first (never asked
-        before first), so that trees over a host's `threads_per_host` come first next time."""
+        own messages that is a status or a post whose thread is not gone (and whose share is not 0, and that is not
+        a configured feed of its own); least recently asked first (never asked before first), so that threads over a
+        host's share come first next time."""
         since = iso(self.now - timedelta(days=self.config.sync.comments_days))
-        options = [[t for t in map(self._thread_of, messages) if t] for messages in self.store.thread_posts_of(
-            feed_id, since)]
+        options = [[t for t in map(self._thread_of, messages)
+                    if t and getattr(self.config.sync, t.share) > 0 and t.api not in self._configured]
+                   for messages in self.store.thread_posts_of(feed_id, since)]
         rows = self.store.feeds_at(t.api for ts in options for t in ts)
         chosen: dict[str, _Thread] = {}
         for threads in options:
@@ -491,8 +534,8 @@ class SyncEngine:
         return sorted(chosen.values(), key=lambda t: (rows[t.api].last_attempt or "") if t.api in rows else "")
 
     def _thread_of(self, message: tuple[str, str | None]) -> _Thread | None:
-        """The reply tree of a stored message (uid, url), when it is a Mastodon status or a Bluesky post (its at://
-        uid then names it, whichever form its link has)."""
+        """The thread of a stored message (uid, url), when it is a Mastodon status, a Bluesky post (its at:// uid then
+        names it, whichever form its link has) or a Reddit post or comment."""
         from cmtui import social  # only once a feed stored something that may be a status or a post
 
         uid, url = message
@@ -501,12 +544,16 @@ class SyncEngine:
         if post is None or found is None:
             return None
         platform, api = found
-        return _Thread(post, api, platform, (urlsplit(api).hostname or "").lower())
+        host = (urlsplit(api).hostname or "").lower()
+        return _Thread(post, api, platform, "reddit.com" if _is_reddit(host) else host)
 
     def _thread_once(self, target: _Thread, owner_id: int, kind: str) -> asyncio.Task[_Outcome]:
-        """A tree is asked at most once per sync, whichever feeds lead to it."""
+        """A thread is asked at most once per sync, whichever feeds lead to it: a thread feed as a comment feed of
+        the configured feed (`_feed`, within its host's share), a tree through the platform's API."""
         if target.api not in self._runs:
-            self._runs[target.api] = asyncio.ensure_future(self._thread(target, owner_id, kind))
+            work = (self._feed(target.api, owner_id, kind, owner_id, shared=target.host)
+                    if target.platform in THREAD_FEEDS else self._thread(target, owner_id, kind))
+            self._runs[target.api] = asyncio.ensure_future(work)
         return self._runs[target.api]
 
     async def _thread(self, target: _Thread, owner_id: int, kind: str) -> _Outcome:
@@ -534,7 +581,7 @@ class SyncEngine:
         from cmtui import social
 
         async with self._tree_slots[target.host]:
-            outcome.skipped = self._tree_refused(target.host)
+            outcome.skipped = self._share_refused(target.host, "threads_per_host", "reply trees")
             if outcome.skipped:
                 return outcome
             if target.platform == "mastodon":
@@ -543,20 +590,20 @@ class SyncEngine:
                 result = await social.fetch_bluesky_thread(self.fetcher, target.post, row.etag, row.last_modified,
                                                            base=self.config.sync.bluesky_appview)
         if result.status in (429, 503):
-            self._refused.add(target.host)
+            self._refused[target.host] = f"{target.host} answered a reply tree with {http_reason(result.status)}"
         return await self._handle_thread(row, target, result, owner_id, kind, outcome)
 
-    def _tree_refused(self, host: str) -> str | None:
-        """Why no more trees are asked of `host` this sync (it asked us to slow down; its share is used up; the
-        sync was cancelled), or None: then this tree counts against its share."""
+    def _share_refused(self, host: str, share: str, what: str) -> str | None:
+        """Why no more threads are asked of `host` this sync (it asked us to slow down; its share, the `[sync]` key
+        `share`, is used up; the sync was cancelled), or None: then this one counts against its share."""
         if host in self._refused:
-            return f"waiting: {host} answered a reply tree with 429/503; not asked again in this sync"
-        if self._trees_asked[host] >= self.config.sync.threads_per_host:
-            return (f"skipped: {self.config.sync.threads_per_host} reply trees asked of {host} in this sync "
-                    "([sync] threads_per_host); the others next time")
+            return f"waiting: {self._refused[host]}; not asked again in this sync"
+        limit = int(getattr(self.config.sync, share))
+        if self._asked[share, host] >= limit:
+            return f"skipped: {limit} {what} asked of {host} in this sync ([sync] {share}); the others next time"
         if self.cancelled():
             return "skipped: sync cancelled"
-        self._trees_asked[host] += 1
+        self._asked[share, host] += 1
         return None
 
     async def _handle_thread(self, row: FeedRow, target: _Thread, result: ThreadResult, owner_id: int,
@@ -624,7 +671,9 @@ class SyncEngine:
             fc = self._configured.get(owner.url) if owner else None
         return bool(fc and fc.kind_set)
 
-    def _record_error(self, row: FeedRow, result: FetchResult, why: str | None = None) -> None:
+    def _record_error(self, row: FeedRow, result: FetchResult, why: str | None = None, throttled: bool = False) -> None:
+        """Write down a failed attempt: the error, and when to try again (the server's Retry-After, else a backoff
+        that doubles from the second error on, or from the first when the server said to slow down: `throttled`)."""
         feed_id: int = row.id
         count = int(row.error_count) + 1
         values: dict[str, object] = {"last_status": result.status or None, "last_error": why or result.error,
@@ -634,10 +683,15 @@ class SyncEngine:
         if result.retry_after is not None and result.status in (429, 503):
             wait = min(timedelta(seconds=result.retry_after), RETRY_AFTER_CAP)
         else:
-            wait = min(BACKOFF_BASE * 2 ** (count - 1), BACKOFF_CAP) if count > 1 else timedelta(0)
+            wait = min(BACKOFF_BASE * 2 ** (count - 1), BACKOFF_CAP) if count > 1 or throttled else timedelta(0)
         values["next_attempt"] = iso(self.now + wait) if wait else None
         with self.store.transaction():
             self.store.update_feed(feed_id, **values)
+
+
+def _is_reddit(host: str) -> bool:
+    """Whether `host` is Reddit's (its `.rss` throttling counts per IP across all of reddit.com)."""
+    return host == "reddit.com" or host.endswith(".reddit.com")
 
 
 def _count_comment_feeds(report: FeedReport, targets: list[str], results: list[_Outcome]) -> None:
