@@ -141,6 +141,10 @@ class ViewConfig(NamedTuple):
     waiting_longer_than: float = 0.0  # hours the oldest unanswered message has waited, at least
 
 
+class TeamConfig(NamedTuple):
+    me: str = ""  # who I am on the team (assignment, notes); $CMTUI_USER wins, else the login name
+
+
 class UiConfig(NamedTuple):
     sync_every: float = 15.0  # minutes between the app's own syncs; 0 turns them off
     theme: str = ""  # a Textual theme name; "" keeps the default
@@ -161,6 +165,7 @@ class Config(NamedTuple):
     keymap: dict[str, str] = {}  # binding id -> keys, e.g. "inbox.done" = "x"
     templates: dict[str, str] = {}  # saved replies: name -> text with {variables}
     views: dict[str, ViewConfig] = {}  # saved views: name -> filters
+    team: TeamConfig = TeamConfig()
     warnings: tuple[str, ...] = ()  # what the check found odd but usable (`file: key: why`): the CLI prints them
 
     @property
@@ -324,7 +329,7 @@ def parse(text: str, path: Path) -> Config:
     except tomli.TOMLDecodeError as exc:
         raise ConfigError(path, "", f"not valid TOML: {exc}") from None
     top = _Table(path, "", data, {"identity", "brands", "feeds", "sync", "ui", "keymap", "triage", "notify",
-                                  "templates", "views"})
+                                  "templates", "views", "team"})
     templates = top.get("templates", dict, {})
     for name, body in templates.items():
         if not isinstance(body, str):
@@ -377,6 +382,7 @@ def parse(text: str, path: Path) -> Config:
         keymap=keymap,
         templates=dict(templates),
         views=views,
+        team=TeamConfig(me=_Table(path, "team", top.get("team", dict, {}), {"me"}).get("me", str, "").strip()),
         warnings=warnings,
     )
 

@@ -19,6 +19,7 @@ from cmtui.cli.inbox import explain_cmd, inbox_cmd, people_cmd, report_cmd
 from cmtui.cli.marks import done_cmd, mute_cmd, note_cmd, snooze_cmd, tag_cmd, unmute_cmd, unsnooze_cmd, untag_cmd
 from cmtui.cli.output import shown
 from cmtui.cli.sync import format_feed_report, sync_cmd
+from cmtui.cli.team import assign_cmd, unassign_cmd
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -46,7 +47,8 @@ def open_app(ctx: Context) -> None:
 
 
 for command in (sync_cmd, inbox_cmd, explain_cmd, people_cmd, report_cmd, done_cmd, tag_cmd, untag_cmd, note_cmd,
-                snooze_cmd, unsnooze_cmd, mute_cmd, unmute_cmd, feeds_cmd, add_cmd, import_opml_cmd):
+                snooze_cmd, unsnooze_cmd, mute_cmd, unmute_cmd, assign_cmd, unassign_cmd, feeds_cmd, add_cmd,
+                import_opml_cmd):
     cli.add_command(command)
 
 

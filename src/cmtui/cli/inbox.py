@@ -25,11 +25,15 @@ from cmtui.cli.output import counted, plural, safe_json, safe_json_bytes, shown,
               help="Only the conversations of the feeds watched for this brand ([identity] brand, [[brands]]).")
 @click.option("--view", "view_name", metavar="NAME", default=None,
               help="Only the conversations of a saved view ([views.NAME] in feeds.toml).")
+@click.option("--mine", is_flag=True, help="Only the conversations assigned to you (`cmtui assign`).")
+@click.option("--assigned", metavar="NAME", default=None, help="Only the conversations assigned to NAME.")
+@click.option("--unassigned", is_flag=True, help="Only the conversations assigned to nobody.")
 @pass_ctx
 @friendly_errors
 def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, limit: int | None = None,
               as_csv: bool = False, tag: str | None = None, brand: str | None = None,
-              view_name: str | None = None) -> None:
+              view_name: str | None = None, mine: bool = False, assigned: str | None = None,
+              unassigned: bool = False) -> None:
     """The conversations that need a reply, most urgent first."""
     from cmtui.triage import inbox, inbox_json_chunks, refresh
 
@@ -39,6 +43,12 @@ def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, li
     if view_name is not None and saved is None:
         known = ", ".join(sorted(config.views)) or f"none: add [views.NAME] tables to {config.path.name}"
         raise click.BadParameter(f"no saved view called {view_name!r} (views: {known})", param_hint="--view")
+    if sum((mine, assigned is not None, unassigned)) > 1:
+        raise click.UsageError("--mine, --assigned and --unassigned: choose one")
+    if mine:
+        from cmtui.cli.team import me
+
+        assigned = me(config)
     with ctx.store() as store:
         refresh(store, config)  # the config may have changed since the last sync
         if as_json:  # UTF-8 bytes (JSON's encoding, whatever the locale) as the triage wrote them; not click.echo,
@@ -47,11 +57,13 @@ def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, li
             out = sys.stdout.buffer
             out.writelines(map(safe_json_bytes, inbox_json_chunks(store, config, include_answered=include_all,
                                                                   limit=limit, tag=tag, brand=brand,
-                                                                  saved=saved)))
+                                                                  saved=saved, assigned_to=assigned,
+                                                                  unassigned=unassigned)))
             out.write(b"\n")
             out.flush()
             return
-        items = inbox(store, config, include_answered=include_all, limit=limit, tag=tag, brand=brand, saved=saved)
+        items = inbox(store, config, include_answered=include_all, limit=limit, tag=tag, brand=brand, saved=saved,
+                      assigned_to=assigned, unassigned=unassigned)
     if as_csv:
         write_csv(INBOX_CSV, ([i.id, i.needs_reply, i.priority, i.title, i.feed, i.kind, i.tags, i.url,
                                i.waiting_since, i.unanswered, i.messages, i.reasons, i.latest.author, i.latest.text,
@@ -63,8 +75,9 @@ def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, li
     for item in items:
         mark = "!" if item.needs_reply else " "
         reasons = shown(", ".join(item.reasons))
+        owner = f" → {shown(item.assigned_to, 20)}" if item.assigned_to else ""
         click.echo(f"{mark} {item.id:>5}  {text.one_line(item.title, 48):<48}  {text.one_line(item.feed, 20):<20}  "
-                   f"{item.unanswered:>2}/{item.messages:<3} {reasons}")
+                   f"{item.unanswered:>2}/{item.messages:<3} {reasons}{owner}")
         if item.needs_reply and item.latest.text:
             click.echo(f"         {text.one_line(item.latest.author, 24)}: {text.one_line(item.latest.text, 100)}")
 
@@ -98,6 +111,8 @@ def explain_cmd(ctx: Context, conversation_id: int) -> None:
     click.echo(f"  {counted(item.messages, 'message')}, {item.unanswered} unanswered: {state}")
     if item.labels or item.tags:
         click.echo(f"  labels: {shown(', '.join([*item.labels, *(t for t in item.tags if t not in item.labels)]))}")
+    if item.assigned_to:
+        click.echo(f"  assigned to {shown(item.assigned_to, 80)}")
     for note in item.notes:
         click.echo(f"  note · {shown(note['author'], 40)} · {shown(note['time'])}: {text.one_line(note['text'], 300)}")
     click.echo("")

@@ -3,7 +3,6 @@ per conversation it changed; an id that names none changes nothing and exits 2."
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from datetime import timedelta
@@ -16,7 +15,7 @@ from cmtui.cli.output import plural, shown
 from cmtui.store import Store
 
 
-def _mark(ctx: Context, ids: tuple[int, ...], verb: str, change: Callable[[Store, int], None],
+def mark(ctx: Context, ids: tuple[int, ...], verb: str, change: Callable[[Store, int], None],
           after: str = "") -> None:
     """Apply `change` to each conversation of `ids` in one transaction and print a line for each ("Done 94:
     title (feed)"); an id that names no conversation changes nothing at all and exits 2."""
@@ -63,9 +62,9 @@ def done_cmd(ctx: Context, conversation_ids: tuple[int, ...], undo: bool, older_
             raise click.UsageError("give the ids of the conversations to mark (`cmtui inbox` lists them), "
                                    "or --older-than AGE")
         if undo:
-            _mark(ctx, conversation_ids, "Reopened", Store.undo_done)
+            mark(ctx, conversation_ids, "Reopened", Store.undo_done)
         else:
-            _mark(ctx, conversation_ids, "Done", lambda store, conv_id: store.mark_done(conv_id))
+            mark(ctx, conversation_ids, "Done", lambda store, conv_id: store.mark_done(conv_id))
         return
     if conversation_ids or undo:
         raise click.UsageError("--older-than marks by age: give it no ids, and no --undo")
@@ -123,7 +122,7 @@ def tag_cmd(ctx: Context, conversation_id: int, labels: tuple[str, ...]) -> None
     def add(store: Store, conv_id: int) -> None:
         store.add_labels(conv_id, wanted)
 
-    _mark(ctx, (conversation_id,), "Tagged", add, after=" " + ", ".join(text.one_line(label, 40) for label in wanted))
+    mark(ctx, (conversation_id,), "Tagged", add, after=" " + ", ".join(text.one_line(label, 40) for label in wanted))
 
 
 @click.command("untag")
@@ -149,19 +148,6 @@ def untag_cmd(ctx: Context, conversation_id: int, label: str) -> None:
     click.echo(_marked("Untagged", conversation_id, found.title, found.feed, " " + text.one_line(wanted, 40)))
 
 
-def note_author() -> str:
-    """Who writes a note: `$CMTUI_USER`, else the login name."""
-    import getpass
-
-    found = os.environ.get("CMTUI_USER", "").strip()
-    if not found:
-        try:
-            found = getpass.getuser()
-        except (OSError, KeyError):  # no login name (a container without a passwd entry)
-            found = "unknown"
-    return text.one_line(found, 80)
-
-
 @click.command("note")
 @common_options
 @click.argument("conversation_id", metavar="ID", type=int)
@@ -169,16 +155,18 @@ def note_author() -> str:
 @pass_ctx
 @friendly_errors
 def note_cmd(ctx: Context, conversation_id: int, words: tuple[str, ...]) -> None:
-    """Add an internal note to a conversation (never posted): by $CMTUI_USER or your login name, now."""
+    """Add an internal note to a conversation (never posted): by $CMTUI_USER, [team] me or your login name, now."""
     body = text.clean(" ".join(words)).strip()
     if not body:
         raise click.BadParameter("a note cannot be empty", param_hint="TEXT")
-    author = note_author()
+    from cmtui.cli.team import me
+
+    author = me(ctx.config())
 
     def add(store: Store, conv_id: int) -> None:
         store.add_note(conv_id, author, body)
 
-    _mark(ctx, (conversation_id,), "Noted", add, after=f" by {author}")
+    mark(ctx, (conversation_id,), "Noted", add, after=f" by {author}")
 
 
 @click.command("snooze")
@@ -195,7 +183,7 @@ def snooze_cmd(ctx: Context, conversation_ids: tuple[int, ...], when: str) -> No
         until = snoozing.until(when, utc_now())
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--until") from None
-    _mark(ctx, conversation_ids, "Snoozed", lambda store, conv_id: store.snooze(conv_id, until),
+    mark(ctx, conversation_ids, "Snoozed", lambda store, conv_id: store.snooze(conv_id, until),
           after=f" until {snoozing.label(until)}")
 
 
@@ -206,7 +194,7 @@ def snooze_cmd(ctx: Context, conversation_ids: tuple[int, ...], when: str) -> No
 @friendly_errors
 def unsnooze_cmd(ctx: Context, conversation_ids: tuple[int, ...]) -> None:
     """End the snooze of conversations now. Prints a line for each."""
-    _mark(ctx, conversation_ids, "Awake", lambda store, conv_id: store.snooze(conv_id, None))
+    mark(ctx, conversation_ids, "Awake", lambda store, conv_id: store.snooze(conv_id, None))
 
 
 @click.command("mute")
@@ -216,7 +204,7 @@ def unsnooze_cmd(ctx: Context, conversation_ids: tuple[int, ...]) -> None:
 @friendly_errors
 def mute_cmd(ctx: Context, conversation_ids: tuple[int, ...]) -> None:
     """Mute conversations: only new messages that name you reopen them (the app's `m`). Prints a line for each."""
-    _mark(ctx, conversation_ids, "Muted", lambda store, conv_id: store.mute(conv_id, True))
+    mark(ctx, conversation_ids, "Muted", lambda store, conv_id: store.mute(conv_id, True))
 
 
 @click.command("unmute")
@@ -226,4 +214,4 @@ def mute_cmd(ctx: Context, conversation_ids: tuple[int, ...]) -> None:
 @friendly_errors
 def unmute_cmd(ctx: Context, conversation_ids: tuple[int, ...]) -> None:
     """Unmute conversations: every new message reopens them again. Prints a line for each."""
-    _mark(ctx, conversation_ids, "Unmuted", lambda store, conv_id: store.mute(conv_id, False))
+    mark(ctx, conversation_ids, "Unmuted", lambda store, conv_id: store.mute(conv_id, False))

@@ -102,6 +102,7 @@ class ConversationRow:
     opened_at: str | None
     labels: str | None
     notes: str | None
+    assigned_to: str | None
     waiting: float | None
     sla_breached: float | None
     sla: float | None
@@ -120,6 +121,7 @@ _COLUMNS = {
     "signals": "CASE WHEN :conversation_id IS NOT NULL THEN s.signals END",
     "reasons": "s.reasons", "closed_reason": "s.closed_reason", "latest": "s.latest", "done_at": "st.done_at",
     "snoozed_until": "st.snoozed_until", "opened_at": "st.opened_at", "labels": _LABELS, "notes": _NOTES,
+    "assigned_to": "st.assigned_to",
     **{name: f"CASE WHEN q.needs_reply AND {when} THEN {points} END" for name, when, points in _CLOCK},
 }
 assert list(_COLUMNS) == [f.name for f in fields(ConversationRow)]
@@ -148,6 +150,8 @@ class InboxQuery:
     person: str | None = None  # someone who wrote in it (`author_norm`)
     kind: str | None = None
     min_hours: float | None = None  # waiting at least this long
+    assigned_to: str | None = None  # only those assigned to this teammate (any case)
+    unassigned: bool = False  # only those assigned to nobody
     search: str | None = None
     conversation_id: int | None = None
     clock: Clock = Clock()
@@ -257,11 +261,17 @@ class InboxStore(SearchStore):
 
     @staticmethod
     def _saved_filters(query: InboxQuery, params: dict[str, Any]) -> list[str]:
-        """The conditions of a saved view's filters (reason, person, kind), with their parameters added."""
+        """The conditions of a saved view's filters (reason, person, kind) and of assignment, with their
+        parameters added."""
         found = []
         if query.kind:
             params["kind"] = query.kind
             found.append("c.kind = :kind")
+        if query.assigned_to:
+            params["assigned_to"] = query.assigned_to
+            found.append("lower(st.assigned_to) = lower(:assigned_to)")
+        if query.unassigned:
+            found.append("st.assigned_to IS NULL")
         if query.person:
             params["person"] = query.person
             found.append("EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.author_norm = :person)")

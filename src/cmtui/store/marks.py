@@ -1,4 +1,4 @@
-"""The user's marks on a conversation: done, snoozed, muted, opened, labels and notes."""
+"""The user's marks on a conversation: done, snoozed, muted, opened, assigned, labels and notes."""
 
 from __future__ import annotations
 
@@ -29,6 +29,10 @@ class MarkStore(StoreBase):
         row = self._row("SELECT coalesce(max(seen_seq), 0) FROM messages WHERE conversation_id = ? AND seen_at <= ?",
                         [conv_id, stamp(when)])
         return int(row[0]) if row else 0
+
+    def assign(self, conv_id: int, who: str | None) -> None:
+        """Give the conversation to `who` on the team (None: to nobody)."""
+        self._set_state(conv_id, assigned_to=who, assigned_at=iso(utc_now()) if who else None)
 
     def mark_done(self, conv_id: int, when: datetime | None = None) -> None:
         """Done: the conversation leaves the inbox until a message cmtui sees after this mark waits (by the

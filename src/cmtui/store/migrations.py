@@ -462,3 +462,13 @@ def m019_accounts(db: Database) -> None:
     _run(db, "ALTER TABLE messages ADD COLUMN account TEXT")
     renamed = [(reddit_thing(uid), uid) for (uid,) in db.execute("SELECT uid FROM messages WHERE uid GLOB '*t[1-6]_*'")]
     db.conn.executemany("UPDATE OR IGNORE messages SET uid = ? WHERE uid = ?", [r for r in renamed if r[0]])
+
+
+@migration
+def m020_assignment(db: Database) -> None:
+    """Who on the team answers a conversation (`cmtui assign`): a name, and when it was given."""
+    _run(db, """
+    ALTER TABLE conversation_state ADD COLUMN assigned_to TEXT;
+    ALTER TABLE conversation_state ADD COLUMN assigned_at TEXT;
+    CREATE INDEX conversation_state_assigned ON conversation_state(assigned_to) WHERE assigned_to IS NOT NULL
+    """)

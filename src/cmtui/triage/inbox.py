@@ -57,6 +57,7 @@ class InboxItem:
     has_draft: bool = False
     labels: list[str] = field(default_factory=list)  # the user's (`cmtui tag`); feed tags are in `tags`
     notes: list[dict[str, str]] = field(default_factory=list)  # internal notes: {author, time, text}, oldest first
+    assigned_to: str | None = None  # the teammate who answers it (`cmtui assign`)
     signals: list[Signal] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -125,13 +126,16 @@ def _title(title: str) -> str:
 def inbox(store: Store, config: Config | None = None, *, include_answered: bool = False, view: str = "needs_reply",
           now: datetime | None = None, limit: int | None = None, feed_id: int | None = None,
           tag: str | None = None, search: str | None = None, brand: str | None = None,
-          saved: ViewConfig | None = None) -> list[InboxItem]:
+          saved: ViewConfig | None = None, assigned_to: str | None = None,
+          unassigned: bool = False) -> list[InboxItem]:
     """The conversations of `view` (see `Store.conversations`), most urgent first; `brand`: only those of the
-    feeds watched for that brand; `saved`: narrowed by a saved view's filters."""
+    feeds watched for that brand; `saved`: narrowed by a saved view's filters; `assigned_to`: only a teammate's;
+    `unassigned`: only those nobody has."""
     config = config or Config(path=Path("-"))
     settings = Settings(config)
     query = InboxQuery(view="all" if include_answered else view, now=now or utc_now(), feed_id=feed_id, tag=tag,
-                       search=search, limit=limit, clock=settings.clock, feed_urls=_brand_feeds(config, brand))
+                       search=search, limit=limit, clock=settings.clock, feed_urls=_brand_feeds(config, brand),
+                       assigned_to=assigned_to, unassigned=unassigned)
     query = narrowed(query, config, saved)
     return [_item(row, settings) for row in store.iter_conversations(query)]
 
@@ -175,21 +179,24 @@ def inbox_count(store: Store, config: Config | None = None, *, view: str = "need
 
 def inbox_json(store: Store, config: Config, *, include_answered: bool = False, now: datetime | None = None,
                limit: int | None = None, tag: str | None = None, brand: str | None = None,
-               saved: ViewConfig | None = None) -> bytes:
+               saved: ViewConfig | None = None, assigned_to: str | None = None, unassigned: bool = False) -> bytes:
     """`inbox()` as the UTF-8 JSON text `cmtui inbox --json` prints."""
     return b"".join(inbox_json_chunks(store, config, include_answered=include_answered, now=now, limit=limit,
-                                      tag=tag, brand=brand, saved=saved))
+                                      tag=tag, brand=brand, saved=saved, assigned_to=assigned_to,
+                                      unassigned=unassigned))
 
 
 def inbox_json_chunks(store: Store, config: Config, *, include_answered: bool = False, now: datetime | None = None,
                       limit: int | None = None, tag: str | None = None, brand: str | None = None,
-                      saved: ViewConfig | None = None) -> Iterator[bytes]:
+                      saved: ViewConfig | None = None, assigned_to: str | None = None,
+                      unassigned: bool = False) -> Iterator[bytes]:
     """`inbox_json` in pieces, to write as they come: a few hundred objects at a time, never the whole text at
     once; `tag`: only the conversations with that label or whose feed has that tag; `brand`: only that brand's;
     `saved`: a saved view's."""
     settings = Settings(config)
     query = InboxQuery(view="all" if include_answered else "needs_reply", now=now or utc_now(), limit=limit,
-                       clock=settings.clock, tag=tag, feed_urls=_brand_feeds(config, brand))
+                       clock=settings.clock, tag=tag, feed_urls=_brand_feeds(config, brand),
+                       assigned_to=assigned_to, unassigned=unassigned)
     query = narrowed(query, config, saved)
     rows = store.iter_conversations(query)
     separator = "["
@@ -225,6 +232,7 @@ def _object(row: ConversationRow, settings: Settings) -> dict[str, Any]:
         "done_at": row.done_at, "snoozed_until": row.snoozed_until, "muted": bool(row.muted),
         "opened_at": row.opened_at, "reply_pending": bool(row.reply_pending), "has_draft": bool(row.has_draft),
         "labels": json.loads(row.labels) if row.labels else [], "notes": json.loads(row.notes) if row.notes else [],
+        "assigned_to": row.assigned_to,
     }
 
 
