@@ -6,6 +6,7 @@ are (the thread's key is read from them) and the requests forwarded to it."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from html import escape
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from cmtui import lemmy
 from cmtui.config import Config, SyncConfig
 from cmtui.demo.server import FeedServer
 from cmtui.store import Store
@@ -235,3 +237,125 @@ def test_a_server_refusing_anonymous_api_calls_is_not_asked_for_that_tree_again(
     server.reset_hits()
     assert not sync(config, db, force=True).failed
     assert context_hits(server) == []
+
+
+# -- Lemmy: a community feed's posts, their comments through the instance's public API -----------------------------
+
+
+def lemmy_feed(server: FeedServer, posts: list[tuple[int, str, str, str, float]]) -> str:
+    """/feeds/c/coffee.xml as Lemmy writes it: each item's guid and `<comments>` the post's page on this instance,
+    `dc:creator` the author's profile, the description opening with "submitted by … N points | N comments"."""
+    items = []
+    for pid, user, title, body, hours in posts:
+        page = server.url(f"/post/{pid}")
+        profile = f"https://lemmy.ml/u/{user}"
+        description = (f'submitted by <a href="{profile}">{user}</a> to <a href="{server.url("/c/coffee")}">coffee'
+                       f'</a><br>4 points | <a href="{page}">2 comments</a><p>{escape(body)}</p>')
+        items.append(f"""<item><title>{escape(title)}</title><link>{page}</link>
+<guid isPermaLink="true">{page}</guid><dc:creator>{profile}</dc:creator>
+<pubDate>{(NOW - timedelta(hours=hours)).strftime("%a, %d %b %Y %H:%M:%S +0000")}</pubDate>
+<comments>{page}</comments><description>{escape(description)}</description></item>""")
+    return f"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel><title>Lemmy - coffee</title><link>{server.url("/c/coffee")}</link><description>Coffee</description>
+{"".join(items)}</channel></rss>"""
+
+
+def lemmy_comment(server: FeedServer, cid: int, path: str, user: str, host: str, content: str, hours: float, *,
+                  post_id: int = 4242, deleted: bool = False, removed: bool = False) -> dict[str, object]:
+    """A CommentView as `GET /api/v3/comment/list` gives it (lemmy_api_common 0.19), by `user` of `host`."""
+    when = (NOW - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%S.123456Z")
+    local = host == "local"
+    home = server.base_url if local else f"https://{host}"
+    return {
+        "comment": {"id": cid, "creator_id": 100 + cid, "post_id": post_id, "content": content, "removed": removed,
+                    "published": when, "deleted": deleted, "ap_id": f"{home}/comment/{cid if local else cid + 5000}",
+                    "local": local, "path": path, "distinguished": False, "language_id": 37},
+        "creator": {"id": 100 + cid, "name": user, "display_name": user.capitalize(), "banned": False,
+                    "published": "2024-01-01T00:00:00Z", "actor_id": f"{home}/u/{user}", "local": local,
+                    "deleted": False, "bot_account": False, "instance_id": 1 if local else 2},
+        "post": {"id": post_id, "name": "Acme grinder squeals", "creator_id": 1, "community_id": 3, "removed": False,
+                 "locked": False, "published": "2024-01-01T00:00:00Z", "deleted": False, "nsfw": False,
+                 "ap_id": server.url(f"/post/{post_id}"), "local": True, "language_id": 37,
+                 "featured_community": False, "featured_local": False},
+        "community": {"id": 3, "name": "coffee", "title": "Coffee", "removed": False, "deleted": False,
+                      "nsfw": False, "actor_id": server.url("/c/coffee"), "local": True, "hidden": False,
+                      "posting_restricted_to_mods": False, "instance_id": 1, "visibility": "Public"},
+        "counts": {"comment_id": cid, "score": 1, "upvotes": 1, "downvotes": 0, "published": when, "child_count": 0},
+        "creator_banned_from_community": False, "banned_from_community": False, "creator_is_moderator": False,
+        "creator_is_admin": False, "subscribed": "NotSubscribed", "saved": False, "creator_blocked": False,
+    }
+
+
+def comments_path(post_id: int) -> str:
+    return f"/api/v3/comment/list?post_id={post_id}&sort=New&limit=50&type_=All"
+
+
+def serve_comments(server: FeedServer, comments: list[dict[str, object]], post_id: int = 4242) -> None:
+    """The answer to `comments_path(post_id)`: `comments` (given oldest first) newest first, as sort=New gives them."""
+    server.set(comments_path(post_id), json.dumps({"comments": comments[::-1]}), content_type=JSON)
+
+
+def test_lemmy_comments_arrive_through_the_api_under_their_parents(server: FeedServer, tmp_path: Path) -> None:
+    server.set("/feeds/c/coffee.xml", lemmy_feed(server, [(4242, "erin", "Acme grinder squeals",
+                                                           "My Acme grinder squeals at fine settings.", 6)]))
+    finn = lemmy_comment(server, 9001, "0.9001", "finn", "lemmy.ml", "Mine too. Did support answer you?", 5)
+    gus = lemmy_comment(server, 9002, "0.9001.9002", "gus", "feddit.de", "@finn same, no answer in a week", 4)
+    gone = lemmy_comment(server, 9003, "0.9003", "hal", "lemmy.ml", "spam", 3, removed=True)
+    serve_comments(server, [finn, gus, gone])
+    config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/feeds/c/coffee.xml")}],
+                          handles=("@acme@lemmy.world",))
+    assert config.feeds[0].kind == "mentions"
+    db = tmp_path / "db.sqlite"
+    report = sync(config, db)
+    assert not report.failed and report.new == 3 and report.feeds[0].comment_feeds == 1
+    with Store.open(db) as store:
+        msgs = {r["author"]: r for r in query(store, "SELECT m.*, p.author AS parent_author FROM messages m "
+                                                     "LEFT JOIN messages p ON p.id = m.parent_id")}
+        assert set(msgs) == {"erin", "finn", "gus"}  # the removed comment is not there
+        assert len({m["conversation_id"] for m in msgs.values()}) == 1
+        assert (msgs["finn"]["parent_author"], msgs["gus"]["parent_author"]) == ("erin", "finn")
+        assert (msgs["gus"]["account"], msgs["gus"]["uid"]) == ("gus@feddit.de", "feddit.de/comment/14002")
+        assert msgs["gus"]["url"] == server.url("/comment/9002")  # its page on the instance the feed is read from
+        tree = store.feed_at(server.url(comments_path(4242)))
+        assert tree is not None and (tree.platform, tree.role, tree.error_count) == ("lemmy", "comments", 0)
+        item = inbox(store, config)[0]
+        assert (item.messages, item.unanswered) == (3, 3)
+    ours = lemmy_comment(server, 9004, "0.9001.9002.9004", "acme", "lemmy.world",
+                         "@gus @finn sorry! Support is on it: a firmware fix ships Friday.", 1)
+    serve_comments(server, [finn, gus, gone, ours])
+    assert sync(config, db).new == 1
+    with Store.open(db) as store:
+        mine = query(store, "SELECT is_ours, parent_id FROM messages WHERE account = 'acme@lemmy.world'")
+        assert [r["is_ours"] for r in mine] == [1] and mine[0]["parent_id"] == msgs["gus"]["id"]
+        assert inbox(store, config) == []  # our reply answers gus and finn (its thread) and the post
+    server.reset_hits()
+    sync(config, db)
+    assert [(h.path, h.status) for h in server.hits if h.path.startswith("/api/")] == [(comments_path(4242), 304)]
+
+
+def test_lemmy_comments_are_asked_only_of_a_lemmy_feeds_own_posts() -> None:
+    feed = "https://lemmy.world/feeds/c/coffee.xml"
+    assert lemmy.comments_address(feed, "lemmy.world/post/4242") == (
+        "https://lemmy.world/api/v3/comment/list?post_id=4242&sort=New&limit=50&type_=All")
+    assert lemmy.comments_address("https://lemmy.world/feeds/u/erin.xml", "lemmy.world/post/7") is not None
+    assert lemmy.comments_address(feed, "lemmy.ml/post/4242") is None  # another instance's ids are not these
+    assert lemmy.comments_address("https://blog.example.com/feed/", "blog.example.com/post/4242") is None
+    assert lemmy.comments_address(feed, "lemmy.world/post/4242/slug") is None
+
+
+def test_lemmy_answers_of_lemmy_1_0_and_hostile_ones() -> None:
+    api = "https://lemmy.world/api/v3/comment/list?post_id=7&sort=New&limit=50&type_=All"
+    v1 = {"comments": [{"comment": {"id": 11, "content": "hi", "published_at": "2026-11-30T08:00:00Z",
+                                    "ap_id": "https://lemmy.world/comment/11", "path": "0.11"},
+                        "creator": {"name": "Ivy", "ap_id": "https://lemmy.world/u/Ivy"}}]}
+    result = lemmy.read_comments(json.dumps(v1).encode(), api, now=NOW.timestamp())
+    assert [(e.author, e.account, e.published, e.parent_ref) for e in result.entries] == [
+        ("Ivy", "ivy@lemmy.world", "2026-11-30T08:00:00Z", "lemmy.world/post/7")]
+    hostile = {"comments": [
+        {"comment": {"id": 12, "path": "0.13", "content": "path names another comment"}, "creator": {"name": "x"}},
+        {"comment": {"id": True, "path": "0.1", "content": "not an id"}, "creator": {"name": "x"}},
+        {"comment": {"id": 14, "path": "0.15.14", "content": "a parent newer than its reply"}, "creator": {}},
+        "not an object", {"comment": {"id": 16, "path": "0.16"}}]}
+    result = lemmy.read_comments(json.dumps(hostile).encode(), api, now=NOW.timestamp())
+    assert [(e.url, e.parent_ref) for e in result.entries] == [("https://lemmy.world/comment/14", None)]
+    assert lemmy.read_comments(b"[1, 2", api).error and lemmy.read_comments(b'{"posts": []}', api).error

@@ -12,13 +12,16 @@ message, in the last `comments_days` days). Blogger's /feeds/comments/default pl
 Discourse forum's /posts.rss (its newest posts) is a signal only: the topics with a post not stored yet are
 polled, whatever their age. A comment that leaves a feed's window is never treated as deleted.
 
-Reply trees (`social`): most replies to a Mastodon status or a Bluesky post are in no feed. For the statuses and
-posts a configured feed stored, when recent or active (as comment feeds are), the tree is asked of the platform's
-public API, one per conversation (its opening post when that is a status or post). Each tree has a feed row of its
-own (comment feeds' bookkeeping: validators, errors, backoff, Retry-After) whose URL is the API request's: for
-Mastodon `<server>/api/v1/statuses/<id>/context`, for Bluesky the AppView's `getPostThread?uri=<at://…>` address.
-At most `[sync] threads_per_host` trees are asked of one API host per sync, the least recently asked first; a 429
-or 503 stops asking that host until the next sync; a deleted post ("gone") is not asked again.
+Threads (`social`, `lemmy`): most replies to a Mastodon status, a Bluesky post, a Reddit or a Lemmy post that a
+listening feed shows are in no feed it follows. For the posts a configured feed stored, when recent or active (as
+comment feeds are), one thread per conversation (its opening post's when it has one) is asked for, and has a feed row
+of its own (comment feeds' bookkeeping: validators, errors, backoff, Retry-After). A reply tree is asked of the
+platform's public API, the row's URL being the request's: Mastodon's `<server>/api/v1/statuses/<id>/context`, the
+Bluesky AppView's `getPostThread?uri=<at://…>`, a Lemmy instance's `/api/v3/comment/list?post_id=<id>…`; at most
+`[sync] threads_per_host` of them per API host and sync. A Reddit post's thread is its own feed (`<post>/.rss`),
+fetched and parsed as a comment feed; at most `[sync] thread_feeds_per_host` of them per sync for all of reddit.com,
+one at a time, as Reddit throttles `.rss`. Either way the least recently asked come first; a 429 or 503 (or Reddit's
+403) stops asking that host until the next sync; a deleted or private post ("gone") is not asked again.
 """
 
 from __future__ import annotations
@@ -121,7 +124,7 @@ class _Thread:
 
     post: str
     api: str
-    platform: str  # mastodon | bluesky | reddit
+    platform: str  # mastodon | bluesky | lemmy | reddit
     host: str
 
     @property
@@ -509,22 +512,22 @@ class SyncEngine:
     async def _sync_threads(self, fc: FeedConfig, row: FeedRow, report: FeedReport) -> None:
         """The reply trees of the feed's recent or active statuses and posts (`_thread_targets`), asked together
         and counted in its report as comment feeds."""
-        targets = self._thread_targets(row.id)
+        targets = self._thread_targets(row)
         if not targets or self.cancelled():
             return
         kind = self._kind(fc, row)
         results = await asyncio.gather(*(self._thread_once(t, row.id, kind) for t in targets))
         _count_comment_feeds(report, [t.api for t in targets], results)
 
-    def _thread_targets(self, feed_id: int) -> list[_Thread]:
+    def _thread_targets(self, feed: FeedRow) -> list[_Thread]:
         """One post per recent or active conversation of the feed, the first of its opening post and the feed's
         own messages that is a status or a post whose thread is not gone (and whose share is not 0, and that is not
         a configured feed of its own); least recently asked first (never asked before first), so that threads over a
         host's share come first next time."""
         since = iso(self.now - timedelta(days=self.config.sync.comments_days))
-        options = [[t for t in map(self._thread_of, messages)
+        options = [[t for t in (self._thread_of(m, feed.url) for m in messages)
                     if t and getattr(self.config.sync, t.share) > 0 and t.api not in self._configured]
-                   for messages in self.store.thread_posts_of(feed_id, since)]
+                   for messages in self.store.thread_posts_of(feed.id, since)]
         rows = self.store.feeds_at(t.api for ts in options for t in ts)
         chosen: dict[str, _Thread] = {}
         for threads in options:
@@ -533,14 +536,17 @@ class SyncEngine:
                 chosen.setdefault(usable[0].api, usable[0])
         return sorted(chosen.values(), key=lambda t: (rows[t.api].last_attempt or "") if t.api in rows else "")
 
-    def _thread_of(self, message: tuple[str, str | None]) -> _Thread | None:
-        """The thread of a stored message (uid, url), when it is a Mastodon status, a Bluesky post (its at:// uid then
-        names it, whichever form its link has) or a Reddit post or comment."""
-        from cmtui import social  # only once a feed stored something that may be a status or a post
+    def _thread_of(self, message: tuple[str, str | None], feed_url: str) -> _Thread | None:
+        """The thread of a message (uid, url) stored from the feed at `feed_url`, when it is a Mastodon status, a
+        Bluesky post (its at:// uid then names it, whichever form its link has), a Reddit post or comment, or a post
+        of a Lemmy feed (its uid, the post's page on the feed's instance, names it)."""
+        from cmtui import lemmy, social  # only once a feed stored something that may be a status or a post
 
         uid, url = message
-        post = uid if uid.startswith("at://") else url
-        found = social.thread_address(post, self.config.sync.bluesky_appview) if post else None
+        comments = lemmy.comments_address(feed_url, uid)
+        post = uid if uid.startswith("at://") or comments else url
+        found = ("lemmy", comments) if comments else (
+            social.thread_address(post, self.config.sync.bluesky_appview) if post else None)
         if post is None or found is None:
             return None
         platform, api = found
@@ -578,20 +584,25 @@ class SyncEngine:
         outcome.skipped = self._waiting(row)
         if outcome.skipped:
             return outcome
-        from cmtui import social
-
         async with self._tree_slots[target.host]:
             outcome.skipped = self._share_refused(target.host, "threads_per_host", "reply trees")
             if outcome.skipped:
                 return outcome
-            if target.platform == "mastodon":
-                result = await social.fetch_mastodon_thread(self.fetcher, target.post, row.etag, row.last_modified)
-            else:
-                result = await social.fetch_bluesky_thread(self.fetcher, target.post, row.etag, row.last_modified,
-                                                           base=self.config.sync.bluesky_appview)
+            result = await self._ask_tree(target, row)
         if result.status in (429, 503):
             self._refused[target.host] = f"{target.host} answered a reply tree with {http_reason(result.status)}"
         return await self._handle_thread(row, target, result, owner_id, kind, outcome)
+
+    async def _ask_tree(self, target: _Thread, row: FeedRow) -> ThreadResult:
+        """The platform's answer for a tree, asked with the validators of the last one."""
+        from cmtui import lemmy, social
+
+        if target.platform == "mastodon":
+            return await social.fetch_mastodon_thread(self.fetcher, target.post, row.etag, row.last_modified)
+        if target.platform == "lemmy":
+            return await lemmy.fetch_comments(self.fetcher, target.api, row.etag, row.last_modified)
+        return await social.fetch_bluesky_thread(self.fetcher, target.post, row.etag, row.last_modified,
+                                                 base=self.config.sync.bluesky_appview)
 
     def _share_refused(self, host: str, share: str, what: str) -> str | None:
         """Why no more threads are asked of `host` this sync (it asked us to slow down; its share, the `[sync]` key

@@ -128,14 +128,14 @@ class FeedStore(StoreBase):
     def thread_posts_of(self, site_feed_id: int, since: str) -> list[list[tuple[str, str | None]]]:
         """For each conversation of the configured feed that is recent or active since `since` (`_RECENT_OR_ACTIVE`),
         the (uid, url) of the messages whose thread may be followed: its opening post first, then the messages
-        stored from the feed itself, oldest first. Only messages that may be a Mastodon status, a Bluesky post or a
-        Reddit post (a cheap filter on their addresses: `social.thread_address` decides)."""
+        stored from the feed itself, oldest first. Only messages that may be a Mastodon status, a Bluesky post, a
+        Reddit post or a Lemmy post (a cheap filter on their addresses and uids: the sync decides)."""
         rows = self._rows(f"""
             SELECT c.id AS conversation_id, m.uid, m.url FROM conversations c
             JOIN messages m ON m.conversation_id = c.id AND (m.id = c.root_id OR m.feed_id = c.feed_id)
             WHERE c.feed_id = :feed AND {_RECENT_OR_ACTIVE}
               AND (m.uid LIKE 'at://%' OR m.url LIKE '%/@%' OR m.url LIKE '%/statuses/%' OR m.url LIKE '%/post/%'
-                   OR m.url LIKE '%reddit.com/%comments/%')
+                   OR m.url LIKE '%reddit.com/%comments/%' OR m.uid LIKE '%/post/%')
             ORDER BY c.id, m.id = c.root_id DESC, m.published, m.id""", {"feed": site_feed_id, "since": since})
         found: dict[int, list[tuple[str, str | None]]] = {}
         for row in rows:
