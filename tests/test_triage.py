@@ -271,6 +271,11 @@ def test_explain_people_report_on_the_demo(demo_db: tuple[Config, Path]) -> None
     assert report["overall"]["answered"] >= 8
     assert report["overall"]["median_hours"] > 0
     assert {f["label"] for f in report["feeds"]} >= {"Acme Blog", "Acme Community"}
+    # per teammate: the names our first answers were written under
+    teammates = {t["label"]: t for t in report["teammates"]}
+    assert {"Acme Support", "acme_cm"} <= set(teammates)
+    assert sum(t["answered"] for t in teammates.values()) == report["overall"]["answered"]
+    assert all(t["unanswered"] == 0 for t in teammates.values())
     bad = CliRunner().invoke(cli, ["report", "--since", "soon", *args])
     assert bad.exit_code == 2
 

@@ -172,7 +172,7 @@ def people_cmd(ctx: Context, as_json: bool, limit: int, as_csv: bool = False) ->
 @common_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 @click.option("--csv", "as_csv", is_flag=True,
-              help="Print CSV on stdout: a header, then a row overall, per feed and per week.")
+              help="Print CSV on stdout: a header, then a row overall, per feed, per week and per teammate.")
 @click.option("--since", default="30d", show_default=True, help="Period: e.g. 7d, 12w, 48h, or 'all'.")
 @pass_ctx
 @friendly_errors
@@ -191,7 +191,8 @@ def report_cmd(ctx: Context, as_json: bool, since: str, as_csv: bool = False) ->
         return
     if as_csv:
         columns = ["label", "answered", "median_hours", "p90_hours", "within_sla", "unanswered", "oldest_wait_hours"]
-        groups = [("overall", [data["overall"]]), ("feed", data["feeds"]), ("week", data["weeks"])]
+        groups = [("overall", [data["overall"]]), ("feed", data["feeds"]), ("week", data["weeks"]),
+                  ("teammate", data["teammates"])]
         write_csv(["group", *columns, "sla_hours", "since"],
                   ([group, *(s[c] for c in columns), data["sla_hours"], data["since"]]
                    for group, stats in groups for s in stats))
@@ -214,3 +215,7 @@ def report_cmd(ctx: Context, as_json: bool, since: str, as_csv: bool = False) ->
     click.echo("\nPer week")
     for s in data["weeks"]:
         click.echo(line(s))
+    if data["teammates"]:
+        click.echo("\nPer teammate (who wrote the first answer)")
+        for s in data["teammates"]:
+            click.echo(line(s))

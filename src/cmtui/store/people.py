@@ -32,7 +32,9 @@ class PeopleStore(StoreBase):
     def responses(self, since: str | None) -> list[ResponseRow]:
         """Messages by others that count for the response time (answered or not), with their feed."""
         return self._typed(ResponseRow, """
-            SELECT m.id, m.published, m.answered_at, f.name AS feed, f.url AS feed_url
+            SELECT m.id, m.published, m.answered_at, f.name AS feed, f.url AS feed_url,
+                   (SELECT o.author FROM messages o WHERE o.conversation_id = m.conversation_id AND o.is_ours = 1
+                      AND o.published = m.answered_at ORDER BY o.id LIMIT 1) AS answered_by
             FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN feeds f ON f.id = c.feed_id
             WHERE m.is_ours = 0 AND (m.is_post = 0 OR c.kind IN ('forum', 'mentions'))
               AND (? IS NULL OR m.published >= ?)""", [since, since])

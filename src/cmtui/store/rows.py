@@ -147,6 +147,7 @@ class ResponseRow:
     answered_at: str | None
     feed: str
     feed_url: str
+    answered_by: str | None  # who wrote our first answer (the name it was posted under)
 
 
 @dataclass(slots=True)

@@ -1,4 +1,5 @@
-"""First response times from the feeds' own timestamps: overall, per feed and per week (`cmtui report`)."""
+"""First response times from the feeds' own timestamps: overall, per feed, per week and per teammate (who wrote
+the first answer) (`cmtui report`)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ class ResponseStats:
 
 def report(store: Store, config: Config, since: timedelta | None = None,
            now: datetime | None = None) -> dict[str, Any]:
-    """First response times from the feeds' own timestamps: overall, per feed and per week."""
+    """First response times from the feeds' own timestamps: overall, per feed, per week, and per teammate (the name
+    our first answer was written under: the answers each one gave, never the questions still open)."""
     import statistics
 
     now = now or utc_now()
@@ -37,6 +39,8 @@ def report(store: Store, config: Config, since: timedelta | None = None,
         groups[("feed", r.feed or r.feed_url)].append(r)
         if week:
             groups[("week", f"{week.isocalendar().year}-W{week.isocalendar().week:02d}")].append(r)
+        if r.answered_by:
+            groups[("teammate", r.answered_by)].append(r)
 
     def stats(label: str, items: list[ResponseRow]) -> ResponseStats:
         times = sorted(hours_between(r.published, parse_iso(r.answered_at) or now)
@@ -57,4 +61,5 @@ def report(store: Store, config: Config, since: timedelta | None = None,
         "overall": asdict(stats("all", groups.get(("all", "all"), []))),
         "feeds": [asdict(stats(k[1], v)) for k, v in sorted(groups.items()) if k[0] == "feed"],
         "weeks": [asdict(stats(k[1], v)) for k, v in sorted(groups.items()) if k[0] == "week"],
+        "teammates": [asdict(stats(k[1], v)) for k, v in sorted(groups.items()) if k[0] == "teammate"],
     }
