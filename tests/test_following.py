@@ -359,3 +359,45 @@ def test_lemmy_answers_of_lemmy_1_0_and_hostile_ones() -> None:
     result = lemmy.read_comments(json.dumps(hostile).encode(), api, now=NOW.timestamp())
     assert [(e.url, e.parent_ref) for e in result.entries] == [("https://lemmy.world/comment/14", None)]
     assert lemmy.read_comments(b"[1, 2", api).error and lemmy.read_comments(b'{"posts": []}', api).error
+
+
+# -- a feed of platform accounts' posts at an address that does not say so -----------------------------------------
+
+
+def test_a_feed_whose_posts_all_come_from_platform_accounts_becomes_mentions(server: FeedServer,
+                                                                              tmp_path: Path) -> None:
+    """No `kind` written, and an address that says nothing (a feed maker's: "blog" by default), but every post is by a
+    Reddit account: the sync makes it a mentions feed, as `cmtui add` would, and its conversations already stored
+    (from a sync that called it a blog) become mentions too, so the strangers' posts wait for us. It stays one on the
+    syncs that follow, and is a blog again once its posts show no account at all."""
+    path = "/feeds/acme-reddit.xml"
+    gil = post("1h2gil", "acme_or_not", "gil", "Acme or Baratza?", "Which grinder, Acme or Baratza?", 3)
+    server.set(path, atom(path, "Acme on Reddit", [DANA]), content_type="application/atom+xml")
+    feed: dict[str, object] = {"url": server.url(path), "name": "Acme on Reddit"}
+    no_threads = "\n[sync]\nthread_feeds_per_host = 0\n"  # the posts' threads are on reddit.com: not asked here
+    as_blog = write_config(tmp_path / "feeds.toml", [{**feed, "kind": "blog"}], handles=("u/acme_cm",),
+                           extra=no_threads)
+    db = tmp_path / "db.sqlite"
+    sync(as_blog, db)
+    with Store.open(db) as store:
+        assert [r["kind"] for r in query(store, "SELECT kind FROM conversations")] == ["blog"]
+        assert inbox(store, as_blog) == []  # a blog's post by someone else is context
+    unwritten = write_config(tmp_path / "feeds.toml", [feed], handles=("u/acme_cm",), extra=no_threads)
+    assert (unwritten.feeds[0].kind, unwritten.feeds[0].kind_set) == ("blog", False)
+    server.set(path, atom(path, "Acme on Reddit", [gil, DANA]), content_type="application/atom+xml")
+    for _ in range(2):  # the second sync is a 304: the kind found is kept
+        server.reset_hits()
+        sync(unwritten, db)
+        with Store.open(db) as store:
+            assert [r["kind"] for r in query(store, "SELECT kind FROM conversations")] == ["mentions"] * 2
+            assert {i.latest.author for i in inbox(store, unwritten)} == {"/u/dana", "/u/gil"}
+            row = store.feed_at(server.url(path))
+            assert row is not None and row.kind == "mentions"
+    assert server.requests_for(path)[0].status == 304
+    server.set(path, """<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Acme news</title>
+<link>https://news.example/</link><description>News</description><item><title>Acme opens a shop</title>
+<link>https://news.example/shop</link><guid>https://news.example/shop</guid></item></channel></rss>""")
+    sync(unwritten, db)
+    with Store.open(db) as store:
+        row = store.feed_at(server.url(path))
+        assert row is not None and row.kind == "blog"

@@ -184,6 +184,7 @@ class SyncEngine:
         self._configured: dict[str, FeedConfig] = {}
         for fc in config.feeds:  # a URL listed twice is one feed: the first entry (as `config.parse` keeps it)
             self._configured.setdefault(fc.url, fc)
+        self._kinds: dict[str, str] = {}  # configured URL -> the kind its new conversations get (`_start_kinds`)
         self.touched: set[int] = set()
         self._summarised = 0.0  # time.monotonic() of the last summaries
         self._asked: Counter[tuple[str, str]] = Counter()  # (share, host) -> threads asked of it this sync
@@ -199,13 +200,15 @@ class SyncEngine:
         self.now = utc_now()
         summarise_dirty(self.store, triage.Settings(self.config))  # left dirty by a sync cut short: in batches
         self.triage = triage.refresh(self.store, self.config)
+        self._kinds = self._start_kinds()
         with self.store.transaction():  # every configured feed's row, in one go
-            self._feed_rows = self.store.ensure_configured_feeds((fc.url, fc.name, fc.kind, fc.tags)
+            self._feed_rows = self.store.ensure_configured_feeds((fc.url, fc.name, self._kinds[fc.url], fc.tags)
                                                                  for fc in self._configured.values())
-            # A kind written in the config (or a listening feed's) applies to the conversations the feed already
-            # has; a forum that was detected stays one.
-            self.store.apply_feed_kinds((self._feed_rows[fc.url].id, fc.kind) for fc in self._configured.values()
-                                        if fc.kind_set or fc.kind == "mentions")
+            # A kind written in the config (or a listening feed's, or one detected as mentions) applies to the
+            # conversations the feed already has; a forum that was detected stays one.
+            self.store.apply_feed_kinds((self._feed_rows[fc.url].id, self._kinds[fc.url])
+                                        for fc in self._configured.values()
+                                        if fc.kind_set or self._kinds[fc.url] == "mentions")
         if self.processes and sum(row.body_hash is None for row in self._feed_rows.values()) > PARSE_IN_THREAD:
             self._start_pool()  # many feeds never read before: the workers start while the first bodies download
         s = self.config.sync
@@ -243,7 +246,7 @@ class SyncEngine:
 
     async def _sync_site_work(self, fc: FeedConfig, report: FeedReport) -> None:
         row = self._feed_rows[fc.url]
-        outcome = await self._feed_once(fc.url, owner_id=row.id, kind=fc.kind)
+        outcome = await self._feed_once(fc.url, owner_id=row.id, kind=self._kinds[fc.url])
         report.new, report.http_status = outcome.new, outcome.http_status
         report.error, report.warning = outcome.error, outcome.warning
         if outcome.skipped:
@@ -257,7 +260,7 @@ class SyncEngine:
         assert fresh is not None
         row = fresh
         report.next_attempt = row.next_attempt
-        if fc.follow_comments and fc.kind != "mentions" and (outcome.ok or outcome.skipped):
+        if fc.follow_comments and self._kind(fc, row) != "mentions" and (outcome.ok or outcome.skipped):
             await self._sync_comments(fc, row, outcome, report)
         s = self.config.sync
         if (fc.follow_comments and (s.threads_per_host > 0 or s.thread_feeds_per_host > 0)
@@ -323,9 +326,38 @@ class SyncEngine:
             self.store.update_feed(feed_id, comments_due=None)
 
     def _kind(self, fc: FeedConfig, row: FeedRow) -> str:
+        """The kind of a configured feed's conversations: the config's when written, else a detected forum's, else
+        what its address says or its posts showed (`_detected_kind`)."""
         if fc.kind_set:
             return fc.kind
-        return "forum" if row.platform == "discourse" else fc.kind
+        return "forum" if row.platform == "discourse" else self._kinds.get(fc.url, fc.kind)
+
+    def _start_kinds(self) -> dict[str, str]:
+        """Each configured feed's kind as the sync starts: the config's, or "mentions" where the config leaves it to
+        the address, the address says "blog", and an earlier sync found the feed's posts all by platform accounts
+        (written in its row's `kind`; see `_detected_kind`)."""
+        guessed = [fc.url for fc in self._configured.values() if not fc.kind_set and fc.kind == "blog"]
+        stored = self.store.feeds_at(guessed) if guessed else {}
+        return {fc.url: "mentions" if fc.url in stored and stored[fc.url].kind == "mentions" else fc.kind
+                for fc in self._configured.values()}
+
+    def _detected_kind(self, row: FeedRow, parsed: ParsedFeed, kind: str, owner_id: int) -> str:
+        """The kind a parse shows where the config does not say: a forum (Discourse), or, for a configured feed whose
+        address says "blog", "mentions" when its posts all come from platform accounts (Reddit, Lemmy, Mastodon: each
+        a stranger's post to answer, as `cmtui add` decides) and "blog" again when none does."""
+        if parsed.forum and kind == "blog" and not self._kind_set(row.url, owner_id):
+            return "forum"
+        if not self._left_to_address(row) or parsed.forum or parsed.role != "posts" or not parsed.entries:
+            return kind
+        accounts = [bool(e.account) for e in parsed.entries]
+        detected = "mentions" if all(accounts) else "blog" if not any(accounts) else kind
+        self._kinds[row.url] = detected
+        return detected
+
+    def _left_to_address(self, row: FeedRow) -> bool:
+        """Whether `row` is a configured feed whose kind the config leaves to its address, which says "blog"."""
+        fc = self._configured.get(row.url)
+        return bool(row.configured) and fc is not None and not fc.kind_set and fc.kind == "blog"
 
     # -- one feed URL, at most once per run --------------------------------------------
     def _feed_once(self, url: str, *, owner_id: int, kind: str, parent_id: int | None = None) -> asyncio.Task[_Outcome]:
@@ -448,14 +480,17 @@ class SyncEngine:
             outcome.error = parsed.error
             return outcome
         is_configured = bool(row.configured)
-        if parsed.forum and kind == "blog" and not self._kind_set(result.url, owner_id):
-            kind = "forum"
+        kind = self._detected_kind(row, parsed, kind, owner_id)
         with self.store.transaction():
             saved = self._store_parsed(row, parsed, kind, owner_id)
             extra: dict[str, object] = {"title": parsed.title, "platform": parsed.platform, "role": parsed.role,
                                         "last_warning": parsed.warning}
             if is_configured:
                 extra["site_comments_url"] = parsed.site_comments_feed
+            if kind != row.kind and kind != "forum" and self._left_to_address(row):  # detected: kept for next time
+                extra["kind"] = kind
+                if kind == "mentions":  # and the feed's conversations are mentions from now on, old ones too
+                    self.store.apply_feed_kinds([(feed_id, kind)])
             self.store.update_feed(feed_id, **base, **validators, **extra)
         outcome.ok, outcome.changed, outcome.new = True, True, saved.new
         outcome.warning = parsed.warning
