@@ -18,7 +18,7 @@ from cmtui.sync import FeedReport
 from cmtui.triage import InboxItem, Latest
 from cmtui.ui import render
 from cmtui.ui.app import CmtuiApp
-from cmtui.ui.data import ThreadMessage, thread_order
+from cmtui.ui.data import BYLINE_LIMIT, ThreadMessage, byline, thread_order
 from cmtui.ui.messages import FeedSynced
 from cmtui.ui.widgets.filter_bar import Filters, filter_content
 from cmtui.ui.widgets.preview import preview_text
@@ -62,7 +62,7 @@ def test_thread_order_without_a_post_and_with_a_cycle() -> None:
 
 
 def message(**overrides: object) -> ThreadMessage:
-    values: dict[str, object] = dict(id=1, parent_id=None, author="Ann", published="2026-11-20T09:00:00Z",
+    values: dict[str, object] = dict(id=1, parent_id=None, author="Ann", byline="Ann", published="2026-11-20T09:00:00Z",
                                      seen_at="2026-11-20T09:00:00.000000Z", text="hello", url=None, is_ours=False,
                                      is_post=False, depth=0, unanswered=True, new=False)
     values.update(overrides)
@@ -71,7 +71,7 @@ def message(**overrides: object) -> ThreadMessage:
 
 def item(**overrides: object) -> InboxItem:
     values: dict[str, object] = dict(
-        id=1, title="A title", feed="Feed", feed_id=1, url=None, kind="blog", priority=1.0, reasons=[],
+        id=1, title="A title", feed="Feed", feed_id=1, brand="", url=None, kind="blog", priority=1.0, reasons=[],
         waiting_since="2026-11-20T09:00:00Z", unanswered_seen_at=None, last_message_at="2026-11-20T09:00:00Z",
         unanswered=1, messages=2,
         needs_reply=True, done_at=None, snoozed_until=None, muted=False, opened_at=None, tags=[],
@@ -82,13 +82,17 @@ def item(**overrides: object) -> InboxItem:
 
 def test_renderers_show_hostile_text_literally_without_escapes() -> None:
     hostile = "[bold]x[/] \x1b[2J\x1b]0;title\x07 [link=javascript:alert(1)]y[/link]"
-    preview = preview_text(item(title=hostile), message(author=hostile, text=hostile), FIXED, PALETTE)
+    preview = preview_text(item(title=hostile), message(author=hostile, byline=hostile, text=hostile), FIXED, PALETTE)
     assert isinstance(preview, Text)
     assert "[bold]x[/]" in preview.plain and "[link=javascript:alert(1)]y[/link]" in preview.plain
     assert "\x1b" not in preview.plain and "\x07" not in preview.plain
     assert not preview.spans or all("link" not in str(span.style) for span in preview.spans)
-    title = card_title(message(author=hostile), FIXED)
+    title = card_title(message(author=hostile, byline=hostile), FIXED)
     assert "[bold]x[/]" in title.plain and "\x1b" not in title.plain
+    shown = byline(hostile, "x@evil.example\x1b[2J")
+    assert "[bold]x[/]" in shown and "\x1b" not in shown and shown.endswith(" (@x@evil.example)")
+    card = card_title(message(byline=shown), FIXED)
+    assert "[bold]x[/]" in card.plain and "\x1b" not in card.plain
     bar = filter_content(Filters(feed_id=1, feed_name=hostile, search=hostile), 3)
     assert "[bold]x[/]" in bar.plain and "\x1b" not in bar.plain
     assert render.plain(hostile).plain.count("\x1b") == 0
@@ -195,3 +199,14 @@ def test_the_command_line_module_does_not_import_textual() -> None:
     code = "import sys, cmtui.cli; print(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_byline_keeps_the_account_in_view_whatever_the_name() -> None:
+    assert byline("@acme_cm", "acme_cm@evil.example") == "@acme_cm@evil.example"
+    assert byline("Acme Support Team", "acme_support_team@evil.example") == \
+        "Acme Support Team (@acme_support_team@evil.example)"
+    assert byline("Ann", None) == "Ann" and byline("", None) == "(anonymous)"
+    assert byline(None, "a@b.example") == "@a@b.example"
+    padded = byline("Acme Support " + "\u3000" * 5 + "x" * 500, "acme_cm@evil.example")
+    assert padded.endswith("… (@acme_cm@evil.example)") and len(padded) <= BYLINE_LIMIT
+    assert card_title(message(byline=padded), FIXED).plain.startswith(padded)

@@ -10,16 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from cmtui import text, triage
+from cmtui import identity, text, triage
 from cmtui.config import Config
 from cmtui.store import MessageRow, Store, parse_iso
+
+NAME_LIMIT = 50  # characters of an author's name in a byline: a long name must not push its account out of view
+ACCOUNT_LIMIT = 80  # characters of an account in a byline (a host name can be 253)
+BYLINE_LIMIT = NAME_LIMIT + ACCOUNT_LIMIT + 4  # a whole byline: `Name (@account)`
 
 
 @dataclass(frozen=True)
 class ThreadMessage:
     id: int
     parent_id: int | None
-    author: str
+    author: str  # the name as written (saved replies' {first_name} uses it)
+    byline: str  # who wrote it, as shown: the name and, on platforms with accounts, the account (`byline()`)
     published: str | None
     seen_at: str | None
     text: str
@@ -31,10 +36,18 @@ class ThreadMessage:
     new: bool
 
 
+def byline(author: str | None, account: str | None) -> str:
+    """Who wrote a message, for the screens: `identity.label` of the name and the account, both cleaned and cut
+    (they came from a feed), so that `@acme_cm` posting from another server shows that server."""
+    name = text.one_line(author, NAME_LIMIT)
+    return identity.label(name, text.one_line(account, ACCOUNT_LIMIT) or None) or "(anonymous)"
+
+
 def thread_message(r: MessageRow, *, depth: int = 0, unanswered: bool = False, new: bool = False) -> ThreadMessage:
     """One stored message for the widgets: author, text and link cleaned (they came from a feed)."""
     return ThreadMessage(
         id=r.id, parent_id=r.parent_id, author=text.one_line(r.author, 120) or "(anonymous)",
+        byline=byline(r.author, r.account),
         published=r.published, seen_at=r.seen_at, text=text.clean(r.text).strip(),
         url=text.safe_url(r.url), is_ours=bool(r.is_ours), is_post=bool(r.is_post), depth=depth,
         unanswered=unanswered, new=new,

@@ -66,7 +66,8 @@ class ReplyPlan:
 
     @property
     def reply_to(self) -> str:
-        return self.answered.author if self.answered else "the conversation"
+        """Who the reply answers, as shown (`ThreadMessage.byline`: with the account)."""
+        return self.answered.byline if self.answered else "the conversation"
 
     def context(self, config: Config) -> replies.ReplyContext:
         return replies.ReplyContext(

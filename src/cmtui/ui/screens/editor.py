@@ -27,7 +27,7 @@ from textual.widgets import Footer, Header, Static, TextArea
 from cmtui import replies, text
 from cmtui.store import Store
 from cmtui.ui import render
-from cmtui.ui.data import ThreadMessage, load_thread
+from cmtui.ui.data import BYLINE_LIMIT, ThreadMessage, load_thread
 from cmtui.ui.drafting import (
     Draft,
     EditorFailed,
@@ -145,7 +145,7 @@ class ReplyEditorScreen(CmtuiScreen):
         muted = palette["foreground-muted"]
         plan = self.plan
         head = Text()
-        head.append(f"Reply to {text.one_line(plan.reply_to, 60)}", style="bold")
+        head.append(f"Reply to {text.one_line(plan.reply_to, BYLINE_LIMIT)}", style="bold")
         head.append("  in  ", style=muted)
         head.append(text.one_line(plan.title, 120), style="bold")
         head.append("\n")

@@ -12,17 +12,17 @@ from textual.widgets import Static
 from cmtui import text
 from cmtui.triage import InboxItem
 from cmtui.ui import render
-from cmtui.ui.data import ThreadMessage
+from cmtui.ui.data import BYLINE_LIMIT, ThreadMessage
 
 
 def preview_text(item: InboxItem, message: ThreadMessage | None, now: datetime,
                  palette: dict[str, str]) -> Text:
-    """Author · when · state, a blank line, the full text (all literal: it came from a feed)."""
+    """Author (@account) · when · state, a blank line, the full text (all literal: it came from a feed)."""
     out = Text()
     if message is None:
         out.append("No messages stored for this conversation yet.", style=palette["foreground-muted"])
         return out
-    out.append(text.one_line(message.author, 120) or "(anonymous)", style="bold")
+    out.append(text.one_line(message.byline, BYLINE_LIMIT) or "(anonymous)", style="bold")
     out.append(f"  {render.when_label(message.published, now)}", style=palette["foreground-muted"])
     if message.unanswered:
         out.append("  waiting for a reply", style=palette["warning"])

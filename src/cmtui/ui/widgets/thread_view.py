@@ -15,16 +15,16 @@ from textual.widgets import Static
 
 from cmtui import text
 from cmtui.ui import render
-from cmtui.ui.data import ThreadMessage
+from cmtui.ui.data import BYLINE_LIMIT, ThreadMessage
 
 MAX_DEPTH = 6  # deeper replies are drawn at this indentation (classes -depth-0 … -depth-6 in cmtui.tcss)
 PAGE = 40  # cards mounted at a time (a screen shows about ten)
 
 
 def card_title(message: ThreadMessage, now: datetime) -> Text:
-    """`Author · 3 h ago · Fri 20 Nov 09:14`: the author is literal text."""
+    """`Author (@account) · 3 h ago · Fri 20 Nov 09:14`: the byline is literal text."""
     title = Text(no_wrap=True, overflow="ellipsis")
-    title.append(text.one_line(message.author, 80) or "(anonymous)", style="bold")
+    title.append(text.one_line(message.byline, BYLINE_LIMIT) or "(anonymous)", style="bold")
     title.append(f" · {render.when_label(message.published, now)}")
     return title
 
