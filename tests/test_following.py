@@ -1,8 +1,10 @@
 """Following the threads that listening feeds find: a Reddit search or subreddit feed's posts get their thread's own
 feed (Reddit's Atom `.rss`, the post and its comments), within a per-host share that is small by default, since
-Reddit throttles `.rss` (and sometimes says so with a 403). Also: a Mastodon server that refuses anonymous API calls
-is not asked for that tree again. Every request is answered by a loopback server; Reddit's addresses are kept as they
-are (the thread's key is read from them) and the requests forwarded to it."""
+Reddit throttles `.rss` (and sometimes says so with a 403); a Lemmy community feed's posts get their comments from the
+instance's public API. Also: a Mastodon server that refuses anonymous API calls is not asked for that tree again, and
+a feed of platform accounts' posts at an address that does not say so becomes a mentions feed. Every request is
+answered by a loopback server; Reddit's addresses are kept as they are (the thread's key is read from them) and the
+requests forwarded to it."""
 
 from __future__ import annotations
 

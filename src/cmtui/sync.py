@@ -67,7 +67,8 @@ NO_TREES = ("wordpress", "blogger", "discourse", "reddit")  # platforms whose fe
 # post or Reddit post of a listing (a Reddit feed of this platform is one thread): their (often many) conversations
 # are not searched for threads to follow
 THREAD_FEEDS = ("reddit",)  # threads read through their own feed (conditional GET, parsed as a feed), within
-# `[sync] thread_feeds_per_host`, one request at a time per host; the others' trees are API answers (`social`)
+# `[sync] thread_feeds_per_host`, one request at a time per host; the others' trees are API answers (`social`,
+# `lemmy`) within `[sync] threads_per_host`
 
 
 @dataclass
