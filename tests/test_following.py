@@ -403,3 +403,18 @@ def test_a_feed_whose_posts_all_come_from_platform_accounts_becomes_mentions(ser
     with Store.open(db) as store:
         row = store.feed_at(server.url(path))
         assert row is not None and row.kind == "blog"
+
+
+def test_lemmy_comments_are_markdown_read_as_it_shows_on_lemmy() -> None:
+    """Lemmy's comments are Markdown: emphasis, links and quotes read as text, never as `**` and `[x](y)`; HTML written
+    in the Markdown stays text, and a `javascript:` link is never a link."""
+    api = "https://lemmy.world/api/v3/comment/list?post_id=7&sort=New&limit=50&type_=All"
+    content = ("**Same** here, see [the fix](https://acme.example/fix)\n\n> it squeals\n\n"
+               "<b>x</b> [y](javascript:alert(1))")
+    answer = {"comments": [{"comment": {"id": 11, "content": content, "published": "2026-11-30T08:00:00Z",
+                                        "ap_id": "https://lemmy.world/comment/11", "path": "0.11"},
+                            "creator": {"name": "Ivy", "actor_id": "https://lemmy.world/u/Ivy"}}]}
+    entry = lemmy.read_comments(json.dumps(answer).encode(), api, now=NOW.timestamp()).entries[0]
+    assert "<strong>Same</strong>" in entry.html and '<a href="https://acme.example/fix"' in entry.html
+    assert "**" not in entry.text and "[the fix]" not in entry.text and "it squeals" in entry.text
+    assert "javascript:" not in entry.html.replace("[y](javascript:alert(1))", "") and "<b>" not in entry.html

@@ -21,12 +21,14 @@ Pure of the store and the UI; like `social`, hostile input never raises: a failu
 from __future__ import annotations
 
 import asyncio
-import html
+import functools
 import re
 import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from markdown_it import MarkdownIt
 
 from cmtui import identity, parse, text
 from cmtui.fetch import Fetcher
@@ -130,13 +132,25 @@ def _comment(view: Any, base: str, now: float) -> _Comment | None:
     link = f"{base}/comment/{key}"
     global_id = text.safe_url(_field(comment, "ap_id"))
     content = text.clean(_field(comment, "content", MAX_CONTENT)).strip()
+    body = text.absolute_links(text.safe_html(_markdown(content)), link)
     name = _field(creator, "name")
     entry = Entry(uid=url_key(global_id) or url_key(link) or link, url=link, url_key=url_key(link), title="",
                   author=parse.plain_text(name, 200),
                   published=_published(comment.get("published") or comment.get("published_at"), now),
-                  html=html.escape(content, quote=False).replace("\n", "<br>"), text=content, is_post=False,
+                  html=body, text=text.sanitized_to_text(body), is_post=False,
                   conv_keys=[], account=_creator_account(creator, name))
     return _Comment(entry, key, int(ids[-2]) if len(ids) > 2 else None)
+
+
+@functools.cache
+def _markdown_renderer() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False})  # HTML written in the Markdown stays text
+
+
+def _markdown(source: str) -> str:
+    """A comment's Markdown as HTML (then sanitised like any feed's): links, emphasis, quotes and lists read as
+    they do on Lemmy instead of as `**` and `[x](y)`."""
+    return str(_markdown_renderer().render(source))
 
 
 def _creator_account(creator: dict[str, Any], name: str) -> str | None:
