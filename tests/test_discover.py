@@ -236,7 +236,7 @@ def test_append_creates_a_missing_file(tmp_path: Path) -> None:
     path = tmp_path / "new" / "feeds.toml"
     assert append_feeds(path, [{"url": "https://a.example/feed/", "name": "A"}]) == ["https://a.example/feed/"]
     content = path.read_text(encoding="utf-8")
-    assert content.startswith("#") and "[identity]" in content and "names = []" in content
+    assert content.startswith("#") and "[identity]" in content and "names = []" in content and "handles = []" in content
     assert "author names" in content
     config = load(path)
     assert config.names == () and [(f.url, f.name) for f in config.feeds] == [("https://a.example/feed/", "A")]

@@ -31,9 +31,13 @@ NEW_CONFIG = """\
 # url, name, kind (blog | forum | mentions), tags.
 
 [identity]
-# Put the brand's author names here, as they appear on posts and comments (e.g. "Acme Support"):
+# Put the brand's author names here, as they appear on blog comments (e.g. "Acme Support"):
 # cmtui treats their replies as answers and never asks you to reply to yourself.
 names = []
+# And the brand's accounts where there are accounts: "@name@server" (Mastodon and the fediverse,
+# Lemmy, a Discourse forum), "u/name" (Reddit), "@name.bsky.social" (Bluesky), or a profile URL.
+# There only these are you: the same name from another account is flagged as impersonating you.
+handles = []
 """
 
 
