@@ -57,6 +57,7 @@ class FeedConfig(NamedTuple):
     kind_set: bool = False  # whether `kind` was written in the file (else detection may override)
     posting: PostingConfig | None = None
     brand: str = ""  # the brand the feed is watched for (a `[[brands]]` name; "" is `[identity]`'s)
+    mute: bool = False  # its conversations wait only for messages that name us (unless one is unmuted by hand)
 
     @property
     def label(self) -> str:
@@ -462,7 +463,7 @@ def _rule_action(path: Path, rule: _Table) -> str:
     return action
 
 
-_FEED_KEYS = frozenset({"url", "name", "kind", "follow_comments", "tags", "posting", "brand"})
+_FEED_KEYS = frozenset({"url", "name", "kind", "follow_comments", "tags", "posting", "brand", "mute"})
 
 
 def _feed(path: Path, index: int, raw: Any) -> FeedConfig:
@@ -485,6 +486,7 @@ def _feed(path: Path, index: int, raw: Any) -> FeedConfig:
         kind_set="kind" in raw,
         posting=_posting(path, table.key("posting"), raw["posting"]) if "posting" in raw else None,
         brand=table.get("brand", str, "").strip(),
+        mute=table.get("mute", bool, False),
     )
 
 

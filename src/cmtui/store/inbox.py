@@ -130,6 +130,8 @@ assert list(_COLUMNS) == [f.name for f in fields(ConversationRow)]
 _LIMIT = "LIMIT coalesce(:limit, -1) OFFSET 0"
 _ORDER = f"""ORDER BY needs_reply DESC, priority DESC, waiting_since IS NULL, waiting_since ASC, last_message_at DESC,
                        id ASC {_LIMIT}"""
+# Muted: by the user's mark on the conversation (muting or unmuting it), else by its feed's `mute = true`.
+_MUTED = "coalesce(st.muted, CASE WHEN f.url IN (SELECT value FROM json_each(:muted_feeds)) THEN 1 ELSE 0 END)"
 _CONDITIONS = {
     "needs_reply": "needs_reply = 1", "all": "1", "answered": "needs_reply = 0 AND unanswered = 0",
     "done": "needs_reply = 0 AND done_at IS NOT NULL", "snoozed": "snoozed_until > :now", "muted": "muted = 1",
@@ -150,6 +152,8 @@ class InboxQuery:
     person: str | None = None  # someone who wrote in it (`author_norm`)
     kind: str | None = None
     min_hours: float | None = None  # waiting at least this long
+    muted_feeds: tuple[str, ...] = ()  # configured feeds muted whole (`mute = true`): their conversations are muted
+    # unless the user unmuted one
     assigned_to: str | None = None  # only those assigned to this teammate (any case)
     unassigned: bool = False  # only those assigned to nobody
     search: str | None = None
@@ -202,7 +206,8 @@ class InboxStore(SearchStore):
         inner = ["1"]  # conditions SQLite can look up by index: they go inside the subquery it cannot see into
         params: dict[str, Any] = {"now": iso(query.now or utc_now()), "limit": query.limit or None,
                                   "feed_id": query.feed_id, "tag": query.tag,
-                                  "conversation_id": query.conversation_id, **query.clock.params()}
+                                  "conversation_id": query.conversation_id, **query.clock.params(),
+                                  "muted_feeds": json.dumps(list(query.muted_feeds))}
         if query.conversation_id is not None:
             inner.append("c.id = :conversation_id")
         if query.feed_id is not None:
@@ -223,6 +228,7 @@ class InboxStore(SearchStore):
             params["match"] = match
             where.append("id IN (SELECT m.conversation_id FROM messages_fts "
                          "JOIN messages m ON m.id = messages_fts.rowid WHERE messages_fts MATCH :match)")
+        muted = _MUTED if query.muted_feeds else "coalesce(st.muted, 0)"
         # `ranked` finds and orders the conversations of the view from a few narrow columns (sorting full rows
         # costs more than everything else); the query that uses it reads each one's display columns in that
         # order: CROSS JOIN keeps `ranked` the outer loop (SQLite never reorders it), and the OFFSET keeps each
@@ -235,14 +241,14 @@ class InboxStore(SearchStore):
               FROM (
                 SELECT c.id, c.feed_id, f.tags AS feed_tags, s.rule_labels, s.unanswered, s.waiting_since,
                        s.last_message_at, s.burst, s.score, st.done_at, st.snoozed_until,
-                       coalesce(st.muted, 0) AS muted,
+                       {muted} AS muted,
                        (julianday(:now) - julianday(s.waiting_since)) * 24.0 AS hours,
                        (julianday(:now) - julianday(s.stuck_since)) * 24.0 AS stuck_hours,
                        (julianday(:now) - julianday(s.burst_since)) * 24.0 AS burst_age,
                        coalesce(d.reply_pending, 0) AS reply_pending, coalesce(d.has_draft, 0) AS has_draft,
                        (s.unanswered > 0 AND (st.done_at IS NULL OR coalesce(st.done_seq, 0) < s.unanswered_seen_seq)
                         AND (st.snoozed_until IS NULL OR st.snoozed_until <= :now)
-                        AND (coalesce(st.muted, 0) = 0 OR s.mention_seen_seq > coalesce(st.muted_seq, 0))
+                        AND ({muted} = 0 OR s.mention_seen_seq > coalesce(st.muted_seq, 0))
                        ) AS needs_reply
                 FROM conversation_summary s
                 JOIN conversations c ON c.id = s.conversation_id

@@ -135,7 +135,7 @@ def inbox(store: Store, config: Config | None = None, *, include_answered: bool 
     settings = Settings(config)
     query = InboxQuery(view="all" if include_answered else view, now=now or utc_now(), feed_id=feed_id, tag=tag,
                        search=search, limit=limit, clock=settings.clock, feed_urls=_brand_feeds(config, brand),
-                       assigned_to=assigned_to, unassigned=unassigned)
+                       assigned_to=assigned_to, unassigned=unassigned, muted_feeds=settings.muted_feeds)
     query = narrowed(query, config, saved)
     return [_item(row, settings) for row in store.iter_conversations(query)]
 
@@ -173,7 +173,7 @@ def inbox_count(store: Store, config: Config | None = None, *, view: str = "need
     config = config or Config(path=Path("-"))
     settings = Settings(config)
     query = InboxQuery(view=view, now=now or utc_now(), feed_id=feed_id, tag=tag, search=search,
-                       clock=settings.clock)
+                       clock=settings.clock, muted_feeds=settings.muted_feeds)
     return store.count_conversations(narrowed(query, config, saved))
 
 
@@ -196,7 +196,7 @@ def inbox_json_chunks(store: Store, config: Config, *, include_answered: bool = 
     settings = Settings(config)
     query = InboxQuery(view="all" if include_answered else "needs_reply", now=now or utc_now(), limit=limit,
                        clock=settings.clock, tag=tag, feed_urls=_brand_feeds(config, brand),
-                       assigned_to=assigned_to, unassigned=unassigned)
+                       assigned_to=assigned_to, unassigned=unassigned, muted_feeds=settings.muted_feeds)
     query = narrowed(query, config, saved)
     rows = store.iter_conversations(query)
     separator = "["
@@ -252,5 +252,6 @@ def item(store: Store, config: Config, conv_id: int, now: datetime | None = None
     """One conversation as the inbox shows it, with every signal (`cmtui explain`, the conversation view)."""
     settings = Settings(config)
     now = now or utc_now()
-    rows = store.conversations(InboxQuery(view="all", now=now, conversation_id=conv_id, clock=settings.clock))
+    rows = store.conversations(InboxQuery(view="all", now=now, conversation_id=conv_id, clock=settings.clock,
+                                          muted_feeds=settings.muted_feeds))
     return _item(rows[0], settings, detailed=True) if rows else None

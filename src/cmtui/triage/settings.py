@@ -35,6 +35,7 @@ class Settings:
         self.shown_names.update({normalise_name(n): " ".join(n.split())  # as written
                                  for brand in config.brands for n in brand.names})
         self.feed_brands = {fc.url: fc.brand or config.brand for fc in config.feeds}  # what `inbox` objects say
+        self.muted_feeds = tuple(fc.url for fc in config.feeds if fc.mute)
         self.weights = t.weights
         self.sla_hours = t.sla_hours
         self.thanks_closes = t.thanks_closes
