@@ -377,3 +377,38 @@ def test_the_clock_signals_are_worded_once_from_the_query_columns() -> None:
     assert listing._reasons(due, clock) == ["question", "due in 3 h"]
     assert listing._reasons(row(hours=100.0, sla_breached=15.0), clock) == ["question", "SLA breached 4 d"]
     assert listing._reasons(row(needs_reply=0, done_at="x"), clock) == ["done"]
+
+
+def test_weekly_sentiment_is_the_mean_of_messages_by_others_per_iso_week(demo_db: tuple[Config, Path]) -> None:
+    """The report screen's sentiment chart: one mean per ISO week, named as `report()` names its weeks; a Sunday
+    night belongs to its Monday's week, and 1 January 2027 (a Friday) to 2026-W53."""
+    from datetime import timedelta
+
+    from cmtui.triage.report import WeekSentiment, weekly_sentiment
+
+    _, db = demo_db
+    store = Store.open(db)
+    theirs = [r[0] for r in store.conn.execute(
+        "SELECT id FROM messages WHERE is_ours = 0 AND sentiment IS NOT NULL ORDER BY id LIMIT 4")]
+    moved = [("2027-01-01T09:00:00Z", 0.5), ("2027-01-03T23:59:59Z", -0.25), ("2027-01-04T00:00:00Z", 0.2),
+             ("2027-01-04T08:00:00Z", -0.4)]
+    for message_id, (published, sentiment) in zip(theirs, moved, strict=True):
+        store.conn.execute("UPDATE messages SET published = ?, sentiment = ? WHERE id = ?",
+                           [published, sentiment, message_id])
+    store.conn.execute("UPDATE messages SET sentiment = 0.9 WHERE is_ours = 1")  # ours never count
+    store.conn.commit()
+    expected: dict[str, list[float]] = {}
+    for published, sentiment in store.conn.execute(
+            "SELECT published, sentiment FROM messages WHERE is_ours = 0 AND sentiment IS NOT NULL"):
+        week = datetime.fromisoformat(published).isocalendar()
+        expected.setdefault(f"{week.year}-W{week.week:02d}", []).append(sentiment)
+    later = datetime(2027, 1, 5, tzinfo=UTC)
+    weeks = weekly_sentiment(store, None, later)
+    assert [w.label for w in weeks] == sorted(expected)
+    for w in weeks:
+        assert w.messages == len(expected[w.label])
+        assert w.sentiment == pytest.approx(sum(expected[w.label]) / len(expected[w.label]), abs=0.001)
+    assert weeks[-2:] == [WeekSentiment("2026-W53", 2, 0.125), WeekSentiment("2027-W01", 2, -0.1)]
+    # a period from 2 January: the Friday's message is left out, the Sunday's still counts for 2026-W53
+    assert weekly_sentiment(store, timedelta(days=3), later) == [WeekSentiment("2026-W53", 1, -0.25), weeks[-1]]
+    store.close()

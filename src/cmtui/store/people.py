@@ -38,3 +38,12 @@ class PeopleStore(StoreBase):
             FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN feeds f ON f.id = c.feed_id
             WHERE m.is_ours = 0 AND (m.is_post = 0 OR c.kind IN ('forum', 'mentions'))
               AND (? IS NULL OR m.published >= ?)""", [since, since])
+
+    def sentiment_by_week(self, since: str | None) -> list[tuple[str, int, float]]:
+        """(the week's Thursday, messages, their mean sentiment) of the scored messages by others since `since`, per
+        ISO week, oldest first. An ISO week and its year are those of its Thursday: `date(…, '-3 days',
+        'weekday 4')` finds it without SQLite's `%V` (3.46 and later only)."""
+        return [(r[0], r[1], r[2]) for r in self._run("""
+            SELECT date(published, '-3 days', 'weekday 4') AS thursday, count(*), avg(sentiment)
+            FROM messages WHERE is_ours = 0 AND sentiment IS NOT NULL AND (? IS NULL OR published >= ?)
+            GROUP BY thursday ORDER BY thursday""", [since, since])]

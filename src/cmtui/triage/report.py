@@ -1,11 +1,11 @@
 """First response times from the feeds' own timestamps: overall, per feed, per week and per teammate (who wrote
-the first answer) (`cmtui report`)."""
+the first answer) (`cmtui report`); the mean sentiment per week (the app's report screen)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from cmtui.config import Config
@@ -63,3 +63,23 @@ def report(store: Store, config: Config, since: timedelta | None = None,
         "weeks": [asdict(stats(k[1], v)) for k, v in sorted(groups.items()) if k[0] == "week"],
         "teammates": [asdict(stats(k[1], v)) for k, v in sorted(groups.items()) if k[0] == "teammate"],
     }
+
+
+@dataclass(frozen=True)
+class WeekSentiment:
+    """The mood of one ISO week: the messages by others that have a sentiment score, and their mean (-1…1)."""
+
+    label: str  # "2026-W47", as `report()` names its weeks
+    messages: int
+    sentiment: float
+
+
+def weekly_sentiment(store: Store, since: timedelta | None = None, now: datetime | None = None) -> list[WeekSentiment]:
+    """The mean sentiment (VADER's compound score) of the messages by others per ISO week, oldest first, over the
+    period `report()` covers: the report screen charts it beside the response times."""
+    now = now or utc_now()
+    out = []
+    for thursday, messages, mean in store.sentiment_by_week(iso(now - since) if since else None):
+        week = date.fromisoformat(thursday).isocalendar()
+        out.append(WeekSentiment(f"{week.year}-W{week.week:02d}", messages, round(mean, 3)))
+    return out
