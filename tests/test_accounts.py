@@ -241,3 +241,36 @@ def test_a_reply_to_a_fediverse_post_is_handed_off_on_our_own_server(server: Fee
         plan = reply_plan(store, config, bob.id, message)
     assert plan is not None and plan.handoff_url == (
         "https://mastodon.social/authorize_interaction?uri=https%3A%2F%2Fmastodon.social%2F%40bob%2F113500000000000001")
+
+
+def test_a_post_elsewhere_linking_to_a_blog_post_is_a_conversation_of_its_own(server: FeedServer,
+                                                                              tmp_path: Path) -> None:
+    """Hacker News (hnrss) or Lemmy link posts point at the article itself: their address is the blog post's, but
+    they have an author and a discussion of their own. Both copies stay, whichever feed came first."""
+    blog = """<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
+        <title>Acme blog</title><link>https://blog.example.com/</link><description>x</description>
+        <item><title>Burrs and beans</title><link>https://blog.example.com/2026/11/review/</link>
+        <guid>https://blog.example.com/?p=12</guid><dc:creator>Acme Support</dc:creator>
+        <pubDate>Mon, 30 Nov 2026 07:00:00 +0000</pubDate><description>Our review.</description></item>
+        </channel></rss>"""
+    hn = """<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
+        <title>Hacker News: Newest</title><link>https://news.ycombinator.com/newest</link><description>x</description>
+        <item><title>Burrs and beans: the Acme grinder review</title><link>https://blog.example.com/2026/11/review/</link>
+        <guid isPermaLink="false">https://news.ycombinator.com/item?id=4242</guid><dc:creator>pg</dc:creator>
+        <comments>https://news.ycombinator.com/item?id=4242</comments>
+        <pubDate>Mon, 30 Nov 2026 08:00:00 +0000</pubDate><description>Comments</description></item>
+        </channel></rss>"""
+    for first in ("blog", "hn"):
+        server.set("/feed/", blog)
+        server.set("/newest", hn)
+        feeds = {"blog": {"url": server.url("/feed/"), "follow_comments": False},
+                 "hn": {"url": server.url("/newest"), "kind": "mentions"}}
+        db = tmp_path / f"{first}.sqlite"
+        sync(write_config(tmp_path / "feeds.toml", [feeds[first]]), db)
+        config = write_config(tmp_path / "feeds.toml", list(feeds.values()))
+        sync(config, db)
+        with Store.open(db) as store:
+            rows = query(store, "SELECT author, account FROM messages ORDER BY author")
+            assert [(r["author"], r["account"]) for r in rows] == [
+                ("Acme Support", None), ("pg", "pg@news.ycombinator.com")], first
+            assert query_one(store, "SELECT count(*) FROM conversations")[0] == 2, first

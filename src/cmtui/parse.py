@@ -344,7 +344,7 @@ def _set_parent(entry: Entry, reply: dict[str, str] | None, wp_parent: str | Non
 def _post_keys(entry: Entry, feed: ParsedFeed, guid: str) -> None:
     entry.conv_keys.append(entry.uid)
     entry.conv_title, entry.conv_url = entry.title, entry.url
-    if entry.url:
+    if entry.url and not _links_out(entry):
         entry.conv_keys.append(url_key(entry.url, keep_fragment=False) or entry.url)
     if feed.platform == "discourse":
         key = discourse_key(entry.url)
@@ -358,6 +358,16 @@ def _post_keys(entry: Entry, feed: ParsedFeed, guid: str) -> None:
     reddit = reddit_key(entry.url)
     if reddit:
         entry.conv_keys.append(reddit[0])
+
+
+def _links_out(entry: Entry) -> bool:
+    """Whether a post by a platform account links to a page on another site (a Hacker News or Lemmy link post
+    pointing at an article): its discussion is its own, not the article's conversation."""
+    if not entry.account or not entry.url:
+        return False
+    home = entry.account.rpartition("@")[2]
+    host = (urlsplit(entry.url).netloc or "").lower().removeprefix("www.")
+    return host != home and not host.endswith("." + home)
 
 
 def _comment_keys(entry: Entry, feed: ParsedFeed, title: str) -> None:

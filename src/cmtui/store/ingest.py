@@ -153,17 +153,18 @@ class _Batch:
                                "FROM messages WHERE id = ?", [local])
 
     def _other_copy(self, e: Entry) -> bool:
-        """Whether `e` is a message another feed already stored (`copies`): then there is one message, which the
-        copy that knows more describes (the site's own, with its author and what it replies to, over a listening
-        feed's snippet), in the conversation that copy belongs to."""
-        row = self.copies.pop(e.url_key or "", None)
-        if row is None:
+        """Whether `e` is a message another feed already stored at the same address (`copies`): then there is one
+        message, which the site's own copy describes (its author, what it replies to), in the conversation that
+        copy belongs to. One of the two is a pointer without an author (a Google Alert's snippet); two copies with
+        authors are two messages (a Hacker News or Lemmy post linking to a blog post is a conversation of its own)."""
+        row = self.copies.get(e.url_key or "")
+        if row is None or (e.author and row["author"]):
             return False
+        del self.copies[e.url_key or ""]
         self.result.known += 1
-        if _knows_more(e, row):
+        if e.author:  # the stored copy was the pointer: the site's copy describes the message from now on
             self._adopt(row, e)
-            if not row["author"]:
-                self._count_person(e, normalise_name(e.author))  # the copy had nobody to count
+            self._count_person(e, normalise_name(e.author))  # the pointer had nobody to count
         return True
 
     def _adopt(self, row: Any, e: Entry) -> None:
