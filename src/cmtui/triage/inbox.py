@@ -168,12 +168,14 @@ def _brand_feeds(config: Config, brand: str | None) -> tuple[str, ...] | None:
 
 def inbox_count(store: Store, config: Config | None = None, *, view: str = "needs_reply",
                 now: datetime | None = None, feed_id: int | None = None, tag: str | None = None,
-                search: str | None = None, saved: ViewConfig | None = None) -> tuple[int, int]:
-    """How many conversations `inbox()` would list, and how many of them need a reply."""
+                search: str | None = None, brand: str | None = None, saved: ViewConfig | None = None,
+                assigned_to: str | None = None, unassigned: bool = False) -> tuple[int, int]:
+    """How many conversations `inbox()` would list (with the same filters), and how many of them need a reply."""
     config = config or Config(path=Path("-"))
     settings = Settings(config)
     query = InboxQuery(view=view, now=now or utc_now(), feed_id=feed_id, tag=tag, search=search,
-                       clock=settings.clock, muted_feeds=settings.muted_feeds)
+                       clock=settings.clock, muted_feeds=settings.muted_feeds, feed_urls=_brand_feeds(config, brand),
+                       assigned_to=assigned_to, unassigned=unassigned)
     return store.count_conversations(narrowed(query, config, saved))
 
 
