@@ -1,28 +1,14 @@
-"""A team sharing one inbox: who I am (`$CMTUI_USER`, `[team] me`, the login name), and who answers what
-(`cmtui assign`, `cmtui unassign`)."""
+"""A team sharing one inbox: who answers what (`cmtui assign`, `cmtui unassign`). Who I am (`$CMTUI_USER`,
+`[team] me`, the login name) is `cmtui.team.me`, shared with the app."""
 
 from __future__ import annotations
-
-import getpass
-import os
 
 import click
 
 from cmtui import text
 from cmtui.cli.common import Context, common_options, friendly_errors, pass_ctx
 from cmtui.cli.marks import mark
-from cmtui.config import Config
-
-
-def me(config: Config | None = None) -> str:
-    """Who I am on the team: `$CMTUI_USER`, else `[team] me`, else the login name."""
-    found = os.environ.get("CMTUI_USER", "").strip() or (config.team.me if config else "")
-    if not found:
-        try:
-            found = getpass.getuser()
-        except (OSError, KeyError):  # no login name (a container without a passwd entry)
-            found = "unknown"
-    return text.one_line(found, 80)
+from cmtui.team import me as me  # re-exported: `cli.inbox` and `cli.marks` import it from here
 
 
 @click.command("assign")
