@@ -51,6 +51,7 @@ from cmtui.ui.screens.drafts import DraftsScreen
 from cmtui.ui.screens.feeds import FeedsScreen
 from cmtui.ui.screens.help import HelpScreen
 from cmtui.ui.screens.inbox import InboxScreen
+from cmtui.ui.screens.report import ReportScreen
 
 SWITCH_INTERVAL = 0.001  # seconds a thread holds the GIL while another waits for it (Python's default: 0.005)
 
@@ -73,6 +74,7 @@ class CmtuiApp(App[None]):
         Binding("R", "sync", "Sync", id="app.sync"),
         Binding("F", "feeds", "Feeds", id="app.feeds"),
         Binding("D", "drafts", "Drafts", id="app.drafts"),
+        Binding("P", "report", "Report", show=False, id="app.report"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True, id="app.palette"),
     ]
 
@@ -122,6 +124,8 @@ class CmtuiApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Of Textual's own palette commands, those a community manager needs (theme, quit); not its developer
         tools (the widget help panel, maximize, SVG screenshots). cmtui's help is `?`."""
+        yield SystemCommand("Report", "First response times; per week: median against the SLA, volume, sentiment",
+                            self.action_report)
         for command in super().get_system_commands(screen):
             if command.title in USER_SYSTEM_COMMANDS:
                 yield command
@@ -277,6 +281,11 @@ class CmtuiApp(App[None]):
         if isinstance(self.screen, DraftsScreen | ModalScreen):
             return
         self.push_screen(DraftsScreen())
+
+    def action_report(self) -> None:
+        if isinstance(self.screen, ReportScreen | ModalScreen):
+            return
+        self.push_screen(ReportScreen())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "drafts" and isinstance(self.screen, DraftsScreen):
