@@ -50,6 +50,10 @@ async def shoot(app: CmtuiApp, out: Path) -> list[Path]:
         await save("help.svg")
         await pilot.press("escape", "F")
         await save("feeds.svg")
+        await pilot.press("escape", "P")  # the report: read by a worker
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await save("report.svg")
         await pilot.press("escape", "ctrl+p")
         await pilot.pause()
         await pilot.press(*"jump")
