@@ -106,6 +106,21 @@ async def test_period_keys_pressed_quickly_show_the_last_one(demo: Demo) -> None
         assert "since the first message" in shown(screen, "report-summary")
 
 
+async def test_the_current_period_key_reads_again(demo: Demo) -> None:
+    """After a sync (here a cron one), 2 on the 30 days shown reads the store again."""
+    app = demo.app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_report(pilot)
+        assert screen.data is not None
+        before = screen.data.report["overall"]["unanswered"]
+        demo.add_social_post("newcomer", "Does the Burr One ship to Norway?", status_id=990001)
+        demo.sync()
+        await pilot.press("2")
+        await settle(pilot)
+        assert screen.data.report["overall"]["unanswered"] == before + 1
+        assert f"{before + 1} still open" in shown(screen, "report-summary")
+
+
 async def test_report_fits_80_by_24(demo: Demo) -> None:
     """At 80×24 the numbers and the charts are one column that scrolls (j/k); at 160 they sit side by side."""
     app = demo.app()

@@ -165,10 +165,10 @@ def summary_text(data: ReportData, palette: dict[str, str]) -> Text:
 def period_content(current: Period) -> Content:
     """The period bar: each period with its key, the current one highlighted (as the inbox's views)."""
     parts: list[str | tuple[str, str]] = [(" Report ", "bold"), ("│ ", "$text-muted")]
+    chosen = "bold $text-accent on $accent-muted"
     for i, period in enumerate(PERIODS, start=1):
-        parts.append((f" {i} ", "bold $text-muted" if period != current else "bold $text-accent on $accent-muted"))
-        parts.append((f"{period.label} ", "$text-muted" if period != current else "bold $text-accent on $accent-muted"))
-        parts.append((" ", ""))
+        parts += [(f" {i} ", chosen if period == current else "bold $text-muted"),
+                  (f"{period.label} ", chosen if period == current else "$text-muted"), (" ", "")]
     parts.append(("│ escape: back", "$text-muted"))
     return Content.assemble(*parts)
 
@@ -514,10 +514,9 @@ class ReportScreen(CmtuiScreen):
 
     # -- actions -------------------------------------------------------------------------
     def action_period(self, key: str) -> None:
-        period = next((p for p in PERIODS if p.key == key), self.period)
-        if period != self.period:
-            self.period = period
-            self.load()
+        """Show another period; the current one's key reads the store again (after a sync, say)."""
+        self.period = next((p for p in PERIODS if p.key == key), self.period)
+        self.load()
 
     def action_scroll(self, rows: int) -> None:
         self.query_one("#report-body", VerticalScroll).scroll_relative(y=rows, animate=False)
