@@ -124,8 +124,6 @@ class CmtuiApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Of Textual's own palette commands, those a community manager needs (theme, quit); not its developer
         tools (the widget help panel, maximize, SVG screenshots). cmtui's help is `?`."""
-        yield SystemCommand("Report", "First response times; per week: median against the SLA, volume, sentiment",
-                            self.action_report)
         for command in super().get_system_commands(screen):
             if command.title in USER_SYSTEM_COMMANDS:
                 yield command

@@ -44,6 +44,8 @@ class CmtuiCommands(Provider):
             ("Show feeds", "Every feed with its health: last success, last error, next attempt", app.action_feeds),
             ("Show drafts", "Replies being written, and replies handed off to a site that no feed shows yet",
              app.action_drafts),
+            ("Show report", "First response times, and per week: the median against the SLA, volume, sentiment",
+             app.action_report),
             ("Show help", "Every key of the current screen", app.action_help),
         ]
         for view, label in VIEWS:
