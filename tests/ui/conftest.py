@@ -129,6 +129,13 @@ def utc_local_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     time.tzset()
 
 
+@pytest.fixture(autouse=True)
+def no_team_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Who the user is comes from the config (`[team] me`), never from the shell running the tests: `$CMTUI_USER`
+    would add the Mine and Unassigned views to the cycle."""
+    monkeypatch.delenv("CMTUI_USER", raising=False)
+
+
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     clock = Clock(FIXED)

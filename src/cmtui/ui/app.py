@@ -202,6 +202,10 @@ class CmtuiApp(App[None]):
     def tags(self) -> list[str]:
         return sorted({t for f in self.config.feeds for t in f.tags}, key=str.casefold)
 
+    def brands(self) -> list[str]:
+        """The names of the brands we speak for, `[identity]`'s first (one unnamed brand without `[[brands]]`)."""
+        return [b.name for b in self.config.brands]
+
     def feed_choices(self) -> list[tuple[int, str]]:
         """(feed id, name) of every configured feed that has been synced."""
         configured = {f.url: f for f in self.config.feeds}
@@ -298,6 +302,10 @@ class CmtuiApp(App[None]):
 
     def show_tag(self, tag: str) -> None:
         self._to_inbox().set_filters(tag=tag)
+
+    def show_brand(self, brand: str | None) -> None:
+        """One brand's feeds (None: every brand's)."""
+        self._to_inbox().set_filters(brand=brand)
 
     def clear_filters(self) -> None:
         self._to_inbox().clear_filters()

@@ -1,4 +1,5 @@
-"""The command palette (ctrl+p): jump to a feed or a tag, switch views, sync, feeds, drafts, help.
+"""The command palette (ctrl+p): switch views (saved ones, Mine, Unassigned too), jump to a brand, a feed or a tag,
+sync, feeds, drafts, help.
 
 Feed names come from feeds and config: they are shown as plain `Text` (Textual's `Matcher.highlight` would parse
 them as markup), with the matched letters highlighted by hand.
@@ -15,19 +16,12 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.markup import escape
 
 from cmtui import text
-from cmtui.ui.widgets.filter_bar import VIEWS
+from cmtui.ui import views
 
 if TYPE_CHECKING:
     from cmtui.ui.app import CmtuiApp
 
 Command = tuple[str, str, Callable[[], object]]  # name, help, callback
-VIEW_HELP = {
-    "needs_reply": "The conversations waiting for your reply, most urgent first",
-    "all": "Every conversation, answered ones included",
-    "done": "The conversations you marked done",
-    "snoozed": "The conversations snoozed until later",
-    "muted": "The conversations you muted",
-}
 
 
 class CmtuiCommands(Provider):
@@ -48,15 +42,22 @@ class CmtuiCommands(Provider):
              app.action_report),
             ("Show help", "Every key of the current screen", app.action_help),
         ]
-        for view, label in VIEWS:
-            out.append((f"View: {label.lower()}", VIEW_HELP[view], partial(app.show_view, view)))
+        for view in views.offered(app.config):
+            name = view.label.lower() if view.builtin or view.key in (views.MINE, views.UNASSIGNED) else view.label
+            out.append((f"View: {name}", view.help, partial(app.show_view, view.key)))
+        brands = app.brands()
+        if len(brands) > 1:
+            for brand in brands:
+                out.append((f"Filter by brand: {text.one_line(brand, 40)}", "Show only the conversations of the "
+                            "feeds watched for this brand", partial(app.show_brand, brand)))
+            out.append(("Every brand", "Show the conversations of every brand's feeds", partial(app.show_brand, None)))
         for feed_id, name in app.feed_choices():
             out.append((f"Jump to feed: {text.one_line(name, 60)}", "Show only this feed's conversations",
                         partial(app.show_feed, feed_id, name)))
         for tag in app.tags():
             out.append((f"Filter by tag: #{text.one_line(tag, 40)}", "Show only the conversations of feeds with "
                         "this tag", partial(app.show_tag, tag)))
-        out.append(("Clear filters", "Every feed, no tag, no search", app.clear_filters))
+        out.append(("Clear filters", "Every brand and feed, no tag, no search", app.clear_filters))
         return out
 
     async def discover(self) -> Hits:

@@ -25,10 +25,11 @@ from cmtui import text, triage
 from cmtui.config import Config
 from cmtui.store import Store
 from cmtui.triage import InboxItem
+from cmtui.ui import views
 from cmtui.ui.data import ThreadMessage, latest_unanswered, up_to_date
 from cmtui.ui.messages import InboxLoaded, PreviewLoaded, StoreChanged
 from cmtui.ui.screens.base import CmtuiScreen
-from cmtui.ui.widgets.filter_bar import VIEW_LABELS, VIEWS, FilterBar, Filters
+from cmtui.ui.widgets.filter_bar import FilterBar, Filters
 from cmtui.ui.widgets.inbox_table import InboxTable
 from cmtui.ui.widgets.preview import Preview
 
@@ -51,24 +52,31 @@ class InboxPage:
     counts: dict[str, int] | None = None  # conversations, messages, feeds: for "inbox zero"
 
 
+def where(config: Config, f: Filters) -> dict[str, Any]:
+    """The arguments of `triage.inbox` and `triage.inbox_count` for `f`: its view (a store view, narrowed by a saved
+    view or an assignee) and its brand, feed, tag and search. A view feeds.toml no longer has is needs reply."""
+    view = views.find(config, f.view) or views.BUILTIN[0]
+    return {**view.arguments(), "feed_id": f.feed_id, "tag": f.tag, "search": f.search or None, "brand": f.brand}
+
+
 def query_page(store: Store, config: Config, now: datetime, f: Filters) -> InboxPage:
     """Read the inbox for `f` (on a worker's own connection)."""
-    where: dict[str, Any] = {"feed_id": f.feed_id, "tag": f.tag, "search": f.search or None}
-    items = triage.inbox(store, config, view=f.view, now=now, limit=FIRST_PAGE, **where)
+    filters = where(config, f)
+    items = triage.inbox(store, config, now=now, limit=FIRST_PAGE, **filters)
     complete = len(items) < FIRST_PAGE
     if complete:
         total, waiting_here = len(items), sum(i.needs_reply for i in items)
     else:
-        total, waiting_here = triage.inbox_count(store, config, view=f.view, now=now, **where)
-    waiting = waiting_here if f.view == "needs_reply" and not f.narrowed else \
-        triage.inbox_count(store, config, now=now)[1]
-    counts = store.counts() if not items and f.view == "needs_reply" and not f.narrowed else None
+        total, waiting_here = triage.inbox_count(store, config, now=now, **filters)
+    everything = f.view == views.NEEDS_REPLY and not f.narrowed
+    waiting = waiting_here if everything else triage.inbox_count(store, config, now=now)[1]
+    counts = store.counts() if not items and everything else None
     return InboxPage(f, now, items, complete, total, waiting_here, waiting, counts)
 
 
 def read_all(store: Store, config: Config, now: datetime, f: Filters) -> list[InboxItem]:
     """The whole list for `f`, of which `query_page` read the first page."""
-    return triage.inbox(store, config, view=f.view, now=now, feed_id=f.feed_id, tag=f.tag, search=f.search or None)
+    return triage.inbox(store, config, now=now, **where(config, f))
 
 
 class InboxScreen(CmtuiScreen):
@@ -85,6 +93,7 @@ class InboxScreen(CmtuiScreen):
         Binding("o", "open_url", "Browser", id="inbox.browser"),
         Binding("f", "cycle_view", "View", id="inbox.view"),
         Binding("t", "cycle_tag", "Tag", show=False, id="inbox.tag"),
+        Binding("b", "cycle_brand", "Brand", show=False, id="inbox.brand"),
         Binding("slash", "search", "Search", id="inbox.search"),
         Binding("escape", "clear", "Clear filter", show=False, id="inbox.clear"),
         Binding("q", "app.quit", "Quit", id="inbox.quit"),
@@ -140,11 +149,21 @@ class InboxScreen(CmtuiScreen):
         inbox comes in two steps: the first screenfuls, then the whole list."""
         self._loads += 1
         self._version = self.cmtui.store_seen()
+        self.filters = self._still_valid(self.filters)
         self._previews.clear()
         search = bool(self.filters.search.strip())
         self.run_worker(partial(self._load, self.filters, self._loads, keep_id), thread=True, exclusive=True,
                         group="search" if search else "inbox", exit_on_error=False,
                         description="Searching the inbox" if search else "Reading the inbox")
+
+    def _still_valid(self, f: Filters) -> Filters:
+        """`f` without what feeds.toml no longer has (a saved view, a brand, the name Mine goes by)."""
+        config = self.cmtui.config
+        if views.find(config, f.view) is None:
+            f = replace(f, view=views.NEEDS_REPLY)
+        if f.brand is not None and f.brand not in self.cmtui.brands():
+            f = replace(f, brand=None)
+        return f
 
     def _load(self, filters: Filters, load: int, keep_id: int | None) -> None:
         """Thread worker: read the inbox for `filters` on a connection of this thread's own (summaries a sync
@@ -174,7 +193,8 @@ class InboxScreen(CmtuiScreen):
     def _show_page(self, page: InboxPage, keep_id: int | None) -> None:
         self._page = page
         self.table.show(page.items, page.now, keep_id, waiting=page.waiting_here)
-        self.query_one(FilterBar).show(page.filters, page.total)
+        tabs = [(v.key, v.label) for v in views.offered(self.cmtui.config)]
+        self.query_one(FilterBar).show(page.filters, page.total, tabs)
         self.cmtui.set_waiting(page.waiting)
         self._show_empty(page.items, page.waiting, page.counts)
         self._show_preview()
@@ -203,16 +223,18 @@ class InboxScreen(CmtuiScreen):
             message.append("or edit your feeds file:\n\n")
             message.append(f"    {app.config.path}\n\n", style="bold")
             message.append("then press R to sync.")
-        elif f.view == "needs_reply" and not f.narrowed and (status is None or status.never_synced):
+        elif f.view == views.NEEDS_REPLY and not f.narrowed and (status is None or status.never_synced):
             self._not_synced_yet(message)
-        elif f.view == "needs_reply" and not f.narrowed:
+        elif f.view == views.NEEDS_REPLY and not f.narrowed:
             counts = counts or {"conversations": 0, "messages": 0, "feeds": 0}
             message.append("Inbox zero: nothing waits for a reply\n\n", style="bold")
             message.append(f"{counts['conversations']} conversations · {counts['messages']} messages · "
                            f"{counts['feeds']} feeds\n\n")
             message.append("f: other views (all, done, snoozed, muted) · R: sync now")
         else:
-            where = f"in {VIEW_LABELS[f.view]}"
+            where = f"in {views.label(f.view)}"
+            if f.brand is not None:
+                where += f" · brand {text.one_line(f.brand, 30)}"
             if f.feed_id is not None:
                 where += f" · feed {text.one_line(f.feed_name, 40)}"
             if f.tag:
@@ -298,14 +320,26 @@ class InboxScreen(CmtuiScreen):
         self.reload()
 
     def clear_filters(self) -> None:
-        """Every feed, no tag, no search (the view stays)."""
+        """Every brand and feed, no tag, no search (the view stays)."""
         self.query_one("#search", Input).value = ""
         self.remove_class("-searching")
-        self.set_filters(feed_id=None, feed_name="", tag=None, search="")
+        self.set_filters(feed_id=None, feed_name="", tag=None, search="", brand=None)
 
     def action_cycle_view(self) -> None:
-        views = [v for v, _ in VIEWS]
-        self.set_filters(view=views[(views.index(self.filters.view) + 1) % len(views)])
+        """f: the next view: the store's, the saved ones, then Mine and Unassigned (`views.offered`)."""
+        keys = [v.key for v in views.offered(self.cmtui.config)]
+        index = keys.index(self.filters.view) if self.filters.view in keys else -1
+        self.set_filters(view=keys[(index + 1) % len(keys)])
+
+    def action_cycle_brand(self) -> None:
+        """b: every brand, then each brand's feeds in turn (with several brands)."""
+        brands = self.cmtui.brands()
+        if len(brands) < 2:
+            self.notify("One brand only: add [[brands]] to feeds.toml to speak for several", markup=False)
+            return
+        cycle: list[str | None] = [None, *brands]
+        index = cycle.index(self.filters.brand) if self.filters.brand in cycle else 0
+        self.set_filters(brand=cycle[(index + 1) % len(cycle)])
 
     def action_cycle_tag(self) -> None:
         tags = self.cmtui.tags()
@@ -344,17 +378,17 @@ class InboxScreen(CmtuiScreen):
         self.table.focus()
 
     def action_clear(self) -> None:
-        """escape: clear the search, else the feed/tag filter, else go back to the needs-reply view."""
+        """escape: clear the search, else the brand/feed/tag filter, else go back to the needs-reply view."""
         search = self.query_one("#search", Input)
         if self.filters.search or self.has_class("-searching"):
             search.value = ""
             self.remove_class("-searching")
             self.table.focus()
             self.set_filters(search="")
-        elif self.filters.feed_id is not None or self.filters.tag:
-            self.set_filters(feed_id=None, feed_name="", tag=None)
-        elif self.filters.view != "needs_reply":
-            self.set_filters(view="needs_reply")
+        elif self.filters.feed_id is not None or self.filters.tag or self.filters.brand is not None:
+            self.set_filters(feed_id=None, feed_name="", tag=None, brand=None)
+        elif self.filters.view != views.NEEDS_REPLY:
+            self.set_filters(view=views.NEEDS_REPLY)
 
     # -- actions on the highlighted conversation -------------------------------------
     def _need_item(self) -> InboxItem | None:

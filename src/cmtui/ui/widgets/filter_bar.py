@@ -1,42 +1,59 @@
-"""The filter bar above the inbox: the current view, the feed or tag filter, the search, the count."""
+"""The filter bar above the inbox: the views as tabs, the brand, feed or tag filter, the search, the count."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from textual.content import Content
+from textual.events import Resize
 from textual.widgets import Static
 
-from cmtui import store, text
+from cmtui import text
+from cmtui.ui import views
 
-# The store's views (`store.VIEWS`, their one definition) the app offers, with their labels, in the store's order.
-VIEW_LABELS = {"needs_reply": "Needs reply", "all": "All", "done": "Done", "snoozed": "Snoozed", "muted": "Muted"}
-VIEWS: tuple[tuple[str, str], ...] = tuple((view, VIEW_LABELS[view]) for view in store.VIEWS if view in VIEW_LABELS)
+Tab = tuple[str, str]  # a view's key and label
 
 
 @dataclass(frozen=True)
 class Filters:
-    view: str = "needs_reply"
+    view: str = views.NEEDS_REPLY  # a key of `views.offered`: a store view, "view:NAME", "mine", "unassigned"
     feed_id: int | None = None
     feed_name: str = ""
     tag: str | None = None
     search: str = ""
+    brand: str | None = None  # one brand's feeds (with several brands: `[[brands]]`)
 
     @property
     def narrowed(self) -> bool:
-        """A feed, tag or search narrows the view."""
-        return self.feed_id is not None or bool(self.tag) or bool(self.search.strip())
+        """A brand, feed, tag or search narrows the view."""
+        return self.feed_id is not None or bool(self.tag) or bool(self.search.strip()) or self.brand is not None
 
 
-def filter_content(filters: Filters, shown: int) -> Content:
-    """The bar's line: views as tabs (the current one highlighted), then the active filters (plain text parts)."""
+def fewer_tabs(filters: Filters, tabs: Sequence[Tab]) -> list[list[Tab]]:
+    """The tabs to try, most first, until the bar fits: every view; the store's views and the current one (a
+    saved view, Mine); the current view alone."""
+    current = [(key, label) for key, label in tabs if key == filters.view]
+    return [list(tabs), [(key, label) for key, label in tabs if key in views.BUILTIN_LABELS or key == filters.view],
+            current or list(tabs[:1])]
+
+
+def filter_content(filters: Filters, shown: int, tabs: Sequence[Tab] | None = None) -> Content:
+    """The bar's line: views as tabs (the current one highlighted), then the active filters (plain text parts).
+    `tabs` default to the store's views and the current one."""
+    if tabs is None:
+        tabs = [(v.key, v.label) for v in views.BUILTIN]
+        if filters.view not in views.BUILTIN_LABELS:
+            tabs.append((filters.view, views.label(filters.view)))
     parts: list[str | tuple[str, str]] = []
-    for view, label in VIEWS:
-        if view == filters.view:
+    for key, label in tabs:
+        if key == filters.view:
             parts.append((f" {label} ", "bold $text-accent on $accent-muted"))
         else:
             parts.append((f" {label} ", "$text-muted"))
     parts.append(("  │ ", "$text-muted"))
+    if filters.brand is not None:
+        parts += [("brand ", "$text-muted"), (text.one_line(filters.brand, 30) or "(unnamed)", "bold"), ("  ", "")]
     if filters.feed_id is not None:
         parts += [("feed ", "$text-muted"), (text.one_line(filters.feed_name, 40), "bold"), ("  ", "")]
     if filters.tag:
@@ -51,7 +68,24 @@ def filter_content(filters: Filters, shown: int) -> Content:
 
 
 class FilterBar(Static):
-    """One line: `Needs reply  All  Done  Snoozed  Muted │ feed Acme Blog  17 conversations`."""
+    """One line: `Needs reply  All  Done  Snoozed  Muted  Mine │ brand Acme Tea  17 conversations`. Every view is
+    a tab when they fit; else the store's views and the current one, else the current one alone (`f` and the
+    palette reach the others), so that the filters and the count stay in view at 80 columns."""
 
-    def show(self, filters: Filters, shown: int) -> None:
-        self.update(filter_content(filters, shown))
+    _shown: tuple[Filters, int, tuple[Tab, ...]] | None = None
+
+    def show(self, filters: Filters, shown: int, tabs: Sequence[Tab] | None = None) -> None:
+        self._shown = (filters, shown, tuple(tabs) if tabs is not None else ())
+        room = self.content_region.width
+        content = filter_content(filters, shown, tabs)
+        if tabs is not None and room:
+            for fewer in fewer_tabs(filters, tabs):
+                content = filter_content(filters, shown, fewer)
+                if content.cell_length <= room:
+                    break
+        self.update(content)
+
+    def on_resize(self, event: Resize) -> None:
+        if self._shown is not None:
+            filters, shown, tabs = self._shown
+            self.show(filters, shown, tabs or None)
