@@ -10,11 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import Static
 
 from cmtui import triage
 from cmtui.config import Config, parse
 from cmtui.store import Store
 from cmtui.ui.app import CmtuiApp
+from cmtui.ui.screens.conversation import ConversationScreen
+from cmtui.ui.screens.help import HelpScreen
 from cmtui.ui.widgets.filter_bar import FilterBar, Filters, filter_content
 
 from .conftest import FIXED, SIZE, Demo
@@ -247,3 +250,85 @@ async def test_b_with_one_brand_says_so(demo: Demo) -> None:
         await settle(pilot)
         assert row_ids(app) == ids and app.inbox.filters.brand is None
         assert any("One brand only" in n for n in notifications(app))
+
+
+# -- assignment ------------------------------------------------------------------------------
+
+
+async def test_a_assigns_to_me_u_undoes_and_shift_a_unassigns(demo: Demo, tmp_path: Path) -> None:
+    config = config_with(demo, tmp_path, TEAM)
+    app = demo.app(config)
+    async with app.run_test(size=(80, 30)) as pilot:
+        await settle(pilot)
+        first = row_ids(app)[0]
+        await pilot.press("a")
+        await settle(pilot)
+        assert assignee(demo, first) == "maya"
+        assert any(n.startswith("Assigned to maya: ") for n in notifications(app))
+        why = table(app).get_row(str(first))[5].plain
+        assert why.startswith("→ maya")  # the Why column, still there at 80 columns
+        await pilot.press("u")
+        await settle(pilot)
+        assert assignee(demo, first) is None
+        await pilot.press("a", "A")
+        await settle(pilot)
+        assert assignee(demo, first) is None
+        assert any(n.startswith("Unassigned: ") for n in notifications(app))
+
+
+async def test_a_takes_over_a_teammates_conversation(demo: Demo, tmp_path: Path) -> None:
+    config = config_with(demo, tmp_path, TEAM)
+    first = listed(demo, config)[0]
+    store = Store.open(demo.db_path)
+    try:
+        with store.transaction():
+            store.assign(first, "ravi")
+    finally:
+        store.close()
+    app = demo.app(config)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert table(app).get_row(str(first))[5].plain.startswith("→ ravi")
+        await pilot.press("a")
+        await settle(pilot)
+        assert assignee(demo, first) == "maya"
+        assert any("(was ravi)" in n for n in notifications(app))
+        await pilot.press("a")
+        await settle(pilot)
+        assert any(n.startswith("Already assigned to maya") for n in notifications(app))
+
+
+async def test_the_conversation_says_who_has_it(demo: Demo, tmp_path: Path) -> None:
+    config = config_with(demo, tmp_path, TEAM)
+    app = demo.app(config)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = row_ids(app)[0]
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ConversationScreen)
+
+        def head() -> str:
+            return str(screen.query_one("#conversation-head", Static).render())
+
+        assert "assigned to" not in head()
+        await pilot.press("a")
+        await settle(pilot)
+        assert "assigned to maya" in head() and assignee(demo, first) == "maya"
+        await pilot.press("A")
+        await settle(pilot)
+        assert "assigned to" not in head() and assignee(demo, first) is None
+
+
+async def test_the_help_lists_the_new_keys(demo: Demo) -> None:
+    app = demo.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        body = str(app.screen.query_one("#help-body", Static).render())
+        for binding_id in ("inbox.assign", "inbox.unassign", "inbox.brand"):
+            assert binding_id in body
+        assert "Assign to me" in body

@@ -132,6 +132,7 @@ class LoadedThread:
     messages: list[ThreadMessage]
     muted: bool
     snoozed_until: str | None
+    assigned_to: str | None = None  # the teammate who answers it
 
 
 def read_thread(store: Store, config: Config, conversation_id: int, now: datetime) -> LoadedThread | None:
@@ -146,7 +147,7 @@ def read_thread(store: Store, config: Config, conversation_id: int, now: datetim
     item = triage.item(store, config, conversation_id, now=now)
     return LoadedThread(conversation_id, text.one_line(conv.title, 300) or "(untitled)", text.safe_url(conv.url),
                         conv.feed_name or "", previous, messages, bool(item and item.muted),
-                        item.snoozed_until if item else None)
+                        item.snoozed_until if item else None, item.assigned_to if item else None)
 
 
 def up_to_date(store: Store, config: Config) -> None:

@@ -1,6 +1,7 @@
-"""The user's marks on a conversation, from the app: done, snoozed, muted (each taken back with u), and opened.
+"""The user's marks on a conversation, from the app: done, snoozed, muted, assigned (each taken back with u), and
+opened.
 
-`CmtuiApp.marks` is the one `Marks`; the inbox and conversation screens call it. Done, snooze and mute are one
+`CmtuiApp.marks` is the one `Marks`; the inbox and conversation screens call it. Done, snooze, mute and assign are one
 small write on the app's own store, then the inbox reloads; the opening of a conversation is recorded by a
 worker on a connection of its own instead, as a sync may hold the write lock.
 """
@@ -34,7 +35,7 @@ class Undo:
 
 
 class Marks:
-    """Done, snooze, mute and their undo stack; the opening of a conversation."""
+    """Done, snooze, mute, assign and their undo stack; the opening of a conversation."""
 
     def __init__(self, app: CmtuiApp) -> None:
         self.app = app
@@ -107,6 +108,28 @@ class Marks:
             self.app.say(f"Unmuted: {text.one_line(title, 60)}")
         else:
             self.app.say(f"Muted: {text.one_line(title, 60)} · only messages that name you reopen it · u to undo")
+        self.app.refresh_inbox()
+
+    def assign(self, conversation_id: int, title: str, who: str | None, previous: str | None) -> None:
+        """Give the conversation to `who` on the team (None: to nobody); `previous` is whom it had (u gives it
+        back)."""
+        name = text.one_line(title, 60)
+        if who == previous or (who and previous and who.casefold() == previous.casefold()):
+            self.app.say(f"Already {'assigned to ' + who if who else 'unassigned'}: {name}")
+            return
+        store = self.app.store
+        with store.transaction():
+            store.assign(conversation_id, who)
+
+        def revert() -> None:
+            store.assign(conversation_id, previous)
+
+        self._push_undo(Undo("assign" if who else "unassign", conversation_id, revert))
+        was = f" (was {text.one_line(previous, 30)})" if previous and who else ""
+        if who:
+            self.app.say(f"Assigned to {text.one_line(who, 30)}{was}: {name} · u to undo")
+        else:
+            self.app.say(f"Unassigned: {name} · u to undo")
         self.app.refresh_inbox()
 
     def _push_undo(self, undo: Undo) -> None:

@@ -13,10 +13,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Header, Static
 
-from cmtui import text
+from cmtui import team, text
 from cmtui.store import Store
 from cmtui.ui import render
-from cmtui.ui.data import ThreadMessage, read_thread
+from cmtui.ui.data import LoadedThread, ThreadMessage, read_thread
 from cmtui.ui.messages import ThreadLoaded
 from cmtui.ui.screens.base import CmtuiScreen
 from cmtui.ui.widgets.thread_view import ThreadView
@@ -31,6 +31,8 @@ class ConversationScreen(CmtuiScreen):
         Binding("s", "snooze", "Snooze", id="conversation.snooze"),
         Binding("m", "mute", "Mute", id="conversation.mute"),
         Binding("o", "open_url", "Browser", id="conversation.browser"),
+        Binding("a", "assign", "Assign to me", show=False, id="conversation.assign"),
+        Binding("A", "unassign", "Unassign", show=False, id="conversation.unassign"),
     ]
 
     def __init__(self, conversation_id: int) -> None:
@@ -41,6 +43,8 @@ class ConversationScreen(CmtuiScreen):
         self.url: str | None = None
         self.muted = False
         self.snoozed_until: str | None = None
+        self.assigned_to: str | None = None
+        self.loaded: LoadedThread | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(icon="●")
@@ -66,10 +70,12 @@ class ConversationScreen(CmtuiScreen):
         if loaded is None:
             self.query_one("#conversation-head", Static).update(Text("This conversation is gone from the store."))
             return
+        self.loaded = loaded
         self.messages = loaded.messages
         self.title_text, self.url = loaded.title, loaded.url
         self.muted, self.snoozed_until = loaded.muted, loaded.snoozed_until
-        self.query_one("#conversation-head", Static).update(self._head(loaded.feed_name, loaded.previous))
+        self.assigned_to = loaded.assigned_to
+        self._show_head()
         self.query_one(ThreadView).show(self.messages, self.cmtui.now())
         self.call_after_refresh(self._focus_first)
 
@@ -77,6 +83,13 @@ class ConversationScreen(CmtuiScreen):
         item = self.cmtui.item(self.conversation_id)
         self.muted = bool(item and item.muted)
         self.snoozed_until = item.snoozed_until if item else None
+        self.assigned_to = item.assigned_to if item else None
+        self._show_head()
+
+    def _show_head(self) -> None:
+        if self.loaded is not None:
+            self.query_one("#conversation-head", Static).update(self._head(self.loaded.feed_name,
+                                                                           self.loaded.previous))
 
     def _head(self, feed: str, previous: str | None) -> Text:
         palette = render.colors(self.app)
@@ -107,6 +120,9 @@ class ConversationScreen(CmtuiScreen):
             head.append(f" · last opened {render.ago(previous, self.cmtui.now())}", style=muted)
         if self.muted:
             head.append(" · muted", style=muted)
+        if self.assigned_to:
+            head.append(" · ", style=muted)
+            head.append(f"assigned to {text.one_line(self.assigned_to, 40)}", style=palette["primary"])
         return head
 
     def _focus_first(self) -> None:
@@ -155,4 +171,12 @@ class ConversationScreen(CmtuiScreen):
 
     def action_mute(self) -> None:
         self.cmtui.marks.toggle_mute(self.conversation_id, self.title_text, self.muted)
+        self._load_state()
+
+    def action_assign(self) -> None:
+        self.cmtui.marks.assign(self.conversation_id, self.title_text, team.me(self.cmtui.config), self.assigned_to)
+        self._load_state()
+
+    def action_unassign(self) -> None:
+        self.cmtui.marks.assign(self.conversation_id, self.title_text, None, self.assigned_to)
         self._load_state()

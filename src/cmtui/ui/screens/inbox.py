@@ -21,7 +21,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
-from cmtui import text, triage
+from cmtui import team, text, triage
 from cmtui.config import Config
 from cmtui.store import Store
 from cmtui.triage import InboxItem
@@ -94,6 +94,8 @@ class InboxScreen(CmtuiScreen):
         Binding("f", "cycle_view", "View", id="inbox.view"),
         Binding("t", "cycle_tag", "Tag", show=False, id="inbox.tag"),
         Binding("b", "cycle_brand", "Brand", show=False, id="inbox.brand"),
+        Binding("a", "assign", "Assign to me", show=False, id="inbox.assign"),
+        Binding("A", "unassign", "Unassign", show=False, id="inbox.unassign"),
         Binding("slash", "search", "Search", id="inbox.search"),
         Binding("escape", "clear", "Clear filter", show=False, id="inbox.clear"),
         Binding("q", "app.quit", "Quit", id="inbox.quit"),
@@ -419,3 +421,11 @@ class InboxScreen(CmtuiScreen):
     def action_open_url(self) -> None:
         if (item := self._need_item()) is not None:
             self.cmtui.open_in_browser(item.url)
+
+    def action_assign(self) -> None:
+        if (item := self._need_item()) is not None:
+            self.cmtui.marks.assign(item.id, item.title, team.me(self.cmtui.config), item.assigned_to)
+
+    def action_unassign(self) -> None:
+        if (item := self._need_item()) is not None:
+            self.cmtui.marks.assign(item.id, item.title, None, item.assigned_to)

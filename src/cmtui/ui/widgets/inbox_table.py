@@ -8,7 +8,7 @@ more beyond, the window moves so the cursor is in its middle again. `g`/`G` show
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
@@ -25,7 +25,29 @@ MARKER, FEED, AUTHOR, WAITING, COUNT = 1, 16, 16, 7, 5
 WINDOW = 150  # rows in the table at a time (a screen shows about 40)
 EDGE = 50  # the window moves when the cursor comes this close to its end (more than a page: pagedown stays in it)
 MIN_TITLE, MIN_SIGNALS, MAX_SIGNALS = 24, 20, 48
+# below NARROW cells the feed and author columns shrink, so that 80 columns show every column, Why included
+NARROW, NARROW_NAME, NARROW_TITLE, NARROW_SIGNALS = 110, 10, 18, 12
 DRAFT_MARK = "✎ "
+
+
+class Widths(NamedTuple):
+    """The widths of the columns that follow the table's width."""
+
+    title: int
+    feed: int
+    author: int
+    signals: int
+
+
+def widths_for(width: int, padding: int) -> Widths:
+    """The columns of a table `width` cells wide whose cells have `padding` cells on each side."""
+    narrow = width < NARROW
+    name = NARROW_NAME if narrow else FEED
+    fixed = MARKER + 2 * name + WAITING + COUNT
+    least_title, least_signals = (NARROW_TITLE, NARROW_SIGNALS) if narrow else (MIN_TITLE, MIN_SIGNALS)
+    rest = max(least_title + least_signals, width - fixed - 2 * padding * 7 - 2)  # 7 columns; 2: the scrollbar
+    signals = max(least_signals, min(MAX_SIGNALS, int(rest * 0.42)))
+    return Widths(rest - signals, name, name, signals)
 
 
 class InboxTable(DataTable[Text], inherit_bindings=False):
@@ -48,8 +70,7 @@ class InboxTable(DataTable[Text], inherit_bindings=False):
         self.window_start = 0  # index in `items` of the table's first row
         self._index: dict[int, int] = {}  # conversation id -> index in `items`
         self._now: datetime | None = None
-        self._title_width = 0
-        self._signals_width = MIN_SIGNALS
+        self._widths = Widths(0, FEED, AUTHOR, MIN_SIGNALS)
         self._waiting = 0  # how many of the whole list (maybe not all loaded yet) wait for a reply
         self._target: tuple[int, int] | None = None  # (conversation, cursor row then) to move to once it loads
         self._palette: dict[str, str] = {}
@@ -116,24 +137,16 @@ class InboxTable(DataTable[Text], inherit_bindings=False):
             for row, item in enumerate(items[start:self.window_start + WINDOW], start):
                 self.add_row(*self._cells(item, row), key=str(item.id))
 
-    def _widths_for(self, width: int) -> tuple[int, int]:
-        """(title, signals) widths for a table `width` cells wide."""
-        fixed = MARKER + FEED + AUTHOR + WAITING + COUNT
-        padding = 2 * self.cell_padding * 7
-        rest = max(MIN_TITLE + MIN_SIGNALS, width - fixed - padding - 2)
-        signals = max(MIN_SIGNALS, min(MAX_SIGNALS, int(rest * 0.42)))
-        return rest - signals, signals
-
     def _build(self, cursor: int = 0) -> None:
         """Columns sized for the table's width, then the window of rows around `cursor` (an index in `items`)."""
-        self._title_width, self._signals_width = self._widths_for(self.size.width or 160)
+        self._widths = widths = widths_for(self.size.width or 160, self.cell_padding)
         self.clear(columns=True)
         self.add_column(Text(""), width=MARKER, key="marker")
-        self.add_column(Text("Conversation"), width=self._title_width, key="title")
-        self.add_column(Text("Feed"), width=FEED, key="feed")
-        self.add_column(Text("Latest from"), width=AUTHOR, key="author")
+        self.add_column(Text("Conversation"), width=widths.title, key="title")
+        self.add_column(Text("Feed"), width=widths.feed, key="feed")
+        self.add_column(Text("Latest from"), width=widths.author, key="author")
         self.add_column(Text("Waiting", justify="right"), width=WAITING, key="waiting")
-        self.add_column(Text("Why"), width=self._signals_width, key="reasons")
+        self.add_column(Text("Why"), width=widths.signals, key="reasons")
         self.add_column(Text("Open", justify="right"), width=COUNT, key="count")
         self._palette = render.colors(self.app)
         self._window(cursor, rebuild=False)
@@ -213,17 +226,18 @@ class InboxTable(DataTable[Text], inherit_bindings=False):
         title = render.line(item.title, 300, style="bold" if item.opened_at is None else "")
         if item.has_draft:  # a reply is being written: ✎ before the title
             title = Text.assemble((DRAFT_MARK, palette["accent"]), title, no_wrap=True, overflow="ellipsis")
-        title.truncate(self._title_width, overflow="ellipsis")
+        widths = self._widths
+        title.truncate(widths.title, overflow="ellipsis")
         feed = render.line(item.feed, 80, style=muted)
-        feed.truncate(FEED, overflow="ellipsis")
+        feed.truncate(widths.feed, overflow="ellipsis")
         author = render.line(item.latest.author or "-", 80)
-        author.truncate(AUTHOR, overflow="ellipsis")
+        author.truncate(widths.author, overflow="ellipsis")
         reasons = reason_text(item_tags(item), palette)
-        reasons.truncate(self._signals_width, overflow="ellipsis")
+        reasons.truncate(widths.signals, overflow="ellipsis")
         count = Text(f"{item.unanswered}/{item.messages}", justify="right",
                      style="" if item.needs_reply else muted)
         return [marker, title, feed, author, waited, reasons, count]
 
     def on_resize(self, event: Resize) -> None:
-        if self._now is not None and self._widths_for(event.size.width) != (self._title_width, self._signals_width):
+        if self._now is not None and widths_for(event.size.width, self.cell_padding) != self._widths:
             self._build(self.absolute_row)

@@ -34,8 +34,12 @@ def reason_color(reason: str) -> str:
     return "foreground-muted"
 
 
+ASSIGNEE_LIMIT = 12  # characters of a teammate's name in the tags ("→ maya"): the reasons still show at 80 columns
+
+
 def item_tags(item: InboxItem) -> list[tuple[str, str]]:
-    """(label, colour name) of the item's reasons, most points first; the waiting time has its own column."""
+    """(label, colour name) of who has the conversation ("→ maya") and of its reasons, most points first; the
+    waiting time has its own column."""
     by_reason = {s.reason: s.name for s in getattr(item, "signals", []) if s.reason}
     tags = []
     for reason in item.reasons:
@@ -46,6 +50,8 @@ def item_tags(item: InboxItem) -> list[tuple[str, str]]:
         tags.append((text.one_line(reason, 40), color))
     if item.muted and "muted" not in item.reasons:
         tags.append(("muted", "foreground-muted"))
+    if item.assigned_to:
+        tags.insert(0, ("→ " + text.one_line(item.assigned_to, ASSIGNEE_LIMIT), "primary"))
     # new since the user last opened it: a waiting message reached us (seen_at, our clock) after that
     if item.needs_reply and item.unanswered_seen_at and item.opened_at and item.unanswered_seen_at > item.opened_at:
         tags.insert(0, ("new", "accent"))
