@@ -6,6 +6,7 @@ each test compares the rows with `triage.inbox` called with those arguments.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from cmtui.ui.screens.help import HelpScreen
 from cmtui.ui.widgets.filter_bar import FilterBar, Filters, filter_content
 
 from .conftest import FIXED, SIZE, Demo
-from .test_app import notifications, row_ids, run_command, settle, table
+from .test_app import notifications, row_ids, run_command, settle, table, workers_done
 
 VIEWS = """
 [views.complaints]
@@ -332,3 +333,54 @@ async def test_the_help_lists_the_new_keys(demo: Demo) -> None:
         for binding_id in ("inbox.assign", "inbox.unassign", "inbox.brand"):
             assert binding_id in body
         assert "Assign to me" in body
+
+
+# -- the in-app sync's alerts -----------------------------------------------------------------
+
+
+async def test_the_apps_sync_runs_the_notify_command_and_shows_one_toast(demo: Demo, tmp_path: Path) -> None:
+    out = tmp_path / "alerts.json"
+    config = config_with(demo, tmp_path, f'\n[notify]\ncommand = "cat > {out}"\nmin_priority = 1\n')
+    demo.add_social_post("angry_owner", "@acme_cm my Burr One arrived broken and I was charged twice. Refund?",
+                         status_id=77, minutes_ago=2, title="Broken on arrival")
+    app = demo.app(config)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await pilot.pause()
+        await workers_done(pilot)
+        await settle(pilot, 3)
+        sent = json.loads(out.read_text(encoding="utf-8"))
+        assert sent and any("charged twice" in item["excerpt"] for item in sent)
+        toasts = [n for n in app._notifications if "need" in n.message and "a reply:" in n.message]  # noqa: SLF001
+        assert len(toasts) == 1
+        noun = "conversation needs" if len(sent) == 1 else "conversations need"
+        assert toasts[0].message.startswith(f"{len(sent)} {noun} a reply: {sent[0]['title'][:20]}")
+        assert toasts[0].timeout == app.NOTIFICATION_TIMEOUT == 4
+
+
+async def test_a_failing_notify_command_is_an_error_toast(demo: Demo, tmp_path: Path) -> None:
+    config = config_with(demo, tmp_path, '\n[notify]\ncommand = "exit 3"\nmin_priority = 1\n')
+    demo.add_social_post("someone", "Does the Burr One ship to Norway?", status_id=78, minutes_ago=2)
+    app = demo.app(config)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await pilot.pause()
+        await workers_done(pilot)
+        await settle(pilot, 3)
+        errors = [n for n in app._notifications if n.severity == "error"]  # noqa: SLF001
+        assert len(errors) == 1 and "notify command exited 3" in errors[0].message
+        assert errors[0].timeout > app.NOTIFICATION_TIMEOUT
+
+
+async def test_a_sync_that_brings_nothing_urgent_shows_no_alert(demo: Demo) -> None:
+    app = demo.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await pilot.pause()
+        await workers_done(pilot)
+        await settle(pilot, 3)
+        assert any(n.startswith("Synced 4 feeds") for n in notifications(app))
+        assert not [n for n in notifications(app) if "a reply:" in n]

@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -33,7 +34,7 @@ from cmtui.triage import InboxItem
 from cmtui.ui import render
 from cmtui.ui.commands import CmtuiCommands
 from cmtui.ui.config_watch import ConfigWatch, describe_change
-from cmtui.ui.data import SyncStatus, sync_status
+from cmtui.ui.data import SyncStatus, alert_after_sync, sync_status
 from cmtui.ui.marks import Marks
 from cmtui.ui.messages import (
     ClipboardCopied,
@@ -41,6 +42,7 @@ from cmtui.ui.messages import (
     FeedSynced,
     ReplyPosted,
     StoreChanged,
+    SyncAlerted,
     SyncFinished,
     SyncStatusRead,
 )
@@ -68,6 +70,8 @@ class CmtuiApp(App[None]):
     HELP_SECTION: ClassVar[str] = "Everywhere"
     _switch_interval = sys.getswitchinterval()  # the process's own, put back when the app ends
     POLL_SECONDS: ClassVar[float] = 2.0
+    NOTIFICATION_TIMEOUT: ClassVar[float] = 4.0  # seconds a toast stays (Textual's default: 5)
+    ERROR_TIMEOUT: ClassVar[float] = 8.0  # an error's toast, unless told otherwise: long enough to be read
     STATUS_SECONDS: ClassVar[float] = 30.0  # another program's writes re-read the sync status at most this often
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark,f1", "help", "Help", id="app.help"),
@@ -312,7 +316,10 @@ class CmtuiApp(App[None]):
 
     # -- shared by every screen (done, snooze, mute and undo are `self.marks`) ----------
     def say(self, message: str, severity: SeverityLevel = "information", timeout: float | None = None) -> None:
-        """A notification; never markup (titles and errors come from feeds and servers)."""
+        """A notification; never markup (titles and errors come from feeds and servers). A toast stays
+        `NOTIFICATION_TIMEOUT` seconds, an error `ERROR_TIMEOUT`."""
+        if timeout is None and severity == "error":
+            timeout = self.ERROR_TIMEOUT
         self.notify(message, severity=severity, timeout=timeout, markup=False)
 
     def open_in_browser(self, url: str | None) -> None:
@@ -479,6 +486,28 @@ class CmtuiApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, FeedsScreen):
                 screen.reload()
+        if report.touched:
+            self.alert_after_sync(report.touched)
+
+    def alert_after_sync(self, touched: set[int]) -> None:
+        """After a sync, off the UI thread: `notify.after_sync` (`[notify] command` and `desktop`, as after `cmtui
+        sync`), then one toast for what it made urgent (`on_sync_alerted`). Its own worker, started once the sync
+        has been shown: the header and the inbox do not wait for the command (up to 30 s). Not exclusive: when the
+        next sync ends while this one's command still runs, neither alert is dropped."""
+        config = self.config
+        self.run_worker(partial(self._alert, config, set(touched)), thread=True, group="notify", exit_on_error=False,
+                        description="Telling about the urgent conversations")
+
+    def _alert(self, config: Config, touched: set[int]) -> None:
+        with Store.open(self.db_path) as store:
+            self.post_message(SyncAlerted(alert_after_sync(store, config, touched)))
+
+    def on_sync_alerted(self, message: SyncAlerted) -> None:
+        alert = message.alert
+        if alert.urgent:
+            self.say(alert.toast())
+        if alert.error:
+            self.say(text.one_line(alert.error, 300), severity="error")
 
     @on(Worker.StateChanged)
     def _worker_state(self, event: Worker.StateChanged) -> None:
@@ -490,6 +519,9 @@ class CmtuiApp(App[None]):
         if event.worker.group == "sync-status" and event.state == WorkerState.ERROR:
             self.sync_ending = False  # the header and the inbox say what they knew before
             self._sync_state_changed()
+        if event.worker.group == "notify" and event.state == WorkerState.ERROR:
+            self.say(f"Could not tell about the urgent conversations: {type(event.worker.error).__name__}: "
+                     f"{text.one_line(str(event.worker.error), 200)}", severity="error")
         if event.worker.group == "config" and event.state == WorkerState.ERROR:
             self.say(f"Could not read {text.one_line(str(self.config.path), 200)}: "
                      f"{text.one_line(str(event.worker.error), 200)}", severity="error")

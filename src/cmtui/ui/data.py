@@ -1,5 +1,5 @@
 """Store rows shaped for the widgets: a conversation's messages as a thread, with depth and flags; when the store
-last synced.
+last synced; what a sync made urgent.
 
 Reads go through `Store` methods only (no SQL here); which messages wait for us comes from `triage.waiting_ids`,
 the inbox's own rule (a thank-you after our reply closes the conversation).
@@ -201,3 +201,28 @@ def sync_status(store: Store, config: Config) -> SyncStatus:
     attempted = sum(1 for r in rows if r.last_attempt)
     return SyncStatus(last_synced=parse_iso(last_ok), failing=sum(1 for r in rows if r.last_error),
                       unsynced=len(configured) - attempted)
+
+
+@dataclass(frozen=True)
+class Alert:
+    """What the app says after a sync about the conversations it made urgent (`notify.urgent`: waiting, at or above
+    `[notify] min_priority`): how many, the most urgent one's title, and why `[notify]` could not tell (or None)."""
+
+    urgent: int
+    title: str
+    error: str | None = None
+
+    def toast(self) -> str:
+        """One short line: `3 conversations need a reply: Grinder arrived broken`."""
+        noun = "conversation needs" if self.urgent == 1 else "conversations need"
+        return f"{self.urgent} {noun} a reply: {text.one_line(self.title, 60)}"
+
+
+def alert_after_sync(store: Store, config: Config, touched: set[int]) -> Alert:
+    """After a sync (in a worker): `notify.after_sync` (`[notify] command` and `desktop`, as `cmtui sync` runs them),
+    and the urgent conversations for the app's own toast, whether or not `[notify]` is set."""
+    from cmtui import notify
+
+    urgent = notify.urgent(triage.inbox(store, config), touched, config) if touched else []
+    error = notify.after_sync(store, config, touched)
+    return Alert(len(urgent), urgent[0].title if urgent else "", error)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # the sync and posting modules (and httpx) load when first us
     from cmtui.posting import PostResult
     from cmtui.sync import FeedReport, SyncReport
     from cmtui.triage import InboxItem
-    from cmtui.ui.data import LoadedThread, SyncStatus, ThreadMessage
+    from cmtui.ui.data import Alert, LoadedThread, SyncStatus, ThreadMessage
     from cmtui.ui.screens.inbox import InboxPage
 
 
@@ -37,6 +37,13 @@ class SyncFinished(Message):
 
     report: SyncReport | None
     error: str | None = None
+
+
+@dataclass
+class SyncAlerted(Message):
+    """After a sync, a worker told `[notify]` about the conversations it made urgent: the toast says how many."""
+
+    alert: Alert
 
 
 @dataclass
