@@ -126,3 +126,26 @@ def test_drafts(demo: Demo, snap_compare: Any) -> None:
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_team_inbox_80_columns(demo: Demo, tmp_path: Path, snap_compare: Any) -> None:
+    """80×24 with two brands, a saved view and a team: every column fits, Why starts with who has it ("→ maya"),
+    and the filter bar keeps the brand and the count in view."""
+    from .test_views_team import TEAM, VIEWS, config_with
+
+    config = config_with(demo, tmp_path, VIEWS + TEAM, brands=True)._replace(path=CONFIG_PATH)
+    store = demo.store()
+    try:
+        with store.transaction():
+            for conversation, who in zip(store.conversations(view="needs_reply")[:3:2], ("maya", "ravi"), strict=True):
+                store.assign(conversation.id, who)
+    finally:
+        store.close()
+    app = demo.app(config)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        app.show_brand("Acme Coffee")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
