@@ -84,6 +84,11 @@ async def shoot(app: CmtuiApp, out: Path) -> list[Path]:
     return saved
 
 
+# A team of two on the demo (its brand's names include "Dana (Acme)" and "Marco (Acme)"), a saved view, and two
+# conversations taken: the inbox shows the views' tabs and "→ dana", the conversation says "assigned to dana".
+TEAM = '\n[views.complaints]\nreason = "complaint"\n\n[team]\nme = "dana"\n'
+ASSIGNED = {"Introducing the Acme Burr One": "dana", "This company is a joke": "marco"}
+
 REPLY = ("Hi Jonas, sorry the reset didn't help. You can go back to 2.3 from the app: Settings → Firmware → "
          "Previous version.\n\nIf it still stops after that, reply here and we'll send you a prepaid label.")
 
@@ -112,13 +117,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="cmtui-shots-") as tmp, FeedServer() as server:
         for doc in sites.documents(BASE, NOW):
             server.set(doc.path, doc.body, content_type=doc.content_type, modified=doc.modified)
-        text = sites.config_toml(sites.demo_feeds(BASE)) + "\n[ui]\nsync_every = 0\n"
+        text = sites.config_toml(sites.demo_feeds(BASE)) + "\n[ui]\nsync_every = 0\n" + TEAM
         config: Config = parse(text, Path(tmp) / "feeds.toml")
         transport = ForwardTransport(server.base_url)
         db_path = Path(tmp) / "cmtui.db"
         store = Store.open(db_path)
         try:
             run_sync(config, store, transport=transport)
+            with store.transaction():
+                for title, who in ASSIGNED.items():
+                    store.assign(next(c.id for c in store.conversations(view="all") if c.title == title), who)
         finally:
             store.close()
         shown = config._replace(path=Path("/home/you/.config/cmtui/feeds.toml"))
