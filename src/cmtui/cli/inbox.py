@@ -46,7 +46,7 @@ def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, li
     if sum((mine, assigned is not None, unassigned)) > 1:
         raise click.UsageError("--mine, --assigned and --unassigned: choose one")
     if mine:
-        from cmtui.cli.team import me
+        from cmtui.team import me
 
         assigned = me(config)
     with ctx.store() as store:

@@ -159,7 +159,7 @@ def note_cmd(ctx: Context, conversation_id: int, words: tuple[str, ...]) -> None
     body = text.clean(" ".join(words)).strip()
     if not body:
         raise click.BadParameter("a note cannot be empty", param_hint="TEXT")
-    from cmtui.cli.team import me
+    from cmtui.team import me
 
     author = me(ctx.config())
 

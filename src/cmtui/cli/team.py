@@ -8,7 +8,7 @@ import click
 from cmtui import text
 from cmtui.cli.common import Context, common_options, friendly_errors, pass_ctx
 from cmtui.cli.marks import mark
-from cmtui.team import me as me  # re-exported: `cli.inbox` and `cli.marks` import it from here
+from cmtui.team import me
 
 
 @click.command("assign")
