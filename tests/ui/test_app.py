@@ -657,8 +657,10 @@ async def test_help_is_generated_from_the_bindings(demo: Demo) -> None:
         body = str(app.screen.query_one("#help-body", Static).render())
         for binding_id in ("inbox.done", "inbox.undo", "inbox.snooze", "inbox.mute", "inbox.browser",
                            "inbox.reply", "inbox.view", "inbox.search", "inbox.open", "inbox.down", "app.sync",
-                           "app.help", "app.feeds", "app.drafts", "app.palette"):
+                           "app.help", "app.feeds", "app.drafts", "app.palette", "inbox.assign", "inbox.unassign",
+                           "inbox.brand"):
             assert binding_id in body
+        assert "Assign to me" in body
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, InboxScreen)

@@ -18,7 +18,6 @@ from cmtui.config import Config, parse
 from cmtui.store import Store
 from cmtui.ui.app import CmtuiApp
 from cmtui.ui.screens.conversation import ConversationScreen
-from cmtui.ui.screens.help import HelpScreen
 from cmtui.ui.widgets.filter_bar import FilterBar, Filters, filter_content
 
 from .conftest import FIXED, SIZE, Demo
@@ -320,19 +319,6 @@ async def test_the_conversation_says_who_has_it(demo: Demo, tmp_path: Path) -> N
         await pilot.press("A")
         await settle(pilot)
         assert "assigned to" not in head() and assignee(demo, first) is None
-
-
-async def test_the_help_lists_the_new_keys(demo: Demo) -> None:
-    app = demo.app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("question_mark")
-        await settle(pilot)
-        assert isinstance(app.screen, HelpScreen)
-        body = str(app.screen.query_one("#help-body", Static).render())
-        for binding_id in ("inbox.assign", "inbox.unassign", "inbox.brand"):
-            assert binding_id in body
-        assert "Assign to me" in body
 
 
 # -- the in-app sync's alerts -----------------------------------------------------------------
