@@ -29,8 +29,12 @@ def after_sync(store: Store, config: Config, touched: set[int]) -> str | None:
         return None
     from cmtui.triage import inbox
 
-    items = urgent(inbox(store, config), touched, config)
-    if not items:
+    return tell(store, config, urgent(inbox(store, config), touched, config))
+
+
+def tell(store: Store, config: Config, items: list[InboxItem]) -> str | None:
+    """Run `[notify] command` and `desktop` for the urgent conversations `items` (`urgent`); why it failed, or None."""
+    if not items or not (config.notify.command or config.notify.desktop):
         return None
     found = payload_items(store, items)
     problems = [why for why in (run(config, found), desktop(config, found)) if why]

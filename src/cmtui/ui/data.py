@@ -224,5 +224,5 @@ def alert_after_sync(store: Store, config: Config, touched: set[int]) -> Alert:
     from cmtui import notify
 
     urgent = notify.urgent(triage.inbox(store, config), touched, config) if touched else []
-    error = notify.after_sync(store, config, touched)
+    error = notify.tell(store, config, urgent)  # the inbox read once, for both
     return Alert(len(urgent), urgent[0].title if urgent else "", error)
