@@ -17,6 +17,7 @@ from textual.worker import WorkerState
 
 from cmtui import triage
 from cmtui.store import Store, iso
+from cmtui.ui import drafting
 from cmtui.ui.app import CmtuiApp
 from cmtui.ui.screens.conversation import ConversationScreen
 from cmtui.ui.screens.feeds import FeedsScreen
@@ -673,6 +674,7 @@ async def test_help_is_generated_from_the_bindings(demo: Demo) -> None:
 
 
 async def test_o_opens_only_safe_urls(demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(drafting, "browser_available", lambda: True)  # what a desktop has
     opened: list[str] = []
     app = demo.app()
     monkeypatch.setattr(app, "open_url", lambda url, new_tab=True: opened.append(url))

@@ -31,7 +31,7 @@ from cmtui import text, triage
 from cmtui.config import Config, ConfigError
 from cmtui.store import Store
 from cmtui.triage import InboxItem
-from cmtui.ui import render
+from cmtui.ui import drafting, render
 from cmtui.ui.commands import CmtuiCommands
 from cmtui.ui.config_watch import ConfigWatch, describe_change
 from cmtui.ui.data import SyncStatus, alert_after_sync, sync_status
@@ -323,9 +323,14 @@ class CmtuiApp(App[None]):
         self.notify(message, severity=severity, timeout=timeout, markup=False)
 
     def open_in_browser(self, url: str | None) -> None:
+        """o: an http(s) address in the browser; where there is none, it goes to the clipboard instead."""
         safe = text.safe_url(url)
         if safe is None:
             self.say("No web address to open here (only http and https links are opened)", severity="warning")
+            return
+        if not (self.is_web or drafting.browser_available()):  # over ssh, on a server: opening does nothing
+            self.replying.copy_text(safe, note=f"No web browser found to open\n{text.one_line(safe, 300)}\n"
+                                               "so the address is on the clipboard.")
             return
         self.open_url(safe)
         self.say(f"Opening {text.one_line(safe, 100)}")

@@ -316,12 +316,15 @@ def record_post(store: Store, config: Config, draft_id: int, plan: ReplyPlan, bo
 def copied_notice(tool: str | None, *, handoff: bool, url: str | None, opened: bool,
                   note: str | None) -> tuple[str, float | None]:
     """What to say once a reply is on the clipboard (`tool`: the clipboard program, None: only OSC 52), and for
-    how long: for a hand-off, also where the reply page is."""
+    how long: for a hand-off, also where the reply page is; without one, `note` says what was copied and why."""
     if tool:
         copied = f"Copied (with {tool} and through the terminal)"
     else:
         copied = ("Copied through the terminal (OSC 52; no clipboard tool such as wl-copy, xclip or pbcopy "
                   "here: c in the drafts list copies it again)")
+    if not handoff and note:  # not a reply (an address): the drafts list's hint does not apply
+        how = f"with {tool} and through the terminal" if tool else "through the terminal (OSC 52)"
+        return f"{note}\nCopied {how}.", 12
     if not handoff:
         return copied, None
     why = f"{note}, so it is handed off.\n" if note else ""

@@ -185,9 +185,10 @@ class Replying:
         app.refresh_inbox()
         self._to_system_clipboard(body, handoff=True, url=url, opened=opened, note=note)
 
-    def copy_text(self, body: str) -> None:
+    def copy_text(self, body: str, note: str | None = None) -> None:
+        """Copy `body` (a draft, an address); `note` opens the toast that says it was copied."""
         self.app.copy_to_clipboard(body)
-        self._to_system_clipboard(body)
+        self._to_system_clipboard(body, note=note)
 
     def _to_system_clipboard(self, body: str, *, handoff: bool = False, url: str | None = None,
                              opened: bool = False, note: str | None = None) -> None:
