@@ -149,6 +149,7 @@ class TeamConfig(NamedTuple):
 class UiConfig(NamedTuple):
     sync_every: float = 15.0  # minutes between the app's own syncs; 0 turns them off
     theme: str = ""  # a Textual theme name; "" keeps the default
+    sync_on_open: bool = True  # sync as the app opens on a never-synced or stale store
 
 
 class Config(NamedTuple):
@@ -375,7 +376,8 @@ def parse(text: str, path: Path) -> Config:
             bluesky_appview=appview,
         ),
         ui=UiConfig(sync_every=float(ui.number("sync_every", dflt_ui.sync_every, 0)),
-                    theme=ui.get("theme", str, dflt_ui.theme)),
+                    theme=ui.get("theme", str, dflt_ui.theme),
+                    sync_on_open=ui.get("sync_on_open", bool, dflt_ui.sync_on_open)),
         triage=_triage(path, top.get("triage", dict, {})),
         notify=NotifyConfig(command=notify.get("command", str, dflt_notify.command).strip(),
                             min_priority=float(notify.number("min_priority", dflt_notify.min_priority, -1000)),

@@ -1,15 +1,19 @@
-"""Small things of the daily workflow (issue 18): `o` where no browser can open the page."""
+"""Small things of the daily workflow (issue 18): `o` where no browser can open the page; `[ui] sync_on_open`."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from cmtui import replies
+from cmtui.config import UiConfig
 from cmtui.ui import drafting
 from cmtui.ui.screens.conversation import ConversationScreen
 
-from .conftest import SIZE, Demo
-from .test_app import notifications, settle, table, workers_done
+from .conftest import SIZE, Demo, write_config
+from .test_app import notifications, screen_text, settle, table, workers_done
+from .test_first_use import fresh_app, until
 
 
 async def test_o_without_a_browser_copies_the_address(demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -43,3 +47,24 @@ async def test_o_without_a_browser_copies_the_address(demo: Demo, monkeypatch: p
         await settle(pilot)
         assert app.clipboard.startswith("http://demo.test/") and not opened
         assert any("No web browser found to open" in n for n in notifications(app))
+
+
+# -- [ui] sync_on_open ----------------------------------------------------------------------------------------
+
+
+async def test_sync_on_open_false_leaves_a_never_synced_store_alone(demo: Demo, tmp_path: Path) -> None:
+    """`[ui] sync_on_open = false`: the app opens on a store that never synced without fetching anything; R
+    still syncs."""
+    config = write_config(tmp_path / "quiet.toml", "sync_on_open = false\n")
+    assert config.ui.sync_on_open is False and UiConfig().sync_on_open is True
+    demo.server.reset_hits()
+    app = fresh_app(demo, config, tmp_path / "fresh.db")
+    async with app.run_test(size=SIZE) as pilot:
+        assert await until(pilot, lambda: app.sync_status is not None)
+        await settle(pilot, 3)
+        assert not app.syncing and demo.server.hits == []
+        assert app.sub_title.endswith("4 feeds · never synced")
+        assert "Never synced" in screen_text(app) and "R: sync your 4 feeds now" in screen_text(app)
+        await pilot.press("R")
+        assert await until(pilot, lambda: not app.syncing and bool(table(app).items))
+        assert demo.server.hits

@@ -2,8 +2,9 @@
 poller that notices a cron `cmtui sync` and an edit of feeds.toml.
 
 The app syncs as it opens when the store never synced (or a feed was never fetched) or its last sync is older
-than `[ui] sync_every`; the header says when it last synced and how many feeds fail (`data.SyncStatus`, read by
-a worker at the start, after each sync and, at most every `STATUS_SECONDS`, after another program's writes).
+than `[ui] sync_every`, unless `[ui] sync_on_open = false`; the header says when it last synced and how many
+feeds fail (`data.SyncStatus`, read by a worker at the start, after each sync and, at most every
+`STATUS_SECONDS`, after another program's writes).
 
 What every screen shares lives beside it: `marks.py` (done, snooze, mute, undo) as `app.marks`, and
 `replying.py` (the reply editor, the draft worker, posting through the site's API or the hand-off: clipboard +
@@ -366,7 +367,7 @@ class CmtuiApp(App[None]):
         self._sync_state_changed()
         if not self._opened:
             self._opened = True
-            if message.status.due(self.now(), self.config.ui.sync_every):
+            if self.config.ui.sync_on_open and message.status.due(self.now(), self.config.ui.sync_every):
                 self.auto_sync()
 
     def read_config(self) -> None:
