@@ -133,6 +133,20 @@ class LoadedThread:
     muted: bool
     snoozed_until: str | None
     assigned_to: str | None = None  # the teammate who answers it
+    ranking: Ranking | None = None  # its priority and why (None: triage does not know it)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """A conversation's priority and the signals that make it, as `cmtui explain ID` prints them."""
+
+    priority: float
+    needs_reply: bool  # only then is `priority` its rank in the inbox
+    signals: tuple[triage.Signal, ...]
+
+    @classmethod
+    def of(cls, item: triage.InboxItem | None) -> Ranking | None:
+        return None if item is None else cls(item.priority, item.needs_reply, tuple(item.signals))
 
 
 def read_thread(store: Store, config: Config, conversation_id: int, now: datetime) -> LoadedThread | None:
@@ -147,7 +161,7 @@ def read_thread(store: Store, config: Config, conversation_id: int, now: datetim
     item = triage.item(store, config, conversation_id, now=now)
     return LoadedThread(conversation_id, text.one_line(conv.title, 300) or "(untitled)", text.safe_url(conv.url),
                         conv.feed_name or "", previous, messages, bool(item and item.muted),
-                        item.snoozed_until if item else None, item.assigned_to if item else None)
+                        item.snoozed_until if item else None, item.assigned_to if item else None, Ranking.of(item))
 
 
 def up_to_date(store: Store, config: Config) -> None:

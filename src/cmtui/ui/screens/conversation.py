@@ -1,4 +1,5 @@
-"""One conversation: the post and its comments as a thread, ours marked, unanswered and new highlighted.
+"""One conversation: the post and its comments as a thread, ours marked, unanswered and new highlighted; under its
+header the priority and each signal with its points (as `cmtui explain ID` lists them).
 
 The conversation is read by a thread worker (10,000 comments take a while to read and order), then recorded as
 opened by another, after it is shown: the UI thread neither reads nor waits on the store to open it."""
@@ -16,10 +17,33 @@ from textual.widgets import Footer, Header, Static
 from cmtui import team, text
 from cmtui.store import Store
 from cmtui.ui import render
-from cmtui.ui.data import LoadedThread, ThreadMessage, read_thread
+from cmtui.ui.data import LoadedThread, Ranking, ThreadMessage, read_thread
 from cmtui.ui.messages import ThreadLoaded
 from cmtui.ui.screens.base import CmtuiScreen
 from cmtui.ui.widgets.thread_view import ThreadView
+
+REASON_CHARS = 60  # of one signal's reason in the priority line (its words come from a feed)
+
+
+def points(value: float) -> str:
+    """`+30`, `+1.6`, `-20`: a signal's points as `cmtui explain` prints them, without a trailing `.0`."""
+    return f"{value:+.1f}".removesuffix(".0")
+
+
+def priority_line(ranking: Ranking, muted: str) -> Text:
+    """`priority 87 · complaint: refund +30 · SLA breached 26 h +15 · question +15 …`: the total and each
+    signal with its points, as `cmtui explain ID` lists them (a signal without a reason by its name). Plain
+    text: reasons quote a feed's words."""
+    line = Text()
+    if ranking.needs_reply:
+        line.append(f"priority {points(ranking.priority).lstrip('+')}", style="bold")
+    else:
+        line.append("not in the inbox now", style=muted)
+    for signal in ranking.signals:
+        line.append(" · ", style=muted)
+        line.append(text.one_line(signal.reason, REASON_CHARS) or signal.name.replace("_", " "))
+        line.append(f" {points(signal.points)}", style=muted)
+    return line
 
 
 class ConversationScreen(CmtuiScreen):
@@ -44,6 +68,7 @@ class ConversationScreen(CmtuiScreen):
         self.muted = False
         self.snoozed_until: str | None = None
         self.assigned_to: str | None = None
+        self.ranking: Ranking | None = None
         self.loaded: LoadedThread | None = None
 
     def compose(self) -> ComposeResult:
@@ -74,7 +99,7 @@ class ConversationScreen(CmtuiScreen):
         self.messages = loaded.messages
         self.title_text, self.url = loaded.title, loaded.url
         self.muted, self.snoozed_until = loaded.muted, loaded.snoozed_until
-        self.assigned_to = loaded.assigned_to
+        self.assigned_to, self.ranking = loaded.assigned_to, loaded.ranking
         self._show_head()
         self.query_one(ThreadView).show(self.messages, self.cmtui.now())
         self.call_after_refresh(self._focus_first)
@@ -84,6 +109,7 @@ class ConversationScreen(CmtuiScreen):
         self.muted = bool(item and item.muted)
         self.snoozed_until = item.snoozed_until if item else None
         self.assigned_to = item.assigned_to if item else None
+        self.ranking = Ranking.of(item)
         self._show_head()
 
     def _show_head(self) -> None:
@@ -123,6 +149,9 @@ class ConversationScreen(CmtuiScreen):
         if self.assigned_to:
             head.append(" · ", style=muted)
             head.append(f"assigned to {text.one_line(self.assigned_to, 40)}", style=palette["primary"])
+        if self.ranking is not None and (self.ranking.needs_reply or self.ranking.signals):
+            head.append("\n")
+            head.append_text(priority_line(self.ranking, muted))
         return head
 
     def _focus_first(self) -> None:
