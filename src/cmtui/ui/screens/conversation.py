@@ -130,7 +130,7 @@ class ConversationScreen(CmtuiScreen):
             head.append("  ")
             head.append(self.url, style=f"underline {muted}")
         head.append("\n")
-        head.append(f"{len(self.messages)} messages", style=muted)
+        head.append(f"{len(self.messages)} message{'' if len(self.messages) == 1 else 's'}", style=muted)
         if waiting:
             oldest = min((m.published or "" for m in waiting), default="")
             head.append(" · ", style=muted)
