@@ -38,6 +38,7 @@ async def test_the_impostors_card_and_preview_show_its_account(demo: Demo) -> No
         await settle(pilot)
         (card,) = cards(app)
         assert card.message.byline == "@acme_support_team@demo.test"
+        assert "1 message ·" in screen_text(app)  # one status: "message", not "messages"
         assert "@acme_support_team@demo.test · 3 h ago" in screen_text(app)  # the card's title, on screen
         await pilot.press("r")
         await settle(pilot)
