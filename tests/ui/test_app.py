@@ -659,7 +659,7 @@ async def test_help_is_generated_from_the_bindings(demo: Demo) -> None:
         for binding_id in ("inbox.done", "inbox.undo", "inbox.snooze", "inbox.mute", "inbox.browser",
                            "inbox.reply", "inbox.view", "inbox.search", "inbox.open", "inbox.down", "app.sync",
                            "app.help", "app.feeds", "app.drafts", "app.palette", "inbox.assign", "inbox.unassign",
-                           "inbox.brand"):
+                           "inbox.brand", "inbox.mark", "inbox.mark_all"):
             assert binding_id in body
         assert "Assign to me" in body
         await pilot.press("escape")

@@ -132,6 +132,63 @@ class Marks:
             self.app.say(f"Unassigned: {name} · u to undo")
         self.app.refresh_inbox()
 
+    # -- many conversations at once (the inbox's marked rows) --------------------------
+    def _batch(self, verb: str, items: list[InboxItem], apply: Callable[[InboxItem], None],
+               revert_one: Callable[[InboxItem], None]) -> None:
+        """`apply` to every item in one transaction, one toast, and one undo that reverts them all."""
+        store = self.app.store
+        with store.transaction():
+            for item in items:
+                apply(item)
+
+        def revert() -> None:
+            for item in items:
+                revert_one(item)
+
+        self._push_undo(Undo(f"{verb.lower()} {count(items)}", items[0].id, revert))
+        self.app.say(f"{verb} {count(items)} · u to undo")
+        self.app.refresh_inbox()
+
+    def done_many(self, items: list[InboxItem]) -> None:
+        """d on marked rows: every one done (u reopens those that were open, keeps earlier done times)."""
+        store = self.app.store
+
+        def revert(item: InboxItem) -> None:
+            if item.done_at:
+                store.mark_done(item.id, when=datetime.fromisoformat(item.done_at))
+            else:
+                store.undo_done(item.id)
+
+        self._batch("Done", items, lambda item: store.mark_done(item.id), revert)
+
+    def mute_many(self, items: list[InboxItem]) -> None:
+        """m on marked rows: mute them all, or unmute them all when every one is muted already."""
+        store = self.app.store
+        mute = not all(item.muted for item in items)
+        self._batch("Muted" if mute else "Unmuted", items, lambda item: store.mute(item.id, mute),
+                    lambda item: store.mute(item.id, item.muted))
+
+    def assign_many(self, items: list[InboxItem], who: str | None) -> None:
+        """a / A on marked rows: give them all to `who` (None: to nobody)."""
+        store = self.app.store
+        self._batch(f"Assigned to {text.one_line(who, 30)}:" if who else "Unassigned", items,
+                    lambda item: store.assign(item.id, who), lambda item: store.assign(item.id, item.assigned_to))
+
+    def ask_snooze_many(self, items: list[InboxItem], then: Callable[[bool], None] | None = None) -> None:
+        """s on marked rows: the snooze modal once, then every one snoozed until the time chosen."""
+        store = self.app.store
+
+        def chosen(until: datetime | None) -> None:
+            if until is not None:
+                later = None if until <= self.app.now() else until
+                self._batch("Snoozed", items, lambda item: store.snooze(item.id, later),
+                            lambda item: store.snooze(item.id, datetime.fromisoformat(item.snoozed_until)
+                                                      if item.snoozed_until else None))
+            if then is not None:
+                then(until is not None)
+
+        self.app.push_screen(SnoozeScreen(count(items), self.app.now()), chosen)
+
     def _push_undo(self, undo: Undo) -> None:
         self.undo_stack.append(undo)
         del self.undo_stack[:-UNDO_KEPT]
@@ -145,3 +202,8 @@ class Marks:
             undo.revert()
         self.app.say(f"Undone: {undo.label}")
         self.app.refresh_inbox(keep_id=undo.conversation_id)
+
+
+def count(items: list[InboxItem]) -> str:
+    """"12 conversations", "1 conversation"."""
+    return f"{len(items)} conversation{'s' if len(items) != 1 else ''}"

@@ -96,8 +96,10 @@ class InboxScreen(CmtuiScreen):
         Binding("b", "cycle_brand", "Brand", show=False, id="inbox.brand"),
         Binding("a", "assign", "Assign to me", show=False, id="inbox.assign"),
         Binding("A", "unassign", "Unassign", show=False, id="inbox.unassign"),
+        Binding("space", "toggle_mark", "Mark", show=False, id="inbox.mark"),
+        Binding("asterisk", "mark_all", "Mark all", show=False, id="inbox.mark_all"),
         Binding("slash", "search", "Search", id="inbox.search"),
-        Binding("escape", "clear", "Clear filter", show=False, id="inbox.clear"),
+        Binding("escape", "clear", "Clear marks/filter", show=False, id="inbox.clear"),
         Binding("q", "app.quit", "Quit", id="inbox.quit"),
     ]
 
@@ -318,7 +320,9 @@ class InboxScreen(CmtuiScreen):
 
     # -- filters ---------------------------------------------------------------------
     def set_filters(self, **changes: Any) -> None:
+        """Other filters: another list, so the marks go."""
         self.filters = replace(self.filters, **changes)
+        self.table.marked.clear()
         self.reload()
 
     def clear_filters(self) -> None:
@@ -380,9 +384,13 @@ class InboxScreen(CmtuiScreen):
         self.table.focus()
 
     def action_clear(self) -> None:
-        """escape: clear the search, else the brand/feed/tag filter, else go back to the needs-reply view."""
+        """escape: clear the marks, else the search, else the brand/feed/tag filter, else go back to the
+        needs-reply view."""
         search = self.query_one("#search", Input)
-        if self.filters.search or self.has_class("-searching"):
+        if self.table.marked and not self.has_class("-searching"):
+            self.table.clear_marks()
+            self.notify("Marks cleared", markup=False)
+        elif self.filters.search or self.has_class("-searching"):
             search.value = ""
             self.remove_class("-searching")
             self.table.focus()
@@ -392,6 +400,30 @@ class InboxScreen(CmtuiScreen):
         elif self.filters.view != views.NEEDS_REPLY:
             self.set_filters(view=views.NEEDS_REPLY)
 
+    # -- marks: d, s, m, a, A act on every marked row ---------------------------------
+    def action_toggle_mark(self) -> None:
+        """space: mark or unmark the highlighted row, then go to the next one."""
+        if self._need_item() is not None:
+            self.table.toggle_mark()
+            self.table.action_cursor_down()
+
+    def action_mark_all(self) -> None:
+        """*: mark every row of the view (again: clear the marks)."""
+        self.table.mark_all()
+        marked = len(self.table.marked)
+        self.notify(f"Marked {marked} · d s m a act on them all · escape clears" if marked else "Marks cleared",
+                    markup=False)
+
+    def _take_marked(self) -> list[InboxItem]:
+        """The marked rows (the marks are cleared: the action takes them)."""
+        items = self.table.marked_items
+        self.table.marked.clear()
+        return items
+
+    def _snoozed_marked(self, snoozed: bool) -> None:
+        if snoozed:
+            self.table.marked.clear()
+
     # -- actions on the highlighted conversation -------------------------------------
     def _need_item(self) -> InboxItem | None:
         item = self.current
@@ -400,18 +432,24 @@ class InboxScreen(CmtuiScreen):
         return item
 
     def action_done(self) -> None:
-        if (item := self._need_item()) is not None:
+        if marked := self._take_marked():
+            self.cmtui.marks.done_many(marked)
+        elif (item := self._need_item()) is not None:
             self.cmtui.marks.mark_done(item)
 
     def action_undo(self) -> None:
         self.cmtui.marks.undo()
 
     def action_snooze(self) -> None:
-        if (item := self._need_item()) is not None:
+        if marked := self.table.marked_items:  # the marks stay if the modal is closed without a time
+            self.cmtui.marks.ask_snooze_many(marked, then=self._snoozed_marked)
+        elif (item := self._need_item()) is not None:
             self.cmtui.marks.ask_snooze(item.id, item.title, item.snoozed_until)
 
     def action_mute(self) -> None:
-        if (item := self._need_item()) is not None:
+        if marked := self._take_marked():
+            self.cmtui.marks.mute_many(marked)
+        elif (item := self._need_item()) is not None:
             self.cmtui.marks.toggle_mute(item.id, item.title, item.muted)
 
     def action_reply(self) -> None:
@@ -423,9 +461,13 @@ class InboxScreen(CmtuiScreen):
             self.cmtui.open_in_browser(item.url)
 
     def action_assign(self) -> None:
-        if (item := self._need_item()) is not None:
+        if marked := self._take_marked():
+            self.cmtui.marks.assign_many(marked, team.me(self.cmtui.config))
+        elif (item := self._need_item()) is not None:
             self.cmtui.marks.assign(item.id, item.title, team.me(self.cmtui.config), item.assigned_to)
 
     def action_unassign(self) -> None:
-        if (item := self._need_item()) is not None:
+        if marked := self._take_marked():
+            self.cmtui.marks.assign_many(marked, None)
+        elif (item := self._need_item()) is not None:
             self.cmtui.marks.assign(item.id, item.title, None, item.assigned_to)

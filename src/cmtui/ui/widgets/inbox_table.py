@@ -28,6 +28,7 @@ MIN_TITLE, MIN_SIGNALS, MAX_SIGNALS = 24, 20, 48
 # below NARROW cells the feed and author columns shrink, so that 80 columns show every column, Why included
 NARROW, NARROW_NAME, NARROW_TITLE, NARROW_SIGNALS = 110, 10, 18, 12
 DRAFT_MARK = "✎ "
+PICKED = "✓"  # the marker of a row marked with space or * (d, s, m, a then act on every marked row)
 
 
 class Widths(NamedTuple):
@@ -74,6 +75,7 @@ class InboxTable(DataTable[Text], inherit_bindings=False):
         self._waiting = 0  # how many of the whole list (maybe not all loaded yet) wait for a reply
         self._target: tuple[int, int] | None = None  # (conversation, cursor row then) to move to once it loads
         self._palette: dict[str, str] = {}
+        self.marked: set[int] = set()  # conversation ids marked with space or *
 
     # -- reading -------------------------------------------------------------------
     @property
@@ -136,6 +138,35 @@ class InboxTable(DataTable[Text], inherit_bindings=False):
         if self.window_start + self.row_count == start and self.row_count < WINDOW:  # the window has room: fill it
             for row, item in enumerate(items[start:self.window_start + WINDOW], start):
                 self.add_row(*self._cells(item, row), key=str(item.id))
+
+    # -- marks ---------------------------------------------------------------------
+    @property
+    def marked_items(self) -> list[InboxItem]:
+        """The marked conversations still in the list, in its order."""
+        return [item for item in self.items if item.id in self.marked]
+
+    def toggle_mark(self) -> None:
+        """space: mark the highlighted row, or unmark it."""
+        item = self.current
+        if item is not None:
+            self.marked ^= {item.id}
+            self._redraw_marker(item)
+
+    def mark_all(self) -> None:
+        """*: mark every row of the list; when all are marked already, clear the marks."""
+        ids = {item.id for item in self.items}
+        self.marked = set() if ids and ids <= self.marked else ids
+        self._window(self.absolute_row)
+
+    def clear_marks(self) -> None:
+        if self.marked:
+            self.marked = set()
+            self._window(self.absolute_row)
+
+    def _redraw_marker(self, item: InboxItem) -> None:
+        index = self._index.get(item.id)
+        if index is not None and self.window_start <= index < self.window_start + self.row_count:
+            self.update_cell(str(item.id), "marker", self._cells(item, index)[0])
 
     def _build(self, cursor: int = 0) -> None:
         """Columns sized for the table's width, then the window of rows around `cursor` (an index in `items`)."""
@@ -223,6 +254,8 @@ class InboxTable(DataTable[Text], inherit_bindings=False):
         else:
             marker = Text("○", style=muted)
             waited = Text("-", style=muted, justify="right")
+        if item.id in self.marked:
+            marker = Text(PICKED, style=f"bold {palette['accent']}")
         title = render.line(item.title, 300, style="bold" if item.opened_at is None else "")
         if item.has_draft:  # a reply is being written: ✎ before the title
             title = Text.assemble((DRAFT_MARK, palette["accent"]), title, no_wrap=True, overflow="ellipsis")
