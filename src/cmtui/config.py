@@ -189,9 +189,13 @@ class Config(NamedTuple):
     def identity(self) -> Identity:
         return Identity(self.our_names, frozenset(h for brand in self.brands for h in brand.handles))
 
+    def brand_of(self, fc: FeedConfig) -> str:
+        """The brand feed `fc` is watched for (a feed that names none is `[identity]`'s)."""
+        return fc.brand or self.brand
+
     def brand_feeds(self, brand: str) -> tuple[str, ...]:
-        """The addresses of the feeds watched for `brand` (a feed that names none is `[identity]`'s)."""
-        return tuple(fc.url for fc in self.feeds if (fc.brand or self.brand) == brand)
+        """The addresses of the feeds watched for `brand`."""
+        return tuple(fc.url for fc in self.feeds if self.brand_of(fc) == brand)
 
 
 def normalise_name(name: str | None) -> str:

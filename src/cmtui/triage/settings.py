@@ -34,7 +34,7 @@ class Settings:
         self.shown_names = {identity.user(h): identity.shown(h) for h in self.us.handles}
         self.shown_names.update({normalise_name(n): " ".join(n.split())  # as written
                                  for brand in config.brands for n in brand.names})
-        self.feed_brands = {fc.url: fc.brand or config.brand for fc in config.feeds}  # what `inbox` objects say
+        self.feed_brands = {fc.url: config.brand_of(fc) for fc in config.feeds}  # what `inbox` objects say
         self.muted_feeds = tuple(fc.url for fc in config.feeds if fc.mute)
         self.weights = t.weights
         self.sla_hours = t.sla_hours
