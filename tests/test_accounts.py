@@ -274,3 +274,24 @@ def test_a_post_elsewhere_linking_to_a_blog_post_is_a_conversation_of_its_own(se
             assert [(r["author"], r["account"]) for r in rows] == [
                 ("Acme Support", None), ("pg", "pg@news.ycombinator.com")], first
             assert query_one(store, "SELECT count(*) FROM conversations")[0] == 2, first
+
+
+def test_akkoma_authors_and_discourse_at_usernames_are_accounts() -> None:
+    """Akkoma/Pleroma Atom: the author's profile `uri` on the entry's own server; Discourse's "@user Full Name"."""
+    akkoma = parse(b"""<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom">
+        <id>https://akkoma.example/users/dee/feed.atom</id><title>dee's timeline</title>
+        <updated>2026-11-30T08:00:00Z</updated>
+        <entry><id>https://akkoma.example/objects/5f3c</id><title>note</title>
+        <link rel="alternate" type="text/html" href="https://akkoma.example/notice/AbC12"/>
+        <author><name>Dee</name><uri>https://akkoma.example/users/dee</uri></author>
+        <published>2026-11-30T08:00:00Z</published><updated>2026-11-30T08:00:00Z</updated>
+        <content type="html">my grinder squeals</content></entry></feed>""", "https://akkoma.example/users/dee/feed.atom")
+    assert [(e.author, e.account) for e in akkoma.entries] == [("Dee", "dee@akkoma.example")]
+    forum = parse(b"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"
+        xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:discourse="http://www.discourse.org/"><channel>
+        <title>Froth Pro</title><link>https://forum.acme.example/t/froth-pro/12</link><description>x</description>
+        <item><title>Froth Pro</title><link>https://forum.acme.example/t/froth-pro/12/2</link>
+        <dc:creator><![CDATA[@jules_b Jules Bernard]]></dc:creator><pubDate>Mon, 30 Nov 2026 08:00:00 +0000</pubDate>
+        <guid isPermaLink="false">forum.acme.example-post-2</guid><description>Descale how?</description></item>
+        </channel></rss>""", "https://forum.acme.example/t/froth-pro/12.rss")
+    assert [(e.author, e.account) for e in forum.entries] == [("Jules Bernard", "jules_b@forum.acme.example")]
