@@ -63,10 +63,9 @@ ITEM = """<item><title>{title}</title><link>http://forum.example/{id}</link><gui
 
 
 def query(store: Store, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-    """Rows of a query on the store's own connection, by column name: what a test looks at directly."""
-    cursor = store.conn.execute(sql, params)
-    cursor.row_factory = sqlite3.Row
-    return cursor.fetchall()
+    """Rows of a query on the store's own connection (either backend), by column name: what a test looks at
+    directly."""
+    return store._rows(sql, params)
 
 
 def query_one(store: Store, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,13 +22,14 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def demo(server: FeedServer, tmp_path: Path) -> Iterator[tuple[FeedServer, Config, Path]]:
+def demo(server: FeedServer, tmp_path: Path, db: Path) -> Iterator[tuple[FeedServer, Config, Path]]:
+    """The demo sites, their config, and a store on each backend."""
     feeds = sites.install(server, now=NOW)
     config = write_config(tmp_path / "feeds.toml", [
         {"url": f.url, "name": f.name, "kind": f.kind, "tags": list(f.tags)} for f in feeds
     ], names=sites.IDENTITY_NAMES,
                           handles=sites.identity_handles(server.base_url))
-    yield server, config, tmp_path / "cmtui.db"
+    yield server, config, db
 
 
 def conversation_by_title(store: Store, title: str) -> int:
@@ -155,11 +155,10 @@ def test_resync_is_conditional_and_changes_nothing(demo: tuple[FeedServer, Confi
 
 
 def dump(db: Path) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(db)
     rows = []
-    for table in ("conversations", "messages", "conversation_keys", "conversation_summary", "people"):
-        rows += [(table, *r) for r in conn.execute(f"SELECT * FROM {table} ORDER BY 1")]
-    conn.close()
+    with Store.open(db) as store:
+        for table in ("conversations", "messages", "conversation_keys", "conversation_summary", "people"):
+            rows += [(table, *r) for r in store.conn.execute(f"SELECT * FROM {table} ORDER BY 1")]
     return rows
 
 

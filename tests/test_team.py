@@ -16,12 +16,12 @@ from tests.helpers import sync, write_config
 
 
 @pytest.fixture
-def team(server: FeedServer, tmp_path: Path) -> tuple[Config, Path]:
+def team(server: FeedServer, tmp_path: Path, db: Path) -> tuple[Config, Path]:
+    """The demo sites synced into a store, on each backend."""
     feeds = sites.install(server)
     config = write_config(tmp_path / "feeds.toml", [{"url": f.url, "name": f.name, "kind": f.kind} for f in feeds],
                           names=sites.IDENTITY_NAMES, handles=sites.identity_handles(server.base_url),
                           extra="\n[sync]\nthreads_per_host = 0\n")
-    db = tmp_path / "db.sqlite"
     sync(config, db)
     return config, db
 

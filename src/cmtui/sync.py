@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from cmtui import text, triage
+from cmtui import paths, text, triage
 from cmtui.config import Config, FeedConfig
 from cmtui.fetch import Fetcher, FetchResult, Limits, http_reason
 from cmtui.store import FeedRow, SaveResult, Store, StoreError, iso, parse_iso, utc_now
@@ -139,8 +139,16 @@ class SyncBusy(Exception):
 
 
 @contextlib.contextmanager
-def sync_lock(db_path: Path, wait: float = 0.0) -> Iterator[None]:
-    """One sync at a time per store (cron overlap, or cron while the app syncs)."""
+def sync_lock(db_path: Path | str, wait: float = 0.0) -> Iterator[None]:
+    """One sync at a time per store (cron overlap, or cron while the app syncs): a lock file next to a SQLite
+    store; on PostgreSQL, an advisory lock on the server, so syncs on different machines take turns too."""
+    if isinstance(db_path, str) and paths.is_url(db_path):
+        from cmtui.store import postgres
+
+        with postgres.sync_lock(db_path, wait, SyncBusy):
+            yield
+        return
+    db_path = Path(db_path)
     try:
         import fcntl
     except ImportError:  # not POSIX: SQLite's own locking still keeps the store whole
@@ -224,7 +232,7 @@ class SyncEngine:
         except sqlite3.DatabaseError as exc:
             # A full disk, a store another program broke: every feed saved before this is complete (one
             # transaction per feed), nothing is half-written. Stop and say so.
-            raise StoreError(f"{self.store.path}: {exc}; every feed saved before this point is intact, "
+            raise StoreError(f"{self.store.where}: {exc}; every feed saved before this point is intact, "
                              "fix the cause and sync again") from None
         finally:
             self.executor.shutdown(wait=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from cmtui import __version__, text
+from cmtui import __version__, paths, text
 from cmtui.cli.common import Context, common_options, friendly_errors, pass_ctx
 from cmtui.cli.feeds import add_cmd, feeds_cmd, import_opml_cmd
 from cmtui.cli.inbox import explain_cmd, inbox_cmd, people_cmd, report_cmd
@@ -58,7 +58,7 @@ for command in (sync_cmd, inbox_cmd, explain_cmd, people_cmd, report_cmd, done_c
 def paths_cmd(ctx: Context) -> None:
     """Where cmtui reads its config and keeps its store."""
     click.echo(f"config: {shown(ctx.config_path)}")
-    click.echo(f"store:  {shown(ctx.db_path)}")
+    click.echo(f"store:  {shown(paths.shown_db(ctx.db_path))}")
 
 
 @cli.command("demo")
@@ -81,7 +81,7 @@ def demo_cmd(ctx: Context, no_app: bool) -> None:
         config_path.write_text(sites.config_toml(feeds), encoding="utf-8")
         config = parse(config_path.read_text(encoding="utf-8"), config_path)
         ctx.config_option, ctx.db_option = str(config_path), ctx.db_option or str(Path(tmp) / "demo.db")
-        click.echo(f"Demo sites on {server.base_url}; store {shown(ctx.db_path)}", err=True)
+        click.echo(f"Demo sites on {server.base_url}; store {shown(paths.shown_db(ctx.db_path))}", err=True)
         with ctx.store() as store:
             report = run_sync(config, store)
         for r in report.feeds:

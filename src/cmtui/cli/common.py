@@ -34,7 +34,8 @@ class Context:
         return paths.config_file(self.config_option)
 
     @property
-    def db_path(self) -> Path:
+    def db_path(self) -> Path | str:
+        """The store: a SQLite file, or a PostgreSQL URL (`paths.db_file`)."""
         return paths.db_file(self.db_option)
 
     def config(self) -> Config:
@@ -58,9 +59,10 @@ def _remember(attr: str) -> Callable[[click.Context, click.Parameter, Any], Any]
 
 def common_options(func: F) -> F:
     """`--config` and `--db` on the group and on every command (`cmtui sync --db x` and `cmtui --db x sync`)."""
-    func = click.option("--db", "db_option", metavar="FILE", expose_value=False, is_eager=True,
+    func = click.option("--db", "db_option", metavar="FILE|URL", expose_value=False, is_eager=True,
                         callback=_remember("db_option"),
-                        help="SQLite store (default: $CMTUI_DB, else the user data dir).")(func)
+                        help="The store: a SQLite file, or a PostgreSQL database shared by a team "
+                        "(postgresql://user@host/db); default: $CMTUI_DB, else the user data dir.")(func)
     func = click.option("--config", "config_option", metavar="FILE", expose_value=False, is_eager=True,
                         callback=_remember("config_option"),
                         help="feeds.toml to read (default: $CMTUI_CONFIG, else the user config dir).")(func)
@@ -83,7 +85,8 @@ def friendly_errors(func: F) -> F:
             if not _store_trouble(exc):
                 raise  # a bug in a query: "unexpected error", not the store's fault
             db = click.get_current_context().ensure_object(Context).db_path
-            click.echo(f"cmtui: store error: {shown(db)}: cannot use this database: {shown(exc)}", err=True)
+            click.echo(f"cmtui: store error: {shown(paths.shown_db(db))}: cannot use this database: {shown(exc)}",
+                       err=True)
             sys.exit(EXIT_USAGE)
     return wrapper  # type: ignore[return-value]
 

@@ -1,4 +1,8 @@
-"""Opening a store, its schema check and migrations, transactions and the low-level query helpers."""
+"""Opening a store, its schema check and migrations, transactions and the low-level query helpers.
+
+A store is a SQLite file (the default) or a PostgreSQL database (`postgresql://…`, see `postgres.py`); the
+queries are the same for both.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,18 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from cmtui.store import postgres
+
+if TYPE_CHECKING:
+    from cmtui.store.postgres import PgConnection
 
 T = TypeVar("T")
 BUSY_TIMEOUT_MS = 30_000
+# The errors of either backend (PostgreSQL's are raised as these; see `postgres.py`).
+DatabaseError = sqlite3.DatabaseError
+IntegrityError = sqlite3.IntegrityError
 
 
 class StoreError(Exception):
@@ -56,16 +68,53 @@ def _migrate(conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
 
 
+def _pg_migrate(conn: PgConnection, url: str) -> None:
+    """Apply the pending PostgreSQL migrations, one process at a time (an advisory lock), each in a
+    transaction; a store that records migrations this code does not define is refused (`NewerStoreError`)."""
+    from cmtui.store.pg_migrations import MIGRATIONS
+
+    conn.execute("CREATE TABLE IF NOT EXISTS cmtui_migrations (name text PRIMARY KEY, applied_at text NOT NULL)")
+    applied = {row[0] for row in conn.execute("SELECT name FROM cmtui_migrations").fetchall()}
+    unknown = sorted(applied - {name for name, _ in MIGRATIONS})
+    if unknown:
+        raise NewerStoreError(f"{postgres.redacted(url)}: this store was written by a newer cmtui (migration "
+                              f"{unknown[0]}): upgrade cmtui to use it; it was left untouched")
+    if len(applied) == len(MIGRATIONS):
+        return
+    conn.execute("BEGIN")
+    try:
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext('cmtui migrate ' || current_schema()))")
+        applied = {row[0] for row in conn.execute("SELECT name FROM cmtui_migrations").fetchall()}
+        for name, sql in MIGRATIONS:
+            if name not in applied:
+                conn.execute(sql)
+                conn.execute("INSERT INTO cmtui_migrations(name, applied_at) VALUES (?, now()::text)", [name])
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
 class StoreBase:
     """Opening a store, its schema check and migrations, transactions and the low-level query helpers."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path | None = None) -> None:
-        self.conn = conn
+    def __init__(self, conn: sqlite3.Connection | PgConnection, path: Path | str | None = None) -> None:
+        self.conn: Any = conn
         self.path = path
+        self.dialect = "postgresql" if postgres.is_url(path or "") else "sqlite"
+
+    @property
+    def where(self) -> str:
+        """The store's location as messages show it (a server's URL without its password)."""
+        return postgres.redacted(str(self.path)) if self.path is not None else ":memory:"
 
     # -- opening ---------------------------------------------------------------------
     @classmethod
     def open(cls, path: Path | str) -> Self:
+        """The store at `path`: a SQLite file (created with its folder when missing), or a PostgreSQL
+        database when `path` is a `postgresql://` URL."""
+        if postgres.is_url(path):
+            return cls._open_postgres(str(path))
         path = Path(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -89,6 +138,19 @@ class StoreBase:
         return cls(conn, path)
 
     @classmethod
+    def _open_postgres(cls, url: str) -> Self:
+        try:
+            conn = postgres.connect(url)
+            try:
+                _pg_migrate(conn, url)
+            except BaseException:
+                conn.close()
+                raise
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{postgres.redacted(url)}: cannot use this database: {exc}") from None
+        return cls(conn, url)
+
+    @classmethod
     def memory(cls) -> Self:
         conn = sqlite3.connect(":memory:", isolation_level=None)
         if not _schema_state(conn, ":memory:"):
@@ -104,6 +166,13 @@ class StoreBase:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def set_lock_wait(self, seconds: float) -> None:
+        """How long a write waits for another writer before it fails (a draft saved while a sync writes)."""
+        if self.dialect == "postgresql":
+            self.conn.set_session(f"SET lock_timeout = {int(seconds * 1000)}")
+        else:
+            self._run(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One write transaction; BEGIN IMMEDIATE takes the write lock up front (no upgrade deadlocks)."""
@@ -111,7 +180,10 @@ class StoreBase:
         if conn.in_transaction:
             yield
             return
-        conn.execute("BEGIN IMMEDIATE")
+        if self.dialect == "postgresql":
+            postgres.begin_write(conn)
+        else:
+            conn.execute("BEGIN IMMEDIATE")
         try:
             yield
         except BaseException:
@@ -121,8 +193,8 @@ class StoreBase:
 
     def _rows(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
         cursor = self.conn.execute(sql, params if isinstance(params, dict) else tuple(params))
-        cursor.row_factory = sqlite3.Row
-        return cursor.fetchall()
+        cursor.row_factory = postgres.PgRow if self.dialect == "postgresql" else sqlite3.Row
+        return list(cursor.fetchall())
 
     def _row(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> sqlite3.Row | None:
         rows = self._rows(sql, params)
@@ -134,7 +206,7 @@ class StoreBase:
         names = [column[0] for column in cursor.description]
         return [cls(**dict(zip(names, row, strict=True))) for row in cursor]
 
-    def _run(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+    def _run(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> Any:
         return self.conn.execute(sql, params if isinstance(params, dict) else tuple(params))
 
     def lookup(self, sql: str, values: list[str]) -> list[sqlite3.Row]:
@@ -159,13 +231,21 @@ class StoreBase:
         only grows (numbers left unused are skipped), so a message's `seen_seq` tells what came before it
         whatever the clock says."""
         row = self._run("""INSERT INTO meta(key, value) VALUES ('seen_seq', ?)
-                        ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + excluded.value
-                        RETURNING CAST(value AS INTEGER)""", [count]).fetchall()[0]
+                        ON CONFLICT(key) DO UPDATE
+                        SET value = CAST(CAST(meta.value AS INTEGER) + CAST(excluded.value AS INTEGER) AS TEXT)
+                        RETURNING CAST(value AS INTEGER)""", [str(count)]).fetchall()[0]
         return int(row[0]) - count + 1
 
     def data_version(self) -> int:
-        """Changes whenever another connection commits: the app polls this to notice a cron sync."""
+        """Changes whenever another connection commits: the app polls this to notice a cron sync (on
+        PostgreSQL, a teammate's change: counted from the server's notifications, without a query)."""
+        if self.dialect == "postgresql":
+            return int(self.conn.changes())
         return int(self._run("PRAGMA data_version").fetchone()[0])
+
+    def _columns(self, table: str) -> list[str]:
+        """The column names of `table`, in order."""
+        return [d[0] for d in self._run(f"SELECT * FROM {table} LIMIT 0").description]
 
     # -- derived state ---------------------------------------------------------------
     def settings_changed(self, key: str, stamp: str) -> bool:

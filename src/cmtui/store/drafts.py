@@ -20,10 +20,9 @@ class DraftStore(StoreBase):
         now = stamp()
         row = self.draft_for(conv_id, message_id)
         if row is None:
-            cursor = self._run("INSERT INTO drafts(conversation_id, message_id, body, created_at, updated_at) "
-                               "VALUES (?, ?, ?, ?, ?)", [conv_id, message_id, body, now, now])
-            assert cursor.lastrowid is not None
-            return cursor.lastrowid
+            return int(self._run("INSERT INTO drafts(conversation_id, message_id, body, created_at, updated_at) "
+                                 "VALUES (?, ?, ?, ?, ?) RETURNING id", [conv_id, message_id, body, now, now]
+                                 ).fetchone()[0])
         if row.body != body:
             self._run("UPDATE drafts SET body = ?, updated_at = ? WHERE id = ?", [body, now, row.id])
         return row.id
@@ -74,7 +73,7 @@ class DraftStore(StoreBase):
                           AND m.is_ours = 1 AND m.seen_at > drafts.pending_at)
               AND (message_id IS NULL OR (SELECT answered_at FROM messages WHERE id = drafts.message_id) IS NOT NULL)
             """, [stamp(), *ids])
-        return cursor.rowcount
+        return int(cursor.rowcount)
 
     def add_our_message(self, conv_id: int, *, parent_id: int | None, author: str, text: str, html: str,
                            url: str | None, url_key: str | None, uid: str, feed_id: int) -> int:
@@ -84,8 +83,7 @@ class DraftStore(StoreBase):
         cursor = self._run(
             """INSERT INTO messages(uid, conversation_id, feed_id, parent_id, explicit_parent, is_post, is_ours,
                    author, author_norm, title, url, url_key, published, seen_at, seen_seq, text, html)
-               VALUES (?, ?, ?, ?, ?, 0, 1, ?, ?, '', ?, ?, ?, ?, ?, ?, ?)""",
+               VALUES (?, ?, ?, ?, ?, 0, 1, ?, ?, '', ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
             [uid, conv_id, feed_id, parent_id, int(parent_id is not None), author, normalise_name(author), url,
              url_key, iso(utc_now()), now, self.take_seen_seq(1), text, html])
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+        return int(cursor.fetchone()[0])

@@ -67,8 +67,9 @@ class FeedStore(StoreBase):
         deleted, and they come back if the feed is configured again)."""
         wanted = sorted(set(urls))
         marks = ",".join("?" * len(wanted)) or "NULL"
-        self._run(f"UPDATE feeds SET configured = coalesce(url IN ({marks}), 0) "
-                  f"WHERE (parent_id IS NULL OR configured = 1) AND configured != coalesce(url IN ({marks}), 0)",
+        wanted_now = f"CASE WHEN url IN ({marks}) THEN 1 ELSE 0 END"
+        self._run(f"UPDATE feeds SET configured = {wanted_now} "
+                  f"WHERE (parent_id IS NULL OR configured = 1) AND configured != {wanted_now}",
                   wanted + wanted)
 
     def configured_are(self, urls: Iterable[str]) -> bool:
@@ -103,7 +104,7 @@ class FeedStore(StoreBase):
             LEFT JOIN (SELECT parent_id, count(*) AS comment_feeds, count(last_error) AS comment_feed_errors
                        FROM feeds WHERE parent_id IS NOT NULL GROUP BY parent_id) c ON c.parent_id = f.id
             LEFT JOIN (SELECT feed_id, count(*) AS messages FROM messages GROUP BY feed_id) m ON m.feed_id = f.id
-            WHERE f.configured = 1 ORDER BY f.name COLLATE NOCASE, f.url""")
+            WHERE f.configured = 1 ORDER BY lower(f.name), f.url""")
 
     def comment_feeds_of(self, site_feed_id: int, since: str | None,
                          conversation_ids: Iterable[int] | None = None, skip_complete: bool = False) -> list[str]:
@@ -118,7 +119,7 @@ class FeedStore(StoreBase):
         if ids != "[]":
             found += [r["url"] for r in self._rows(f"""
                 SELECT DISTINCT cf.url FROM comment_feeds cf JOIN conversations c ON c.id = cf.conversation_id
-                WHERE cf.conversation_id IN (SELECT value FROM json_each(?)) {complete}""", [ids])]
+                WHERE cf.conversation_id IN (SELECT CAST(value AS INTEGER) FROM json_each(?)) {complete}""", [ids])]
         if since is not None:
             found += [r["url"] for r in self._rows(f"""
                 SELECT DISTINCT cf.url FROM comment_feeds cf JOIN conversations c ON c.id = cf.conversation_id
@@ -136,7 +137,8 @@ class FeedStore(StoreBase):
             WHERE c.feed_id = :feed AND {_RECENT_OR_ACTIVE}
               AND (m.uid LIKE 'at://%' OR m.url LIKE '%/@%' OR m.url LIKE '%/statuses/%' OR m.url LIKE '%/post/%'
                    OR m.url LIKE '%reddit.com/%comments/%' OR m.uid LIKE '%/post/%')
-            ORDER BY c.id, m.id = c.root_id DESC, m.published, m.id""", {"feed": site_feed_id, "since": since})
+            ORDER BY c.id, CASE WHEN m.id = c.root_id THEN 0 ELSE 1 END, m.published, m.id""",
+            {"feed": site_feed_id, "since": since})
         found: dict[int, list[tuple[str, str | None]]] = {}
         for row in rows:
             found.setdefault(row["conversation_id"], []).append((row["uid"], row["url"]))
@@ -155,16 +157,19 @@ class FeedStore(StoreBase):
         """Give the conversations of configured feeds their feed's kind, (feed id, kind) pairs, where it changed in
         the config, and mark them dirty, so they are summarised again by the new rule; returns how many changed."""
         pairs = json.dumps([list(p) for p in kinds])
-        changed = self._run("""WITH want(feed_id, kind) AS (SELECT value ->> 0, value ->> 1 FROM json_each(?))
+        changed = self._run("""WITH want(feed_id, kind) AS (
+                                SELECT CAST(json_extract(value, '$[0]') AS INTEGER), json_extract(value, '$[1]')
+                                FROM json_each(?))
                             SELECT c.id, w.kind FROM conversations c JOIN want w ON c.feed_id = w.feed_id
                             WHERE c.kind != w.kind""", [pairs]).fetchall()
         if changed:
             self.conn.executemany("UPDATE conversations SET kind = ? WHERE id = ?", [(k, i) for i, k in changed])
-            self.conn.executemany("INSERT OR IGNORE INTO dirty(conversation_id) VALUES (?)", [(i,) for i, _ in changed])
+            self.conn.executemany("INSERT INTO dirty(conversation_id) VALUES (?) ON CONFLICT DO NOTHING",
+                                  [(i,) for i, _ in changed])
         return len(changed)
 
     def feed_ids_named(self, name: str) -> list[int]:
         """The configured feeds called `name` (as in feeds.toml, case-insensitive) or whose URL it is."""
         return [row["id"] for row in self._rows(
-            "SELECT id FROM feeds WHERE configured = 1 AND (url = ? OR (name != '' AND name = ? COLLATE NOCASE)) "
+            "SELECT id FROM feeds WHERE configured = 1 AND (url = ? OR (name != '' AND lower(name) = lower(?))) "
             "ORDER BY id", [name.strip(), name.strip()])]

@@ -8,19 +8,18 @@ wording, titles, the JSON of `cmtui inbox --json`) is the triage's job, in Pytho
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from cmtui.store.base import StoreError
+from cmtui.store.base import DatabaseError, StoreError
 from cmtui.store.rows import ConversationInfo, MessageRow
-from cmtui.store.search import SearchStore, fts_query
+from cmtui.store.search import SearchStore
 from cmtui.store.times import iso, utc_now
 
 VIEWS = ("needs_reply", "all", "answered", "done", "snoozed", "muted")
-_BATCH = 500  # rows read from SQLite at a time while the inbox streams
+_BATCH = 500  # rows read from the database at a time while the inbox streams
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ class Clock:
 # `burst` and `burst_age`: the priority adds their points; each has a column of `ConversationRow`, its points
 # where it holds (else NULL), and `triage.clock_signals` words them.
 _CLOCK = (
-    ("waiting", "1", "round(:c_waiting * min(1.0, max(0.0, hours) / :c_sla_hours), 1)"),
+    ("waiting", "1 = 1", "round(:c_waiting * min(1.0, max(0.0, hours) / :c_sla_hours), 1)"),
     ("sla_breached", "hours > :c_sla_hours", ":c_sla_breached"),
     ("sla", "hours <= :c_sla_hours", "0.0"),
     ("stuck", "stuck_hours > :c_stuck_after_hours", ":c_stuck"),
@@ -52,18 +51,6 @@ _CLOCK = (
 )
 CLOCK_SIGNALS = tuple(name for name, _, _ in _CLOCK)
 _CLOCK_POINTS = "(" + " + ".join(f"CASE WHEN {when} THEN {points} ELSE 0 END" for _, when, points in _CLOCK) + ")"
-
-
-# A conversation's labels as a JSON array, sorted: the user's (`cmtui tag`) and those of the rules that tag (the
-# summary's `rule_labels`); NULL for none, as most conversations have.
-_LABELS = """CASE WHEN coalesce(s.rule_labels, '[]') != '[]'
-                       OR EXISTS (SELECT 1 FROM labels WHERE conversation_id = q.id)
-             THEN (SELECT json_group_array(label) FROM (SELECT label FROM labels WHERE conversation_id = q.id
-                   UNION SELECT value FROM json_each(coalesce(s.rule_labels, '[]')) ORDER BY 1)) END"""
-# Its internal notes (`cmtui note`), oldest first, as a JSON array of {author, time, text}; NULL for none.
-_NOTES = """CASE WHEN EXISTS (SELECT 1 FROM notes WHERE conversation_id = q.id)
-             THEN (SELECT json_group_array(json_object('author', author, 'time', time, 'text', text))
-                   FROM (SELECT author, time, text FROM notes WHERE conversation_id = q.id ORDER BY id)) END"""
 
 
 @dataclass(slots=True)
@@ -120,20 +107,20 @@ _COLUMNS = {
     "last_message_at": "s.last_message_at", "unanswered_seen_at": "s.unanswered_seen_at",
     "signals": "CASE WHEN :conversation_id IS NOT NULL THEN s.signals END",
     "reasons": "s.reasons", "closed_reason": "s.closed_reason", "latest": "s.latest", "done_at": "st.done_at",
-    "snoozed_until": "st.snoozed_until", "opened_at": "st.opened_at", "labels": _LABELS, "notes": _NOTES,
+    "snoozed_until": "st.snoozed_until", "opened_at": "st.opened_at",
+    "labels": "s.rule_labels", "notes": "NULL",  # with the user's labels and the notes by `_add_labels_and_notes`
     "assigned_to": "st.assigned_to",
-    **{name: f"CASE WHEN q.needs_reply AND {when} THEN {points} END" for name, when, points in _CLOCK},
+    **{name: f"CASE WHEN q.needs_reply = 1 AND {when} THEN {points} END" for name, when, points in _CLOCK},
 }
 assert list(_COLUMNS) == [f.name for f in fields(ConversationRow)]
 
 # Most urgent first; LIMIT and OFFSET keep `ranked` a subquery of its own (see `InboxStore._ranked`).
-_LIMIT = "LIMIT coalesce(:limit, -1) OFFSET 0"
-_ORDER = f"""ORDER BY needs_reply DESC, priority DESC, waiting_since IS NULL, waiting_since ASC, last_message_at DESC,
-                       id ASC {_LIMIT}"""
+_ORDER = """ORDER BY needs_reply DESC, priority DESC, waiting_since IS NULL, waiting_since ASC,
+                     last_message_at DESC NULLS LAST, id ASC"""
 # Muted: by the user's mark on the conversation (muting or unmuting it), else by its feed's `mute = true`.
 _MUTED = "coalesce(st.muted, CASE WHEN f.url IN (SELECT value FROM json_each(:muted_feeds)) THEN 1 ELSE 0 END)"
 _CONDITIONS = {
-    "needs_reply": "needs_reply = 1", "all": "1", "answered": "needs_reply = 0 AND unanswered = 0",
+    "needs_reply": "needs_reply = 1", "all": "1 = 1", "answered": "needs_reply = 0 AND unanswered = 0",
     "done": "needs_reply = 0 AND done_at IS NOT NULL", "snoozed": "snoozed_until > :now", "muted": "muted = 1",
 }
 
@@ -177,24 +164,48 @@ class InboxStore(SearchStore):
         is a StoreError."""
         sql, params = self._ranked(query)
         columns = ", ".join(_COLUMNS.values())
+        # CROSS JOIN keeps `ranked` SQLite's outer loop (it never reorders one); PostgreSQL plans a JOIN well.
+        join = "CROSS JOIN" if self.dialect == "sqlite" else "JOIN"
         try:
             cursor = self.conn.execute(f"""{sql}
                 SELECT {columns}
                 FROM ranked q
-                CROSS JOIN conversation_summary s ON s.conversation_id = q.id
-                CROSS JOIN conversations c ON c.id = q.id
-                CROSS JOIN feeds f ON f.id = c.feed_id
+                {join} conversation_summary s ON s.conversation_id = q.id
+                {join} conversations c ON c.id = q.id
+                {join} feeds f ON f.id = c.feed_id
                 LEFT JOIN conversation_state st ON st.conversation_id = q.id""", params)
-            while rows := cursor.fetchmany(_BATCH):
-                yield from (ConversationRow(*row) for row in rows)
-        except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot read the inbox: {exc}") from None
+            while batch := cursor.fetchmany(_BATCH):
+                rows = [ConversationRow(*row) for row in batch]
+                self._add_labels_and_notes(rows)
+                yield from rows
+        except DatabaseError as exc:
+            raise StoreError(f"{self.where}: cannot read the inbox: {exc}") from None
+
+    def _add_labels_and_notes(self, rows: list[ConversationRow]) -> None:
+        """Each row's labels (the user's, `cmtui tag`, and its rules', read as `labels`) as a sorted JSON array,
+        and its internal notes (`cmtui note`), oldest first, as a JSON array of {author, time, text}; NULL for
+        none, as most conversations have."""
+        ids = json.dumps([row.id for row in rows])
+        labels: dict[int, set[str]] = {}
+        for conv_id, label in self._run("SELECT conversation_id, label FROM labels WHERE conversation_id IN "
+                                        "(SELECT CAST(value AS INTEGER) FROM json_each(?))", [ids]):
+            labels.setdefault(conv_id, set()).add(label)
+        notes: dict[int, list[dict[str, str]]] = {}
+        for conv_id, author, time, text in self._run(
+                "SELECT conversation_id, author, time, text FROM notes WHERE conversation_id IN "
+                "(SELECT CAST(value AS INTEGER) FROM json_each(?)) ORDER BY id", [ids]):
+            notes.setdefault(conv_id, []).append({"author": author, "time": time, "text": text})
+        for row in rows:
+            found = labels.get(row.id, set()) | set(json.loads(row.labels or "[]"))
+            row.labels = json.dumps(sorted(found), ensure_ascii=False) if found else None
+            row.notes = json.dumps(notes[row.id], ensure_ascii=False) if row.id in notes else None
 
     def count_conversations(self, query: InboxQuery | None = None, **filters: Any) -> tuple[int, int]:
         """How many conversations `conversations()` would list, and how many of those need a reply (in one
         query, without reading them)."""
         sql, params = self._ranked(query or InboxQuery(**filters), count=True)
-        total, waiting = self.conn.execute(sql + "SELECT count(*), total(needs_reply) FROM ranked", params).fetchone()
+        total, waiting = self.conn.execute(sql + "SELECT count(*), coalesce(sum(needs_reply), 0) FROM ranked",
+                                           params).fetchone()
         return int(total), int(waiting)
 
     def _ranked(self, query: InboxQuery, count: bool = False) -> tuple[str, dict[str, Any]]:
@@ -203,7 +214,7 @@ class InboxStore(SearchStore):
         if query.view not in VIEWS:
             raise ValueError(f"unknown view {query.view!r}")
         where = [_CONDITIONS[query.view]]
-        inner = ["1"]  # conditions SQLite can look up by index: they go inside the subquery it cannot see into
+        inner = ["1 = 1"]  # conditions SQLite can look up by index: they go inside the subquery it cannot see into
         params: dict[str, Any] = {"now": iso(query.now or utc_now()), "limit": query.limit or None,
                                   "feed_id": query.feed_id, "tag": query.tag,
                                   "conversation_id": query.conversation_id, **query.clock.params(),
@@ -223,12 +234,12 @@ class InboxStore(SearchStore):
             where.append("(EXISTS (SELECT 1 FROM json_each(feed_tags) WHERE value = :tag)"
                          " OR EXISTS (SELECT 1 FROM labels l WHERE l.conversation_id = id AND l.label = :tag)"
                          " OR EXISTS (SELECT 1 FROM json_each(coalesce(rule_labels, '[]')) WHERE value = :tag))")
-        if query.search and (match := fts_query(query.search)):
-            self.index_search()
-            params["match"] = match
-            where.append("id IN (SELECT m.conversation_id FROM messages_fts "
-                         "JOIN messages m ON m.id = messages_fts.rowid WHERE messages_fts MATCH :match)")
+        if query.search and (found := self.search_condition(query.search)):
+            where.append(f"id IN ({found[0]})")
+            params["match"] = found[1]
         muted = _MUTED if query.muted_feeds else "coalesce(st.muted, 0)"
+        no_limit = "-1" if self.dialect == "sqlite" else "ALL"
+        limit = "LIMIT :limit" if query.limit else f"LIMIT {no_limit}"
         # `ranked` finds and orders the conversations of the view from a few narrow columns (sorting full rows
         # costs more than everything else); the query that uses it reads each one's display columns in that
         # order: CROSS JOIN keeps `ranked` the outer loop (SQLite never reorders it), and the OFFSET keeps each
@@ -236,7 +247,7 @@ class InboxStore(SearchStore):
         sql = f"""
             WITH ranked AS (
               SELECT id, needs_reply, hours, stuck_hours, burst_age, reply_pending, has_draft, muted,
-                     CASE WHEN needs_reply THEN round(score + {_CLOCK_POINTS}, 1)
+                     CASE WHEN needs_reply = 1 THEN round(score + {_CLOCK_POINTS}, 1)
                           WHEN unanswered = 0 THEN round(score, 1) ELSE 0.0 END AS priority
               FROM (
                 SELECT c.id, c.feed_id, f.tags AS feed_tags, s.rule_labels, s.unanswered, s.waiting_since,
@@ -246,22 +257,23 @@ class InboxStore(SearchStore):
                        (julianday(:now) - julianday(s.stuck_since)) * 24.0 AS stuck_hours,
                        (julianday(:now) - julianday(s.burst_since)) * 24.0 AS burst_age,
                        coalesce(d.reply_pending, 0) AS reply_pending, coalesce(d.has_draft, 0) AS has_draft,
-                       (s.unanswered > 0 AND (st.done_at IS NULL OR coalesce(st.done_seq, 0) < s.unanswered_seen_seq)
-                        AND (st.snoozed_until IS NULL OR st.snoozed_until <= :now)
-                        AND ({muted} = 0 OR s.mention_seen_seq > coalesce(st.muted_seq, 0))
-                       ) AS needs_reply
+                       CASE WHEN s.unanswered > 0
+                                  AND (st.done_at IS NULL OR coalesce(st.done_seq, 0) < s.unanswered_seen_seq)
+                                  AND (st.snoozed_until IS NULL OR st.snoozed_until <= :now)
+                                  AND ({muted} = 0 OR s.mention_seen_seq > coalesce(st.muted_seq, 0))
+                            THEN 1 ELSE 0 END AS needs_reply
                 FROM conversation_summary s
                 JOIN conversations c ON c.id = s.conversation_id
                 JOIN feeds f ON f.id = c.feed_id AND f.configured = 1
                 LEFT JOIN conversation_state st ON st.conversation_id = c.id
-                LEFT JOIN (SELECT conversation_id, max(state = 'pending') AS reply_pending,
-                                  max(state = 'draft' AND body != '') AS has_draft
+                LEFT JOIN (SELECT conversation_id, max(CASE WHEN state = 'pending' THEN 1 ELSE 0 END) AS reply_pending,
+                                  max(CASE WHEN state = 'draft' AND body != '' THEN 1 ELSE 0 END) AS has_draft
                            FROM drafts WHERE state IN ('pending', 'draft') GROUP BY conversation_id
                           ) d ON d.conversation_id = c.id
                 WHERE {" AND ".join(inner)}
-                LIMIT -1 OFFSET 0
-              ) WHERE {" AND ".join(where)}
-              {"" if count else _ORDER}
+                LIMIT {no_limit} OFFSET 0
+              ) AS v WHERE {" AND ".join(where)}
+              {"" if count else f"{_ORDER} {limit} OFFSET 0"}
             )"""
         return sql, params
 

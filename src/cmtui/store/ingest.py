@@ -100,15 +100,14 @@ class _Batch:
             """INSERT INTO messages(uid, conversation_id, feed_id, parent_id, parent_ref, explicit_parent, is_post,
                    is_ours, author, author_norm, account, title, url, url_key, published, seen_at, seen_seq, text,
                    html, sentiment, features, backlog)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
             [e.uid, conv_id, self.feed.id, parent[0] if parent else None, e.parent_ref, int(e.explicit_parent),
              int(e.is_post), int(self.us.is_ours(author_norm, e.account)), e.author, author_norm, e.account, e.title,
              e.url, e.url_key,
              e.published or self.now_s, self.seen, self._next_seq(), e.text, e.html, e.sentiment, _features_json(e),
              int(bool(self.backlog_before and e.published and e.published < self.backlog_before))],
         )
-        message_id = cursor.lastrowid
-        assert message_id is not None
+        message_id = int(cursor.fetchone()[0])
         self.existing[e.uid] = {"id": message_id, "conversation_id": conv_id, "text": e.text,
                                 "html": e.html, "title": e.title, "author": e.author,
                                 "explicit_parent": int(e.explicit_parent)}
@@ -212,12 +211,11 @@ class _Batch:
         if not ids and e.parent_ref and e.parent_ref in self.refs:
             ids = [self.refs[e.parent_ref][1]]
         if not ids:
-            cursor = store._run("INSERT INTO conversations(feed_id, title, url, kind, created_at) "
-                                "VALUES (?, ?, ?, ?, ?)",
-                                [self.owner_id, e.conv_title, e.conv_url, self.kind, self.now_s])
-            assert cursor.lastrowid is not None
-            ids = [cursor.lastrowid]
-            self.named.add(cursor.lastrowid)
+            new_id = int(store._run("INSERT INTO conversations(feed_id, title, url, kind, created_at) "
+                                    "VALUES (?, ?, ?, ?, ?) RETURNING id",
+                                    [self.owner_id, e.conv_title, e.conv_url, self.kind, self.now_s]).fetchone()[0])
+            ids = [new_id]
+            self.named.add(new_id)
         conv_id = ids[0]
         for other in ids[1:]:
             store._merge(other, conv_id)
@@ -226,7 +224,8 @@ class _Batch:
                     self.keys[key] = conv_id
         new_keys = [k for k in e.conv_keys if self.keys.get(k) != conv_id]
         if new_keys:
-            store.conn.executemany("INSERT OR IGNORE INTO conversation_keys(key, conversation_id) VALUES (?, ?)",
+            store.conn.executemany("INSERT INTO conversation_keys(key, conversation_id) VALUES (?, ?) "
+                                   "ON CONFLICT DO NOTHING",
                                       [(k, conv_id) for k in new_keys])
             for k in new_keys:
                 self.keys.setdefault(k, conv_id)
@@ -238,8 +237,8 @@ class _Batch:
 
     def _comment_feeds(self, conv_id: int, e: Entry) -> None:
         if e.comment_feeds:
-            self.store.conn.executemany("INSERT OR IGNORE INTO comment_feeds(conversation_id, url) VALUES (?, ?)",
-                                           [(conv_id, u) for u in e.comment_feeds])
+            self.store.conn.executemany("INSERT INTO comment_feeds(conversation_id, url) VALUES (?, ?) "
+                                        "ON CONFLICT DO NOTHING", [(conv_id, u) for u in e.comment_feeds])
 
     def finish(self) -> None:
         """People seen in this batch, counted in one statement."""
@@ -247,10 +246,12 @@ class _Batch:
             """INSERT INTO people(name_norm, name, first_seen, last_seen, messages, feeds)
                VALUES (?, ?, ?, ?, ?, json_array(?))
                ON CONFLICT(name_norm) DO UPDATE SET name = excluded.name,
-                   first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
-                   messages = messages + excluded.messages,
-                   feeds = CASE WHEN EXISTS (SELECT 1 FROM json_each(people.feeds) WHERE value = ?) THEN feeds
-                                ELSE json_insert(feeds, '$[#]', ?) END""",
+                   first_seen = min(people.first_seen, excluded.first_seen),
+                   last_seen = max(people.last_seen, excluded.last_seen),
+                   messages = people.messages + excluded.messages,
+                   feeds = CASE WHEN EXISTS (SELECT 1 FROM json_each(people.feeds) WHERE CAST(value AS INTEGER) = ?)
+                                THEN people.feeds
+                                ELSE json_insert(people.feeds, '$[#]', ?) END""",
             [(norm, name, first, last, count, self.owner_id, self.owner_id, self.owner_id)
              for norm, (name, first, last, count) in self.people.items()])
 
@@ -282,7 +283,7 @@ class IngestStore(StoreBase):
             batch.save(entry)
         batch.finish()
         self._link_orphans(batch.result)
-        self.conn.executemany("INSERT OR IGNORE INTO dirty(conversation_id) VALUES (?)",
+        self.conn.executemany("INSERT INTO dirty(conversation_id) VALUES (?) ON CONFLICT DO NOTHING",
                                  [(c,) for c in batch.result.conversations])
         return batch.result
 
@@ -320,22 +321,26 @@ class IngestStore(StoreBase):
 
     def _add_comment_feeds(self, conv_id: int, e: Entry) -> None:
         for url in e.comment_feeds:
-            self._run("INSERT OR IGNORE INTO comment_feeds(conversation_id, url) VALUES (?, ?)", [conv_id, url])
+            self._run("INSERT INTO comment_feeds(conversation_id, url) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                      [conv_id, url])
 
     def _merge(self, source: int, target: int) -> None:
         """Two conversations turned out to be one (a comment arrived before its post)."""
-        for table in ("messages", "conversation_keys", "conversation_summary", "labels", "notes"):
-            self._run(f"UPDATE OR IGNORE {table} SET conversation_id = ? WHERE conversation_id = ?", [target, source])
-        self._run("INSERT OR IGNORE INTO comment_feeds SELECT ?, url FROM comment_feeds WHERE conversation_id = ?",
-                  [target, source])
+        for table in ("messages", "conversation_keys", "notes"):
+            self._run(f"UPDATE {table} SET conversation_id = ? WHERE conversation_id = ?", [target, source])
+        for table in ("comment_feeds", "labels"):  # (conversation_id, url or label) rows the target lacks
+            columns = ", ".join(self._columns(table)[1:])
+            self._run(f"INSERT INTO {table} SELECT ?, {columns} FROM {table} WHERE conversation_id = ? "
+                      "ON CONFLICT DO NOTHING", [target, source])
         # The user's marks go with it, every column of them, unless the target has marks of its own.
-        columns = [row[1] for row in self._run("PRAGMA table_info(conversation_state)") if row[1] != "conversation_id"]
-        self._run(f"INSERT OR IGNORE INTO conversation_state(conversation_id, {', '.join(columns)}) "
-                  f"SELECT ?, {', '.join(columns)} FROM conversation_state WHERE conversation_id = ?", [target, source])
+        columns = ", ".join(c for c in self._columns("conversation_state") if c != "conversation_id")
+        self._run(f"INSERT INTO conversation_state(conversation_id, {columns}) "
+                  f"SELECT ?, {columns} FROM conversation_state WHERE conversation_id = ? ON CONFLICT DO NOTHING",
+                  [target, source])
         for table in ("comment_feeds", "conversation_state", "conversation_summary", "conversation_keys", "dirty",
                       "labels"):
             self._run(f"DELETE FROM {table} WHERE conversation_id = ?", [source])
-        self._run("INSERT OR IGNORE INTO dirty(conversation_id) VALUES (?)", [target])
+        self._run("INSERT INTO dirty(conversation_id) VALUES (?) ON CONFLICT DO NOTHING", [target])
         self._run("DELETE FROM conversations WHERE id = ?", [source])
 
     def _link_orphans(self, result: SaveResult) -> None:

@@ -17,7 +17,7 @@ class MarkStore(StoreBase):
 
     # -- user state ------------------------------------------------------------------
     def _set_state(self, conv_id: int, **values: Any) -> None:
-        self._run("INSERT OR IGNORE INTO conversation_state(conversation_id) VALUES (?)", [conv_id])
+        self._run("INSERT INTO conversation_state(conversation_id) VALUES (?) ON CONFLICT DO NOTHING", [conv_id])
         sets = ", ".join(f"{k} = ?" for k in values)
         self._run(f"UPDATE conversation_state SET {sets} WHERE conversation_id = ?", [*values.values(), conv_id])
 
@@ -77,15 +77,16 @@ class MarkStore(StoreBase):
         now = stamp()
         added = []
         for label in dict.fromkeys(labels):
-            cursor = self._run("INSERT OR IGNORE INTO labels(conversation_id, label, added_at) VALUES (?, ?, ?)",
-                               [conv_id, label, now])
+            cursor = self._run("INSERT INTO labels(conversation_id, label, added_at) VALUES (?, ?, ?) "
+                               "ON CONFLICT DO NOTHING", [conv_id, label, now])
             if cursor.rowcount:
                 added.append(label)
         return added
 
     def remove_label(self, conv_id: int, label: str) -> bool:
         """Take a label of the user's off the conversation; False when it had none such."""
-        return self._run("DELETE FROM labels WHERE conversation_id = ? AND label = ?", [conv_id, label]).rowcount > 0
+        cursor = self._run("DELETE FROM labels WHERE conversation_id = ? AND label = ?", [conv_id, label])
+        return int(cursor.rowcount) > 0
 
     def add_note(self, conv_id: int, author: str, text: str) -> str:
         """An internal note on the conversation (never posted); returns its time."""
@@ -101,5 +102,5 @@ class MarkStore(StoreBase):
         rows = self._typed(ConversationLabel, """
             SELECT c.id, c.title, coalesce(nullif(f.name, ''), f.url) AS feed
             FROM conversations c JOIN feeds f ON f.id = c.feed_id
-            WHERE c.id IN (SELECT value FROM json_each(?))""", [json.dumps(list(ids))])
+            WHERE c.id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))""", [json.dumps(list(ids))])
         return {row.id: row for row in rows}

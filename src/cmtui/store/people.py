@@ -22,9 +22,10 @@ class PeopleStore(StoreBase):
         return self._typed(PersonRow, """
             SELECT p.name_norm, p.name, p.first_seen, p.last_seen, p.feeds,
                    count(m.id) AS messages, avg(m.sentiment) AS sentiment,
-                   sum(m.sentiment <= -0.3) AS negative, sum(m.sentiment >= 0.3) AS positive,
-                   sum(m.is_post = 0 OR c.kind != 'blog') AS addressed,
-                   sum(m.answered_at IS NOT NULL) AS answered
+                   count(*) FILTER (WHERE m.sentiment <= -0.3) AS negative,
+                   count(*) FILTER (WHERE m.sentiment >= 0.3) AS positive,
+                   count(*) FILTER (WHERE m.is_post = 0 OR c.kind != 'blog') AS addressed,
+                   count(*) FILTER (WHERE m.answered_at IS NOT NULL) AS answered
             FROM people p JOIN messages m ON m.author_norm = p.name_norm AND m.is_ours = 0
             JOIN conversations c ON c.id = m.conversation_id
             GROUP BY p.name_norm ORDER BY count(m.id) DESC, p.last_seen DESC""")
@@ -42,8 +43,11 @@ class PeopleStore(StoreBase):
     def sentiment_by_week(self, since: str | None) -> list[tuple[str, int, float]]:
         """(the week's Thursday, messages, their mean sentiment) of the scored messages by others since `since`, per
         ISO week, oldest first. An ISO week and its year are those of its Thursday: `date(…, '-3 days',
-        'weekday 4')` finds it without SQLite's `%V` (3.46 and later only)."""
-        return [(r[0], r[1], r[2]) for r in self._run("""
-            SELECT date(published, '-3 days', 'weekday 4') AS thursday, count(*), avg(sentiment)
+        'weekday 4')` finds it without SQLite's `%V` (3.46 and later only); PostgreSQL counts from its Monday."""
+        thursday = ("date(published, '-3 days', 'weekday 4')" if self.dialect == "sqlite" else
+                    "to_char(date_trunc('week', published::timestamptz AT TIME ZONE 'UTC') + interval '3 days', "
+                    "'YYYY-MM-DD')")
+        return [(r[0], r[1], r[2]) for r in self._run(f"""
+            SELECT {thursday} AS thursday, count(*), avg(sentiment)
             FROM messages WHERE is_ours = 0 AND sentiment IS NOT NULL AND (? IS NULL OR published >= ?)
             GROUP BY thursday ORDER BY thursday""", [since, since])]

@@ -16,9 +16,9 @@ class SummaryStore(StoreBase):
         """Which messages are ours (`Identity.is_ours`), after the identity changed. A reply posted through a
         site's API is ours whatever the identity says, until the feed's copy of it replaces it."""
         names, handles = sorted(us.names), sorted(us.handles)
-        self._run(f"""UPDATE messages SET is_ours = (uid LIKE 'posted:%'
-                          OR CASE WHEN account IS NOT NULL THEN account IN ({",".join("?" * len(handles))})
-                                  ELSE author_norm IN ({",".join("?" * len(names))}) END)""", [*handles, *names])
+        self._run(f"""UPDATE messages SET is_ours = CASE WHEN uid LIKE 'posted:%' THEN 1
+                          WHEN account IS NOT NULL THEN CASE WHEN account IN ({_marks(handles)}) THEN 1 ELSE 0 END
+                          WHEN author_norm IN ({_marks(names)}) THEN 1 ELSE 0 END""", [*handles, *names])
 
     def conversation_ids(self) -> list[int]:
         return [r[0] for r in self._run("SELECT id FROM conversations")]
@@ -45,8 +45,9 @@ class SummaryStore(StoreBase):
             return
         cols = ["conversation_id", *values]
         marks = ", ".join("?" * len(cols))
-        self._run(f"INSERT OR REPLACE INTO conversation_summary({', '.join(cols)}) VALUES ({marks})",
-                  [conv_id, *values.values()])
+        sets = ", ".join(f"{c} = excluded.{c}" for c in values)
+        self._run(f"INSERT INTO conversation_summary({', '.join(cols)}) VALUES ({marks}) "
+                  f"ON CONFLICT(conversation_id) DO UPDATE SET {sets}", [conv_id, *values.values()])
 
     def signal_reasons(self, name: str) -> dict[str, list[int]]:
         """The reasons of the stored signals called `name` in the summaries of configured feeds' conversations,
@@ -55,9 +56,14 @@ class SummaryStore(StoreBase):
             SELECT json_extract(e.value, '$[1]') AS reason, s.conversation_id AS id
             FROM conversation_summary s JOIN conversations c ON c.id = s.conversation_id
             JOIN feeds f ON f.id = c.feed_id AND f.configured = 1, json_each(s.signals) e
-            WHERE instr(s.signals, ?) AND json_extract(e.value, '$[0]') = ?
+            WHERE instr(s.signals, ?) > 0 AND json_extract(e.value, '$[0]') = ?
             ORDER BY reason, id""", [json.dumps(name), name])
         found: dict[str, list[int]] = {}
         for row in rows:
             found.setdefault(row["reason"], []).append(row["id"])
         return found
+
+
+def _marks(values: list[str]) -> str:
+    """`?, ?, …` for `values`, or NULL (an empty IN list is not SQL)."""
+    return ", ".join("?" * len(values)) or "NULL"

@@ -28,7 +28,7 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from cmtui import text, triage
+from cmtui import paths, text, triage
 from cmtui.config import Config, ConfigError
 from cmtui.store import Store
 from cmtui.triage import InboxItem
@@ -87,7 +87,7 @@ class CmtuiApp(App[None]):
                  sync_options: dict[str, Any] | None = None) -> None:
         super().__init__()
         self.config = config
-        self.db_path = Path(db_path)
+        self.db_path: Path | str = db_path if paths.is_url(db_path) else Path(db_path)
         self.now: Clock = make_clock(now)
         self.sync_options: dict[str, Any] = dict(sync_options or {})
         self.store = Store.open(self.db_path)

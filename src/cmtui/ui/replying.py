@@ -79,7 +79,7 @@ class Replying:
             result(draft.written, None, text.one_line(str(exc), 120))
             return
         with store:
-            store.conn.execute(f"PRAGMA busy_timeout = {int(DRAFT_LOCK_WAIT * 1000)}")
+            store.set_lock_wait(DRAFT_LOCK_WAIT)
             draft.write_pending(store, lambda: worker.is_cancelled, time.sleep, result)
 
     def discard_draft(self, draft_id: int) -> None:
