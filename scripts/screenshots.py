@@ -64,16 +64,16 @@ async def shoot(app: CmtuiApp, out: Path) -> list[Path]:
         # a reply being written, then the drafts list (one reply handed off, two drafts)
         app.open_url = lambda url, new_tab=True: None  # type: ignore[method-assign]  # no browser here
         editor = await write_reply(pilot, app, "Introducing the Acme Burr One",
-                                   "Thanks Marcus! Glad the fine end works for you.")
+                                   "Thanks Marcus! Glad the fine end works for you.", "Marcus Hill")
         editor.action_send()  # the send waits for keys still queued for the text area: let it run
         await pilot.pause()
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
         editor = await write_reply(pilot, app, "Shipping update for Burr One orders",
-                                   "Hi Priya, not yet: Canada is planned for the spring.")
+                                   "Hi Priya, not yet: Canada is planned for the spring.", "Priya Natarajan")
         editor.action_close()
-        editor = await write_reply(pilot, app, "Firmware 2.4 for the Burr One is out", REPLY)
+        editor = await write_reply(pilot, app, "Firmware 2.4 for the Burr One is out", REPLY, "Jonas Weber")
         app.clear_notifications()
         await save("editor.svg")
         editor.action_close()
@@ -93,10 +93,12 @@ REPLY = ("Hi Jonas, sorry the reset didn't help. You can go back to 2.3 from the
          "Previous version.\n\nIf it still stops after that, reply here and we'll send you a prepaid label.")
 
 
-async def write_reply(pilot: Pilot[None], app: CmtuiApp, title: str, body: str) -> ReplyEditorScreen:
-    """r on the conversation with this title, the body written and saved."""
+async def write_reply(pilot: Pilot[None], app: CmtuiApp, title: str, body: str, to: str) -> ReplyEditorScreen:
+    """A reply to `to`'s latest message in the conversation with this title (as `r` on that message's row in the
+    inbox by message), the body written and saved."""
     item = next(i for i in app.inbox.table.items if i.title == title)
-    app.reply(item.id)
+    latest = max((m for m in app.store.messages(item.id) if m.author == to), key=lambda m: (m.published, m.id))
+    app.reply(item.id, latest.id)
     await pilot.pause()
     await pilot.pause()
     editor = app.screen

@@ -72,12 +72,13 @@ def drafts(db_path: Path) -> list[dict[str, object]]:
         store.close()
 
 
-def oldest_waiting(db_path: Path, config: Config, conversation_id: int) -> dict[str, object]:
+def newest_waiting(db_path: Path, config: Config, conversation_id: int) -> dict[str, object]:
+    """The message a conversation's inbox row and preview show: its newest waiting for us."""
     store = Store.open(db_path)
     try:
         waiting = triage.waiting_ids(store, config, conversation_id)
         rows = [r for r in store.messages(conversation_id) if r.id in waiting]
-        return dataclasses.asdict(min(rows, key=lambda r: (r.published, r.id)))
+        return dataclasses.asdict(max(rows, key=lambda r: (r.published, r.id)))
     finally:
         store.close()
 
@@ -89,23 +90,29 @@ def errors(app: CmtuiApp) -> list[str]:
 # -- the editor ----------------------------------------------------------------------------
 
 
-async def test_r_opens_the_editor_on_the_oldest_waiting_message(demo: Demo) -> None:
+async def test_r_opens_the_editor_on_the_message_the_preview_shows(demo: Demo) -> None:
+    """Issue 18: `r` on a conversation's row answers the message its preview shows (the newest waiting: Rachel's
+    refund demand), not the oldest (Marcus's praise, 9 days old)."""
     app = demo.app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         conversation = item_id(app, BURR_ONE)
+        table(app).move_cursor(row=row_ids(app).index(conversation))
+        await settle(pilot)
+        preview = str(app.inbox.query_one("#preview-body", Static).render())
         editor = await reply_to(pilot, app, BURR_ONE)
-        expected = oldest_waiting(demo.db_path, demo.config, conversation)
+        expected = newest_waiting(demo.db_path, demo.config, conversation)
         assert editor.plan.conversation_id == conversation
         assert editor.plan.message_id == expected["id"]
-        assert editor.plan.answered is not None and editor.plan.answered.author == expected["author"]
+        assert editor.plan.answered is not None and editor.plan.answered.author == expected["author"] == "Rachel Kim"
+        assert "I want a full refund" in preview  # the message answered is the one the preview showed
         assert area(app).has_focus  # typing goes straight in
-        await pilot.press(*"Thanks Marcus!")
-        assert area(app).text == "Thanks Marcus!"
+        await pilot.press(*"Sorry Rachel!")
+        assert area(app).text == "Sorry Rachel!"
         shown = screen_text(app)
         assert f"Reply to {expected['author']}" in shown and BURR_ONE in shown
-        assert "The grind consistency at the fine end" in shown  # the answered message, quoted
-        assert "?replytocom=1187#respond" in shown  # where ctrl+s will send the user: no posting configured
+        assert "Six days since I opened a ticket" in shown  # the answered message, quoted
+        assert "?replytocom=1233#respond" in shown  # where ctrl+s will send the user: no posting configured
 
 
 async def test_r_in_a_conversation_answers_the_selected_message(demo: Demo) -> None:
@@ -276,7 +283,7 @@ async def test_drafts_list_reopens_and_discards_after_confirmation(demo: Demo) -
         assert [d.body for d in screen.drafts] == ["Second draft", "First draft"]  # newest first
         shown = screen_text(app)
         assert BURR_ONE in shown and FIRMWARE in shown and "✎ draft" in shown and "Acme Blog" in shown
-        assert "Marcus Hill" in shown and "Jonas Weber" in shown  # who each one answers
+        assert "Rachel Kim" in shown and "Olivia Brooks" in shown  # who each one answers
         # enter reopens; escape comes back to the list
         await pilot.press("j", "enter")
         await settle(pilot)
@@ -289,7 +296,7 @@ async def test_drafts_list_reopens_and_discards_after_confirmation(demo: Demo) -
         await pilot.press("x")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)
-        assert "Discard your reply to Marcus Hill?" in screen_text(app)
+        assert "Discard your reply to Rachel Kim?" in screen_text(app)
         await pilot.press("n")
         await settle(pilot)
         assert app.screen is screen and len(screen.drafts) == 2
@@ -346,10 +353,12 @@ async def test_a_saved_reply_fills_every_variable_at_the_cursor(demo: Demo, tmp_
         await settle(pilot)
         assert isinstance(app.screen, ReplyEditorScreen)
         assert area(app).text == (
-            'Hello! Hi Marcus (Marcus Hill, Marcus Hill), about "Introducing the Acme Burr One" '
+            'Hello! Hi Rachel (Rachel Kim, Rachel Kim), about "Introducing the Acme Burr One" '
             "(Introducing the Acme Burr One) on Acme Blog (Acme Blog):\n"
-            "> Pre-ordered the day you announced it and it was worth the wait. The grind consistency at the fine "
-            "end is unreal for this price.\n"
+            "> Six days since I opened a ticket and still nothing. I don’t want a replacement anymore, I want a "
+            "full refund.\n"
+            "> \n"
+            "> Honestly, for a $249 grinder this is a terrible way to treat launch customers.\n"
             "— Acme Support")
         assert not [n for n in notifications(app) if "fill in by hand" in n]
         await settle(pilot, 3)
@@ -366,7 +375,7 @@ async def test_a_missing_variable_stays_visible_and_is_named(demo: Demo, tmp_pat
         await settle(pilot)
         await pilot.press("down", "enter")
         await settle(pilot)
-        assert area(app).text == "Hi Marcus, your order {order_number} ships {ship_day}."
+        assert area(app).text == "Hi Rachel, your order {order_number} ships {ship_day}."
         [warning] = [n for n in notifications(app) if "fill in by hand" in n]
         assert "unknown, left as written: {order_number}, {ship_day}" in warning
         assert "{first_name}" in warning  # the known ones are listed
@@ -374,7 +383,7 @@ async def test_a_missing_variable_stays_visible_and_is_named(demo: Demo, tmp_pat
     store = demo.store()
     try:
         with store.transaction():
-            store.conn.execute("UPDATE messages SET author = '', author_norm = '' WHERE author = 'Marcus Hill'")
+            store.conn.execute("UPDATE messages SET author = '', author_norm = '' WHERE author = 'Rachel Kim'")
     finally:
         store.close()
     app = demo.app(config)
@@ -382,7 +391,7 @@ async def test_a_missing_variable_stays_visible_and_is_named(demo: Demo, tmp_pat
         await settle(pilot)
         editor = await reply_to(pilot, app, BURR_ONE)
         assert editor.plan.answered is not None and editor.plan.answered.author == "(anonymous)"
-        assert area(app).text.startswith("Hi Marcus")  # the first run's draft came back
+        assert area(app).text.startswith("Hi Rachel")  # the first run's draft came back
         area(app).clear()
         editor.insert_template("Thanks {first_name}!")
         await settle(pilot)
@@ -418,7 +427,7 @@ async def test_no_saved_replies_says_how_to_add_them(demo: Demo) -> None:
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        assert area(app).text == "Thank you Marcus!"
+        assert area(app).text == "Thank you Rachel!"
 
 
 # -- $EDITOR -------------------------------------------------------------------------------
@@ -497,7 +506,7 @@ async def test_hand_off_marks_pending_opens_the_reply_page_and_a_sync_marks_it_s
         await settle(pilot)
         assert isinstance(app.screen, InboxScreen)
         post_url = answered.url.split("#")[0]
-        assert opened == [f"{post_url}?replytocom=1187#respond"]
+        assert opened == [f"{post_url}?replytocom=1233#respond"]
         assert app.clipboard == "Thanks Marcus, enjoy it!"
         [told] = [n for n in notifications(app) if "marks it answered" in n]
         assert "Copied through the terminal" in told and "the reply page is open in your browser" in told
@@ -506,7 +515,7 @@ async def test_hand_off_marks_pending_opens_the_reply_page_and_a_sync_marks_it_s
         item = next(i for i in table(app).items if i.id == conversation)
         assert item.reasons[0] == "reply pending" and not item.has_draft
         # the reply page got our comment; the next sync sees it in the feed
-        ours = WpComment(1301, 412, "Acme Support", timedelta(minutes=1), ("Thanks Marcus, enjoy it!",), parent=1187)
+        ours = WpComment(1301, 412, "Acme Support", timedelta(minutes=1), ("Thanks Marcus, enjoy it!",), parent=1233)
         for doc in WordPressSite(BASE, FIXED, posts=WP_POSTS, comments=(*WP_COMMENTS, ours)).render():
             demo.server.set(doc.path, doc.body, content_type=doc.content_type, modified=doc.modified)
         await pilot.press("R")
@@ -554,7 +563,7 @@ async def test_hand_off_with_no_browser_gives_the_address(demo: Demo, monkeypatc
         [told] = [n for n in notifications(app) if "marks it answered" in n]
         lines = told.splitlines()
         assert "No web browser here to open the reply page; it is at" in lines[0]
-        assert lines[1].startswith("http://demo.test/acme-blog/") and lines[1].endswith("?replytocom=1187#respond")
+        assert lines[1].startswith("http://demo.test/acme-blog/") and lines[1].endswith("?replytocom=1233#respond")
         assert drafts(demo.db_path)[0]["state"] == "pending"
 
 
@@ -628,7 +637,7 @@ async def test_ctrl_s_posts_through_the_rest_api_and_stores_our_reply(wordpress_
         await workers_done(pilot)
         await settle(pilot)
         [posted] = site.wp.posted()
-        assert posted.body == {"post": 412, "parent": 1187, "content": "Thanks Marcus &lt;3 &amp; enjoy"}
+        assert posted.body == {"post": 412, "parent": 1233, "content": "Thanks Marcus &lt;3 &amp; enjoy"}
         assert isinstance(app.screen, InboxScreen)
         assert any(n.startswith("Posted as acme: ") and "#comment-101" in n for n in notifications(app))
         [draft] = drafts(site.db_path)
@@ -643,7 +652,7 @@ async def test_ctrl_s_posts_through_the_rest_api_and_stores_our_reply(wordpress_
         finally:
             store.close()
         after = next(i for i in app.inbox_items(view="all") if i.id == conversation)
-        assert after.unanswered == before - 1  # re-summarised: Marcus is answered
+        assert after.unanswered == before - 3  # re-summarised: Rachel's thread (Rachel, Ben, Rachel) is answered
 
 
 async def test_a_refused_post_keeps_the_draft_and_shows_the_error(wordpress_demo: WordPressDemo,
@@ -682,8 +691,8 @@ async def test_a_reply_that_cannot_be_placed_on_the_site_is_handed_off(wordpress
     store = Store.open(site.db_path)
     try:  # a comment link without #comment-N: no parent ID, and a reply is never posted in the wrong place
         with store.transaction():
-            store.conn.execute("UPDATE messages SET url = replace(url, '#comment-1187', '') "
-                               "WHERE author = 'Marcus Hill'")
+            store.conn.execute("UPDATE messages SET url = replace(url, '#comment-1233', '') "
+                               "WHERE author = 'Rachel Kim'")
     finally:
         store.close()
     opened: list[str] = []

@@ -78,10 +78,17 @@ REPLY = ("Hi Jonas, sorry the reset didn't help. You can go back to 2.3 from the
          "Previous version.\n\nIf it still stops after that, reply here and we'll send you a prepaid label.")
 
 
-async def write_reply(app: CmtuiApp, pilot: Pilot[Any], title: str, body: str) -> ReplyEditorScreen:
-    """r on the conversation with this title, the body written, saved."""
+def latest_by(app: CmtuiApp, conversation_id: int, author: str) -> int:
+    """The id of `author`'s latest message in the conversation."""
+    return max((m for m in app.store.messages(conversation_id) if m.author == author),
+               key=lambda m: (m.published, m.id)).id
+
+
+async def write_reply(app: CmtuiApp, pilot: Pilot[Any], title: str, body: str, to: str) -> ReplyEditorScreen:
+    """A reply to `to`'s latest message in the conversation with this title (as `r` on that message's row in the
+    inbox by message), the body written, saved."""
     item = next(i for i in app.inbox.table.items if i.title == title)
-    app.reply(item.id)
+    app.reply(item.id, latest_by(app, item.id, to))
     await settle(pilot)
     editor = app.screen
     assert isinstance(editor, ReplyEditorScreen)
@@ -98,7 +105,7 @@ def test_editor(demo: Demo, snap_compare: Any) -> None:
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
-        await write_reply(app, pilot, "Firmware 2.4 for the Burr One is out", REPLY)
+        await write_reply(app, pilot, "Firmware 2.4 for the Burr One is out", REPLY, "Jonas Weber")
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -111,14 +118,14 @@ def test_drafts(demo: Demo, snap_compare: Any) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
         editor = await write_reply(app, pilot, "Introducing the Acme Burr One",
-                                   "Thanks Marcus! Glad the fine end works for you.")
+                                   "Thanks Marcus! Glad the fine end works for you.", "Marcus Hill")
         editor.action_send()  # no posting configured: handed off, pending
         await workers_done(pilot)
         await settle(pilot)
         editor = await write_reply(app, pilot, "Shipping update for Burr One orders",
-                                   "Hi Priya, not yet: Canada is planned for the spring.")
+                                   "Hi Priya, not yet: Canada is planned for the spring.", "Priya Natarajan")
         editor.action_close()
-        editor = await write_reply(app, pilot, "Firmware 2.4 for the Burr One is out", REPLY)
+        editor = await write_reply(app, pilot, "Firmware 2.4 for the Burr One is out", REPLY, "Jonas Weber")
         editor.action_close()
         await settle(pilot)
         app.clear_notifications()

@@ -174,6 +174,17 @@ def up_to_date(store: Store, config: Config) -> None:
     triage.refresh(store, config)
 
 
+def newest(rows: list[MessageRow]) -> MessageRow | None:
+    """The newest of `rows` by the feed's time (then by id)."""
+    return max(rows, key=lambda r: (r.published or "", r.id), default=None)
+
+
+def newest_waiting(rows: list[MessageRow], waiting: set[int]) -> MessageRow | None:
+    """The message a conversation's row stands for: its newest message waiting for us (`triage.waiting_ids`). The
+    inbox's preview shows it and `r` on the row answers it (`drafting.default_message_id`): one rule for both."""
+    return newest([r for r in rows if r.id in waiting])
+
+
 def latest_unanswered(store: Store, config: Config, conversation_id: int) -> ThreadMessage | None:
     """The newest message waiting for a reply (else the newest message), with its full text, for the preview."""
     if store.conversation(conversation_id) is None:
@@ -182,8 +193,8 @@ def latest_unanswered(store: Store, config: Config, conversation_id: int) -> Thr
     if not rows:
         return None
     waiting = triage.waiting_ids(store, config, conversation_id)
-    candidates = [r for r in rows if r.id in waiting] or list(rows)
-    r = max(candidates, key=lambda r: (r.published or "", r.id))
+    r = newest_waiting(rows, waiting) or newest(rows)
+    assert r is not None
     return thread_message(r, unanswered=r.id in waiting)
 
 

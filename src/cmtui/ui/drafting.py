@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from cmtui import replies, text, triage
 from cmtui.config import Config, FeedConfig, PostingConfig
 from cmtui.store import ConversationInfo, MessageRow, Store
-from cmtui.ui.data import ThreadMessage, thread_message
+from cmtui.ui.data import ThreadMessage, newest, newest_waiting, thread_message
 
 if TYPE_CHECKING:  # posting (and httpx) loads when a reply is first posted
     from cmtui.posting import PostResult
@@ -82,22 +82,17 @@ def feed_config(config: Config, url: str | None) -> FeedConfig | None:
 
 
 def default_message_id(store: Store, config: Config, conversation_id: int) -> int | None:
-    """What `r` answers: the oldest message waiting for us (the inbox's rule), else the newest message by
-    someone else, else the post; None when the conversation has no messages."""
+    """What `r` on a conversation answers: the message its inbox row and preview show, the newest waiting for us
+    (`data.newest_waiting`), else the newest message by someone else, else the post; None when the conversation
+    has no messages."""
     rows = store.messages(conversation_id)
     if not rows:
         return None
-    waiting = triage.waiting_ids(store, config, conversation_id)
-
-    def key(r: MessageRow) -> tuple[str, int]:
-        return (r.published or "", r.id)
-
-    candidates = sorted((r for r in rows if r.id in waiting), key=key)
-    if candidates:
-        return candidates[0].id
-    others = [r for r in rows if not r.is_ours]
-    if others:
-        return max(others, key=key).id
+    shown = newest_waiting(rows, triage.waiting_ids(store, config, conversation_id))
+    if shown is None:
+        shown = newest([r for r in rows if not r.is_ours])
+    if shown is not None:
+        return shown.id
     posts = [r for r in rows if r.is_post]
     return posts[0].id if posts else rows[-1].id
 

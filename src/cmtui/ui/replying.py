@@ -90,8 +90,8 @@ class Replying:
 
     # -- the editor --------------------------------------------------------------------
     def reply(self, conversation_id: int, message_id: int | None = None) -> None:
-        """r: answer `message_id` (default: the conversation's oldest message waiting for us) in the editor;
-        the open draft for that message comes back."""
+        """r: answer `message_id` (default: the message the conversation's inbox row and preview show, its newest
+        waiting for us) in the editor; the open draft for that message comes back."""
         if message_id is None:
             message_id = drafting.default_message_id(self.app.store, self.app.config, conversation_id)
         self.open_editor(conversation_id, message_id)
