@@ -11,6 +11,8 @@ import click
 from cmtui import text
 from cmtui.cli.common import EXIT_USAGE, Context, common_options, friendly_errors, one_format, parse_period, pass_ctx
 from cmtui.cli.output import counted, plural, safe_json, safe_json_bytes, shown, write_csv
+from cmtui.config import Config, ViewConfig
+from cmtui.store import Store, hours_between, utc_now
 
 
 @click.command("inbox")
@@ -28,29 +30,28 @@ from cmtui.cli.output import counted, plural, safe_json, safe_json_bytes, shown,
 @click.option("--mine", is_flag=True, help="Only the conversations assigned to you (`cmtui assign`).")
 @click.option("--assigned", metavar="NAME", default=None, help="Only the conversations assigned to NAME.")
 @click.option("--unassigned", is_flag=True, help="Only the conversations assigned to nobody.")
+@click.option("--by-message", "by_message", is_flag=True,
+              help="One row per waiting message (who waits), not per conversation; --limit counts messages.")
 @pass_ctx
 @friendly_errors
 def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, limit: int | None = None,
               as_csv: bool = False, tag: str | None = None, brand: str | None = None,
               view_name: str | None = None, mine: bool = False, assigned: str | None = None,
-              unassigned: bool = False) -> None:
+              unassigned: bool = False, by_message: bool = False) -> None:
     """The conversations that need a reply, most urgent first."""
     from cmtui.triage import inbox, inbox_json_chunks, refresh
 
     one_format(as_json, as_csv)
+    if by_message and include_all:
+        raise click.UsageError("--by-message lists the messages that wait for a reply: --all does not apply")
     config = ctx.config()
-    saved = config.views.get(view_name) if view_name is not None else None
-    if view_name is not None and saved is None:
-        known = ", ".join(sorted(config.views)) or f"none: add [views.NAME] tables to {config.path.name}"
-        raise click.BadParameter(f"no saved view called {view_name!r} (views: {known})", param_hint="--view")
-    if sum((mine, assigned is not None, unassigned)) > 1:
-        raise click.UsageError("--mine, --assigned and --unassigned: choose one")
-    if mine:
-        from cmtui.team import me
-
-        assigned = me(config)
+    saved, assigned = _view_and_assignee(config, view_name, mine, assigned, unassigned)
     with ctx.store() as store:
         refresh(store, config)  # the config may have changed since the last sync
+        if by_message:
+            print_by_message(store, config, "json" if as_json else "csv" if as_csv else "text", limit=limit,
+                             tag=tag, brand=brand, saved=saved, assigned_to=assigned, unassigned=unassigned)
+            return
         if as_json:  # UTF-8 bytes (JSON's encoding, whatever the locale) as the triage wrote them; not click.echo,
             # which scans the whole text for ANSI codes to strip (JSON has none: it writes \u001b)
             sys.stdout.flush()
@@ -82,9 +83,59 @@ def inbox_cmd(ctx: Context, as_json: bool = False, include_all: bool = False, li
             click.echo(f"         {text.one_line(item.latest.author, 24)}: {text.one_line(item.latest.text, 100)}")
 
 
+def _view_and_assignee(config: Config, view_name: str | None, mine: bool, assigned: str | None,
+                       unassigned: bool) -> tuple[ViewConfig | None, str | None]:
+    """`inbox --view NAME` as the saved view it names, and whose conversations `--mine`, `--assigned NAME` and
+    `--unassigned` ask for (at most one of them)."""
+    saved = config.views.get(view_name) if view_name is not None else None
+    if view_name is not None and saved is None:
+        known = ", ".join(sorted(config.views)) or f"none: add [views.NAME] tables to {config.path.name}"
+        raise click.BadParameter(f"no saved view called {view_name!r} (views: {known})", param_hint="--view")
+    if sum((mine, assigned is not None, unassigned)) > 1:
+        raise click.UsageError("--mine, --assigned and --unassigned: choose one")
+    if mine:
+        from cmtui.team import me
+
+        assigned = me(config)
+    return saved, assigned
+
+
 INBOX_CSV = ["id", "needs_reply", "priority", "title", "feed", "kind", "tags", "url", "waiting_since", "unanswered",
              "messages", "reasons", "latest_author", "latest_text", "latest_url", "last_message_at", "done_at",
              "snoozed_until", "muted"]
+# `inbox --by-message --csv`: each column's header and the key of the `--json` object it comes from.
+BY_MESSAGE_CSV = {"conversation_id": "conversation_id", "message_id": "id", "priority": "priority", "points": "points",
+                  "urgency": "urgency", "author": "author", "account": "account", "text": "text", "url": "url",
+                  "published": "published", "waiting_hours": "waiting_hours", "reasons": "reasons", "title": "title",
+                  "feed": "feed", "assigned_to": "assigned_to"}
+
+
+def print_by_message(store: Store, config: Config, form: str, *, limit: int | None, **filters: Any) -> None:
+    """`cmtui inbox --by-message`: who waits, one waiting message a row, most urgent first, as text, JSON or CSV.
+    The id first on each line is the conversation's (what `cmtui done`, `snooze` and `assign` take)."""
+    from cmtui.triage import inbox_by_message, waiting_label
+
+    now = utc_now()
+    rows = inbox_by_message(store, config, limit=limit, now=now, **filters)
+    if form == "json":
+        click.echo(safe_json([m.to_json(now) for m in rows]))
+        return
+    if form == "csv":
+        objects = (m.to_json(now) for m in rows)
+        write_csv(list(BY_MESSAGE_CSV), ([o[key] for key in BY_MESSAGE_CSV.values()] for o in objects))
+        return
+    if not rows:
+        click.echo("Nothing waits for a reply.")
+        return
+    for m in rows:
+        who = m.author or "(anonymous)"
+        if m.account and m.account != m.author:
+            who = f"{who} ({m.account})"
+        waited = waiting_label(hours_between(m.published, now))
+        click.echo(f"! {m.conversation_id:>5}  {text.one_line(who, 28):<28}  {waited:>6}  "
+                   f"{text.one_line(m.conversation.title, 40):<40}  {shown(', '.join(m.reasons))}")
+        click.echo(f"         {text.one_line(m.text, 110)}")
+
 
 @click.command("explain")
 @common_options

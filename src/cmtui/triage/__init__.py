@@ -15,12 +15,14 @@ The modules, one job each:
 - `rules.py`: the `[[triage.rules]]` that act (tag, hide, done) and the patterns that ran out of time.
 - `one_message.py`: one message scored on its own (`classify`, `urgency`), to measure the triage.
 - `inbox.py`: `InboxItem`, the inbox lists and `inbox --json`, one conversation with every signal (`item`).
+- `by_message.py`: who waits, one row per waiting message (`inbox --by-message`, `T` in the app).
 - `people.py` and `report.py`: `cmtui people` and `cmtui report`.
 
 `scoring.py`, `signals` and `threads` are imported where a conversation is summarised: listing the inbox
 (`cmtui inbox --json`, the app's first screen) starts without them.
 """
 
+from cmtui.triage.by_message import WaitingMessage, inbox_by_message, waiting_messages
 from cmtui.triage.inbox import (
     InboxItem,
     Latest,
@@ -42,7 +44,7 @@ from cmtui.triage.summary import BACKLOG_REASON, EXCERPT_CHARS, THANKS_REASON, r
 __all__ = [
     "BACKLOG_REASON", "EXCERPT_CHARS", "HOT_MESSAGES", "HOT_WINDOW", "RULE_TIMED_OUT", "STUCK_AFTER_HOURS",
     "THANKS_REASON", "URGENCY_HIGH", "URGENCY_LOW", "InboxItem", "Latest", "Person", "ResponseStats", "Settings",
-    "Signal", "classify", "clock_signals", "inbox", "inbox_count", "inbox_json", "inbox_json_chunks", "item",
-    "people", "refresh", "report", "rule_timeout_reason", "rule_warnings", "summarise", "urgency", "waiting_ids",
-    "waiting_label",
+    "Signal", "WaitingMessage", "classify", "clock_signals", "inbox", "inbox_by_message", "inbox_count", "inbox_json",
+    "inbox_json_chunks", "item", "people", "refresh", "report", "rule_timeout_reason", "rule_warnings", "summarise",
+    "urgency", "waiting_ids", "waiting_label", "waiting_messages",
 ]
