@@ -56,16 +56,23 @@ def _schema_state(conn: sqlite3.Connection, path: Path | str) -> bool:
 
 def _migrate(conn: sqlite3.Connection) -> None:
     """Apply the pending schema migrations (sqlite-utils decides which), then record how many are applied in
-    `PRAGMA user_version` (for `_schema_state`'s check of a newer store)."""
+    `PRAGMA user_version` (for `_schema_state`'s check of a newer store); all in one write transaction, so
+    two processes opening a new store at once do not both migrate it."""
     from sqlite_utils import Database
 
     from cmtui.store.migrations import MIGRATIONS, registry
 
     migrations = registry()
     db = Database(conn)
-    migrations.apply(db)
-    if not migrations.pending(db):
-        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+    conn.execute("BEGIN IMMEDIATE")  # one process migrates; another opening the store meanwhile waits here
+    try:
+        migrations.apply(db)  # (each migration in a savepoint of this transaction)
+        if not migrations.pending(db):
+            conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def _pg_migrate(conn: PgConnection, url: str) -> None:
