@@ -117,6 +117,8 @@ assert list(_COLUMNS) == [f.name for f in fields(ConversationRow)]
 # Most urgent first; LIMIT and OFFSET keep `ranked` a subquery of its own (see `InboxStore._ranked`).
 _ORDER = """ORDER BY needs_reply DESC, priority DESC, waiting_since IS NULL, waiting_since ASC,
                      last_message_at DESC NULLS LAST, id ASC"""
+_OUTER_ORDER = """ORDER BY q.needs_reply DESC, q.priority DESC, s.waiting_since IS NULL, s.waiting_since ASC,
+                           s.last_message_at DESC NULLS LAST, q.id ASC"""
 # Muted: by the user's mark on the conversation (muting or unmuting it), else by its feed's `mute = true`.
 _MUTED = "coalesce(st.muted, CASE WHEN f.url IN (SELECT value FROM json_each(:muted_feeds)) THEN 1 ELSE 0 END)"
 _CONDITIONS = {
@@ -164,8 +166,9 @@ class InboxStore(SearchStore):
         is a StoreError."""
         sql, params = self._ranked(query)
         columns = ", ".join(_COLUMNS.values())
-        # CROSS JOIN keeps `ranked` SQLite's outer loop (it never reorders one); PostgreSQL plans a JOIN well.
-        join = "CROSS JOIN" if self.dialect == "sqlite" else "JOIN"
+        # CROSS JOIN keeps `ranked` SQLite's outer loop (it never reorders one), so its rows come in its order;
+        # PostgreSQL joins as it sees fit and is told the order again.
+        join, order = ("CROSS JOIN", "") if self.dialect == "sqlite" else ("JOIN", _OUTER_ORDER)
         try:
             cursor = self.conn.execute(f"""{sql}
                 SELECT {columns}
@@ -173,7 +176,7 @@ class InboxStore(SearchStore):
                 {join} conversation_summary s ON s.conversation_id = q.id
                 {join} conversations c ON c.id = q.id
                 {join} feeds f ON f.id = c.feed_id
-                LEFT JOIN conversation_state st ON st.conversation_id = q.id""", params)
+                LEFT JOIN conversation_state st ON st.conversation_id = q.id {order}""", params)
             while batch := cursor.fetchmany(_BATCH):
                 rows = [ConversationRow(*row) for row in batch]
                 self._add_labels_and_notes(rows)
