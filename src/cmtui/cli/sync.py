@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from dataclasses import asdict
 from typing import Any
 
 import click
 
 from cmtui import text
-from cmtui.cli.common import EXIT_FAILED, Context, common_options, friendly_errors, pass_ctx
+from cmtui.cli.common import EXIT_FAILED, Context, common_options, friendly_errors, parse_period, pass_ctx
 from cmtui.cli.output import counted, plural, shown
 
 
@@ -22,10 +23,26 @@ from cmtui.cli.output import counted, plural, shown
               help="If another sync is running, wait this long for it instead of exiting.")
 @click.option("-q", "--quiet", is_flag=True,
               help="For cron: print nothing when every feed synced; a failure's feed lines and summary on stderr.")
+@click.option("--every", metavar="PERIOD", default=None,
+              help="Keep running: sync again every PERIOD (15m, 1h), re-reading feeds.toml each time; a team's "
+                   "one sync for a shared store. Ctrl-C stops it.")
 @pass_ctx
 @friendly_errors
-def sync_cmd(ctx: Context, as_json: bool, force: bool, wait: float, quiet: bool) -> None:
+def sync_cmd(ctx: Context, as_json: bool, force: bool, wait: float, quiet: bool, every: str | None) -> None:
     """Fetch every feed and its comment feeds into the store (for cron: exit 1 if any feed failed)."""
+    if every is None:
+        sys.exit(_sync_once(ctx, as_json, force, wait, quiet))
+    period = parse_period(every, "--every", " of at least 1m").total_seconds()
+    if period < 60:
+        raise click.BadParameter("sync at most once a minute (e.g. 15m)", param_hint="--every")
+    while True:  # a failed feed, or a sync already running elsewhere, waits for the next round
+        started = time.monotonic()
+        _sync_once(ctx, as_json, force, wait, quiet)
+        time.sleep(max(0.0, period - (time.monotonic() - started)))
+
+
+def _sync_once(ctx: Context, as_json: bool, force: bool, wait: float, quiet: bool) -> int:
+    """One sync with its report; returns the exit status."""
     from cmtui.sync import SyncBusy, run_sync, sync_lock
 
     config = ctx.config()
@@ -45,7 +62,7 @@ def sync_cmd(ctx: Context, as_json: bool, force: bool, wait: float, quiet: bool)
                 report = run_sync(config, store, force=force, on_feed=on_feed, processes=True)
         except SyncBusy as exc:
             click.echo(f"cmtui: {shown(exc)}; try again later, or pass --wait SECONDS.", err=True)
-            sys.exit(EXIT_FAILED)
+            return EXIT_FAILED
         finally:
             progress.clear()
         if any(rule.pattern for rule in config.triage.rules):  # a pattern that ran out of time is not applied
@@ -66,7 +83,7 @@ def sync_cmd(ctx: Context, as_json: bool, force: bool, wait: float, quiet: bool)
         click.echo(f"Synced {counted(len(report.feeds), 'feed')} in {report.seconds:.1f} s: "
                    f"{counted(report.new, 'new message')}"
                    + (f", {len(failed)} failed." if failed else "."), err=quiet)
-    sys.exit(EXIT_FAILED if failed else 0)
+    return EXIT_FAILED if failed else 0
 
 
 class _Progress:
