@@ -94,11 +94,11 @@ def test_lemmy_authors_are_accounts_and_its_boilerplate_goes() -> None:
     assert entry.text == "My Acme grinder squeals."
 
 
-def test_our_handles_are_ours_and_the_same_handle_elsewhere_is_flagged(server: FeedServer, tmp_path: Path) -> None:
+def test_our_handles_are_ours_and_the_same_handle_elsewhere_is_flagged(db: Path, server: FeedServer,
+        tmp_path: Path) -> None:
     server.set("/tags/acmegrinder.rss", MASTODON_TAG)
     config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/tags/acmegrinder.rss")}],
                           names=("Acme Support", "acme_cm"), handles=("@acme_cm@mastodon.social",), extra=NO_TREES)
-    db = tmp_path / "db.sqlite"
     sync(config, db)
     with Store.open(db) as store:
         ours = {r["account"]: r["is_ours"] for r in query(store, "SELECT account, is_ours FROM messages")}
@@ -111,12 +111,11 @@ def test_our_handles_are_ours_and_the_same_handle_elsewhere_is_flagged(server: F
     assert not any("imitates" in r or "impersonates" in r for r in items["@bob"].reasons)
 
 
-def test_without_a_handle_our_name_on_an_account_is_not_us(server: FeedServer, tmp_path: Path) -> None:
+def test_without_a_handle_our_name_on_an_account_is_not_us(db: Path, server: FeedServer, tmp_path: Path) -> None:
     """`names` serve sources without accounts: "acme_cm" on a Mastodon server is not us until it is a handle."""
     server.set("/tags/acmegrinder.rss", MASTODON_TAG)
     config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/tags/acmegrinder.rss")}],
                           names=("acme_cm",), extra=NO_TREES)
-    db = tmp_path / "db.sqlite"
     sync(config, db)
     with Store.open(db) as store:
         assert query_one(store, "SELECT count(*) FROM messages WHERE is_ours = 1")[0] == 0
@@ -124,7 +123,7 @@ def test_without_a_handle_our_name_on_an_account_is_not_us(server: FeedServer, t
     assert sum("acme_cm" in r for r in reasons) == 2  # both accounts show our name: flagged, never trusted
 
 
-def test_a_reddit_post_seen_through_search_and_its_thread_is_one_conversation(server: FeedServer,
+def test_a_reddit_post_seen_through_search_and_its_thread_is_one_conversation(db: Path, server: FeedServer,
                                                                                tmp_path: Path) -> None:
     server.set("/search.rss", REDDIT.format(feed_id="/search.rss?q=acme", title="reddit.com: search results - acme",
                                             entries=POST))
@@ -133,7 +132,6 @@ def test_a_reddit_post_seen_through_search_and_its_thread_is_one_conversation(se
     config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/search.rss") + "?q=acme"},
                                                     {"url": server.url(thread)}],
                           handles=("u/acme_cm",), extra=NO_THREAD_FEEDS)
-    db = tmp_path / "db.sqlite"
     sync(config, db)
     with Store.open(db) as store:
         assert query_one(store, "SELECT count(*) FROM messages")[0] == 2
@@ -226,14 +224,14 @@ def test_a_google_alert_of_a_blog_comment_is_that_comment_whichever_comes_first(
             assert query_one(store, "SELECT messages FROM people WHERE name_norm = 'dana'")[0] == 1, first
 
 
-def test_a_reply_to_a_fediverse_post_is_handed_off_on_our_own_server(server: FeedServer, tmp_path: Path) -> None:
+def test_a_reply_to_a_fediverse_post_is_handed_off_on_our_own_server(db: Path, server: FeedServer,
+        tmp_path: Path) -> None:
     from cmtui.ui.drafting import reply_plan
 
     server.set("/tags/acmegrinder.rss", MASTODON_TAG)
     config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/tags/acmegrinder.rss")}],
                           handles=("@acme_cm@mastodon.social",), extra=NO_TREES)
     config = config._replace(home="https://mastodon.social")
-    db = tmp_path / "db.sqlite"
     sync(config, db)
     with Store.open(db) as store:
         bob = next(i for i in inbox(store, config) if i.latest.author == "@bob")

@@ -38,12 +38,11 @@ OLD = (1, 400, "Does the Burr One ship to Canada?")
 YESTERDAY = (2, 1, "Does the Burr Two ship to Canada?")
 
 
-def test_first_sync_keeps_the_old_backlog_out_of_the_inbox(server: FeedServer, tmp_path: Path) -> None:
+def test_first_sync_keeps_the_old_backlog_out_of_the_inbox(db: Path, server: FeedServer, tmp_path: Path) -> None:
     server.set("/m.rss", _items(OLD, YESTERDAY))
     config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/m.rss"), "kind": "mentions"}],
                           extra="\n[sync]\nbacklog_days = 14\n")
     assert config.sync.backlog_days == 14 == Config(path=tmp_path).sync.backlog_days  # the default
-    db = tmp_path / "db.sqlite"
     sync(config, db)
     waiting = _cli(config, db, "inbox", "--json")
     assert [c["title"] for c in waiting] == ["Topic 2"]
@@ -60,13 +59,12 @@ def test_first_sync_keeps_the_old_backlog_out_of_the_inbox(server: FeedServer, t
         store.close()
 
 
-def test_later_syncs_are_unaffected(server: FeedServer, tmp_path: Path) -> None:
+def test_later_syncs_are_unaffected(db: Path, server: FeedServer, tmp_path: Path) -> None:
     """A message that arrives after the first sync waits whatever its date: it is new to us (a late-found
     comment, a feed that backdates), and only the first sync's backlog predates you."""
     server.set("/m.rss", _items(YESTERDAY))
     config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/m.rss"), "kind": "mentions"}],
                           extra="\n[sync]\nbacklog_days = 14\n")
-    db = tmp_path / "db.sqlite"
     sync(config, db)
     time.sleep(1.1)  # a sync is told from the first by its second
     server.set("/m.rss", _items(OLD, YESTERDAY))
@@ -74,21 +72,19 @@ def test_later_syncs_are_unaffected(server: FeedServer, tmp_path: Path) -> None:
     assert sorted(c["title"] for c in _cli(config, db, "inbox", "--json")) == ["Topic 1", "Topic 2"]
 
 
-def test_backlog_days_zero_lets_everything_wait(server: FeedServer, tmp_path: Path) -> None:
+def test_backlog_days_zero_lets_everything_wait(db: Path, server: FeedServer, tmp_path: Path) -> None:
     server.set("/m.rss", _items(OLD, YESTERDAY))
     config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/m.rss"), "kind": "mentions"}],
                           extra="\n[sync]\nbacklog_days = 0\n")
-    db = tmp_path / "db.sqlite"
     sync(config, db)
     assert sorted(c["title"] for c in _cli(config, db, "inbox", "--json")) == ["Topic 1", "Topic 2"]
 
 
-def test_a_new_topic_after_a_quiet_first_sync_waits(server: FeedServer, tmp_path: Path) -> None:
+def test_a_new_topic_after_a_quiet_first_sync_waits(db: Path, server: FeedServer, tmp_path: Path) -> None:
     """A feed whose first sync was all backlog waits on what comes next."""
     server.set("/m.rss", _items(OLD))
     config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/m.rss"), "kind": "forum"}],
                           extra="\n[sync]\nbacklog_days = 30\n")
-    db = tmp_path / "db.sqlite"
     sync(config, db)
     assert _cli(config, db, "inbox", "--json") == []
     time.sleep(1.1)

@@ -75,13 +75,12 @@ def test_brand_mistakes_name_the_key(text: str, key: str) -> None:
     assert key in str(caught.value)
 
 
-def test_each_brand_answers_and_the_inbox_filters_by_brand(server: FeedServer, tmp_path: Path) -> None:
+def test_each_brand_answers_and_the_inbox_filters_by_brand(db: Path, server: FeedServer, tmp_path: Path) -> None:
     server.set("/tags/acmegrinder.rss", MASTODON_TAG)
     server.set("/tea.rss", FORUM)
     path = tmp_path / "feeds.toml"
     path.write_text(CONFIG.format(tag=server.url("/tags/acmegrinder.rss"), forum=server.url("/tea.rss")))
     config = load(path)
-    db = tmp_path / "db.sqlite"
     sync(config, db)
     with Store.open(db) as store:
         everything = {i.title: i.brand for i in inbox(store, config, include_answered=True)}

@@ -45,12 +45,11 @@ def cmtui_process(config: Config, db: Path, *args: str) -> subprocess.CompletedP
 # -- cron ----------------------------------------------------------------------------------
 
 
-def test_sync_quiet_prints_nothing_when_every_feed_synced(server: FeedServer, tmp_path: Path) -> None:
+def test_sync_quiet_prints_nothing_when_every_feed_synced(db: Path, server: FeedServer, tmp_path: Path) -> None:
     server.set("/a.rss", items(("1", "Grinder question", timedelta(hours=2))))
     server.set("/b.rss", items(("2", "Kettle question", timedelta(hours=3))))
     config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/a.rss"), "kind": "mentions"},
                                                     {"url": server.url("/b.rss"), "kind": "mentions"}])
-    db = tmp_path / "db.sqlite"
     first = cmtui_process(config, db, "sync", "--quiet")
     assert (first.returncode, first.stdout, first.stderr) == (0, "", "")
     again = cmtui_process(config, db, "sync", "-q")  # nothing new: still silent
@@ -59,12 +58,11 @@ def test_sync_quiet_prints_nothing_when_every_feed_synced(server: FeedServer, tm
     assert loud.returncode == 0 and loud.stdout.startswith("  unchanged") and "Synced 2 feeds in" in loud.stdout
 
 
-def test_sync_quiet_reports_a_failure_on_stderr_only(server: FeedServer, tmp_path: Path) -> None:
+def test_sync_quiet_reports_a_failure_on_stderr_only(db: Path, server: FeedServer, tmp_path: Path) -> None:
     server.set("/a.rss", items(("1", "Grinder question", timedelta(hours=2))))
     config = write_config(tmp_path / "feeds.toml", [
         {"url": server.url("/a.rss"), "name": "Forum", "kind": "mentions"},
         {"url": server.url("/missing.rss"), "name": "Gone forum", "kind": "mentions"}])
-    db = tmp_path / "db.sqlite"
     result = cmtui_process(config, db, "sync", "--quiet")
     assert result.returncode == 1 and result.stdout == ""
     lines = result.stderr.splitlines()
@@ -81,11 +79,10 @@ def test_sync_quiet_help_says_what_it_does() -> None:
 # -- counts read as English ---------------------------------------------------------------
 
 
-def test_every_count_agrees_with_its_noun(server: FeedServer, tmp_path: Path) -> None:
+def test_every_count_agrees_with_its_noun(db: Path, server: FeedServer, tmp_path: Path) -> None:
     server.set("/a.rss", items(("1", "Grinder question", timedelta(hours=2))))
     config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/a.rss"), "name": "Forum",
                                                      "kind": "mentions"}])
-    db = tmp_path / "db.sqlite"
     synced = cmtui(config, db, "sync")
     assert synced.exit_code == 0, synced.output
     assert synced.stdout.splitlines()[-1].startswith("Synced 1 feed in ")
@@ -111,10 +108,9 @@ def test_every_count_agrees_with_its_noun(server: FeedServer, tmp_path: Path) ->
 # -- feeds without a title -----------------------------------------------------------------
 
 
-def test_untitled_feeds_are_named_by_host_and_path(server: FeedServer, tmp_path: Path) -> None:
+def test_untitled_feeds_are_named_by_host_and_path(db: Path, server: FeedServer, tmp_path: Path) -> None:
     untitled = FORUM.replace("<title>Acme forum</title>", "<title></title>").format(items="")
     config = write_config(tmp_path / "feeds.toml", [])
-    db = tmp_path / "db.sqlite"
     for path in ("/forum/latest.rss", "/blog/feed/"):  # two feeds of one host, no title: once both "127.0.0.1"
         server.set(path, untitled)
         added = cmtui(config, db, "add", server.url(path))
@@ -132,7 +128,7 @@ DAY = timedelta(days=1)
 
 
 @pytest.fixture
-def backlog(server: FeedServer, tmp_path: Path) -> tuple[Config, Path]:
+def backlog(db: Path, server: FeedServer, tmp_path: Path) -> tuple[Config, Path]:
     """Two feeds of waiting questions, 2 hours to 45 days old."""
     server.set("/forum.rss", items(("1", "Forty days", 40 * DAY), ("2", "Thirty-five days", 35 * DAY),
                                    ("3", "Ten days", 10 * DAY), ("4", "Two hours", timedelta(hours=2))))
@@ -141,7 +137,6 @@ def backlog(server: FeedServer, tmp_path: Path) -> tuple[Config, Path]:
         {"url": server.url("/forum.rss"), "name": "Acme Forum", "kind": "mentions"},
         {"url": server.url("/social.rss"), "name": "Social", "kind": "mentions"}],
         extra="\n[sync]\nbacklog_days = 0\n")  # the old questions wait, though they are a first sync's
-    db = tmp_path / "db.sqlite"
     assert sync(config, db).new == 5
     return config, db
 
@@ -308,7 +303,7 @@ CONTROLS = [chr(c) for c in [*range(0, 9), *range(11, 13), *range(14, 32), *rang
 
 
 @pytest.fixture
-def hostile(server: FeedServer, tmp_path: Path) -> tuple[Config, Path]:
+def hostile(db: Path, server: FeedServer, tmp_path: Path) -> tuple[Config, Path]:
     """A feed whose name drives the terminal and is a formula; posts whose titles and authors are formulas."""
     now = datetime.now(UTC)
     posts = [("1", "+1 same problem here", "@mallory", "It never arrived and I want a refund. Terrible.", 3 * DAY),
@@ -322,7 +317,6 @@ def hostile(server: FeedServer, tmp_path: Path) -> tuple[Config, Path]:
                     f'url = "{server.url("/evil.rss")}"\nkind = "mentions"\nname = {json.dumps(EVIL_FEED)}\n'
                     f'tags = ["=tag", "vip"]\n', encoding="utf-8")
     config = load(path)
-    db = tmp_path / "db.sqlite"
     assert sync(config, db).new == 3
     return config, db
 

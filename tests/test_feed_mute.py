@@ -17,14 +17,13 @@ def feed(*items: tuple[str, str]) -> str:
                                                       body=b) for t, b in items))
 
 
-def test_a_muted_feed_waits_only_for_mentions(server: FeedServer, tmp_path: Path) -> None:
+def test_a_muted_feed_waits_only_for_mentions(db: Path, server: FeedServer, tmp_path: Path) -> None:
     server.set("/noisy.rss", feed(("Giveaway", "Who else entered the giveaway?"),
                                   ("Broken", "@acme_cm my grinder broke, help?")))
     server.set("/quiet.rss", feed(("Question", "Does it ship to Canada?")))
     feeds = [{"url": server.url("/noisy.rss"), "name": "Noisy", "kind": "mentions", "mute": True},
              {"url": server.url("/quiet.rss"), "name": "Quiet", "kind": "mentions"}]
     config = write_config(tmp_path / "feeds.toml", feeds, names=("acme_cm",))
-    db = tmp_path / "db.sqlite"
     sync(config, db)
     with Store.open(db) as store:
         assert sorted(i.title for i in inbox(store, config)) == ["Broken", "Question"]

@@ -29,7 +29,7 @@ def inbox(config: Config, db: Path, *args: str) -> dict[str, dict[str, Any]]:
 
 
 @pytest.fixture
-def two_feeds(server: FeedServer, tmp_path: Path) -> tuple[Config, Path]:
+def two_feeds(db: Path, server: FeedServer, tmp_path: Path) -> tuple[Config, Path]:
     date = format_datetime(datetime.now(UTC) - timedelta(hours=3))
     for path, first in (("/forum.rss", 1), ("/social.rss", 3)):
         server.set(path, COMMUNITY.format(items="".join(
@@ -38,7 +38,6 @@ def two_feeds(server: FeedServer, tmp_path: Path) -> tuple[Config, Path]:
     config = write_config(tmp_path / "feeds.toml", [
         {"url": server.url("/forum.rss"), "name": "Forum", "kind": "mentions"},
         {"url": server.url("/social.rss"), "name": "Social", "kind": "mentions", "tags": ["social"]}])
-    db = tmp_path / "db.sqlite"
     sync(config, db)
     return config, db
 

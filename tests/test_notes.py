@@ -19,12 +19,11 @@ from cmtui.demo.server import FeedServer
 from .helpers import COMMUNITY, ITEM, sync, write_config
 
 
-def test_notes_are_listed_in_order_with_author_and_time(server: FeedServer, tmp_path: Path) -> None:
+def test_notes_are_listed_in_order_with_author_and_time(db: Path, server: FeedServer, tmp_path: Path) -> None:
     date = format_datetime(datetime.now(UTC) - timedelta(hours=2))
     server.set("/m.rss", COMMUNITY.format(items=ITEM.format(id=1, title="Refund?", author="ana", date=date,
                                                             body="Where is my refund?")))
     config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/m.rss"), "kind": "mentions"}])
-    db = tmp_path / "db.sqlite"
     sync(config, db)
     args = ["--config", str(config.path), "--db", str(db)]
 
@@ -49,9 +48,9 @@ def test_notes_are_listed_in_order_with_author_and_time(server: FeedServer, tmp_
     assert "note · Maya" in explained and "ticket 4411" in explained
 
 
-def test_note_errors(tmp_path: Path) -> None:
+def test_note_errors(db: Path, tmp_path: Path) -> None:
     config = write_config(tmp_path / "feeds.toml", [])
-    args = ["--config", str(config.path), "--db", str(tmp_path / "db.sqlite")]
+    args = ["--config", str(config.path), "--db", str(db)]
     out = CliRunner().invoke(cli, ["note", "7", "hello", *args])
     assert out.exit_code == 2 and "no conversation 7" in out.stderr
     assert CliRunner().invoke(cli, ["note", "7", " ", *args]).exit_code == 2

@@ -37,7 +37,7 @@ def inbox(config: Config, db: Path, *args: str) -> dict[str, dict[str, Any]]:
     return {c["title"]: c for c in json.loads(out.stdout)}
 
 
-def test_hide_and_tag_rules(server: FeedServer, tmp_path: Path) -> None:
+def test_hide_and_tag_rules(db: Path, server: FeedServer, tmp_path: Path) -> None:
     date = format_datetime(datetime.now(UTC) - timedelta(hours=2))
     server.set("/m.rss", COMMUNITY.format(items="".join(ITEM.format(id=i, title=t, author=f"user{i}", date=date, body=b)
                                                         for i, t, b in [
@@ -45,7 +45,6 @@ def test_hide_and_tag_rules(server: FeedServer, tmp_path: Path) -> None:
         (2, "Delivery", "Do you ship to Canada? What does delivery cost?"),
         (3, "Hello", "Is the grinder any good for espresso?")])))
     config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/m.rss"), "kind": "mentions"}], extra=RULES)
-    db = tmp_path / "db.sqlite"
     sync(config, db)
     waiting = inbox(config, db)
     assert sorted(waiting) == ["Delivery", "Hello"]  # hidden: out of the needs-reply inbox
@@ -63,7 +62,7 @@ def test_hide_and_tag_rules(server: FeedServer, tmp_path: Path) -> None:
 POSTS = [WpPost(1, "post-1", "Post 1", "Acme Support", timedelta(days=3), "News", ("Hello",))]
 
 
-def test_done_rule_marks_done_and_a_later_message_reopens(server: FeedServer, tmp_path: Path) -> None:
+def test_done_rule_marks_done_and_a_later_message_reopens(db: Path, server: FeedServer, tmp_path: Path) -> None:
     now = datetime.now(UTC)
     first = [WpComment(11, 1, "bot", timedelta(hours=3), ("Please unsubscribe me from this list",))]
     later = [WpComment(12, 1, "customer", timedelta(hours=1), ("My grinder broke, can you help?",))]
@@ -76,7 +75,6 @@ def test_done_rule_marks_done_and_a_later_message_reopens(server: FeedServer, tm
     config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/acme-blog/feed/")}],
                           extra='\n[[triage.rules]]\nreason = "unsubscribe request"\nwords = ["unsubscribe"]\n'
                                 'action = "done"\n')
-    db = tmp_path / "db.sqlite"
     sync(config, db)
     assert inbox(config, db) == {}
     post = inbox(config, db, "--all")["Post 1"]
@@ -86,7 +84,7 @@ def test_done_rule_marks_done_and_a_later_message_reopens(server: FeedServer, tm
     assert sorted(inbox(config, db)) == ["Post 1"]  # reopened as usual: the new message does not match
 
 
-def test_a_bad_action_is_a_config_error(tmp_path: Path) -> None:
+def test_a_bad_action_is_a_config_error(db: Path, tmp_path: Path) -> None:
     path = tmp_path / "feeds.toml"
     for action, why in (("archive", "must be one of tag:LABEL, hide, done"), ("tag:", "tag: needs a label"),
                         ("tag:  ", "tag: needs a label")):
@@ -98,7 +96,7 @@ def test_a_bad_action_is_a_config_error(tmp_path: Path) -> None:
         else:
             raise AssertionError(action)
         path.write_text(text, encoding="utf-8")
-        out = CliRunner().invoke(cli, ["inbox", "--config", str(path), "--db", str(tmp_path / "db.sqlite")])
+        out = CliRunner().invoke(cli, ["inbox", "--config", str(path), "--db", str(db)])
         assert out.exit_code == 2 and f"{path}: triage.rules[0].action: " in out.stderr, out.output
     rule = parse('[[triage.rules]]\nreason = "r"\nwords = ["x"]\naction = "hide"\n', path).triage.rules[0]
     assert (rule.action, rule.weight) == ("hide", 0.0)  # an action alone adds no points

@@ -37,12 +37,11 @@ waiting_longer_than = "3d"
 
 
 @pytest.fixture
-def demo(server: FeedServer, tmp_path: Path) -> tuple[Config, Path]:
+def demo(db: Path, server: FeedServer, tmp_path: Path) -> tuple[Config, Path]:
     feeds = sites.install(server)
     config = write_config(tmp_path / "feeds.toml", [{"url": f.url, "name": f.name, "kind": f.kind} for f in feeds],
                           names=sites.IDENTITY_NAMES, handles=sites.identity_handles(server.base_url),
                           extra=VIEWS + "\n[sync]\nthreads_per_host = 0\n")
-    db = tmp_path / "db.sqlite"
     sync(config, db)
     return config, db
 

@@ -41,7 +41,8 @@ def run_cli(*args: str, timeout: float) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "cmtui", *args], capture_output=True, text=True, timeout=timeout)
 
 
-def test_a_rule_that_backtracks_cannot_hang_a_sync_and_is_reported(server: FeedServer, tmp_path: Path) -> None:
+def test_a_rule_that_backtracks_cannot_hang_a_sync_and_is_reported(db: Path, server: FeedServer,
+        tmp_path: Path) -> None:
     assert len(STUTTER) == 35
     date = "Wed, 25 Nov 2026 06:00:00 +0000"
     server.set("/m.rss", COMMUNITY.format(items="".join([
@@ -49,7 +50,6 @@ def test_a_rule_that_backtracks_cannot_hang_a_sync_and_is_reported(server: FeedS
         ITEM.format(id=2, title="", author="bob", date=date, body="My lawyer will hear about the grinder."),
     ])))
     config = write_config(tmp_path / "feeds.toml", [{"url": server.url("/m.rss"), "kind": "mentions"}], extra=RULES)
-    db = tmp_path / "db.sqlite"
     args = ["--config", str(config.path), "--db", str(db)]
     started = time.monotonic()
     # Before the time limit, this sync ran for hours on the first waiting comment: killed after 60 s, it fails.
