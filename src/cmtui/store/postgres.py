@@ -250,6 +250,8 @@ def connect(url: str) -> PgConnection:
     with _pools_lock:
         pool = _pools.get(url)
         if pool is None:
+            with _as_sqlite_errors():  # the server's own words for a wrong password or host, at once (the pool
+                psycopg.connect(url, connect_timeout=15).close()  # would retry quietly, then time out)
             pool = ConnectionPool(url, min_size=1, max_size=16, open=False, configure=_configure,
                                   kwargs={"autocommit": True, "cursor_factory": psycopg.ClientCursor},
                                   name="cmtui")
