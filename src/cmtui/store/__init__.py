@@ -12,6 +12,7 @@
 | `marks`     | done, snoozed, muted, opened, labels, notes                     |
 | `drafts`    | drafts, hand-offs and our posted replies                        |
 | `people`    | who writes to us; response times                                |
+| `presence`  | who on the team is replying where                               |
 | `search`    | full-text search                                                |
 | `rows`      | the dataclasses the store hands out (never `sqlite3.Row`)       |
 | `times`     | the store's time format                                         |
@@ -30,6 +31,7 @@ from cmtui.store.inbox import CLOCK_SIGNALS, VIEWS, Clock, ConversationRow, Inbo
 from cmtui.store.ingest import IngestStore, SaveResult
 from cmtui.store.marks import MarkStore
 from cmtui.store.people import PeopleStore
+from cmtui.store.presence import PresenceStore
 from cmtui.store.rows import (
     ConversationInfo,
     DraftRow,
@@ -50,5 +52,5 @@ __all__ = ["BUSY_TIMEOUT_MS", "CLOCK_SIGNALS", "VIEWS", "Clock", "ConversationIn
            "stamp", "utc_now"]
 
 
-class Store(FeedStore, IngestStore, SummaryStore, InboxStore, MarkStore, DraftStore, PeopleStore):
+class Store(FeedStore, IngestStore, SummaryStore, InboxStore, MarkStore, DraftStore, PeopleStore, PresenceStore):
     """cmtui's data in one SQLite file: `Store.open(path)`, or `Store.memory()` for tests."""

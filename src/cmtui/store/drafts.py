@@ -15,35 +15,42 @@ class DraftStore(StoreBase):
     """Drafts and replies: saved as typed, handed off, posted, and our own posted messages."""
 
     # -- drafts ----------------------------------------------------------------------
-    def save_draft(self, conv_id: int, message_id: int | None, body: str) -> int:
-        """Create or update the open draft answering `message_id` (or the conversation); returns its id."""
+    def save_draft(self, conv_id: int, message_id: int | None, body: str, author: str | None = None) -> int:
+        """Create or update `author`'s open draft answering `message_id` (or the conversation); returns its id.
+        Drafts are per teammate: another's draft of the same reply is theirs; a draft of nobody's (from before
+        drafts were per person) becomes the first writer's."""
         now = stamp()
-        row = self.draft_for(conv_id, message_id)
+        row = self.draft_for(conv_id, message_id, author)
         if row is None:
-            return int(self._run("INSERT INTO drafts(conversation_id, message_id, body, created_at, updated_at) "
-                                 "VALUES (?, ?, ?, ?, ?) RETURNING id", [conv_id, message_id, body, now, now]
-                                 ).fetchone()[0])
-        if row.body != body:
-            self._run("UPDATE drafts SET body = ?, updated_at = ? WHERE id = ?", [body, now, row.id])
+            return int(self._run("INSERT INTO drafts(conversation_id, message_id, body, created_at, updated_at, "
+                                 "author) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                                 [conv_id, message_id, body, now, now, author]).fetchone()[0])
+        if row.body != body or row.author != author:
+            self._run("UPDATE drafts SET body = ?, updated_at = ?, author = coalesce(author, ?) WHERE id = ?",
+                      [body, now, author, row.id])
         return row.id
 
-    def draft_for(self, conv_id: int, message_id: int | None) -> DraftRow | None:
-        """The open draft answering `message_id` (or the conversation), if any."""
+    def draft_for(self, conv_id: int, message_id: int | None, author: str | None = None) -> DraftRow | None:
+        """`author`'s open draft answering `message_id` (or the conversation), if any; a draft from before drafts
+        were per person (no author) is anyone's, theirs first."""
         found = self._typed(DraftRow, "SELECT * FROM drafts WHERE conversation_id = ? AND coalesce(message_id, 0) = ? "
-                            "AND state = 'draft'", [conv_id, message_id or 0])
+                            "AND state = 'draft' AND coalesce(author, ?, '') = coalesce(?, '') "
+                            "ORDER BY author IS NULL, id", [conv_id, message_id or 0, author, author])
         return found[0] if found else None
 
     def draft(self, draft_id: int) -> DraftRow | None:
         found = self._typed(DraftRow, "SELECT * FROM drafts WHERE id = ?", [draft_id])
         return found[0] if found else None
 
-    def open_drafts(self) -> list[OpenDraftRow]:
-        """Every draft not yet sent or discarded, newest first, with what it answers."""
+    def open_drafts(self, author: str | None = None) -> list[OpenDraftRow]:
+        """Every draft of `author` (and those of nobody, from before drafts were per person) not yet sent or
+        discarded, newest first, with what it answers; with no `author`, everyone's."""
         return self._typed(OpenDraftRow, """
             SELECT d.*, c.title, f.name AS feed_name, m.author AS reply_to, m.url AS reply_to_url
             FROM drafts d JOIN conversations c ON c.id = d.conversation_id JOIN feeds f ON f.id = c.feed_id
             LEFT JOIN messages m ON m.id = d.message_id
-            WHERE d.state IN ('draft', 'pending') ORDER BY d.updated_at DESC""")
+            WHERE d.state IN ('draft', 'pending') AND (:author IS NULL OR coalesce(d.author, :author) = :author)
+            ORDER BY d.updated_at DESC""", {"author": author})
 
     def set_draft_state(self, draft_id: int, state: str, *, error: str | None = None,
                         sent_message_id: int | None = None) -> None:

@@ -472,3 +472,23 @@ def m020_assignment(db: Database) -> None:
     ALTER TABLE conversation_state ADD COLUMN assigned_at TEXT;
     CREATE INDEX conversation_state_assigned ON conversation_state(assigned_to) WHERE assigned_to IS NOT NULL
     """)
+
+
+@migration
+def m021_team_presence(db: Database) -> None:
+    """A team shares one store: each teammate has their own drafts (`drafts.author`; NULL for the drafts of
+    before, which stay whoever's opens them), and `replying` says who has the editor open on which conversation
+    (a heartbeat while it stays open), so the others see "Maya is replying"."""
+    _run(db, """
+    ALTER TABLE drafts ADD COLUMN author TEXT;
+    DROP INDEX drafts_open;
+    CREATE UNIQUE INDEX drafts_open ON drafts(conversation_id, coalesce(message_id, 0), coalesce(author, ''))
+        WHERE state = 'draft';
+    CREATE TABLE replying (
+        conversation_id INTEGER NOT NULL,
+        who TEXT NOT NULL,
+        since TEXT NOT NULL,
+        heartbeat TEXT NOT NULL,
+        PRIMARY KEY (conversation_id, who)
+    ) WITHOUT ROWID
+    """)

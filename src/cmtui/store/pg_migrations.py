@@ -182,3 +182,19 @@ CREATE TABLE notes (
 );
 CREATE INDEX notes_by_conversation ON notes(conversation_id, id);
 """ + _NOTIFY)
+
+migration("m021_team_presence", """
+ALTER TABLE drafts ADD COLUMN author text COLLATE "C";
+DROP INDEX drafts_open;
+CREATE UNIQUE INDEX drafts_open ON drafts(conversation_id, coalesce(message_id, 0), coalesce(author, ''))
+    WHERE state = 'draft';
+CREATE TABLE replying (
+    conversation_id bigint NOT NULL,
+    who text COLLATE "C" NOT NULL,
+    since text COLLATE "C" NOT NULL,
+    heartbeat text COLLATE "C" NOT NULL,
+    PRIMARY KEY (conversation_id, who)
+);
+CREATE TRIGGER replying_changed AFTER INSERT OR UPDATE OR DELETE ON replying
+    FOR EACH STATEMENT EXECUTE FUNCTION cmtui_changed();
+""")

@@ -109,6 +109,7 @@ class DraftRow:
     sent_at: str | None
     sent_message_id: int | None
     error: str | None
+    author: str | None  # the teammate writing it (None: a draft from before drafts were per person)
 
 
 @dataclass(slots=True)
