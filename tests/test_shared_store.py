@@ -111,3 +111,14 @@ def test_sync_every_keeps_syncing_until_stopped(communities: Config, db: Path | 
     assert proc.wait(timeout=30) != 0
     reader.join(timeout=10)
     assert proc.stderr is not None and "Traceback" not in proc.stderr.read()
+
+
+def test_the_demo_runs_on_either_backend(db: Path | str) -> None:
+    done = subprocess.run([sys.executable, "-m", "cmtui", "demo", "--no-app", "--db", str(db)], capture_output=True,
+                          text=True, timeout=180, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "Introducing the Acme Burr One" in done.stdout and "possible scam" in done.stdout
+    if isinstance(db, str):
+        assert ":***@" in done.stderr and db.split("//")[1].split("@")[0].split(":")[1] not in done.stderr
+    with Store.open(db) as store:
+        assert store.counts()["messages"] > 50
