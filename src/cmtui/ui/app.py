@@ -270,8 +270,9 @@ class CmtuiApp(App[None]):
             self.pop_screen()
         return self.inbox
 
-    def open_conversation(self, conversation_id: int) -> None:
-        self.push_screen(ConversationScreen(conversation_id))
+    def open_conversation(self, conversation_id: int, message_id: int | None = None) -> None:
+        """The conversation's screen, at `message_id` if given."""
+        self.push_screen(ConversationScreen(conversation_id, message_id))
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -314,6 +315,10 @@ class CmtuiApp(App[None]):
 
     def clear_filters(self) -> None:
         self._to_inbox().clear_filters()
+
+    def show_by_message(self, on: bool) -> None:
+        """The inbox with a row per waiting message (`on`), or per conversation."""
+        self._to_inbox().set_by_message(on)
 
     # -- shared by every screen (done, snooze, mute and undo are `self.marks`) ----------
     def say(self, message: str, severity: SeverityLevel = "information", timeout: float | None = None) -> None:

@@ -58,6 +58,9 @@ class CmtuiCommands(Provider):
             out.append((f"Filter by tag: #{text.one_line(tag, 40)}", "Show only the conversations of feeds with "
                         "this tag", partial(app.show_tag, tag)))
         out.append(("Clear filters", "Every brand and feed, no tag, no search", app.clear_filters))
+        out.append(("Inbox by message: who waits", "A row per waiting message, most urgent first (T)",
+                    partial(app.show_by_message, True)))
+        out.append(("Inbox by conversation", "A row per conversation (T)", partial(app.show_by_message, False)))
         return out
 
     async def discover(self) -> Hits:

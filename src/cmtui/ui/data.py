@@ -198,6 +198,15 @@ def latest_unanswered(store: Store, config: Config, conversation_id: int) -> Thr
     return thread_message(r, unanswered=r.id in waiting)
 
 
+def waiting_message(store: Store, config: Config, conversation_id: int, message_id: int) -> ThreadMessage | None:
+    """One message of the conversation with its full text, for the preview of its row in the inbox by message
+    (None when it is gone)."""
+    row = next((r for r in store.messages(conversation_id) if r.id == message_id), None)
+    if row is None:
+        return None
+    return thread_message(row, unanswered=row.id in triage.waiting_ids(store, config, conversation_id))
+
+
 @dataclass(frozen=True)
 class SyncStatus:
     """When the store last synced the configured feeds (by the app or a cron `cmtui sync`), and how they fare."""

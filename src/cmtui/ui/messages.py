@@ -14,9 +14,9 @@ if TYPE_CHECKING:  # the sync and posting modules (and httpx) load when first us
     from cmtui.config import Config, ConfigError
     from cmtui.posting import PostResult
     from cmtui.sync import FeedReport, SyncReport
-    from cmtui.triage import InboxItem
     from cmtui.ui.data import Alert, LoadedThread, SyncStatus, ThreadMessage
     from cmtui.ui.screens.inbox import InboxPage
+    from cmtui.ui.widgets.inbox_table import Row
 
 
 @dataclass
@@ -79,18 +79,20 @@ class InboxLoaded(Message):
     page: InboxPage
     load: int
     keep_id: int | None = None
-    rest: list[InboxItem] | None = None
+    rest: list[Row] | None = None
 
 
 @dataclass
 class PreviewLoaded(Message):
-    """A worker read the preview of a conversation: its latest unanswered message (None: no messages)."""
+    """A worker read the preview of a conversation: its latest unanswered message (None: no messages), or by
+    message the message `message_id` the row stands for."""
 
     bubble = False
 
     conversation_id: int
     message: ThreadMessage | None
     load: int
+    message_id: int | None = None
 
 
 @dataclass

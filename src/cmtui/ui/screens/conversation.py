@@ -59,9 +59,10 @@ class ConversationScreen(CmtuiScreen):
         Binding("A", "unassign", "Unassign", show=False, id="conversation.unassign"),
     ]
 
-    def __init__(self, conversation_id: int) -> None:
+    def __init__(self, conversation_id: int, message_id: int | None = None) -> None:
         super().__init__()
         self.conversation_id = conversation_id
+        self.focus_id = message_id  # the message to show first (opened from its row in the inbox by message)
         self.messages: list[ThreadMessage] = []
         self.title_text = ""
         self.url: str | None = None
@@ -155,11 +156,14 @@ class ConversationScreen(CmtuiScreen):
         return head
 
     def _focus_first(self) -> None:
-        """The first new message, else the first waiting for a reply, else the post."""
+        """The message it was opened at, else the first new message, else the first waiting for a reply, else the
+        post."""
         thread = self.query_one(ThreadView)
         if not self.messages:
             return
-        index = next((i for i, m in enumerate(self.messages) if m.new), None)
+        index = next((i for i, m in enumerate(self.messages) if m.id == self.focus_id), None)
+        if index is None:
+            index = next((i for i, m in enumerate(self.messages) if m.new), None)
         if index is None:
             index = next((i for i, m in enumerate(self.messages) if m.unanswered), 0)
         if index == 0:

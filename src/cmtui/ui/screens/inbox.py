@@ -1,4 +1,6 @@
 """The inbox screen (the app's base screen): filter bar, search, the table, the preview of the highlighted row.
+The table lists conversations, or (`T`) each message that waits in them (`triage.waiting_messages`); the preview
+shows the message the row stands for, and `r` answers that message.
 
 The UI thread never reads the store here: every reload (a view, a filter, a search, a sync's changes) and every
 preview runs in a thread worker on a connection of its own, and the screen shows what comes back. A cron sync
@@ -26,25 +28,27 @@ from cmtui.config import Config
 from cmtui.store import Store
 from cmtui.triage import InboxItem
 from cmtui.ui import views
-from cmtui.ui.data import ThreadMessage, latest_unanswered, up_to_date
+from cmtui.ui.data import ThreadMessage, latest_unanswered, up_to_date, waiting_message
 from cmtui.ui.messages import InboxLoaded, PreviewLoaded, StoreChanged
 from cmtui.ui.screens.base import CmtuiScreen
 from cmtui.ui.widgets.filter_bar import FilterBar, Filters
-from cmtui.ui.widgets.inbox_table import InboxTable
+from cmtui.ui.widgets.inbox_table import InboxTable, Row
 from cmtui.ui.widgets.preview import Preview
 
 FIRST_PAGE = 200  # conversations shown first; the rest follow (10k take a few tenths of a second to read)
+PreviewKey = tuple[int, int | None]  # a conversation, and by message the message the row stands for
 PREVIEWS_KEPT = 64  # previews kept in memory: going back to a row shows its preview at once
 SEARCH_DELAY = 0.2  # seconds without a keystroke before the search runs (in a worker thread)
 
 
 @dataclass(frozen=True)
 class InboxPage:
-    """What the inbox shows for `filters`: the first page of its conversations and the counts."""
+    """What the inbox shows for `filters`: the first page of its conversations (by message: their waiting
+    messages) and the counts."""
 
     filters: Filters
     now: datetime
-    items: list[InboxItem]
+    items: list[Row]
     complete: bool  # `items` is the whole list
     total: int  # conversations in the whole list
     waiting_here: int  # of them, waiting for a reply (the markers' ranks)
@@ -59,8 +63,14 @@ def where(config: Config, f: Filters) -> dict[str, Any]:
     return {**view.arguments(), "feed_id": f.feed_id, "tag": f.tag, "search": f.search or None, "brand": f.brand}
 
 
+def rows(store: Store, config: Config, items: list[InboxItem], f: Filters) -> list[Row]:
+    """The table's rows for these conversations: themselves, or by message the messages that wait in them."""
+    return list(triage.waiting_messages(store, config, items)) if f.by_message else list(items)
+
+
 def query_page(store: Store, config: Config, now: datetime, f: Filters) -> InboxPage:
-    """Read the inbox for `f` (on a worker's own connection)."""
+    """Read the inbox for `f` (on a worker's own connection): its first `FIRST_PAGE` conversations (by message,
+    their waiting messages)."""
     filters = where(config, f)
     items = triage.inbox(store, config, now=now, limit=FIRST_PAGE, **filters)
     complete = len(items) < FIRST_PAGE
@@ -71,12 +81,12 @@ def query_page(store: Store, config: Config, now: datetime, f: Filters) -> Inbox
     everything = f.view == views.NEEDS_REPLY and not f.narrowed
     waiting = waiting_here if everything else triage.inbox_count(store, config, now=now)[1]
     counts = store.counts() if not items and everything else None
-    return InboxPage(f, now, items, complete, total, waiting_here, waiting, counts)
+    return InboxPage(f, now, rows(store, config, items, f), complete, total, waiting_here, waiting, counts)
 
 
-def read_all(store: Store, config: Config, now: datetime, f: Filters) -> list[InboxItem]:
+def read_all(store: Store, config: Config, now: datetime, f: Filters) -> list[Row]:
     """The whole list for `f`, of which `query_page` read the first page."""
-    return triage.inbox(store, config, now=now, **where(config, f))
+    return rows(store, config, triage.inbox(store, config, now=now, **where(config, f)), f)
 
 
 class InboxScreen(CmtuiScreen):
@@ -94,6 +104,7 @@ class InboxScreen(CmtuiScreen):
         Binding("f", "cycle_view", "View", id="inbox.view"),
         Binding("t", "cycle_tag", "Tag", show=False, id="inbox.tag"),
         Binding("b", "cycle_brand", "Brand", show=False, id="inbox.brand"),
+        Binding("T", "toggle_by_message", "By message/conversation", show=False, id="inbox.by_message"),
         Binding("a", "assign", "Assign to me", show=False, id="inbox.assign"),
         Binding("A", "unassign", "Unassign", show=False, id="inbox.unassign"),
         Binding("space", "toggle_mark", "Mark", show=False, id="inbox.mark"),
@@ -108,9 +119,10 @@ class InboxScreen(CmtuiScreen):
         self.filters = Filters()
         self._loads = 0  # reloads so far: what a worker brings back for an older one is dropped
         self._search_timer: Timer | None = None
-        self._previews: dict[int, ThreadMessage | None] = {}  # conversation id -> its preview message
+        self._previews: dict[PreviewKey, ThreadMessage | None] = {}  # a row's conversation (and message) -> preview
         self._version = -1  # the store's data_version at the last reload
         self._page: InboxPage | None = None  # the page shown
+        self._complete = False  # the table holds the page's whole list (the rest came, or there was none)
 
     def compose(self) -> ComposeResult:
         yield Header(icon="●")
@@ -193,15 +205,29 @@ class InboxScreen(CmtuiScreen):
             self._show_page(message.page, message.keep_id)
         else:
             self.table.extend(message.rest)
+            self._complete = True
+            self._show_bar()
 
     def _show_page(self, page: InboxPage, keep_id: int | None) -> None:
-        self._page = page
-        self.table.show(page.items, page.now, keep_id, waiting=page.waiting_here)
-        tabs = [(v.key, v.label) for v in views.offered(self.cmtui.config)]
-        self.query_one(FilterBar).show(page.filters, page.total, tabs)
+        self._page, self._complete = page, page.complete
+        by_message = page.filters.by_message
+        self.table.show(page.items, page.now, keep_id, waiting=None if by_message else page.waiting_here,
+                        by_message=by_message)
+        self._show_bar()
         self.cmtui.set_waiting(page.waiting)
         self._show_empty(page.items, page.waiting, page.counts)
         self._show_preview()
+
+    def _show_bar(self) -> None:
+        """The filter bar: the views, the filters, the count (by message, of messages and conversations), and
+        how many conversations are marked."""
+        page = self._page
+        if page is None:
+            return
+        tabs = [(v.key, v.label) for v in views.offered(self.cmtui.config)]
+        messages = f"{len(self.table.items)}{'' if self._complete else '+'}"
+        shown = page.waiting_here if page.filters.by_message else page.total
+        self.query_one(FilterBar).show(page.filters, shown, tabs, messages=messages, marked=len(self.table.marked))
 
     def show_sync_state(self) -> None:
         """A sync started or ended, or the app read when the store last synced: an empty inbox says it anew."""
@@ -209,7 +235,7 @@ class InboxScreen(CmtuiScreen):
         if page is not None and not page.items:
             self._show_empty(page.items, page.waiting, page.counts)
 
-    def _show_empty(self, items: list[InboxItem], waiting: int, counts: dict[str, int] | None) -> None:
+    def _show_empty(self, items: list[Row], waiting: int, counts: dict[str, int] | None) -> None:
         empty = self.query_one("#empty", Static)
         self.set_class(not items, "-empty")
         if items:
@@ -246,8 +272,11 @@ class InboxScreen(CmtuiScreen):
             if f.search.strip():
                 message.append(f"Nothing matches “{text.one_line(f.search, 60)}” {where}\n\n", style="bold")
             else:
-                message.append(f"No conversations {where}\n\n", style="bold")
+                message.append(f"No {'messages wait' if f.by_message else 'conversations'} {where}\n\n",
+                               style="bold")
             message.append(f"{waiting} waiting for a reply in every feed · escape: clear the filter · f: next view")
+            if f.by_message:
+                message.append(" · T: a row per conversation")
         empty.update(message)
 
     def _not_synced_yet(self, message: Text) -> None:
@@ -271,40 +300,52 @@ class InboxScreen(CmtuiScreen):
             message.append("Never synced\n\n", style="bold")
             message.append(f"R: sync {your_feeds} now · F: the feeds and their health")
 
+    def _preview_key(self) -> PreviewKey | None:
+        """What the highlighted row's preview shows: its conversation's latest waiting message, or by message
+        the row's own message."""
+        item, message = self.current, self.table.current_message
+        return None if item is None else (item.id, message.id if message is not None else None)
+
     def _show_preview(self) -> None:
-        """The highlighted conversation's preview: from memory, else read by a worker (`_preview_loaded`)."""
-        item = self.current
+        """The highlighted row's preview: from memory, else read by a worker (`_preview_loaded`)."""
+        item, key = self.current, self._preview_key()
         preview = self.query_one(Preview)
         now = self.cmtui.now()
-        if item is None:
+        if item is None or key is None:
             preview.show(None, None, now)
             return
-        if item.id in self._previews:
-            preview.show(item, self._previews[item.id], now)
+        if key in self._previews:
+            preview.show(item, self._previews[key], now, by_message=key[1] is not None)
             return
         preview.show_reading(item)
-        self.run_worker(partial(self._read_preview, item.id, self._loads), thread=True, exclusive=True,
+        self.run_worker(partial(self._read_preview, key, self._loads), thread=True, exclusive=True,
                         group="preview", exit_on_error=False, description="Reading the preview")
 
-    def _read_preview(self, conversation_id: int, load: int) -> None:
-        """Thread worker: the conversation's latest unanswered message (it grows with the conversation)."""
+    def _read_preview(self, key: PreviewKey, load: int) -> None:
+        """Thread worker: the conversation's latest unanswered message (it grows with the conversation), or the
+        row's own message."""
         worker = get_current_worker()
         app = self.cmtui
+        conversation_id, message_id = key
         with Store.open(app.db_path) as store:
-            message = latest_unanswered(store, app.config, conversation_id)
+            if message_id is None:
+                message = latest_unanswered(store, app.config, conversation_id)
+            else:
+                message = waiting_message(store, app.config, conversation_id, message_id)
         if not worker.is_cancelled:
-            self.post_message(PreviewLoaded(conversation_id, message, load))
+            self.post_message(PreviewLoaded(conversation_id, message, load, message_id))
 
     @on(PreviewLoaded)
     def _preview_loaded(self, event: PreviewLoaded) -> None:
         if event.load != self._loads or not self.is_attached:
             return
-        self._previews[event.conversation_id] = event.message
+        key = (event.conversation_id, event.message_id)
+        self._previews[key] = event.message
         while len(self._previews) > PREVIEWS_KEPT:
             del self._previews[next(iter(self._previews))]
         item = self.current
-        if item is not None and item.id == event.conversation_id:
-            self.query_one(Preview).show(item, event.message, self.cmtui.now())
+        if item is not None and self._preview_key() == key:
+            self.query_one(Preview).show(item, event.message, self.cmtui.now(), by_message=event.message_id is not None)
 
     @on(DataTable.RowHighlighted, "#inbox")
     def _highlighted(self) -> None:
@@ -312,8 +353,10 @@ class InboxScreen(CmtuiScreen):
 
     @on(DataTable.RowSelected, "#inbox")
     def _selected(self) -> None:
+        """enter: open the conversation (by message, at that message)."""
         if (item := self.current) is not None:
-            self.cmtui.open_conversation(item.id)
+            message = self.table.current_message
+            self.cmtui.open_conversation(item.id, message.id if message is not None else None)
 
     def on_store_changed(self, message: StoreChanged) -> None:
         self.reload(message.keep_id)
@@ -330,6 +373,19 @@ class InboxScreen(CmtuiScreen):
         self.query_one("#search", Input).value = ""
         self.remove_class("-searching")
         self.set_filters(feed_id=None, feed_name="", tag=None, search="", brand=None)
+
+    def action_toggle_by_message(self) -> None:
+        """T: one row per waiting message, or back to one per conversation (the marks stay: they are
+        conversations either way)."""
+        self.set_by_message(not self.filters.by_message)
+
+    def set_by_message(self, on: bool) -> None:
+        if on == self.filters.by_message:
+            return
+        self.filters = replace(self.filters, by_message=on)
+        self.reload()
+        self.notify("A row per waiting message, most urgent first · T: a row per conversation" if on else
+                    "A row per conversation · T: a row per waiting message", markup=False)
 
     def action_cycle_view(self) -> None:
         """f: the next view: the store's, the saved ones, then Mine and Unassigned (`views.offered`)."""
@@ -389,6 +445,7 @@ class InboxScreen(CmtuiScreen):
         search = self.query_one("#search", Input)
         if self.table.marked and not self.has_class("-searching"):
             self.table.clear_marks()
+            self._show_bar()
             self.notify("Marks cleared", markup=False)
         elif self.filters.search or self.has_class("-searching"):
             search.value = ""
@@ -406,10 +463,12 @@ class InboxScreen(CmtuiScreen):
         if self._need_item() is not None:
             self.table.toggle_mark()
             self.table.action_cursor_down()
+            self._show_bar()
 
     def action_mark_all(self) -> None:
         """*: mark every row of the view (again: clear the marks)."""
         self.table.mark_all()
+        self._show_bar()
         marked = len(self.table.marked)
         self.notify(f"Marked {marked} · d s m a act on them all · escape clears" if marked else "Marks cleared",
                     markup=False)
@@ -418,11 +477,13 @@ class InboxScreen(CmtuiScreen):
         """The marked rows (the marks are cleared: the action takes them)."""
         items = self.table.marked_items
         self.table.marked.clear()
+        self._show_bar()
         return items
 
     def _snoozed_marked(self, snoozed: bool) -> None:
         if snoozed:
             self.table.marked.clear()
+            self._show_bar()
 
     # -- actions on the highlighted conversation -------------------------------------
     def _need_item(self) -> InboxItem | None:
@@ -453,12 +514,17 @@ class InboxScreen(CmtuiScreen):
             self.cmtui.marks.toggle_mute(item.id, item.title, item.muted)
 
     def action_reply(self) -> None:
+        """r: answer the message the row and its preview show (by message, the row's; else the conversation's
+        newest waiting message, `drafting.default_message_id`)."""
         if (item := self._need_item()) is not None:
-            self.cmtui.reply(item.id)
+            message = self.table.current_message
+            self.cmtui.reply(item.id, message.id if message is not None else None)
 
     def action_open_url(self) -> None:
+        """o: the conversation's page (by message, the message's own)."""
         if (item := self._need_item()) is not None:
-            self.cmtui.open_in_browser(item.url)
+            message = self.table.current_message
+            self.cmtui.open_in_browser((message.url if message is not None else None) or item.url)
 
     def action_assign(self) -> None:
         if marked := self._take_marked():

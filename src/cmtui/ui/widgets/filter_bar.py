@@ -23,6 +23,7 @@ class Filters:
     tag: str | None = None
     search: str = ""
     brand: str | None = None  # one brand's feeds (with several brands: `[[brands]]`)
+    by_message: bool = False  # one row per waiting message (`T`), not per conversation
 
     @property
     def narrowed(self) -> bool:
@@ -38,9 +39,11 @@ def fewer_tabs(filters: Filters, tabs: Sequence[Tab]) -> list[list[Tab]]:
             current or list(tabs[:1])]
 
 
-def filter_content(filters: Filters, shown: int, tabs: Sequence[Tab] | None = None) -> Content:
-    """The bar's line: views as tabs (the current one highlighted), then the active filters (plain text parts).
-    `tabs` default to the store's views and the current one."""
+def filter_content(filters: Filters, shown: int, tabs: Sequence[Tab] | None = None, *, messages: str | None = None,
+                   marked: int = 0) -> Content:
+    """The bar's line: views as tabs (the current one highlighted), then the active filters (plain text parts),
+    the count (`shown` conversations; by message, `messages` first: "42"), and how many are marked. `tabs` default
+    to the store's views and the current one."""
     if tabs is None:
         tabs = [(v.key, v.label) for v in views.BUILTIN]
         if filters.view not in views.BUILTIN_LABELS:
@@ -63,7 +66,11 @@ def filter_content(filters: Filters, shown: int, tabs: Sequence[Tab] | None = No
     if not filters.narrowed:
         parts.append(("every feed  ", "$text-muted"))
     noun = "conversation" if shown == 1 else "conversations"
+    if filters.by_message and messages is not None:
+        parts.append((f"{messages} waiting message{'' if messages == '1' else 's'} in ", "$text-muted"))
     parts.append((f"{shown} {noun}", "$text-muted"))
+    if marked:
+        parts.append((f" · {marked} marked", "bold $text-accent"))
     return Content.assemble(*parts)
 
 
@@ -72,20 +79,21 @@ class FilterBar(Static):
     a tab when they fit; else the store's views and the current one, else the current one alone (`f` and the
     palette reach the others), so that the filters and the count stay in view at 80 columns."""
 
-    _shown: tuple[Filters, int, tuple[Tab, ...]] | None = None
+    _shown: tuple[Filters, int, tuple[Tab, ...], str | None, int] | None = None
 
-    def show(self, filters: Filters, shown: int, tabs: Sequence[Tab] | None = None) -> None:
-        self._shown = (filters, shown, tuple(tabs) if tabs is not None else ())
+    def show(self, filters: Filters, shown: int, tabs: Sequence[Tab] | None = None, *, messages: str | None = None,
+             marked: int = 0) -> None:
+        self._shown = (filters, shown, tuple(tabs) if tabs is not None else (), messages, marked)
         room = self.content_region.width
-        content = filter_content(filters, shown, tabs)
+        content = filter_content(filters, shown, tabs, messages=messages, marked=marked)
         if tabs is not None and room:
             for fewer in fewer_tabs(filters, tabs):
-                content = filter_content(filters, shown, fewer)
+                content = filter_content(filters, shown, fewer, messages=messages, marked=marked)
                 if content.cell_length <= room:
                     break
         self.update(content)
 
     def on_resize(self, event: Resize) -> None:
         if self._shown is not None:
-            filters, shown, tabs = self._shown
-            self.show(filters, shown, tabs or None)
+            filters, shown, tabs, messages, marked = self._shown
+            self.show(filters, shown, tabs or None, messages=messages, marked=marked)

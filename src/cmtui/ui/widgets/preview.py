@@ -1,4 +1,5 @@
-"""The preview pane: the latest unanswered message of the highlighted conversation, in full."""
+"""The preview pane: the latest unanswered message of the highlighted conversation (by message: the highlighted
+message), in full."""
 
 from __future__ import annotations
 
@@ -44,7 +45,10 @@ class Preview(VerticalScroll, can_focus=False):
     def on_mount(self) -> None:
         self.border_title = "Preview"
 
-    def show(self, item: InboxItem | None, message: ThreadMessage | None, now: datetime) -> None:
+    def show(self, item: InboxItem | None, message: ThreadMessage | None, now: datetime, *,
+             by_message: bool = False) -> None:
+        """`message` of the conversation `item`: its latest (unanswered) one, or (`by_message`) the one its row
+        stands for."""
         body = self.query_one("#preview-body", Static)
         if item is None:
             body.update("")
@@ -52,7 +56,10 @@ class Preview(VerticalScroll, can_focus=False):
             return
         palette = render.colors(self.app)
         body.update(preview_text(item, message, now, palette))
-        self.border_title = "Latest unanswered message" if message and message.unanswered else "Latest message"
+        if by_message:
+            self.border_title = "Waiting message" if message and message.unanswered else "Message"
+        else:
+            self.border_title = "Latest unanswered message" if message and message.unanswered else "Latest message"
         self.scroll_home(animate=False)
 
     def show_reading(self, item: InboxItem) -> None:

@@ -7,7 +7,7 @@ from textual.app import App
 from textual.widgets import Static
 
 from cmtui import text
-from cmtui.triage import InboxItem
+from cmtui.triage import RULE_TIMED_OUT, InboxItem, WaitingMessage
 from cmtui.ui import render
 
 # signal name (see `triage`) → theme colour name
@@ -54,6 +54,18 @@ def item_tags(item: InboxItem) -> list[tuple[str, str]]:
         tags.insert(0, ("→ " + text.one_line(item.assigned_to, ASSIGNEE_LIMIT), "primary"))
     # new since the user last opened it: a waiting message reached us (seen_at, our clock) after that
     if item.needs_reply and item.unanswered_seen_at and item.opened_at and item.unanswered_seen_at > item.opened_at:
+        tags.insert(0, ("new", "accent"))
+    return tags
+
+
+def message_tags(message: WaitingMessage) -> list[tuple[str, str]]:
+    """(label, colour name) of a waiting message in the inbox by message: new to the user, who has its
+    conversation, then the message's own reasons, most points first."""
+    tags = [(text.one_line(s.reason, 40), SIGNAL_COLORS.get(s.name, "foreground-muted"))
+            for s in sorted(message.signals, key=lambda s: -s.points) if s.reason and s.name != RULE_TIMED_OUT]
+    if message.conversation.assigned_to:
+        tags.insert(0, ("→ " + text.one_line(message.conversation.assigned_to, ASSIGNEE_LIMIT), "primary"))
+    if message.new and message.conversation.opened_at:  # opened before, and this one came since
         tags.insert(0, ("new", "accent"))
     return tags
 
