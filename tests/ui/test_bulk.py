@@ -1,12 +1,14 @@
-"""Marking many conversations in the inbox (space, *) and acting on them at once (d, m, a, s), driven with Pilot."""
+"""Marking many conversations in the inbox (space, v, *) and acting on them at once (d, m, a, s), driven with Pilot."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from cmtui.store import iso
 from cmtui.ui.screens.snooze import SnoozeScreen
-from cmtui.ui.widgets.inbox_table import PICKED
+from cmtui.ui.widgets.inbox_table import PICKED, conversation_of
 
 from .conftest import FIXED, SIZE, Demo
 from .test_app import notifications, row_ids, screen_text, settle, state, table
@@ -107,3 +109,96 @@ async def test_marked_rows_snoozed_at_once_and_kept_when_the_modal_is_closed(dem
         assert all(state(demo, i).snoozed_until == iso(FIXED + timedelta(hours=1)) for i in ids[:2])
         assert "Snoozed 2 conversations · u to undo" in notifications(app)
         assert not table(app).marked
+
+
+# -- v: a range ---------------------------------------------------------------------------
+
+
+async def test_v_marks_the_rows_between_the_anchor_and_the_cursor(demo: Demo) -> None:
+    app = demo.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        ids = row_ids(app)
+        await pilot.press("j", "v")  # the anchor: the second row, marked at once
+        await settle(pilot)
+        assert table(app).marked == {ids[1]}
+        await pilot.press("j", "j", "j")
+        await settle(pilot)
+        assert table(app).marked == set(ids[1:5])
+        await pilot.press("k")  # back towards the anchor: the row left is unmarked
+        await settle(pilot)
+        assert table(app).marked == set(ids[1:4])
+        assert screen_text(app).count(PICKED) == 3 and "3 marked" in screen_text(app)
+        await pilot.press("v")  # ends the range; the marks stay while the cursor moves on
+        await settle(pilot)
+        assert "Marked 3 · d s m a act on them all · escape clears" in notifications(app)
+        await pilot.press("j", "j")
+        await settle(pilot)
+        assert table(app).marked == set(ids[1:4])
+        await pilot.press("d")  # the bulk actions take them as they take space's marks
+        await settle(pilot)
+        assert row_ids(app) == [ids[0], *ids[4:]]
+        assert all(state(demo, i).done_at is not None for i in ids[1:4])
+        assert "Done 3 conversations · u to undo" in notifications(app)
+        await pilot.press("u")
+        await settle(pilot)
+        assert row_ids(app) == ids and all(state(demo, i).done_at is None for i in ids[1:4])
+
+
+async def test_v_upwards_adds_to_the_marks_and_escape_ends_it_keeping_them(demo: Demo) -> None:
+    app = demo.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        ids = row_ids(app)
+        await pilot.press("space")  # the first row, then on to the second
+        await pilot.press("j", "j", "j", "v", "k", "k")  # from the fifth row up to the third
+        await settle(pilot)
+        assert table(app).marked == {ids[0], ids[2], ids[3], ids[4]}
+        await pilot.press("escape")  # ends the range, keeps the marks
+        await settle(pilot)
+        assert table(app).range_start is None
+        assert table(app).marked == {ids[0], ids[2], ids[3], ids[4]}
+        await pilot.press("k")
+        await settle(pilot)
+        assert table(app).marked == {ids[0], ids[2], ids[3], ids[4]}
+        await pilot.press("escape")  # then clears them
+        await settle(pilot)
+        assert not table(app).marked and PICKED not in screen_text(app)
+
+
+async def test_v_to_the_end_of_a_long_list_then_mute(demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """G during a range marks every row down to the last, beyond the table's window of rows."""
+    import cmtui.ui.widgets.inbox_table as inbox_table
+
+    monkeypatch.setattr(inbox_table, "WINDOW", 6)
+    monkeypatch.setattr(inbox_table, "EDGE", 2)
+    app = demo.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        ids = row_ids(app)
+        assert len(ids) > 6
+        await pilot.press("j", "j", "v", "G")
+        await settle(pilot)
+        assert table(app).marked == set(ids[2:])
+        await pilot.press("v", "m")
+        await settle(pilot)
+        assert row_ids(app) == ids[:2]
+        assert all(state(demo, i).muted for i in ids[2:])
+
+
+async def test_v_by_message_marks_the_conversations_of_the_rows(demo: Demo) -> None:
+    app = demo.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("T")
+        await settle(pilot)
+        rows = table(app).items
+        conversations = list(dict.fromkeys(conversation_of(r).id for r in rows))
+        await pilot.press("v", "j", "j")  # the first row (one conversation), then two of the next one's four
+        await settle(pilot)
+        assert table(app).marked == set(conversations[:2])
+        assert [i.id for i in table(app).marked_items] == conversations[:2]
+        await pilot.press("v", "a")
+        await settle(pilot)
+        assert all(state(demo, i).assigned_to for i in conversations[:2])
+        assert not state(demo, conversations[2]).assigned_to

@@ -200,6 +200,7 @@ async def test_help_footer_and_palette_offer_the_toggle(demo: Demo) -> None:
         assert isinstance(app.screen, HelpScreen)
         body = str(app.screen.query_one("#help-body", Static).render())
         assert "inbox.by_message" in body and "By message/conversation" in body
+        assert "inbox.range" in body and "Mark a range" in body  # v, beside space and *
         await pilot.press("escape")
         await settle(pilot)
         await run_command(pilot, "inbox by message")

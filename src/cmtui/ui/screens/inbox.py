@@ -108,6 +108,7 @@ class InboxScreen(CmtuiScreen):
         Binding("a", "assign", "Assign to me", show=False, id="inbox.assign"),
         Binding("A", "unassign", "Unassign", show=False, id="inbox.unassign"),
         Binding("space", "toggle_mark", "Mark", show=False, id="inbox.mark"),
+        Binding("v", "mark_range", "Mark a range", show=False, id="inbox.range"),
         Binding("asterisk", "mark_all", "Mark all", show=False, id="inbox.mark_all"),
         Binding("slash", "search", "Search", id="inbox.search"),
         Binding("escape", "clear", "Clear marks/filter", show=False, id="inbox.clear"),
@@ -349,6 +350,9 @@ class InboxScreen(CmtuiScreen):
 
     @on(DataTable.RowHighlighted, "#inbox")
     def _highlighted(self) -> None:
+        if self.table.range_start is not None:  # v: the range follows the cursor
+            self.table.extend_range()
+            self._show_bar()
         self._show_preview()
 
     @on(DataTable.RowSelected, "#inbox")
@@ -365,6 +369,7 @@ class InboxScreen(CmtuiScreen):
     def set_filters(self, **changes: Any) -> None:
         """Other filters: another list, so the marks go."""
         self.filters = replace(self.filters, **changes)
+        self.table.end_range()
         self.table.marked.clear()
         self.reload()
 
@@ -443,7 +448,9 @@ class InboxScreen(CmtuiScreen):
         """escape: clear the marks, else the search, else the brand/feed/tag filter, else go back to the
         needs-reply view."""
         search = self.query_one("#search", Input)
-        if self.table.marked and not self.has_class("-searching"):
+        if self.table.range_start is not None and not self.has_class("-searching"):
+            self.action_mark_range()  # the range ends, its marks stay
+        elif self.table.marked and not self.has_class("-searching"):
             self.table.clear_marks()
             self._show_bar()
             self.notify("Marks cleared", markup=False)
@@ -461,12 +468,30 @@ class InboxScreen(CmtuiScreen):
     def action_toggle_mark(self) -> None:
         """space: mark or unmark the highlighted row, then go to the next one."""
         if self._need_item() is not None:
+            self.table.end_range()
             self.table.toggle_mark()
             self.table.action_cursor_down()
             self._show_bar()
 
+    def action_mark_range(self) -> None:
+        """v: start marking a range at the highlighted row (moving the cursor marks every row up to it); v again
+        or escape ends it, its marks kept."""
+        table = self.table
+        if table.range_start is None:
+            if self._need_item() is None:
+                return
+            table.start_range()
+            self._show_bar()
+            self.notify("Marking a range: move to mark every row up to here · v or escape ends it", markup=False)
+            return
+        table.end_range()
+        marked = len(table.marked)
+        self.notify(f"Marked {marked} · d s m a act on them all · escape clears" if marked else "Nothing marked",
+                    markup=False)
+
     def action_mark_all(self) -> None:
         """*: mark every row of the view (again: clear the marks)."""
+        self.table.end_range()
         self.table.mark_all()
         self._show_bar()
         marked = len(self.table.marked)
@@ -476,6 +501,7 @@ class InboxScreen(CmtuiScreen):
     def _take_marked(self) -> list[InboxItem]:
         """The marked rows (the marks are cleared: the action takes them)."""
         items = self.table.marked_items
+        self.table.end_range()
         self.table.marked.clear()
         self._show_bar()
         return items
@@ -503,6 +529,7 @@ class InboxScreen(CmtuiScreen):
 
     def action_snooze(self) -> None:
         if marked := self.table.marked_items:  # the marks stay if the modal is closed without a time
+            self.table.end_range()
             self.cmtui.marks.ask_snooze_many(marked, then=self._snoozed_marked)
         elif (item := self._need_item()) is not None:
             self.cmtui.marks.ask_snooze(item.id, item.title, item.snoozed_until)

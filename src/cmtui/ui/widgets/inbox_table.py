@@ -112,7 +112,9 @@ class InboxTable(DataTable[Text], inherit_bindings=False):
         self._waiting = 0  # how many of the whole list (maybe not all loaded yet) wait for a reply
         self._target: tuple[Target, int] | None = None  # (where, cursor row then) to move to once it loads
         self._palette: dict[str, str] = {}
-        self.marked: set[int] = set()  # conversation ids marked with space or *
+        self.marked: set[int] = set()  # conversation ids marked with space, v or *
+        self.range_start: int | None = None  # v: where the range being marked starts (an index in `items`)
+        self._before_range: set[int] = set()  # the marks when it started: the range adds to them
 
     # -- reading -------------------------------------------------------------------
     @property
@@ -177,6 +179,7 @@ class InboxTable(DataTable[Text], inherit_bindings=False):
         old_row = self.absolute_row
         if by_message is not None:
             self.by_message = by_message
+        self.range_start = None  # another list: a range's rows are no longer where they were (its marks stay)
         self.items, self._now = items, now
         self._reindex(0)
         self._waiting = waiting if waiting is not None else _waiting(items)
@@ -245,9 +248,32 @@ class InboxTable(DataTable[Text], inherit_bindings=False):
         self._window(self.absolute_row)
 
     def clear_marks(self) -> None:
+        self.range_start = None
         if self.marked:
             self.marked = set()
             self._window(self.absolute_row)
+
+    def start_range(self) -> None:
+        """v: mark from the highlighted row to wherever the cursor goes (`extend_range`), besides the marks
+        there are."""
+        self.range_start = self.absolute_row
+        self._before_range = set(self.marked)
+        self.extend_range()
+
+    def extend_range(self) -> None:
+        """The cursor moved during a range: the marks are those from before it and every conversation of the
+        rows between the anchor and the cursor (moving back towards the anchor unmarks what it leaves)."""
+        if self.range_start is None or not self.items:
+            return
+        last = len(self.items) - 1
+        low, high = sorted((min(self.range_start, last), min(max(self.absolute_row, 0), last)))
+        marked = self._before_range | {conversation_of(row).id for row in self.items[low:high + 1]}
+        changed, self.marked = marked ^ self.marked, marked
+        self._redraw_markers(changed)
+
+    def end_range(self) -> None:
+        """v again or escape: the range ends; its marks stay."""
+        self.range_start = None
 
     def _redraw_markers(self, conversations: set[int]) -> None:
         """The marker cells of these conversations' rows that are in the window."""
