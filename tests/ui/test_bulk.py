@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -11,7 +13,7 @@ from cmtui.ui.screens.snooze import SnoozeScreen
 from cmtui.ui.widgets.inbox_table import PICKED, conversation_of
 
 from .conftest import FIXED, SIZE, Demo
-from .test_app import notifications, row_ids, screen_text, settle, state, table
+from .test_app import expected_ids, notifications, row_ids, screen_text, settle, state, table
 
 
 async def test_mark_three_then_done_then_undo(demo: Demo) -> None:
@@ -131,7 +133,7 @@ async def test_v_marks_the_rows_between_the_anchor_and_the_cursor(demo: Demo) ->
         assert screen_text(app).count(PICKED) == 3 and "3 marked" in screen_text(app)
         await pilot.press("v")  # ends the range; the marks stay while the cursor moves on
         await settle(pilot)
-        assert "Marked 3 · d s m a act on them all · escape clears" in notifications(app)
+        assert "Marked 3 conversations · d s m a act on them all · escape clears" in notifications(app)
         await pilot.press("j", "j")
         await settle(pilot)
         assert table(app).marked == set(ids[1:4])
@@ -202,3 +204,90 @@ async def test_v_by_message_marks_the_conversations_of_the_rows(demo: Demo) -> N
         await settle(pilot)
         assert all(state(demo, i).assigned_to for i in conversations[:2])
         assert not state(demo, conversations[2]).assigned_to
+
+
+# -- *: the whole view, not only the rows read so far ---------------------------------------
+
+
+def slow_rest(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """The inbox shows 3 conversations first and reads the rest only once the returned event is set."""
+    import cmtui.ui.screens.inbox as inbox_screen
+
+    monkeypatch.setattr(inbox_screen, "FIRST_PAGE", 3)
+    read, release = inbox_screen.read_all, threading.Event()
+
+    def waiting(*args: Any) -> list[Any]:
+        assert release.wait(30)
+        return read(*args)
+
+    monkeypatch.setattr(inbox_screen, "read_all", waiting)
+    return release
+
+
+async def test_star_marks_every_conversation_of_the_view_not_only_those_read(
+        demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
+    release = slow_rest(monkeypatch)
+    expected = expected_ids(demo)
+    assert len(expected) > 3
+    app = demo.app()
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(100):  # the first page is shown; the rest waits
+            await pilot.pause(0.05)
+            if row_ids(app):
+                break
+        assert row_ids(app) == expected[:3]
+        await pilot.press("asterisk")
+        await pilot.pause()
+        assert f"Marking all {len(expected)} conversations of the view" in notifications(app)[-1]
+        release.set()
+        await settle(pilot)
+        assert row_ids(app) == expected
+        assert table(app).marked == set(expected)
+        assert f"Marked {len(expected)} conversations · d s m a act on them all" in notifications(app)[-1]
+        assert f"{len(expected)} marked" in screen_text(app)
+        await pilot.press("d")
+        await settle(pilot)
+        assert row_ids(app) == [] and all(state(demo, i).done_at is not None for i in expected)
+        assert f"Done {len(expected)} conversations · u to undo" in notifications(app)
+
+
+async def test_star_of_a_search_marks_what_it_finds_beyond_the_first_page(
+        demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
+    found = expected_ids(demo, search="burr")
+    assert len(found) > 3
+    app = demo.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        release = slow_rest(monkeypatch)
+        app.inbox.set_filters(search="burr")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.inbox.filters.search and row_ids(app) == found[:3]:
+                break
+        await pilot.press("asterisk")
+        await pilot.pause()
+        release.set()
+        await settle(pilot)
+        assert table(app).marked == set(found)
+        await pilot.press("asterisk")  # again: clears
+        await settle(pilot)
+        assert not table(app).marked and "Marks cleared" in notifications(app)
+
+
+async def test_star_by_message_marks_every_waiting_conversation(demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = expected_ids(demo)
+    app = demo.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        release = slow_rest(monkeypatch)
+        await pilot.press("T")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if table(app).by_message and table(app).items:
+                break
+        await pilot.press("asterisk")
+        await pilot.pause()
+        release.set()
+        await settle(pilot)
+        assert table(app).marked == set(expected)
+        assert [i.id for i in table(app).marked_items] == expected

@@ -56,6 +56,11 @@ class InboxPage:
     counts: dict[str, int] | None = None  # conversations, messages, feeds: for "inbox zero"
 
 
+def conversations(n: int) -> str:
+    """"12 conversations", "1 conversation"."""
+    return f"{n} conversation{'' if n == 1 else 's'}"
+
+
 def where(config: Config, f: Filters) -> dict[str, Any]:
     """The arguments of `triage.inbox` and `triage.inbox_count` for `f`: its view (a store view, narrowed by a saved
     view or an assignee) and its brand, feed, tag and search. A view feeds.toml no longer has is needs reply."""
@@ -124,6 +129,7 @@ class InboxScreen(CmtuiScreen):
         self._version = -1  # the store's data_version at the last reload
         self._page: InboxPage | None = None  # the page shown
         self._complete = False  # the table holds the page's whole list (the rest came, or there was none)
+        self._mark_all = False  # * was pressed before the whole list came: mark all of it once it is here
 
     def compose(self) -> ComposeResult:
         yield Header(icon="●")
@@ -208,6 +214,8 @@ class InboxScreen(CmtuiScreen):
             self.table.extend(message.rest)
             self._complete = True
             self._show_bar()
+        if self._mark_all and self._complete:
+            self._mark_everything()
 
     def _show_page(self, page: InboxPage, keep_id: int | None) -> None:
         self._page, self._complete = page, page.complete
@@ -369,6 +377,7 @@ class InboxScreen(CmtuiScreen):
     def set_filters(self, **changes: Any) -> None:
         """Other filters: another list, so the marks go."""
         self.filters = replace(self.filters, **changes)
+        self._mark_all = False
         self.table.end_range()
         self.table.marked.clear()
         self.reload()
@@ -450,7 +459,8 @@ class InboxScreen(CmtuiScreen):
         search = self.query_one("#search", Input)
         if self.table.range_start is not None and not self.has_class("-searching"):
             self.action_mark_range()  # the range ends, its marks stay
-        elif self.table.marked and not self.has_class("-searching"):
+        elif (self.table.marked or self._mark_all) and not self.has_class("-searching"):
+            self._mark_all = False
             self.table.clear_marks()
             self._show_bar()
             self.notify("Marks cleared", markup=False)
@@ -485,22 +495,45 @@ class InboxScreen(CmtuiScreen):
             self.notify("Marking a range: move to mark every row up to here · v or escape ends it", markup=False)
             return
         table.end_range()
-        marked = len(table.marked)
-        self.notify(f"Marked {marked} · d s m a act on them all · escape clears" if marked else "Nothing marked",
-                    markup=False)
+        self._say_marked()
+
+    def _say_marked(self) -> None:
+        marked = len(self.table.marked)
+        self.notify(f"Marked {conversations(marked)} · d s m a act on them all · escape clears" if marked else
+                    "Nothing marked", markup=False)
 
     def action_mark_all(self) -> None:
-        """*: mark every row of the view (again: clear the marks)."""
-        self.table.end_range()
+        """*: mark every conversation of the view, its filters and search: of the whole list, also the part not
+        read yet (the first page shows first; the marks then wait for the rest). Again: clear the marks."""
+        table = self.table
+        table.end_range()
+        if self._mark_all or (table.all_marked and self._complete):
+            self._mark_all = False
+            table.clear_marks()
+            self._show_bar()
+            self.notify("Marks cleared", markup=False)
+            return
+        if self._complete or self._page is None:
+            self._mark_everything()
+            return
+        self._mark_all = True  # `_loaded` marks the rest as it comes
+        table.mark_all()
+        self._show_bar()
+        page = self._page
+        total = page.waiting_here if page.filters.by_message else page.total
+        self.notify(f"Marking all {conversations(total)} of the view as the rest of the list is read…", markup=False)
+
+    def _mark_everything(self) -> None:
+        """Mark every conversation of the whole list (it is all here), and say how many."""
+        self._mark_all = False
         self.table.mark_all()
         self._show_bar()
-        marked = len(self.table.marked)
-        self.notify(f"Marked {marked} · d s m a act on them all · escape clears" if marked else "Marks cleared",
-                    markup=False)
+        self._say_marked()
 
     def _take_marked(self) -> list[InboxItem]:
         """The marked rows (the marks are cleared: the action takes them)."""
         items = self.table.marked_items
+        self._mark_all = False
         self.table.end_range()
         self.table.marked.clear()
         self._show_bar()

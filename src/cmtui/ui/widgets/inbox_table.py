@@ -241,10 +241,15 @@ class InboxTable(DataTable[Text], inherit_bindings=False):
             self.marked ^= {item.id}
             self._redraw_markers({item.id})
 
-    def mark_all(self) -> None:
-        """*: mark every row of the list; when all are marked already, clear the marks."""
+    @property
+    def all_marked(self) -> bool:
+        """Every conversation of the list is marked (and there is one)."""
         ids = {conversation_of(row).id for row in self.items}
-        self.marked = set() if ids and ids <= self.marked else ids
+        return bool(ids) and ids <= self.marked
+
+    def mark_all(self) -> None:
+        """*: mark the conversation of every row of the list (`items`: the whole list once its rest came)."""
+        self.marked = {conversation_of(row).id for row in self.items}
         self._window(self.absolute_row)
 
     def clear_marks(self) -> None:
