@@ -43,6 +43,13 @@ async def shoot(app: CmtuiApp, out: Path) -> list[Path]:
 
     async with app.run_test(size=SIZE) as pilot:
         await save("inbox.svg")
+        await pilot.press("T", "j")  # who waits: a row per waiting message, on Rachel's refund demand
+        await app.workers.wait_for_complete()
+        app.clear_notifications()
+        await save("inbox-by-message.svg")
+        await pilot.press("T", "g")
+        await app.workers.wait_for_complete()
+        app.clear_notifications()
         item = next(i for i in app.inbox.table.items if i.title == "Introducing the Acme Burr One")
         app.open_conversation(item.id)
         await save("conversation.svg")
