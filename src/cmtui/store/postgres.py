@@ -101,6 +101,7 @@ class PgCursor:
     def __init__(self, cursor: psycopg.Cursor[tuple[Any, ...]]) -> None:
         self._cursor = cursor
         self.row_factory: Any = None
+        self.names = {column[0]: i for i, column in enumerate(cursor.description or ())}  # for PgRow
 
     @property
     def description(self) -> Any:
@@ -139,7 +140,7 @@ class PgRow(tuple[Any, ...]):
 
     def __new__(cls, cursor: PgCursor, row: tuple[Any, ...]) -> PgRow:
         self = super().__new__(cls, row)
-        self._names = {column[0]: i for i, column in enumerate(cursor.description or ())}
+        self._names = cursor.names
         return self
 
     def __getitem__(self, key: Any) -> Any:
