@@ -82,8 +82,8 @@ def test_fediverse_handoff_opens_the_post_on_our_own_server() -> None:
     assert handoff_url(None, None, "javascript:alert(1)//@x/1", "https://mastodon.social") is None
 
 
-def test_drafts_are_saved_updated_listed_and_discarded(tmp_path: Path) -> None:
-    store = Store.open(tmp_path / "db.sqlite")
+def test_drafts_are_saved_updated_listed_and_discarded(db: str | Path, tmp_path: Path) -> None:
+    store = Store.open(db)
     with store.transaction():
         feed = store.ensure_feed("https://blog.example.com/feed/", name="Blog")
         store.conn.execute("INSERT INTO conversations(id, feed_id, title, created_at) VALUES (1, ?, 'Hello', 'x')",
@@ -92,7 +92,7 @@ def test_drafts_are_saved_updated_listed_and_discarded(tmp_path: Path) -> None:
         again = store.save_draft(1, None, "Hi there")
     assert first == again
     store.close()
-    store = Store.open(tmp_path / "db.sqlite")  # a new process: still there
+    store = Store.open(db)  # a new process: still there
     draft = store.draft_for(1, None)
     assert draft is not None and draft.body == "Hi there"
     assert [d.id for d in store.open_drafts()] == [first]
