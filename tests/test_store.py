@@ -128,6 +128,7 @@ def test_a_store_from_before_m018_lists_the_same_objects_once_upgraded(tmp_path:
     later = [("messages", "account"), ("conversation_state", "assigned_to"), ("drafts", "author")]
     for table, column in later:
         conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+    conn.execute("CREATE TABLE replying (conversation_id INTEGER, who TEXT, since TEXT, heartbeat TEXT)")  # m021's
     old = Store(conn, path)
     save(old, "http://f.example/a.rss", [(f"Topic {i}", f"person {i}", "Is the grinder broken?") for i in range(7)])
     config = Config(path=tmp_path / "x", feeds=(FeedConfig("http://f.example/a.rss", kind="mentions"),))
@@ -144,6 +145,7 @@ def test_a_store_from_before_m018_lists_the_same_objects_once_upgraded(tmp_path:
     assert query_one(old, "SELECT count(*) FROM conversation_summary WHERE wait_card IS NULL")[0] == 0  # type: ignore[index]
     for table, column in later:  # as the store was before the later migrations add them
         conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    conn.execute("DROP TABLE replying")
     old.close()
 
     store = Store.open(path)

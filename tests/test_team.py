@@ -71,3 +71,17 @@ def test_assign_mistakes_change_nothing(team: tuple[Config, Path]) -> None:
     assert cmtui(config, db, "maya", "assign", "99999").exit_code == 2  # no such conversation
     assert cmtui(config, db, "maya", "inbox", "--mine", "--unassigned").exit_code == 2
     assert all(o["assigned_to"] is None for o in listed(config, db, "maya"))
+
+
+def test_a_teammate_replying_shows_in_the_others_inbox(team: tuple[Config, Path]) -> None:
+    from cmtui.store import Store
+
+    config, db = team
+    first = listed(config, db, "maya")[0]["id"]
+    with Store.open(db) as store:
+        store.start_replying(first, "maya")  # maya's editor is open on it
+    assert {o["id"]: o["replying"] for o in listed(config, db, "ravi")}[first] == ["maya"]
+    assert {o["id"]: o["replying"] for o in listed(config, db, "maya")}[first] == []  # not to herself
+    with Store.open(db) as store:
+        store.stop_replying(first, "maya")
+    assert {o["id"]: o["replying"] for o in listed(config, db, "ravi")}[first] == []

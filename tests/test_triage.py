@@ -364,7 +364,7 @@ def test_the_clock_signals_are_worded_once_from_the_query_columns() -> None:
                        feed_tags="[]", messages=2, unanswered=1, waiting_since=None, last_message_at=None,
                        unanswered_seen_at=None, signals=None, reasons='["question"]', closed_reason=None,
                        latest=None, done_at=None, snoozed_until=None, opened_at=None, labels=None, notes=None,
-                       assigned_to=None, waiting=None, sla_breached=None, sla=None, stuck=None, hot=None)
+                       assigned_to=None, replying=None, waiting=None, sla_breached=None, sla=None, stuck=None, hot=None)
         return ConversationRow(**{**columns, **held})  # type: ignore[arg-type]
 
     clock = Clock()

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from cmtui.store.base import DatabaseError, StoreError
+from cmtui.store.presence import PresenceStore
 from cmtui.store.rows import ConversationInfo, MessageRow
 from cmtui.store.search import SearchStore
 from cmtui.store.times import iso, utc_now
@@ -90,6 +91,7 @@ class ConversationRow:
     labels: str | None
     notes: str | None
     assigned_to: str | None
+    replying: str | None  # JSON array: the teammates replying to it now (`presence`), besides the one reading
     waiting: float | None
     sla_breached: float | None
     sla: float | None
@@ -109,7 +111,7 @@ _COLUMNS = {
     "reasons": "s.reasons", "closed_reason": "s.closed_reason", "latest": "s.latest", "done_at": "st.done_at",
     "snoozed_until": "st.snoozed_until", "opened_at": "st.opened_at",
     "labels": "s.rule_labels", "notes": "NULL",  # with the user's labels and the notes by `_add_labels_and_notes`
-    "assigned_to": "st.assigned_to",
+    "assigned_to": "st.assigned_to", "replying": "NULL",  # by `_add_labels_and_notes`
     **{name: f"CASE WHEN q.needs_reply = 1 AND {when} THEN {points} END" for name, when, points in _CLOCK},
 }
 assert list(_COLUMNS) == [f.name for f in fields(ConversationRow)]
@@ -148,9 +150,10 @@ class InboxQuery:
     search: str | None = None
     conversation_id: int | None = None
     clock: Clock = Clock()
+    me: str = ""  # who reads: their own "replying" is not shown to them
 
 
-class InboxStore(SearchStore):
+class InboxStore(SearchStore, PresenceStore):
     """Reading the inbox: conversations of a view, ranked most urgent first."""
 
     VIEWS = VIEWS
@@ -179,15 +182,15 @@ class InboxStore(SearchStore):
                 LEFT JOIN conversation_state st ON st.conversation_id = q.id {order}""", params)
             while batch := cursor.fetchmany(_BATCH):
                 rows = [ConversationRow(*row) for row in batch]
-                self._add_labels_and_notes(rows)
+                self._add_labels_and_notes(rows, query)
                 yield from rows
         except DatabaseError as exc:
             raise StoreError(f"{self.where}: cannot read the inbox: {exc}") from None
 
-    def _add_labels_and_notes(self, rows: list[ConversationRow]) -> None:
+    def _add_labels_and_notes(self, rows: list[ConversationRow], query: InboxQuery) -> None:
         """Each row's labels (the user's, `cmtui tag`, and its rules', read as `labels`) as a sorted JSON array,
-        and its internal notes (`cmtui note`), oldest first, as a JSON array of {author, time, text}; NULL for
-        none, as most conversations have."""
+        its internal notes (`cmtui note`), oldest first, as a JSON array of {author, time, text}, and who else is
+        replying to it now; NULL for none, as most conversations have."""
         ids = json.dumps([row.id for row in rows])
         labels: dict[int, set[str]] = {}
         for conv_id, label in self._run("SELECT conversation_id, label FROM labels WHERE conversation_id IN "
@@ -198,7 +201,10 @@ class InboxStore(SearchStore):
                 "SELECT conversation_id, author, time, text FROM notes WHERE conversation_id IN "
                 "(SELECT CAST(value AS INTEGER) FROM json_each(?)) ORDER BY id", [ids]):
             notes.setdefault(conv_id, []).append({"author": author, "time": time, "text": text})
+        replying = self.replying([row.id for row in rows], besides=query.me, now=query.now)
         for row in rows:
+            if row.id in replying:
+                row.replying = json.dumps(replying[row.id], ensure_ascii=False)
             found = labels.get(row.id, set()) | set(json.loads(row.labels or "[]"))
             row.labels = json.dumps(sorted(found), ensure_ascii=False) if found else None
             row.notes = json.dumps(notes[row.id], ensure_ascii=False) if row.id in notes else None

@@ -58,6 +58,7 @@ class InboxItem:
     labels: list[str] = field(default_factory=list)  # the user's (`cmtui tag`); feed tags are in `tags`
     notes: list[dict[str, str]] = field(default_factory=list)  # internal notes: {author, time, text}, oldest first
     assigned_to: str | None = None  # the teammate who answers it (`cmtui assign`)
+    replying: list[str] = field(default_factory=list)  # teammates with the reply editor open on it now
     signals: list[Signal] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -135,7 +136,8 @@ def inbox(store: Store, config: Config | None = None, *, include_answered: bool 
     settings = Settings(config)
     query = InboxQuery(view="all" if include_answered else view, now=now or utc_now(), feed_id=feed_id, tag=tag,
                        search=search, limit=limit, clock=settings.clock, feed_urls=_brand_feeds(config, brand),
-                       assigned_to=assigned_to, unassigned=unassigned, muted_feeds=settings.muted_feeds)
+                       assigned_to=assigned_to, unassigned=unassigned, muted_feeds=settings.muted_feeds,
+                       me=settings.me)
     query = narrowed(query, config, saved)
     return [_item(row, settings) for row in store.iter_conversations(query)]
 
@@ -198,7 +200,8 @@ def inbox_json_chunks(store: Store, config: Config, *, include_answered: bool = 
     settings = Settings(config)
     query = InboxQuery(view="all" if include_answered else "needs_reply", now=now or utc_now(), limit=limit,
                        clock=settings.clock, tag=tag, feed_urls=_brand_feeds(config, brand),
-                       assigned_to=assigned_to, unassigned=unassigned, muted_feeds=settings.muted_feeds)
+                       assigned_to=assigned_to, unassigned=unassigned, muted_feeds=settings.muted_feeds,
+                       me=settings.me)
     query = narrowed(query, config, saved)
     rows = store.iter_conversations(query)
     separator = "["
@@ -234,7 +237,7 @@ def _object(row: ConversationRow, settings: Settings) -> dict[str, Any]:
         "done_at": row.done_at, "snoozed_until": row.snoozed_until, "muted": bool(row.muted),
         "opened_at": row.opened_at, "reply_pending": bool(row.reply_pending), "has_draft": bool(row.has_draft),
         "labels": json.loads(row.labels) if row.labels else [], "notes": json.loads(row.notes) if row.notes else [],
-        "assigned_to": row.assigned_to,
+        "assigned_to": row.assigned_to, "replying": json.loads(row.replying) if row.replying else [],
     }
 
 
@@ -255,5 +258,5 @@ def item(store: Store, config: Config, conv_id: int, now: datetime | None = None
     settings = Settings(config)
     now = now or utc_now()
     rows = store.conversations(InboxQuery(view="all", now=now, conversation_id=conv_id, clock=settings.clock,
-                                          muted_feeds=settings.muted_feeds))
+                                          muted_feeds=settings.muted_feeds, me=settings.me))
     return _item(rows[0], settings, detailed=True) if rows else None

@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
-from cmtui import identity
+from cmtui import identity, team
 from cmtui.config import Config, normalise_name
 from cmtui.store import Clock
 
@@ -36,6 +36,7 @@ class Settings:
                                  for brand in config.brands for n in brand.names})
         self.feed_brands = {fc.url: config.brand_of(fc) for fc in config.feeds}  # what `inbox` objects say
         self.muted_feeds = tuple(fc.url for fc in config.feeds if fc.mute)
+        self.me = team.me(config)  # who reads the inbox (a teammate replying is shown to the others)
         self.weights = t.weights
         self.sla_hours = t.sla_hours
         self.thanks_closes = t.thanks_closes

@@ -37,6 +37,16 @@ def reason_color(reason: str) -> str:
 ASSIGNEE_LIMIT = 12  # characters of a teammate's name in the tags ("→ maya"): the reasons still show at 80 columns
 
 
+def replying_label(names: list[str]) -> str:
+    """"maya is replying", "maya and ravi are replying": teammates with the reply editor open."""
+    shown = [text.one_line(n, ASSIGNEE_LIMIT) for n in names]
+    return f"{shown[0]} is replying" if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]} are replying"
+
+
+def replying_tag(names: list[str]) -> tuple[str, str]:
+    return ("✎ " + replying_label(names), "warning")
+
+
 def item_tags(item: InboxItem) -> list[tuple[str, str]]:
     """(label, colour name) of who has the conversation ("→ maya") and of its reasons, most points first; the
     waiting time has its own column."""
@@ -52,6 +62,8 @@ def item_tags(item: InboxItem) -> list[tuple[str, str]]:
         tags.append(("muted", "foreground-muted"))
     if item.assigned_to:
         tags.insert(0, ("→ " + text.one_line(item.assigned_to, ASSIGNEE_LIMIT), "primary"))
+    if item.replying:
+        tags.insert(0, replying_tag(item.replying))
     # new since the user last opened it: a waiting message reached us (seen_at, our clock) after that
     if item.needs_reply and item.unanswered_seen_at and item.opened_at and item.unanswered_seen_at > item.opened_at:
         tags.insert(0, ("new", "accent"))
@@ -65,6 +77,8 @@ def message_tags(message: WaitingMessage) -> list[tuple[str, str]]:
             for s in sorted(message.signals, key=lambda s: -s.points) if s.reason and s.name != RULE_TIMED_OUT]
     if message.conversation.assigned_to:
         tags.insert(0, ("→ " + text.one_line(message.conversation.assigned_to, ASSIGNEE_LIMIT), "primary"))
+    if message.conversation.replying:
+        tags.insert(0, replying_tag(message.conversation.replying))
     if message.new and message.conversation.opened_at:  # opened before, and this one came since
         tags.insert(0, ("new", "accent"))
     return tags
