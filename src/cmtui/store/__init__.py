@@ -24,7 +24,7 @@ WAL and a busy timeout let a cron `cmtui sync` write while the app reads. Use it
 
 from __future__ import annotations
 
-from cmtui.store.base import BUSY_TIMEOUT_MS, NewerStoreError, StoreError
+from cmtui.store.base import BUSY_TIMEOUT_MS, DatabaseError, IntegrityError, NewerStoreError, StoreError
 from cmtui.store.drafts import DraftStore
 from cmtui.store.feeds import FeedStore
 from cmtui.store.inbox import CLOCK_SIGNALS, VIEWS, Clock, ConversationRow, InboxQuery, InboxStore
@@ -46,7 +46,8 @@ from cmtui.store.search import fts_query
 from cmtui.store.summaries import SummaryStore
 from cmtui.store.times import hours_between, iso, parse_iso, stamp, utc_now
 
-__all__ = ["BUSY_TIMEOUT_MS", "CLOCK_SIGNALS", "VIEWS", "Clock", "ConversationInfo", "ConversationRow", "DraftRow",
+__all__ = ["BUSY_TIMEOUT_MS", "CLOCK_SIGNALS", "VIEWS", "Clock", "ConversationInfo", "ConversationRow", "DatabaseError",
+           "DraftRow", "IntegrityError",
            "FeedHealthRow", "FeedRow", "InboxQuery", "MessageRow", "NewerStoreError", "OpenDraftRow", "PersonRow",
            "ResponseRow", "SaveResult", "Store", "StoreError", "fts_query", "hours_between", "iso", "parse_iso",
            "stamp", "utc_now"]

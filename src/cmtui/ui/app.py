@@ -28,7 +28,7 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from cmtui import paths, text, triage
+from cmtui import paths, team, text, triage
 from cmtui.config import Config, ConfigError
 from cmtui.store import Store
 from cmtui.triage import InboxItem
@@ -199,6 +199,17 @@ class CmtuiApp(App[None]):
         """`triage.inbox` with our config (its triage settings) and clock: the first `limit` or all."""
         return triage.inbox(self.store, self.config, view=view, feed_id=feed_id, tag=tag, search=search or None,
                             now=self.now(), limit=limit)
+
+    @property
+    def me(self) -> str:
+        """Who I am on the team (`team.me`): my "replying" is not shown to me, my assignments are mine."""
+        return team.me(self.config)
+
+    @property
+    def drafts_author(self) -> str | None:
+        """Whose drafts the editor keeps: mine when I named myself (`$CMTUI_USER`, `[team] me`: a team shares
+        the store); without a name, drafts are nobody's in particular, as on one person's store."""
+        return team.named(self.config) or None
 
     def item(self, conversation_id: int) -> InboxItem | None:
         """One conversation as the inbox sees it (any view), with every signal."""

@@ -164,8 +164,9 @@ class Draft:
     once; `_io` makes writes one at a time."""
 
     def __init__(self, conversation_id: int, message_id: int | None, *, body: str, draft_id: int | None,
-                 pending_id: int | None) -> None:
+                 pending_id: int | None, author: str | None = None) -> None:
         self.conversation_id, self.message_id = conversation_id, message_id
+        self.author = author  # the teammate writing it (None: drafts are nobody's in particular, no team)
         self.draft_id = draft_id  # the open draft row, once there is one
         self.pending_id = pending_id  # a handed-off reply reopened: a draft again when edited
         self.written = body  # what the store holds
@@ -248,7 +249,7 @@ class Draft:
                             self.draft_id = self.pending_id
                         except sqlite3.IntegrityError:  # an open draft for this message appeared meanwhile
                             pass
-                    draft_id = store.save_draft(self.conversation_id, self.message_id, body)
+                    draft_id = store.save_draft(self.conversation_id, self.message_id, body, self.author)
             with self._state:
                 self.written = body
                 self.draft_id = draft_id

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from cmtui import replies, text
-from cmtui.store import Store, StoreError
+from cmtui.store import DatabaseError, Store, StoreError
 from cmtui.ui import drafting
 from cmtui.ui.drafting import Draft, ReplyPlan
 from cmtui.ui.messages import ClipboardCopied, DraftSaved, ReplyPosted
@@ -43,6 +43,24 @@ class Replying:
 
     def _editor_for(self, draft_id: int) -> ReplyEditorScreen | None:
         return next((e for e in self.editors if e.draft_id == draft_id), None)
+
+    # -- presence ----------------------------------------------------------------------
+    def present(self, conversation_id: int, *, here: bool) -> None:
+        """Tell the store that I have the editor open on the conversation (again: a heartbeat), or closed it; in
+        a worker, best effort (a teammate's app forgets a silent editor after 90 s anyway)."""
+        self.app.run_worker(partial(self._present, conversation_id, here), thread=True, group="presence",
+                            exit_on_error=False, description="Replying")
+
+    def _present(self, conversation_id: int, here: bool) -> None:
+        try:
+            with Store.open(self.app.db_path) as store:
+                store.set_lock_wait(DRAFT_LOCK_WAIT)
+                if here:
+                    store.start_replying(conversation_id, self.app.me)
+                else:
+                    store.stop_replying(conversation_id, self.app.me)
+        except (StoreError, DatabaseError):
+            pass
 
     # -- drafts ------------------------------------------------------------------------
     def save_drafts(self) -> None:

@@ -78,7 +78,7 @@ class DraftsScreen(CmtuiScreen):
         app = self.cmtui
         table = self.query_one("#drafts", DraftsTable)
         keep = self.current.id if self.current is not None else None
-        self.drafts = [d for d in app.store.open_drafts() if d.state == "pending" or d.body.strip()]
+        self.drafts = [d for d in app.store.open_drafts(app.drafts_author) if d.state == "pending" or d.body.strip()]
         table.clear(columns=True)
         self.widths = column_widths(table.size.width or self.size.width or 160, table.cell_padding)
         for key, label, _ in COLUMNS:

@@ -25,7 +25,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Static, TextArea
 
 from cmtui import replies, text
-from cmtui.store import Store
+from cmtui.store import Store, stamp
 from cmtui.ui import render
 from cmtui.ui.data import BYLINE_LIMIT, ThreadMessage, load_thread
 from cmtui.ui.drafting import (
@@ -40,7 +40,10 @@ from cmtui.ui.drafting import (
 from cmtui.ui.messages import DraftSaved
 from cmtui.ui.screens.base import CmtuiScreen
 from cmtui.ui.screens.templates import TemplatePicker
+from cmtui.ui.widgets.reason_tags import replying_label
 from cmtui.ui.widgets.thread_view import ThreadView, card_badges, card_title
+
+PRESENCE_EVERY = 30.0  # seconds between heartbeats of "I am replying" (stale after `store.presence.STALE_AFTER`)
 
 
 class ReplyEditorScreen(CmtuiScreen):
@@ -62,6 +65,8 @@ class ReplyEditorScreen(CmtuiScreen):
         self.plan = plan
         self.wanted_draft = draft_id
         self.draft = Draft(plan.conversation_id, plan.message_id, body="", draft_id=None, pending_id=None)
+        self.opened_at = stamp()  # the store's time when the editor opened: a teammate's reply after it is told
+        self._warned_of: list[str] = []  # teammates whose replies since then were told once before sending
         self.pending_at: str | None = None
         self.saved_at: str | None = None  # local time of the last save, for the status line
         self.save_error: str | None = None
@@ -101,11 +106,12 @@ class ReplyEditorScreen(CmtuiScreen):
         """The text to start from: the draft asked for, else the open draft for this message."""
         store = self.cmtui.store
         plan = self.plan
+        self.draft.author = self.cmtui.drafts_author  # a teammate's drafts are their own
         row = store.draft(self.wanted_draft) if self.wanted_draft is not None else None
         if row is None or row.state not in ("draft", "pending"):
-            row = store.draft_for(plan.conversation_id, plan.message_id)
+            row = store.draft_for(plan.conversation_id, plan.message_id, self.draft.author)
         elif row.state == "pending":  # an open draft for the same message wins over a handed-off one
-            row = store.draft_for(plan.conversation_id, plan.message_id) or row
+            row = store.draft_for(plan.conversation_id, plan.message_id, self.draft.author) or row
         if row is None:
             return ""
         pending = row.state == "pending"
@@ -114,7 +120,8 @@ class ReplyEditorScreen(CmtuiScreen):
         else:
             self.post_error = row.error
         self.draft = Draft(plan.conversation_id, plan.message_id, body=row.body,
-                           draft_id=None if pending else int(row.id), pending_id=int(row.id) if pending else None)
+                           draft_id=None if pending else int(row.id), pending_id=int(row.id) if pending else None,
+                           author=self.draft.author)
         return str(row.body)
 
     def compose(self) -> ComposeResult:
@@ -139,6 +146,11 @@ class ReplyEditorScreen(CmtuiScreen):
         area = self.area
         area.move_cursor(area.document.end)
         self._show_status()
+        self.cmtui.replying.present(self.plan.conversation_id, here=True)  # "maya is replying", for the others
+        self.set_interval(PRESENCE_EVERY, lambda: self.cmtui.replying.present(self.plan.conversation_id, here=True))
+        others = self.cmtui.store.replying([self.plan.conversation_id], besides=self.cmtui.me)
+        if others:
+            self.cmtui.say(f"{replying_label(others[self.plan.conversation_id])} to this too", severity="warning")
 
     def _head(self) -> Text:
         palette = render.colors(self.app)
@@ -266,6 +278,7 @@ class ReplyEditorScreen(CmtuiScreen):
     def on_unmount(self) -> None:
         self.closed = True  # its widgets are gone: save without touching them
         self.save_now()
+        self.cmtui.replying.present(self.plan.conversation_id, here=False)
 
     # -- actions -----------------------------------------------------------------------
     def action_close(self) -> None:
@@ -396,6 +409,8 @@ class ReplyEditorScreen(CmtuiScreen):
                 self.cmtui.say(f"The draft is not saved yet ({self.save_error}): it is sent once it is",
                                severity="warning")
             return
+        if self._teammate_replied():
+            return
         if self.plan.posting is not None:
             self.sending = True
             self.post_error = None
@@ -406,6 +421,19 @@ class ReplyEditorScreen(CmtuiScreen):
         self.closed = True
         self.dismiss()
         self.cmtui.replying.hand_off(self.draft_id, self.plan, body)
+
+    def _teammate_replied(self) -> bool:
+        """Whether a teammate answered since this editor opened and has not been told yet: then it is said, and
+        the next ctrl+s sends anyway (a reply after theirs may still be wanted, but never by surprise)."""
+        replied = self.cmtui.store.replied_since(self.plan.conversation_id, self.opened_at, besides=self.cmtui.me)
+        new = [name for name in replied if name not in self._warned_of]
+        if not new:
+            return False
+        self._warned_of += new
+        who = " and ".join(text.one_line(n, 40) for n in new)
+        self.cmtui.say(f"{who} replied here since you opened this editor: read the thread (ctrl+o); "
+                       "ctrl+s again sends yours anyway", severity="warning")
+        return True
 
     # -- posting results (from the app) ------------------------------------------------
     def post_failed(self, error: str) -> None:
