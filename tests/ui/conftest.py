@@ -145,12 +145,23 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 @pytest.fixture
 def demo(tmp_path: Path, clock: Clock) -> Iterator[Demo]:
+    yield from _demo(tmp_path, clock, tmp_path / "cmtui.db")
+
+
+@pytest.fixture
+def pg_demo(tmp_path: Path, clock: Clock, postgres_server: str) -> Iterator[Demo]:
+    """`demo` on a PostgreSQL store of its own."""
+    from ..conftest import fresh_postgres
+
+    yield from _demo(tmp_path, clock, fresh_postgres(postgres_server))  # type: ignore[arg-type]
+
+
+def _demo(tmp_path: Path, clock: Clock, db_path: Path) -> Iterator[Demo]:
     with FeedServer() as server:
         for doc in sites.documents(BASE, FIXED):
             server.set(doc.path, doc.body, content_type=doc.content_type, modified=doc.modified)
         config = write_config(tmp_path / "feeds.toml")
         transport = ForwardTransport(server.base_url)
-        db_path = tmp_path / "cmtui.db"
         store = Store.open(db_path)
         try:
             report = run_sync(config, store, transport=transport)

@@ -98,3 +98,28 @@ async def test_drafts_are_each_teammates_own(demo: Demo, monkeypatch: pytest.Mon
         assert area(app).text == "Maya's words"
     assert sorted((d["author"], d["body"]) for d in drafts(demo.db_path)) == [
         ("maya", "Maya's words"), ("ravi", "Ravi's words")]
+
+
+async def test_on_postgresql_a_teammates_change_reaches_the_open_app(pg_demo: Demo,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Maya's app is open on the team's PostgreSQL store; ravi assigns a conversation to her and starts replying
+    to another from his own connection: her inbox shows both without her doing anything (the server's
+    notifications, read by the app's poller without a query)."""
+    monkeypatch.setenv("CMTUI_USER", "maya")
+    app = pg_demo.app()
+    app.POLL_SECONDS = 0.1  # type: ignore[misc]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first, second = (i.id for i in table(app).items[:2])
+        with Store.open(pg_demo.db_path) as store:  # ravi, elsewhere
+            with store.transaction():
+                store.assign(first, "maya")
+            store.start_replying(second, "ravi")
+        for _ in range(50):
+            await pilot.pause(0.1)
+            await workers_done(pilot)
+            items = {i.id: i for i in table(app).items}
+            if items[first].assigned_to == "maya" and items[second].replying == ["ravi"]:
+                break
+        assert items[first].assigned_to == "maya" and items[second].replying == ["ravi"]
+        assert table(app).get_row(str(second))[5].plain.startswith("✎ ravi is replying")

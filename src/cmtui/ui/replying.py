@@ -48,8 +48,8 @@ class Replying:
     def present(self, conversation_id: int, *, here: bool) -> None:
         """Tell the store that I have the editor open on the conversation (again: a heartbeat), or closed it; in
         a worker, best effort (a teammate's app forgets a silent editor after 90 s anyway)."""
-        self.app.run_worker(partial(self._present, conversation_id, here), thread=True, group="presence",
-                            exit_on_error=False, description="Replying")
+        self.app.run_writer(partial(self._present, conversation_id, here), group="presence",
+                            description="Replying")  # our own write: the poller does not reload for it
 
     def _present(self, conversation_id: int, here: bool) -> None:
         try:
