@@ -121,6 +121,39 @@ def load_thread(store: Store, config: Config, conversation_id: int,
 
 
 @dataclass(frozen=True)
+class Note:
+    """An internal note on a conversation (`cmtui note`, `N` in the app): the team's, never posted."""
+
+    author: str
+    time: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ThreadState:
+    """What the conversation's header says besides its messages, and what can change while it is open: the
+    user's marks, its priority, the team's labels and notes, who else is replying to it now."""
+
+    muted: bool = False
+    snoozed_until: str | None = None
+    assigned_to: str | None = None  # the teammate who answers it
+    ranking: Ranking | None = None  # its priority and why (None: triage does not know it)
+    labels: tuple[str, ...] = ()  # the user's (`cmtui tag`, `l`) and its rules' labels
+    notes: tuple[Note, ...] = ()  # oldest first
+    replying: tuple[str, ...] = ()  # teammates with the reply editor open on it now, besides me
+
+    @classmethod
+    def of(cls, item: triage.InboxItem | None) -> ThreadState:
+        """The state of the conversation `item` (None: a conversation triage does not know: no marks)."""
+        if item is None:
+            return cls()
+        notes = tuple(Note(str(n.get("author") or ""), str(n.get("time") or ""), str(n.get("text") or ""))
+                      for n in item.notes)
+        return cls(item.muted, item.snoozed_until, item.assigned_to, Ranking.of(item), tuple(item.labels), notes,
+                   tuple(item.replying))
+
+
+@dataclass(frozen=True)
 class LoadedThread:
     """What the conversation screen shows, read in one go by a worker."""
 
@@ -130,10 +163,7 @@ class LoadedThread:
     feed_name: str
     previous: str | None  # when the user opened it before (messages seen since are new)
     messages: list[ThreadMessage]
-    muted: bool
-    snoozed_until: str | None
-    assigned_to: str | None = None  # the teammate who answers it
-    ranking: Ranking | None = None  # its priority and why (None: triage does not know it)
+    state: ThreadState = ThreadState()
 
 
 @dataclass(frozen=True)
@@ -158,10 +188,13 @@ def read_thread(store: Store, config: Config, conversation_id: int, now: datetim
         return None
     previous = store.opened_at(conversation_id)
     messages = load_thread(store, config, conversation_id, previous)
-    item = triage.item(store, config, conversation_id, now=now)
     return LoadedThread(conversation_id, text.one_line(conv.title, 300) or "(untitled)", text.safe_url(conv.url),
-                        conv.feed_name or "", previous, messages, bool(item and item.muted),
-                        item.snoozed_until if item else None, item.assigned_to if item else None, Ranking.of(item))
+                        conv.feed_name or "", previous, messages, read_state(store, config, conversation_id, now))
+
+
+def read_state(store: Store, config: Config, conversation_id: int, now: datetime) -> ThreadState:
+    """The conversation's `ThreadState` now (in a worker: after a note or a label, or another program's change)."""
+    return ThreadState.of(triage.item(store, config, conversation_id, now=now))
 
 
 def up_to_date(store: Store, config: Config) -> None:

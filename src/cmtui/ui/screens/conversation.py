@@ -6,23 +6,28 @@ opened by another, after it is shown: the UI thread neither reads nor waits on t
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.widgets import Footer, Header, Static
+from textual.worker import get_current_worker
 
 from cmtui import team, text
 from cmtui.store import Store
 from cmtui.ui import render
-from cmtui.ui.data import LoadedThread, Ranking, ThreadMessage, read_thread
+from cmtui.ui.data import LoadedThread, Note, Ranking, ThreadMessage, ThreadState, read_state, read_thread
 from cmtui.ui.messages import ThreadLoaded
 from cmtui.ui.screens.base import CmtuiScreen
 from cmtui.ui.widgets.thread_view import ThreadView
 
 REASON_CHARS = 60  # of one signal's reason in the priority line (its words come from a feed)
+NOTES_SHOWN = 5  # the newest notes under the header; the older ones are counted
+NOTE_CHARS = 200  # of one note's text on its line
 
 
 def points(value: float) -> str:
@@ -46,6 +51,32 @@ def priority_line(ranking: Ranking, muted: str) -> Text:
     return line
 
 
+def notes_lines(notes: tuple[Note, ...], now: datetime, palette: dict[str, str]) -> Text:
+    """`Internal note · ravi · 2 h ago: asked billing, ticket 4411`, one line a note, oldest first (the newest
+    `NOTES_SHOWN`; a line counts the older ones): what the team wrote about it, never posted."""
+    muted = palette["foreground-muted"]
+    out = Text()
+    older = len(notes) - NOTES_SHOWN
+    if older > 0:
+        out.append(f"{older} older note{'' if older == 1 else 's'} · cmtui inbox --json lists them all", style=muted)
+    for note in notes[-NOTES_SHOWN:]:
+        if out:
+            out.append("\n")
+        out.append("Internal note", style=f"bold {palette['primary']}")
+        out.append(f" · {text.one_line(note.author, 40) or '?'} · {render.ago(note.time, now)}: ", style=muted)
+        out.append(text.one_line(note.text, NOTE_CHARS))
+    return out
+
+
+class StateRead(Message):
+    """A worker read the conversation's `ThreadState` again."""
+
+    def __init__(self, conversation_id: int, state: ThreadState) -> None:
+        super().__init__()
+        self.conversation_id = conversation_id
+        self.state = state
+
+
 class ConversationScreen(CmtuiScreen):
     HELP_SECTION: ClassVar[str] = "Conversation"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -66,11 +97,16 @@ class ConversationScreen(CmtuiScreen):
         self.messages: list[ThreadMessage] = []
         self.title_text = ""
         self.url: str | None = None
-        self.muted = False
-        self.snoozed_until: str | None = None
-        self.assigned_to: str | None = None
-        self.ranking: Ranking | None = None
+        self.state = ThreadState()
         self.loaded: LoadedThread | None = None
+
+    @property
+    def muted(self) -> bool:
+        return self.state.muted
+
+    @property
+    def assigned_to(self) -> str | None:
+        return self.state.assigned_to
 
     def compose(self) -> ComposeResult:
         yield Header(icon="●")
@@ -99,19 +135,37 @@ class ConversationScreen(CmtuiScreen):
         self.loaded = loaded
         self.messages = loaded.messages
         self.title_text, self.url = loaded.title, loaded.url
-        self.muted, self.snoozed_until = loaded.muted, loaded.snoozed_until
-        self.assigned_to, self.ranking = loaded.assigned_to, loaded.ranking
+        self.state = loaded.state
         self._show_head()
         self.query_one(ThreadView).show(self.messages, self.cmtui.now())
         self.call_after_refresh(self._focus_first)
 
     def _load_state(self) -> None:
-        item = self.cmtui.item(self.conversation_id)
-        self.muted = bool(item and item.muted)
-        self.snoozed_until = item.snoozed_until if item else None
-        self.assigned_to = item.assigned_to if item else None
-        self.ranking = Ranking.of(item)
+        """The state again, read here: after the app's own mark (mute, assign), the next key sees it."""
+        self.workers.cancel_group(self, "conversation-state")  # what they read may be older than this
+        self.state = ThreadState.of(self.cmtui.item(self.conversation_id))
         self._show_head()
+
+    def refresh_state(self) -> None:
+        """Read the state again in a worker (`_state_read`): after a note or a label was saved, or when another
+        program (a teammate) changed the store. The thread itself stays as it is."""
+        self.run_worker(self._read_state, thread=True, exclusive=True, group="conversation-state",
+                        exit_on_error=False, description="Reading a conversation's state")
+
+    def _read_state(self) -> None:
+        """Thread worker: the state, on a connection of its own."""
+        worker = get_current_worker()
+        app = self.cmtui
+        with Store.open(app.db_path) as store:
+            state = read_state(store, app.config, self.conversation_id, app.now())
+        if not worker.is_cancelled:
+            self.post_message(StateRead(self.conversation_id, state))
+
+    @on(StateRead)
+    def _state_read(self, event: StateRead) -> None:
+        if event.conversation_id == self.conversation_id and self.loaded is not None:
+            self.state = event.state
+            self._show_head()
 
     def _show_head(self) -> None:
         if self.loaded is not None:
@@ -121,8 +175,6 @@ class ConversationScreen(CmtuiScreen):
     def _head(self, feed: str, previous: str | None) -> Text:
         palette = render.colors(self.app)
         muted = palette["foreground-muted"]
-        waiting = [m for m in self.messages if m.unanswered]
-        new = [m for m in self.messages if m.new]
         head = Text()
         head.append(self.title_text, style="bold")
         head.append("\n")
@@ -131,29 +183,42 @@ class ConversationScreen(CmtuiScreen):
             head.append("  ")
             head.append(self.url, style=f"underline {muted}")
         head.append("\n")
-        head.append(f"{len(self.messages)} message{'' if len(self.messages) == 1 else 's'}", style=muted)
+        head.append_text(self._status_line(previous, palette))
+        ranking = self.state.ranking
+        if ranking is not None and (ranking.needs_reply or ranking.signals):
+            head.append("\n")
+            head.append_text(priority_line(ranking, muted))
+        if self.state.notes:
+            head.append("\n")
+            head.append_text(notes_lines(self.state.notes, self.cmtui.now(), palette))
+        return head
+
+    def _status_line(self, previous: str | None, palette: dict[str, str]) -> Text:
+        """`4 messages · 1 waiting for a reply, the oldest for 3 h · 2 new since you last looked · muted ·
+        assigned to maya`."""
+        muted = palette["foreground-muted"]
+        waiting = [m for m in self.messages if m.unanswered]
+        new = [m for m in self.messages if m.new]
+        line = Text()
+        line.append(f"{len(self.messages)} message{'' if len(self.messages) == 1 else 's'}", style=muted)
+        line.append(" · ", style=muted)
         if waiting:
             oldest = min((m.published or "" for m in waiting), default="")
-            head.append(" · ", style=muted)
-            head.append(f"{len(waiting)} waiting for a reply, the oldest for "
+            line.append(f"{len(waiting)} waiting for a reply, the oldest for "
                         f"{render.ago(oldest, self.cmtui.now()).removesuffix(' ago')}", style=palette["warning"])
         else:
-            head.append(" · ", style=muted)
-            head.append("nothing waits for a reply", style=palette["success"])
+            line.append("nothing waits for a reply", style=palette["success"])
         if new:
-            head.append(" · ", style=muted)
-            head.append(f"{len(new)} new since you last looked", style=palette["accent"])
+            line.append(" · ", style=muted)
+            line.append(f"{len(new)} new since you last looked", style=palette["accent"])
         elif previous:
-            head.append(f" · last opened {render.ago(previous, self.cmtui.now())}", style=muted)
-        if self.muted:
-            head.append(" · muted", style=muted)
-        if self.assigned_to:
-            head.append(" · ", style=muted)
-            head.append(f"assigned to {text.one_line(self.assigned_to, 40)}", style=palette["primary"])
-        if self.ranking is not None and (self.ranking.needs_reply or self.ranking.signals):
-            head.append("\n")
-            head.append_text(priority_line(self.ranking, muted))
-        return head
+            line.append(f" · last opened {render.ago(previous, self.cmtui.now())}", style=muted)
+        if self.state.muted:
+            line.append(" · muted", style=muted)
+        if self.state.assigned_to:
+            line.append(" · ", style=muted)
+            line.append(f"assigned to {text.one_line(self.state.assigned_to, 40)}", style=palette["primary"])
+        return line
 
     def _focus_first(self) -> None:
         """The message it was opened at, else the first new message, else the first waiting for a reply, else the
@@ -200,7 +265,8 @@ class ConversationScreen(CmtuiScreen):
             if done:
                 self.dismiss()
 
-        self.cmtui.marks.ask_snooze(self.conversation_id, self.title_text, self.snoozed_until, then=snoozed)
+        self.cmtui.marks.ask_snooze(self.conversation_id, self.title_text, self.state.snoozed_until,
+                                    then=snoozed)
 
     def action_mute(self) -> None:
         self.cmtui.marks.toggle_mute(self.conversation_id, self.title_text, self.muted)
