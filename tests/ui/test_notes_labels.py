@@ -10,10 +10,12 @@ from textual.widgets import Static
 import cmtui.store.marks
 from cmtui.store import Store
 from cmtui.ui.app import CmtuiApp
+from cmtui.ui.screens.annotate import NoteScreen
 from cmtui.ui.screens.conversation import ConversationScreen
+from cmtui.ui.screens.inbox import InboxScreen
 
 from .conftest import SIZE, Clock, Demo
-from .test_app import settle, table
+from .test_app import notifications, settle, state, table
 
 
 @pytest.fixture(autouse=True)
@@ -83,3 +85,58 @@ async def test_a_conversation_without_notes_has_no_note_line(demo: Demo) -> None
         await open_first(pilot, app)
         assert "Internal note" not in head(app)
 
+
+
+def notes(demo: Demo, conversation_id: int) -> list[tuple[str, str]]:
+    """(author, text) of the conversation's notes, oldest first, as `inbox --json` lists them."""
+    return [(n["author"], n["text"]) for n in state(demo, conversation_id).notes]
+
+
+async def test_n_in_the_conversation_saves_a_note_by_me_and_shows_it(demo: Demo,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CMTUI_USER", "ravi")
+    app = demo.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = await open_first(pilot, app)
+        await pilot.press("N")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteScreen)
+        await pilot.press(*"asked billing, ticket 4411", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConversationScreen)
+        assert notes(demo, first) == [("ravi", "asked billing, ticket 4411")]
+        assert "Internal note · ravi · just now: asked billing, ticket 4411" in head(app)
+        assert "Note added" in notifications(app)
+
+
+async def test_n_on_the_inbox_notes_the_highlighted_conversation(demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CMTUI_USER", "maya")
+    app = demo.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        second = table(app).items[1].id
+        await pilot.press("j", "N")
+        await settle(pilot)
+        await pilot.press(*"refund sent", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, InboxScreen)
+        assert notes(demo, second) == [("maya", "refund sent")]
+        assert next(i for i in table(app).items if i.id == second).notes[0]["text"] == "refund sent"
+        assert table(app).current_id == second
+        assert "Note added" in notifications(app)
+
+
+async def test_an_empty_note_or_escape_saves_nothing(demo: Demo) -> None:
+    app = demo.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = await open_first(pilot, app)
+        await pilot.press("N", *"   ", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConversationScreen)
+        await pilot.press("N", *"never mind", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ConversationScreen)
+        assert notes(demo, first) == []
+        assert "Note added" not in notifications(app)

@@ -1,9 +1,11 @@
-"""The user's marks on a conversation, from the app: done, snoozed, muted, assigned (each taken back with u), and
-opened.
+"""The user's marks on a conversation, from the app: done, snoozed, muted, assigned (each taken back with u), notes,
+and opened.
 
 `CmtuiApp.marks` is the one `Marks`; the inbox and conversation screens call it. Done, snooze, mute and assign are one
-small write on the app's own store, then the inbox reloads; the opening of a conversation is recorded by a
-worker on a connection of its own instead, as a sync may hold the write lock.
+small write on the app's own store, then the inbox reloads; the opening of a conversation and a note are written by
+a worker on a connection of its own instead, as a sync may hold the write lock. A note's worker tells the inbox
+(`NoteSaved`: the base screen, always there), which hands it back here on the UI thread: the toast, the inbox and
+the conversation's header.
 """
 
 from __future__ import annotations
@@ -14,13 +16,18 @@ from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
-from cmtui import text
+from textual.message import Message
+
+from cmtui import team, text
 from cmtui.store import Store
 from cmtui.triage import InboxItem
+from cmtui.ui.screens.annotate import NoteScreen
+from cmtui.ui.screens.conversation import ConversationScreen
 from cmtui.ui.screens.snooze import SnoozeScreen
 
 if TYPE_CHECKING:
     from cmtui.ui.app import CmtuiApp
+    from cmtui.ui.screens.inbox import InboxScreen
 
 UNDO_KEPT = 50  # actions that u can take back, newest first
 
@@ -32,6 +39,15 @@ class Undo:
     label: str
     conversation_id: int
     revert: Callable[[], None]
+
+
+@dataclass
+class NoteSaved(Message):
+    """A worker saved a note (or could not: `error`); posted to the inbox, which calls `Marks.note_saved`."""
+
+    conversation_id: int
+    note: str
+    error: str | None = None
 
 
 class Marks:
@@ -49,6 +65,46 @@ class Marks:
     def _mark_opened(self, conversation_id: int) -> None:
         with Store.open(self.app.db_path) as store, store.transaction():
             store.mark_opened(conversation_id)
+
+    # -- notes: written by a worker ---------------------------------------------------
+    def ask_note(self, conversation_id: int, title: str) -> None:
+        """The note modal; what is typed there is saved as a note by me (`team.me`)."""
+        def written(note: str | None) -> None:
+            if note:
+                self.add_note(conversation_id, note)
+
+        self.app.push_screen(NoteScreen(title), written)
+
+    def add_note(self, conversation_id: int, note: str) -> None:
+        """Save an internal note by me, off the UI thread (a sync may hold the write lock); `note_saved` follows."""
+        self.app.run_writer(partial(self._add_note, self.app.inbox, conversation_id, team.me(self.app.config), note),
+                            group="note", description="Saving a note")
+
+    def _add_note(self, inbox: InboxScreen, conversation_id: int, author: str, note: str) -> None:
+        """Thread worker: the note, on a connection of its own; a failure is told, with the note's text."""
+        try:
+            with Store.open(self.app.db_path) as store, store.transaction():
+                store.add_note(conversation_id, author, note)
+        except Exception as error:  # any store error: the note must not vanish unsaid
+            inbox.post_message(NoteSaved(conversation_id, note, f"{type(error).__name__}: {error}"))
+            return
+        inbox.post_message(NoteSaved(conversation_id, note))
+
+    def note_saved(self, event: NoteSaved) -> None:
+        """On the UI thread, once the note's worker is done: the toast, then the inbox and the conversation."""
+        if event.error is not None:
+            self.app.say(f"The note was not saved ({text.one_line(event.error, 200)}): "
+                         f"{text.one_line(event.note, 300)}", severity="error")
+            return
+        self.app.say("Note added")
+        self.app.refresh_inbox()
+        self.refresh_conversations({event.conversation_id})
+
+    def refresh_conversations(self, conversation_ids: set[int]) -> None:
+        """The open conversation screens of these conversations read their header's state again."""
+        for screen in self.app.screen_stack:
+            if isinstance(screen, ConversationScreen) and screen.conversation_id in conversation_ids:
+                screen.refresh_state()
 
     def mark_done(self, item: InboxItem) -> None:
         store = self.app.store

@@ -88,6 +88,7 @@ class ConversationScreen(CmtuiScreen):
         Binding("o", "open_url", "Browser", id="conversation.browser"),
         Binding("a", "assign", "Assign to me", show=False, id="conversation.assign"),
         Binding("A", "unassign", "Unassign", show=False, id="conversation.unassign"),
+        Binding("N", "note", "Internal note", show=False, id="conversation.note"),
     ]
 
     def __init__(self, conversation_id: int, message_id: int | None = None) -> None:
@@ -279,3 +280,7 @@ class ConversationScreen(CmtuiScreen):
     def action_unassign(self) -> None:
         self.cmtui.marks.assign(self.conversation_id, self.title_text, None, self.assigned_to)
         self._load_state()
+
+    def action_note(self) -> None:
+        """N: an internal note on this conversation; the header lists it once it is saved."""
+        self.cmtui.marks.ask_note(self.conversation_id, self.title_text)

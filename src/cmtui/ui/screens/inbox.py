@@ -29,6 +29,7 @@ from cmtui.store import Store
 from cmtui.triage import InboxItem
 from cmtui.ui import views
 from cmtui.ui.data import ThreadMessage, latest_unanswered, up_to_date, waiting_message
+from cmtui.ui.marks import NoteSaved
 from cmtui.ui.messages import InboxLoaded, PreviewLoaded, StoreChanged
 from cmtui.ui.screens.base import CmtuiScreen
 from cmtui.ui.widgets.filter_bar import FilterBar, Filters
@@ -112,6 +113,7 @@ class InboxScreen(CmtuiScreen):
         Binding("T", "toggle_by_message", "By message/conversation", show=False, id="inbox.by_message"),
         Binding("a", "assign", "Assign to me", show=False, id="inbox.assign"),
         Binding("A", "unassign", "Unassign", show=False, id="inbox.unassign"),
+        Binding("N", "note", "Internal note", show=False, id="inbox.note"),
         Binding("space", "toggle_mark", "Mark", show=False, id="inbox.mark"),
         Binding("v", "mark_range", "Mark a range", show=False, id="inbox.range"),
         Binding("asterisk", "mark_all", "Mark all", show=False, id="inbox.mark_all"),
@@ -373,6 +375,11 @@ class InboxScreen(CmtuiScreen):
     def on_store_changed(self, message: StoreChanged) -> None:
         self.reload(message.keep_id)
 
+    @on(NoteSaved)
+    def _note_saved(self, event: NoteSaved) -> None:
+        """A note's worker is done (it posts here: the inbox is always there, whichever screen is on top)."""
+        self.cmtui.marks.note_saved(event)
+
     # -- filters ---------------------------------------------------------------------
     def set_filters(self, **changes: Any) -> None:
         """Other filters: another list, so the marks go."""
@@ -597,3 +604,8 @@ class InboxScreen(CmtuiScreen):
             self.cmtui.marks.assign_many(marked, None)
         elif (item := self._need_item()) is not None:
             self.cmtui.marks.assign(item.id, item.title, None, item.assigned_to)
+
+    def action_note(self) -> None:
+        """N: an internal note on the highlighted conversation (by message: the row's conversation)."""
+        if (item := self._need_item()) is not None:
+            self.cmtui.marks.ask_note(item.id, item.title)
