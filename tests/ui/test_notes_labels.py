@@ -10,12 +10,13 @@ from textual.widgets import Static
 import cmtui.store.marks
 from cmtui.store import Store
 from cmtui.ui.app import CmtuiApp
-from cmtui.ui.screens.annotate import NoteScreen
+from cmtui.ui.screens.annotate import LabelScreen, NoteScreen
 from cmtui.ui.screens.conversation import ConversationScreen
 from cmtui.ui.screens.inbox import InboxScreen
+from cmtui.ui.widgets.filter_bar import FilterBar
 
 from .conftest import SIZE, Clock, Demo
-from .test_app import notifications, settle, state, table
+from .test_app import expected_ids, notifications, row_ids, settle, state, table
 
 
 @pytest.fixture(autouse=True)
@@ -140,3 +141,100 @@ async def test_an_empty_note_or_escape_saves_nothing(demo: Demo) -> None:
         assert isinstance(app.screen, ConversationScreen)
         assert notes(demo, first) == []
         assert "Note added" not in notifications(app)
+
+
+# -- labels --------------------------------------------------------------------------------
+
+
+def labels(demo: Demo, conversation_id: int) -> list[str]:
+    return state(demo, conversation_id).labels
+
+
+async def label(pilot: Pilot[None], typed: str) -> None:
+    """l, the label (or `-label`), enter."""
+    await pilot.press("l")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, LabelScreen)
+    await pilot.press(*typed, "enter")
+    await settle(pilot)
+
+
+async def test_l_labels_the_highlighted_conversation_and_t_lists_the_label(demo: Demo) -> None:
+    app = demo.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        second = table(app).items[1].id
+        await pilot.press("j")
+        await label(pilot, "billing")
+        assert labels(demo, second) == ["billing"]
+        assert any(n.startswith("Labelled #billing: ") and n.endswith("· u to undo") for n in notifications(app))
+        assert next(i for i in table(app).items if i.id == second).labels == ["billing"]
+        assert "billing" in app.inbox.known_tags() and set(app.tags()) < set(app.inbox.known_tags())
+        for _ in app.inbox.known_tags():  # t goes through the feeds' tags and the labels, in order
+            await pilot.press("t")
+            await settle(pilot)
+            if app.inbox.filters.tag == "billing":
+                break
+        assert app.inbox.filters.tag == "billing"
+        assert row_ids(app) == expected_ids(demo, tag="billing") == [second]
+        assert "#billing" in str(app.inbox.query_one(FilterBar).render())
+
+
+async def test_minus_a_label_takes_it_off_and_u_puts_it_back(demo: Demo) -> None:
+    app = demo.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = table(app).items[0].id
+        with Store.open(demo.db_path) as store, store.transaction():  # `cmtui tag ID billing urgent`
+            store.add_labels(first, ["billing", "urgent"])
+        app.refresh_inbox()
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        assert "Labels now: #billing #urgent" in str(app.screen.query_one(".entry-title", Static).render())
+        await pilot.press(*"-billing", "enter")
+        await settle(pilot)
+        assert labels(demo, first) == ["urgent"]
+        assert any(n.startswith("Took #billing off: ") for n in notifications(app))
+        await label(pilot, "-billing")  # not on it any more: nothing changes
+        assert any(n.startswith("No #billing to take off: ") for n in notifications(app))
+        await pilot.press("u")
+        await settle(pilot)
+        assert labels(demo, first) == ["billing", "urgent"]
+        await label(pilot, "urgent")
+        assert any(n.startswith("Already labelled #urgent: ") for n in notifications(app))
+
+
+async def test_l_on_marked_rows_labels_them_all_and_one_u_takes_it_back(demo: Demo) -> None:
+    app = demo.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        ids = row_ids(app)
+        await pilot.press("space", "space", "space", "l")
+        await settle(pilot)
+        assert "Label 3 conversations" in str(app.screen.query_one(".entry-title", Static).render())
+        await pilot.press("escape")  # closed without a label: the marks stay
+        await settle(pilot)
+        assert table(app).marked == set(ids[:3])
+        await label(pilot, "backlog")
+        assert [labels(demo, i) for i in ids[:4]] == [["backlog"]] * 3 + [[]]
+        assert "Labelled #backlog: 3 conversations · u to undo" in notifications(app)
+        assert not table(app).marked
+        await pilot.press("u")
+        await settle(pilot)
+        assert [labels(demo, i) for i in ids[:3]] == [[]] * 3
+
+
+async def test_l_in_the_conversation_shows_the_label_in_its_header(demo: Demo) -> None:
+    app = demo.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = await open_first(pilot, app)
+        assert "#" not in head(app).splitlines()[2]
+        await label(pilot, "billing")
+        assert isinstance(app.screen, ConversationScreen)
+        assert labels(demo, first) == ["billing"]
+        assert head(app).splitlines()[2].endswith(" · #billing")
+        await label(pilot, "-billing")
+        assert labels(demo, first) == []
+        assert "#billing" not in head(app)

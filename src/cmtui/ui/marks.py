@@ -1,16 +1,16 @@
-"""The user's marks on a conversation, from the app: done, snoozed, muted, assigned (each taken back with u), notes,
-and opened.
+"""The user's marks on a conversation, from the app: done, snoozed, muted, assigned, labelled (each taken back with
+u), notes, and opened.
 
 `CmtuiApp.marks` is the one `Marks`; the inbox and conversation screens call it. Done, snooze, mute and assign are one
-small write on the app's own store, then the inbox reloads; the opening of a conversation and a note are written by
-a worker on a connection of its own instead, as a sync may hold the write lock. A note's worker tells the inbox
-(`NoteSaved`: the base screen, always there), which hands it back here on the UI thread: the toast, the inbox and
-the conversation's header.
+small write on the app's own store, then the inbox reloads; the opening of a conversation, a note and labels are
+written by a worker on a connection of its own instead, as a sync may hold the write lock. A note's or a label's
+worker tells the inbox (`NoteSaved`, `LabelsChanged`: the base screen, always there), which hands it back here on
+the UI thread: the toast, the undo, the inbox and the conversation's header.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sized
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -21,7 +21,7 @@ from textual.message import Message
 from cmtui import team, text
 from cmtui.store import Store
 from cmtui.triage import InboxItem
-from cmtui.ui.screens.annotate import NoteScreen
+from cmtui.ui.screens.annotate import LabelChange, LabelScreen, NoteScreen
 from cmtui.ui.screens.conversation import ConversationScreen
 from cmtui.ui.screens.snooze import SnoozeScreen
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from cmtui.ui.screens.inbox import InboxScreen
 
 UNDO_KEPT = 50  # actions that u can take back, newest first
+Target = tuple[int, str]  # a conversation to label: its id and title
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,17 @@ class NoteSaved(Message):
 
     conversation_id: int
     note: str
+    error: str | None = None
+
+
+@dataclass
+class LabelsChanged(Message):
+    """A worker added or took off a label on `targets` (or could not: `error`); `changed`: the conversations whose
+    labels it changed. Posted to the inbox, which calls `Marks.labels_changed`."""
+
+    targets: list[Target]
+    change: LabelChange
+    changed: list[int]
     error: str | None = None
 
 
@@ -99,6 +111,74 @@ class Marks:
         self.app.say("Note added")
         self.app.refresh_inbox()
         self.refresh_conversations({event.conversation_id})
+
+    # -- labels: written by a worker, taken back with u --------------------------------
+    def ask_label(self, targets: list[Target], labels: list[str], known: list[str],
+                  then: Callable[[bool], None] | None = None) -> None:
+        """The label modal for these conversations (`labels`: those they have; `known`: offered as one types); the
+        label typed is added to every one, `-label` taken off. `then(changed)` once the modal is closed."""
+        if len(targets) == 1:
+            heading = f"Label “{text.one_line(targets[0][1], 60)}”"
+        else:
+            heading = f"Label {len(targets)} conversations"
+
+        def chosen(change: LabelChange | None) -> None:
+            if change is not None:
+                self.change_labels(targets, change)
+            if then is not None:
+                then(change is not None)
+
+        self.app.push_screen(LabelScreen(heading, labels, known), chosen)
+
+    def change_labels(self, targets: list[Target], change: LabelChange) -> None:
+        """Add the label to every target (or take it off), off the UI thread; `labels_changed` follows."""
+        self.app.run_writer(partial(self._change_labels, self.app.inbox, targets, change), group="labels",
+                            description="Labelling conversations")
+
+    def _change_labels(self, inbox: InboxScreen, targets: list[Target], change: LabelChange) -> None:
+        """Thread worker: every target in one transaction, on a connection of its own."""
+        changed: list[int] = []
+        try:
+            with Store.open(self.app.db_path) as store, store.transaction():
+                for conversation_id, _ in targets:
+                    if change.remove:
+                        done = store.remove_label(conversation_id, change.label)
+                    else:
+                        done = bool(store.add_labels(conversation_id, [change.label]))
+                    if done:
+                        changed.append(conversation_id)
+        except Exception as error:  # any store error: said, nothing half done (one transaction)
+            inbox.post_message(LabelsChanged(targets, change, [], f"{type(error).__name__}: {error}"))
+            return
+        inbox.post_message(LabelsChanged(targets, change, changed))
+
+    def labels_changed(self, event: LabelsChanged) -> None:
+        """On the UI thread, once the label's worker is done: the undo, the toast, the inbox and the conversation."""
+        change, changed = event.change, event.changed
+        label = "#" + text.one_line(change.label, 40)
+        what = text.one_line(event.targets[0][1], 60) if len(event.targets) == 1 else count(event.targets)
+        if event.error is not None:
+            self.app.say(f"{label} was not {'taken off' if change.remove else 'added'} "
+                         f"({text.one_line(event.error, 200)}): {what}", severity="error")
+            return
+        if not changed:
+            self.app.say(f"No {label} to take off: {what}" if change.remove else f"Already labelled {label}: {what}")
+            return
+        store = self.app.store
+
+        def revert() -> None:
+            for conversation_id in changed:
+                if change.remove:
+                    store.add_labels(conversation_id, [change.label])
+                else:
+                    store.remove_label(conversation_id, change.label)
+
+        self._push_undo(Undo("unlabel" if change.remove else "label", changed[0], revert))
+        if len(event.targets) > 1:
+            what = count(changed)
+        self.app.say(f"{'Took ' + label + ' off' if change.remove else 'Labelled ' + label}: {what} · u to undo")
+        self.app.refresh_inbox()
+        self.refresh_conversations(set(changed))
 
     def refresh_conversations(self, conversation_ids: set[int]) -> None:
         """The open conversation screens of these conversations read their header's state again."""
@@ -260,6 +340,6 @@ class Marks:
         self.app.refresh_inbox(keep_id=undo.conversation_id)
 
 
-def count(items: list[InboxItem]) -> str:
+def count(items: Sized) -> str:
     """"12 conversations", "1 conversation"."""
     return f"{len(items)} conversation{'s' if len(items) != 1 else ''}"

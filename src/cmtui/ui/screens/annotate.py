@@ -4,6 +4,7 @@ They only ask: `Marks` writes what they return (off the UI thread) and says how 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
@@ -12,12 +13,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
 from textual.widgets import Input, Static
 
 from cmtui import text
 from cmtui.ui import render
 
 NOTE_LIMIT = 2000  # characters of one note
+LABEL_LIMIT = 80  # characters of one label
+LABELS_SHOWN = 12  # labels listed in the label modal ("+3 more" after them)
 
 
 def typed(value: str) -> str:
@@ -58,6 +62,73 @@ class NoteScreen(ModalScreen[str | None]):
     def _submitted(self, event: Input.Submitted) -> None:
         """enter: the note; an empty one saves nothing."""
         self.dismiss(typed(event.value) or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class LabelChange:
+    """What the label modal asks for: add `label`, or (`remove`) take it off."""
+
+    label: str
+    remove: bool = False
+
+
+def label_change(value: str) -> LabelChange | None:
+    """`billing` adds the label, `-billing` takes it off; None for nothing (or a lone `-`)."""
+    found = typed(value)
+    remove = found.startswith("-")
+    label = typed(found[1:]) if remove else found
+    return LabelChange(label, remove) if label else None
+
+
+class LabelScreen(ModalScreen[LabelChange | None]):
+    """`l`: a label to add to a conversation (or to every marked one), or `-label` to take one off. Returns the
+    change (None: nothing)."""
+
+    CSS_PATH = "annotate.tcss"
+    HELP_SECTION: ClassVar[str] = "Label"
+    AUTO_FOCUS = "#label-input"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="label.cancel"),
+    ]
+
+    def __init__(self, heading: str, labels: list[str], known: list[str]) -> None:
+        """`heading`: `Label “title”` or `Label 3 conversations`; `labels`: those it has (or they have); `known`:
+        the labels and tags the app knows of, offered as the user types."""
+        super().__init__()
+        self.heading = heading
+        self.labels = labels
+        self.known = known
+
+    def compose(self) -> ComposeResult:
+        muted = render.colors(self.app)["foreground-muted"]
+        with Vertical(id="label-panel", classes="entry-panel"):
+            heading = Text()
+            heading.append(self.heading, style="bold")
+            heading.append("\n")
+            if self.labels:
+                heading.append("Labels now: ", style=muted)
+                shown = self.labels[:LABELS_SHOWN]
+                heading.append(" ".join("#" + text.one_line(label, 30) for label in shown), style="bold")
+                if len(self.labels) > len(shown):
+                    heading.append(f" +{len(self.labels) - len(shown)} more", style=muted)
+            else:
+                heading.append("No labels yet.", style=muted)
+            yield Static(heading, classes="entry-title")
+            suggestions = [*self.known, *("-" + label for label in self.labels)]
+            yield Input(placeholder="billing", max_length=LABEL_LIMIT + 1, id="label-input",
+                        suggester=SuggestFromList(suggestions, case_sensitive=False))
+            yield Static(Text("enter: add the label · -label: take it off (e.g. -billing) · →: complete · "
+                              "escape: cancel", style=muted), classes="entry-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#label-panel").border_title = "Label"
+
+    @on(Input.Submitted, "#label-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(label_change(event.value))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

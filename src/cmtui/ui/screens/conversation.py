@@ -89,6 +89,7 @@ class ConversationScreen(CmtuiScreen):
         Binding("a", "assign", "Assign to me", show=False, id="conversation.assign"),
         Binding("A", "unassign", "Unassign", show=False, id="conversation.unassign"),
         Binding("N", "note", "Internal note", show=False, id="conversation.note"),
+        Binding("l", "label", "Label", show=False, id="conversation.label"),
     ]
 
     def __init__(self, conversation_id: int, message_id: int | None = None) -> None:
@@ -196,7 +197,7 @@ class ConversationScreen(CmtuiScreen):
 
     def _status_line(self, previous: str | None, palette: dict[str, str]) -> Text:
         """`4 messages · 1 waiting for a reply, the oldest for 3 h · 2 new since you last looked · muted ·
-        assigned to maya`."""
+        assigned to maya · #billing #urgent`."""
         muted = palette["foreground-muted"]
         waiting = [m for m in self.messages if m.unanswered]
         new = [m for m in self.messages if m.new]
@@ -219,6 +220,9 @@ class ConversationScreen(CmtuiScreen):
         if self.state.assigned_to:
             line.append(" · ", style=muted)
             line.append(f"assigned to {text.one_line(self.state.assigned_to, 40)}", style=palette["primary"])
+        if self.state.labels:
+            line.append(" · ", style=muted)
+            line.append(" ".join("#" + text.one_line(label, 30) for label in self.state.labels), style="bold")
         return line
 
     def _focus_first(self) -> None:
@@ -284,3 +288,8 @@ class ConversationScreen(CmtuiScreen):
     def action_note(self) -> None:
         """N: an internal note on this conversation; the header lists it once it is saved."""
         self.cmtui.marks.ask_note(self.conversation_id, self.title_text)
+
+    def action_label(self) -> None:
+        """l: add a label to this conversation (`-label` takes it off); the header shows its labels."""
+        known = self.cmtui.inbox.known_tags()
+        self.cmtui.marks.ask_label([(self.conversation_id, self.title_text)], list(self.state.labels), known)

@@ -29,11 +29,11 @@ from cmtui.store import Store
 from cmtui.triage import InboxItem
 from cmtui.ui import views
 from cmtui.ui.data import ThreadMessage, latest_unanswered, up_to_date, waiting_message
-from cmtui.ui.marks import NoteSaved
+from cmtui.ui.marks import LabelsChanged, NoteSaved
 from cmtui.ui.messages import InboxLoaded, PreviewLoaded, StoreChanged
 from cmtui.ui.screens.base import CmtuiScreen
 from cmtui.ui.widgets.filter_bar import FilterBar, Filters
-from cmtui.ui.widgets.inbox_table import InboxTable, Row
+from cmtui.ui.widgets.inbox_table import InboxTable, Row, conversation_of
 from cmtui.ui.widgets.preview import Preview
 
 FIRST_PAGE = 200  # conversations shown first; the rest follow (10k take a few tenths of a second to read)
@@ -55,6 +55,12 @@ class InboxPage:
     waiting_here: int  # of them, waiting for a reply (the markers' ranks)
     waiting: int  # waiting in every feed and view: the title's "N waiting"
     counts: dict[str, int] | None = None  # conversations, messages, feeds: for "inbox zero"
+    labels: frozenset[str] = frozenset()  # the labels on the conversations read (`t` offers them)
+
+
+def labels_of(rows: list[Row]) -> frozenset[str]:
+    """Every label on the conversations of these rows."""
+    return frozenset(label for row in rows for label in conversation_of(row).labels)
 
 
 def conversations(n: int) -> str:
@@ -87,7 +93,8 @@ def query_page(store: Store, config: Config, now: datetime, f: Filters) -> Inbox
     everything = f.view == views.NEEDS_REPLY and not f.narrowed
     waiting = waiting_here if everything else triage.inbox_count(store, config, now=now)[1]
     counts = store.counts() if not items and everything else None
-    return InboxPage(f, now, rows(store, config, items, f), complete, total, waiting_here, waiting, counts)
+    return InboxPage(f, now, rows(store, config, items, f), complete, total, waiting_here, waiting, counts,
+                     labels_of(list(items)))
 
 
 def read_all(store: Store, config: Config, now: datetime, f: Filters) -> list[Row]:
@@ -114,6 +121,7 @@ class InboxScreen(CmtuiScreen):
         Binding("a", "assign", "Assign to me", show=False, id="inbox.assign"),
         Binding("A", "unassign", "Unassign", show=False, id="inbox.unassign"),
         Binding("N", "note", "Internal note", show=False, id="inbox.note"),
+        Binding("l", "label", "Label", show=False, id="inbox.label"),
         Binding("space", "toggle_mark", "Mark", show=False, id="inbox.mark"),
         Binding("v", "mark_range", "Mark a range", show=False, id="inbox.range"),
         Binding("asterisk", "mark_all", "Mark all", show=False, id="inbox.mark_all"),
@@ -132,6 +140,7 @@ class InboxScreen(CmtuiScreen):
         self._page: InboxPage | None = None  # the page shown
         self._complete = False  # the table holds the page's whole list (the rest came, or there was none)
         self._mark_all = False  # * was pressed before the whole list came: mark all of it once it is here
+        self._labels_seen: set[str] = set()  # on the conversations read so far, in any view, or added here (`t`)
 
     def compose(self) -> ComposeResult:
         yield Header(icon="●")
@@ -204,12 +213,13 @@ class InboxScreen(CmtuiScreen):
             if not page.complete:
                 rest = read_all(store, app.config, page.now, filters)
                 if not worker.is_cancelled:
-                    self.post_message(InboxLoaded(page, load, keep_id, rest))
+                    self.post_message(InboxLoaded(replace(page, labels=labels_of(rest)), load, keep_id, rest))
 
     @on(InboxLoaded)
     def _loaded(self, message: InboxLoaded) -> None:
         if message.load != self._loads or message.page.filters != self.filters or not self.is_attached:
             return  # a newer reload or search came meanwhile
+        self._labels_seen |= message.page.labels
         if message.rest is None:
             self._show_page(message.page, message.keep_id)
         else:
@@ -380,6 +390,13 @@ class InboxScreen(CmtuiScreen):
         """A note's worker is done (it posts here: the inbox is always there, whichever screen is on top)."""
         self.cmtui.marks.note_saved(event)
 
+    @on(LabelsChanged)
+    def _labels_changed(self, event: LabelsChanged) -> None:
+        """A label's worker is done: `t` offers the label from now on."""
+        if event.changed and not event.change.remove:
+            self._labels_seen.add(event.change.label)
+        self.cmtui.marks.labels_changed(event)
+
     # -- filters ---------------------------------------------------------------------
     def set_filters(self, **changes: Any) -> None:
         """Other filters: another list, so the marks go."""
@@ -424,10 +441,20 @@ class InboxScreen(CmtuiScreen):
         index = cycle.index(self.filters.brand) if self.filters.brand in cycle else 0
         self.set_filters(brand=cycle[(index + 1) % len(cycle)])
 
+    def known_tags(self) -> list[str]:
+        """The feeds' tags and the labels on the conversations read so far (`l`, `cmtui tag`, rules), sorted: what
+        `t` goes through and the label modal offers."""
+        found = set(self.cmtui.tags()) | self._labels_seen
+        if self.filters.tag:
+            found.add(self.filters.tag)
+        return sorted(found, key=lambda tag: (tag.casefold(), tag))
+
     def action_cycle_tag(self) -> None:
-        tags = self.cmtui.tags()
+        """t: every conversation, then those of each feed tag and label in turn."""
+        tags = self.known_tags()
         if not tags:
-            self.notify("No feed has tags: add tags = [...] to a feed in feeds.toml", markup=False)
+            self.notify("No tags or labels yet: l labels a conversation, tags = [...] in feeds.toml tags a feed",
+                        markup=False)
             return
         cycle: list[str | None] = [None, *tags]
         index = cycle.index(self.filters.tag) if self.filters.tag in cycle else 0
@@ -546,8 +573,9 @@ class InboxScreen(CmtuiScreen):
         self._show_bar()
         return items
 
-    def _snoozed_marked(self, snoozed: bool) -> None:
-        if snoozed:
+    def _marks_acted_on(self, acted: bool) -> None:
+        """The marked rows were snoozed or labelled: the marks go; else (the modal was closed) they stay."""
+        if acted:
             self.table.marked.clear()
             self._show_bar()
 
@@ -570,7 +598,7 @@ class InboxScreen(CmtuiScreen):
     def action_snooze(self) -> None:
         if marked := self.table.marked_items:  # the marks stay if the modal is closed without a time
             self.table.end_range()
-            self.cmtui.marks.ask_snooze_many(marked, then=self._snoozed_marked)
+            self.cmtui.marks.ask_snooze_many(marked, then=self._marks_acted_on)
         elif (item := self._need_item()) is not None:
             self.cmtui.marks.ask_snooze(item.id, item.title, item.snoozed_until)
 
@@ -609,3 +637,15 @@ class InboxScreen(CmtuiScreen):
         """N: an internal note on the highlighted conversation (by message: the row's conversation)."""
         if (item := self._need_item()) is not None:
             self.cmtui.marks.ask_note(item.id, item.title)
+
+    def action_label(self) -> None:
+        """l: add a label to the highlighted conversation, or to every marked one (`-label` takes it off); the
+        marks stay if the modal is closed without one."""
+        known = self.known_tags()
+        if marked := self.table.marked_items:
+            self.table.end_range()
+            labels = sorted({label for item in marked for label in item.labels}, key=str.casefold)
+            self.cmtui.marks.ask_label([(item.id, item.title) for item in marked], labels, known,
+                                       then=self._marks_acted_on)
+        elif (item := self._need_item()) is not None:
+            self.cmtui.marks.ask_label([(item.id, item.title)], list(item.labels), known)
