@@ -57,7 +57,8 @@ async def by_message(pilot: Pilot[None]) -> None:
 
 
 async def move_to(pilot: Pilot[None], app: CmtuiApp, row: WaitingMessage) -> None:
-    table(app).move_cursor(row=table(app).items.index(row))
+    """The cursor on the row of `row`'s message (found by id: a reload made new rows, e.g. after an editor closed)."""
+    table(app).move_cursor(row=next(i for i, r in enumerate(table(app).items) if r.id == row.id))
     await settle(pilot)
 
 
