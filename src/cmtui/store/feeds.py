@@ -93,6 +93,11 @@ class FeedStore(StoreBase):
             sets = ", ".join(f"{k} = ?" for k in values)
             self._run(f"UPDATE feeds SET {sets} WHERE id = ?", [*values.values(), feed_id])
 
+    def configured_feeds(self) -> list[FeedRow]:
+        """The configured feeds' own rows (their last fetch, error...), without `feeds_health`'s counts, which
+        read every message."""
+        return self._typed(FeedRow, "SELECT * FROM feeds WHERE configured = 1 ORDER BY id")
+
     def feeds_health(self) -> list[FeedHealthRow]:
         """Configured feeds with the health of the comment feeds found through them."""
         # Counted in one pass over each table, then joined: neither feeds.parent_id nor messages.feed_id has an

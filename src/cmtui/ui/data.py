@@ -263,7 +263,7 @@ class SyncStatus:
 def sync_status(store: Store, config: Config) -> SyncStatus:
     """The `SyncStatus` of the feeds `config` lists (feeds dropped from it no longer count)."""
     configured = {f.url for f in config.feeds}
-    rows = [r for r in store.feeds_health() if r.url in configured]
+    rows = [r for r in store.configured_feeds() if r.url in configured]
     last_ok = max((r.last_ok for r in rows if r.last_ok), default=None)  # the store's own format: ordered as text
     attempted = sum(1 for r in rows if r.last_attempt)
     return SyncStatus(last_synced=parse_iso(last_ok), failing=sum(1 for r in rows if r.last_error),
