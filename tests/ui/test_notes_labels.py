@@ -16,7 +16,7 @@ from cmtui.ui.screens.inbox import InboxScreen
 from cmtui.ui.widgets.filter_bar import FilterBar
 
 from .conftest import SIZE, Clock, Demo
-from .test_app import expected_ids, notifications, row_ids, settle, state, table
+from .test_app import expected_ids, notifications, row_ids, settle, state, table, workers_done
 
 
 @pytest.fixture(autouse=True)
@@ -238,3 +238,62 @@ async def test_l_in_the_conversation_shows_the_label_in_its_header(demo: Demo) -
         await label(pilot, "-billing")
         assert labels(demo, first) == []
         assert "#billing" not in head(app)
+
+
+# -- someone is replying ---------------------------------------------------------------------
+
+
+async def test_the_conversation_says_who_else_is_replying_and_follows_the_store(
+        demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CMTUI_USER", "ravi")
+    app = demo.app()
+    app.POLL_SECONDS = 0.1  # type: ignore[misc]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = table(app).items[0].id
+        with Store.open(demo.db_path) as store:  # maya's editor, elsewhere; and mine, which I am not told of
+            store.start_replying(first, "maya")
+            store.start_replying(first, "ravi")
+        await open_first(pilot, app)
+        assert head(app).splitlines()[2].endswith(" · ✎ maya is replying")
+        with Store.open(demo.db_path) as store:  # then maya closes her editor: the poller sees it
+            store.stop_replying(first, "maya")
+        for _ in range(50):
+            await pilot.pause(0.1)
+            await workers_done(pilot)
+            if "is replying" not in head(app):
+                break
+        assert "is replying" not in head(app)
+        with Store.open(demo.db_path) as store:  # and opens it again, with dana
+            store.start_replying(first, "maya")
+            store.start_replying(first, "dana")
+        for _ in range(50):
+            await pilot.pause(0.1)
+            await workers_done(pilot)
+            if "are replying" in head(app):
+                break
+        assert "✎ dana and maya are replying" in head(app)  # earliest first, then by name
+
+
+async def test_on_postgresql_the_open_conversation_hears_a_teammate_start_replying(
+        pg_demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On the team's PostgreSQL store the change comes as the server's notification: the conversation's header
+    follows it without a key pressed, as the inbox's rows do."""
+    monkeypatch.setenv("CMTUI_USER", "ravi")
+    app = pg_demo.app()
+    app.POLL_SECONDS = 0.1  # type: ignore[misc]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = await open_first(pilot, app)
+        assert "is replying" not in head(app)
+        with Store.open(pg_demo.db_path) as store:  # maya, elsewhere
+            store.start_replying(first, "maya")
+            with store.transaction():
+                store.add_note(first, "maya", "on it")
+        for _ in range(50):
+            await pilot.pause(0.1)
+            await workers_done(pilot)
+            if "is replying" in head(app) and "Internal note" in head(app):
+                break
+        assert "✎ maya is replying" in head(app)
+        assert "Internal note · maya · just now: on it" in head(app)

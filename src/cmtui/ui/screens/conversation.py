@@ -23,6 +23,7 @@ from cmtui.ui import render
 from cmtui.ui.data import LoadedThread, Note, Ranking, ThreadMessage, ThreadState, read_state, read_thread
 from cmtui.ui.messages import ThreadLoaded
 from cmtui.ui.screens.base import CmtuiScreen
+from cmtui.ui.widgets.reason_tags import replying_label
 from cmtui.ui.widgets.thread_view import ThreadView
 
 REASON_CHARS = 60  # of one signal's reason in the priority line (its words come from a feed)
@@ -150,7 +151,8 @@ class ConversationScreen(CmtuiScreen):
 
     def refresh_state(self) -> None:
         """Read the state again in a worker (`_state_read`): after a note or a label was saved, or when another
-        program (a teammate) changed the store. The thread itself stays as it is."""
+        program (a teammate) changed the store (the inbox's reload calls it): who else is replying now. The thread
+        itself stays as it is."""
         self.run_worker(self._read_state, thread=True, exclusive=True, group="conversation-state",
                         exit_on_error=False, description="Reading a conversation's state")
 
@@ -197,7 +199,7 @@ class ConversationScreen(CmtuiScreen):
 
     def _status_line(self, previous: str | None, palette: dict[str, str]) -> Text:
         """`4 messages · 1 waiting for a reply, the oldest for 3 h · 2 new since you last looked · muted ·
-        assigned to maya · #billing #urgent`."""
+        assigned to maya · ✎ ravi is replying · #billing #urgent`."""
         muted = palette["foreground-muted"]
         waiting = [m for m in self.messages if m.unanswered]
         new = [m for m in self.messages if m.new]
@@ -220,6 +222,9 @@ class ConversationScreen(CmtuiScreen):
         if self.state.assigned_to:
             line.append(" · ", style=muted)
             line.append(f"assigned to {text.one_line(self.state.assigned_to, 40)}", style=palette["primary"])
+        if self.state.replying:
+            line.append(" · ", style=muted)
+            line.append("✎ " + replying_label(list(self.state.replying)), style=palette["warning"])
         if self.state.labels:
             line.append(" · ", style=muted)
             line.append(" ".join("#" + text.one_line(label, 30) for label in self.state.labels), style="bold")

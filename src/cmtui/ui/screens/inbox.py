@@ -32,6 +32,7 @@ from cmtui.ui.data import ThreadMessage, latest_unanswered, up_to_date, waiting_
 from cmtui.ui.marks import LabelsChanged, NoteSaved
 from cmtui.ui.messages import InboxLoaded, PreviewLoaded, StoreChanged
 from cmtui.ui.screens.base import CmtuiScreen
+from cmtui.ui.screens.conversation import ConversationScreen
 from cmtui.ui.widgets.filter_bar import FilterBar, Filters
 from cmtui.ui.widgets.inbox_table import InboxTable, Row, conversation_of
 from cmtui.ui.widgets.preview import Preview
@@ -383,7 +384,12 @@ class InboxScreen(CmtuiScreen):
             self.cmtui.open_conversation(item.id, message.id if message is not None else None)
 
     def on_store_changed(self, message: StoreChanged) -> None:
+        """Another program (a cron sync, a teammate) changed the store: the inbox, and the header of an open
+        conversation (its notes, labels, who is replying), are read again."""
         self.reload(message.keep_id)
+        for screen in self.app.screen_stack:
+            if isinstance(screen, ConversationScreen):
+                screen.refresh_state()
 
     @on(NoteSaved)
     def _note_saved(self, event: NoteSaved) -> None:
