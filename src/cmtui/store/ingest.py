@@ -241,19 +241,21 @@ class _Batch:
                                         "ON CONFLICT DO NOTHING", [(conv_id, u) for u in e.comment_feeds])
 
     def finish(self) -> None:
-        """People seen in this batch, counted in one statement."""
+        """People seen in this batch, counted in one statement. The feeds each has written in are read first
+        and extended here (the batch holds the write lock): no JSON is taken apart row by row in SQL."""
+        feeds = {row["name_norm"]: json.loads(row["feeds"]) for row in self.store.lookup(
+            "SELECT name_norm, feeds FROM people WHERE name_norm IN ({marks})", list(self.people))}
+        rows = []
+        for norm, (name, first, last, count) in self.people.items():
+            known = feeds.get(norm, [])
+            listed = known if self.owner_id in known else [*known, self.owner_id]
+            rows.append((norm, name, first, last, count, json.dumps(listed, separators=(",", ":"))))
         self.store.conn.executemany(
-            """INSERT INTO people(name_norm, name, first_seen, last_seen, messages, feeds)
-               VALUES (?, ?, ?, ?, ?, json_array(?))
+            """INSERT INTO people(name_norm, name, first_seen, last_seen, messages, feeds) VALUES (?, ?, ?, ?, ?, ?)
                ON CONFLICT(name_norm) DO UPDATE SET name = excluded.name,
                    first_seen = min(people.first_seen, excluded.first_seen),
                    last_seen = max(people.last_seen, excluded.last_seen),
-                   messages = people.messages + excluded.messages,
-                   feeds = CASE WHEN EXISTS (SELECT 1 FROM json_each(people.feeds) WHERE CAST(value AS INTEGER) = ?)
-                                THEN people.feeds
-                                ELSE json_insert(people.feeds, '$[#]', ?) END""",
-            [(norm, name, first, last, count, self.owner_id, self.owner_id, self.owner_id)
-             for norm, (name, first, last, count) in self.people.items()])
+                   messages = people.messages + excluded.messages, feeds = excluded.feeds""", rows)
 
 
 def _knows_more(e: Entry, row: Any) -> bool:

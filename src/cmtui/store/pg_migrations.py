@@ -18,7 +18,7 @@ def migration(name: str, sql: str) -> None:
 
 
 # The SQLite functions the store's queries use that PostgreSQL lacks, with SQLite's meaning on the values cmtui
-# stores: ISO times, JSON arrays, and paths of the form '$[n]' (and '$[#]', the end, to append).
+# stores: ISO times, JSON arrays, and paths of the form '$[n]'.
 _SQLITE_FUNCTIONS = r"""
 CREATE FUNCTION julianday(t text) RETURNS double precision LANGUAGE sql STABLE STRICT
     AS $$ SELECT extract(epoch FROM t::timestamptz)::double precision / 86400.0 + 2440587.5 $$;
@@ -28,10 +28,6 @@ CREATE FUNCTION json_each(j text) RETURNS TABLE (value text) LANGUAGE sql IMMUTA
     AS $$ SELECT jsonb_array_elements_text(j::jsonb) $$;
 CREATE FUNCTION json_extract(j text, path text) RETURNS text LANGUAGE sql IMMUTABLE STRICT
     AS $$ SELECT (j::jsonb) #>> ARRAY[substring(path FROM '^\$\[(\d+)\]$')] $$;
-CREATE FUNCTION json_array(v anyelement) RETURNS text LANGUAGE sql IMMUTABLE
-    AS $$ SELECT jsonb_build_array(v)::text $$;
-CREATE FUNCTION json_insert(j text, path text, v anyelement) RETURNS text LANGUAGE sql IMMUTABLE
-    AS $$ SELECT CASE WHEN path = '$[#]' THEN (j::jsonb || jsonb_build_array(v))::text END $$;
 CREATE FUNCTION min(a anycompatible, b anycompatible) RETURNS anycompatible LANGUAGE sql IMMUTABLE
     AS $$ SELECT CASE WHEN a IS NULL OR b IS NULL THEN NULL WHEN b < a THEN b ELSE a END $$;
 CREATE FUNCTION max(a anycompatible, b anycompatible) RETURNS anycompatible LANGUAGE sql IMMUTABLE
