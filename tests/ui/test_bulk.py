@@ -133,7 +133,7 @@ async def test_v_marks_the_rows_between_the_anchor_and_the_cursor(demo: Demo) ->
         assert screen_text(app).count(PICKED) == 3 and "3 marked" in screen_text(app)
         await pilot.press("v")  # ends the range; the marks stay while the cursor moves on
         await settle(pilot)
-        assert "Marked 3 conversations · d s m a act on them all · escape clears" in notifications(app)
+        assert "Marked 3 conversations · d s m a l act on them all · escape clears" in notifications(app)
         await pilot.press("j", "j")
         await settle(pilot)
         assert table(app).marked == set(ids[1:4])
@@ -243,7 +243,7 @@ async def test_star_marks_every_conversation_of_the_view_not_only_those_read(
         await settle(pilot)
         assert row_ids(app) == expected
         assert table(app).marked == set(expected)
-        assert f"Marked {len(expected)} conversations · d s m a act on them all" in notifications(app)[-1]
+        assert f"Marked {len(expected)} conversations · d s m a l act on them all" in notifications(app)[-1]
         assert f"{len(expected)} marked" in screen_text(app)
         await pilot.press("d")
         await settle(pilot)

@@ -169,7 +169,7 @@ async def test_l_labels_the_highlighted_conversation_and_t_lists_the_label(demo:
         assert labels(demo, second) == ["billing"]
         assert any(n.startswith("Labelled #billing: ") and n.endswith("· u to undo") for n in notifications(app))
         assert next(i for i in table(app).items if i.id == second).labels == ["billing"]
-        assert "billing" in app.inbox.known_tags() and set(app.tags()) < set(app.inbox.known_tags())
+        assert "billing" in app.inbox.known_tags() and "billing" in app.tags()  # the palette offers it too
         for _ in app.inbox.known_tags():  # t goes through the feeds' tags and the labels, in order
             await pilot.press("t")
             await settle(pilot)

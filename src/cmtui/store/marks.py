@@ -83,6 +83,10 @@ class MarkStore(StoreBase):
                 added.append(label)
         return added
 
+    def labels_in_use(self) -> list[str]:
+        """Every label the user put on a conversation (`cmtui tag`, the app's `l`), sorted."""
+        return [row[0] for row in self._run("SELECT DISTINCT label FROM labels ORDER BY label")]
+
     def remove_label(self, conv_id: int, label: str) -> bool:
         """Take a label of the user's off the conversation; False when it had none such."""
         cursor = self._run("DELETE FROM labels WHERE conversation_id = ? AND label = ?", [conv_id, label])

@@ -216,7 +216,9 @@ class CmtuiApp(App[None]):
         return triage.item(self.store, self.config, conversation_id, now=self.now())
 
     def tags(self) -> list[str]:
-        return sorted({t for f in self.config.feeds for t in f.tags}, key=str.casefold)
+        """The feeds' tags and the user's labels (`l`, `cmtui tag`): what `t` and the palette filter by."""
+        return sorted({t for f in self.config.feeds for t in f.tags} | set(self.store.labels_in_use()),
+                      key=str.casefold)
 
     def brands(self) -> list[str]:
         """The names of the brands we speak for, `[identity]`'s first (one unnamed brand without `[[brands]]`)."""

@@ -539,7 +539,7 @@ class InboxScreen(CmtuiScreen):
 
     def _say_marked(self) -> None:
         marked = len(self.table.marked)
-        self.notify(f"Marked {conversations(marked)} · d s m a act on them all · escape clears" if marked else
+        self.notify(f"Marked {conversations(marked)} · d s m a l act on them all · escape clears" if marked else
                     "Nothing marked", markup=False)
 
     def action_mark_all(self) -> None:
