@@ -13,11 +13,12 @@ import os
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from textual.pilot import Pilot
 
+import cmtui.store.marks
 import cmtui.sync
 from cmtui.config import Config, parse
 from cmtui.demo import sites
@@ -95,6 +96,9 @@ async def shoot(app: CmtuiApp, out: Path) -> list[Path]:
 # conversations taken: the inbox shows the views' tabs and "→ dana", the conversation says "assigned to dana".
 TEAM = '\n[views.complaints]\nreason = "complaint"\n\n[team]\nme = "dana"\n'
 ASSIGNED = {"Introducing the Acme Burr One": "dana", "This company is a joke": "marco"}
+# an internal note and a label on the conversation the conversation screenshot shows
+NOTE = ("Introducing the Acme Burr One", "marco", "Asked billing about Rachel's refund, ticket 4411")
+LABEL = ("Introducing the Acme Burr One", "refund")
 
 REPLY = ("Hi Jonas, sorry the reset didn't help. You can go back to 2.3 from the app: Settings → Firmware → "
          "Previous version.\n\nIf it still stops after that, reply here and we'll send you a prepaid label.")
@@ -123,6 +127,7 @@ def main() -> None:
     os.environ["TZ"] = "UTC"
     time.tzset()
     cmtui.sync.utc_now = lambda: NOW  # type: ignore[attr-defined]  # feed health times ("last OK") at the fixed clock
+    cmtui.store.marks.utc_now = lambda: NOW - timedelta(hours=2)  # type: ignore[attr-defined]  # the note's time
     with tempfile.TemporaryDirectory(prefix="cmtui-shots-") as tmp, FeedServer() as server:
         for doc in sites.documents(BASE, NOW):
             server.set(doc.path, doc.body, content_type=doc.content_type, modified=doc.modified)
@@ -134,8 +139,11 @@ def main() -> None:
         try:
             run_sync(config, store, transport=transport)
             with store.transaction():
+                ids = {c.title: c.id for c in store.conversations(view="all")}
                 for title, who in ASSIGNED.items():
-                    store.assign(next(c.id for c in store.conversations(view="all") if c.title == title), who)
+                    store.assign(ids[title], who)
+                store.add_note(ids[NOTE[0]], NOTE[1], NOTE[2])
+                store.add_labels(ids[LABEL[0]], [LABEL[1]])
         finally:
             store.close()
         shown = config._replace(path=Path("/home/you/.config/cmtui/feeds.toml"))
