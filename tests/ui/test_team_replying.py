@@ -123,3 +123,27 @@ async def test_on_postgresql_a_teammates_change_reaches_the_open_app(pg_demo: De
                 break
         assert items[first].assigned_to == "maya" and items[second].replying == ["ravi"]
         assert table(app).get_row(str(second))[5].plain.startswith("✎ ravi is replying")
+
+
+async def test_a_teammates_editor_that_vanished_stops_showing(demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """maya's app died with her editor open: no goodbye, no change to the store. Once her last heartbeat is
+    older than 90 s, the others' inbox stops saying she is replying (checked without waiting for a change)."""
+    from datetime import UTC, datetime, timedelta
+
+    monkeypatch.setenv("CMTUI_USER", "ravi")
+    with Store.open(demo.db_path) as store:
+        conversation = next(c for c in store.conversation_ids()
+                            if (info := store.conversation(c)) is not None and info.title == BURR_ONE)
+        store.start_replying(conversation, "maya", now=datetime.now(UTC) - timedelta(seconds=86))
+    app = demo.app()
+    app.POLL_SECONDS = 0.1  # type: ignore[misc]
+    app.PRESENCE_SECONDS = 0.5  # type: ignore[misc]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert next(i for i in table(app).items if i.id == conversation).replying == ["maya"]
+        for _ in range(100):
+            await pilot.pause(0.1)
+            await workers_done(pilot)
+            if not next(i for i in table(app).items if i.id == conversation).replying:
+                break
+        assert next(i for i in table(app).items if i.id == conversation).replying == []

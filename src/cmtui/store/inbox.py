@@ -201,7 +201,7 @@ class InboxStore(SearchStore, PresenceStore):
                 "SELECT conversation_id, author, time, text FROM notes WHERE conversation_id IN "
                 "(SELECT CAST(value AS INTEGER) FROM json_each(?)) ORDER BY id", [ids]):
             notes.setdefault(conv_id, []).append({"author": author, "time": time, "text": text})
-        replying = self.replying([row.id for row in rows], besides=query.me, now=query.now)
+        replying = self.replying([row.id for row in rows], besides=query.me)  # by the real clock, as heartbeats
         for row in rows:
             if row.id in replying:
                 row.replying = json.dumps(replying[row.id], ensure_ascii=False)

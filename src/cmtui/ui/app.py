@@ -74,6 +74,7 @@ class CmtuiApp(App[None]):
     NOTIFICATION_TIMEOUT: ClassVar[float] = 4.0  # seconds a toast stays (Textual's default: 5)
     ERROR_TIMEOUT: ClassVar[float] = 8.0  # an error's toast, unless told otherwise: long enough to be read
     STATUS_SECONDS: ClassVar[float] = 30.0  # another program's writes re-read the sync status at most this often
+    PRESENCE_SECONDS: ClassVar[float] = 60.0  # a "maya is replying" shown is checked again this often (it goes stale)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("R", "sync", "Sync", id="app.sync"),
@@ -99,6 +100,7 @@ class CmtuiApp(App[None]):
         self.config_watch = ConfigWatch(config.path)
         self._status_version = -1  # the store's data_version when the sync status was last read
         self._status_read_at = 0.0  # time.monotonic() of that read
+        self._presence_checked_at = time.monotonic()  # when a shown "is replying" was last checked
         self._opened = False  # the first sync status decides whether the app syncs as it opens
         self._auto_sync: Timer | None = None
         self._config_reads = 0  # reads of an edited feeds.toml started …
@@ -252,12 +254,22 @@ class CmtuiApp(App[None]):
         if version != self._data_version and not self._writers:
             self._data_version = version
             self.inbox.post_message(StoreChanged())
+        elif self._replying_may_be_stale():  # a teammate's editor that went away without a word (a crash)
+            self.inbox.post_message(StoreChanged())
         if (version != self._status_version and not self.syncing
                 and time.monotonic() - self._status_read_at >= self.STATUS_SECONDS):
             self.read_sync_status()  # a cron sync: its feeds' health (our own sync reads it when it ends)
         self._update_sub_title()
         if self.config_watch.changed():
             self.read_config()
+
+    def _replying_may_be_stale(self) -> bool:
+        """Every `PRESENCE_SECONDS`, whether the inbox shows a teammate replying: their heartbeat may have
+        stopped without a change to the store, so a reload checks it."""
+        if time.monotonic() - self._presence_checked_at < self.PRESENCE_SECONDS:
+            return False
+        self._presence_checked_at = time.monotonic()
+        return any(getattr(getattr(item, "conversation", item), "replying", None) for item in self.inbox.table.items)
 
     def run_writer(self, work: Callable[[], None], *, group: str, description: str) -> None:
         """Run `work` in a thread worker that writes on a connection of its own. Its commits change the store's
