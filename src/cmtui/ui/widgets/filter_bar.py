@@ -1,4 +1,5 @@
-"""The filter bar above the inbox: the views as tabs, the brand, feed or tag filter, the search, the count."""
+"""The filter bar above the inbox: the views as tabs, the brand, feed, tag, reason, person and waiting filters, the
+search, the count."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from textual.events import Resize
 from textual.widgets import Static
 
 from cmtui import text
+from cmtui.triage import waiting_label
 from cmtui.ui import views
 
 Tab = tuple[str, str]  # a view's key and label
@@ -24,11 +26,23 @@ class Filters:
     search: str = ""
     brand: str | None = None  # one brand's feeds (with several brands: `[[brands]]`)
     by_message: bool = False  # one row per waiting message (`T`), not per conversation
+    # The palette's "Filter by reason / person", "Waiting longer than": a saved view's filters, on the spot.
+    reason: str = ""  # a signal's name or words of its reasons ("complaint", "sales lead")
+    person: str = ""  # someone who wrote in the conversation, as written (compared case-insensitively)
+    waiting_hours: float = 0.0  # the oldest unanswered message has waited at least this long (0: any)
 
     @property
     def narrowed(self) -> bool:
-        """A brand, feed, tag or search narrows the view."""
-        return self.feed_id is not None or bool(self.tag) or bool(self.search.strip()) or self.brand is not None
+        """A brand, feed, tag, reason, person, wait or search narrows the view."""
+        return (self.feed_id is not None or bool(self.tag) or bool(self.search.strip()) or self.brand is not None
+                or bool(self.reason) or bool(self.person) or self.waiting_hours > 0)
+
+
+def waiting_text(hours: float) -> str:
+    """A "waiting longer than" as the palette offers it: "1 h", "1 d", "3 d" (whole days in days)."""
+    if hours >= 24 and hours % 24 == 0:
+        return f"{int(hours // 24)} d"
+    return waiting_label(hours)
 
 
 def fewer_tabs(filters: Filters, tabs: Sequence[Tab]) -> list[list[Tab]]:
@@ -37,6 +51,27 @@ def fewer_tabs(filters: Filters, tabs: Sequence[Tab]) -> list[list[Tab]]:
     current = [(key, label) for key, label in tabs if key == filters.view]
     return [list(tabs), [(key, label) for key, label in tabs if key in views.BUILTIN_LABELS or key == filters.view],
             current or list(tabs[:1])]
+
+
+def filter_words(filters: Filters) -> list[tuple[str, str]]:
+    """Each filter that applies, as the bar names it and its value (plain text): ("brand ", "Acme Tea"),
+    ("reason: ", "complaint"), ("from: ", "Rachel Kim"), ("waiting > ", "3 d"), ("search ", "“refund”")."""
+    found: list[tuple[str, str]] = []
+    if filters.brand is not None:
+        found.append(("brand ", text.one_line(filters.brand, 30) or "(unnamed)"))
+    if filters.feed_id is not None:
+        found.append(("feed ", text.one_line(filters.feed_name, 40)))
+    if filters.tag:
+        found.append(("tag ", "#" + text.one_line(filters.tag, 30)))
+    if filters.reason:
+        found.append(("reason: ", text.one_line(filters.reason, 30)))
+    if filters.person:
+        found.append(("from: ", text.one_line(filters.person, 30)))
+    if filters.waiting_hours > 0:
+        found.append(("waiting > ", waiting_text(filters.waiting_hours)))
+    if filters.search.strip():
+        found.append(("search ", f"“{text.one_line(filters.search, 40)}”"))
+    return found
 
 
 def filter_content(filters: Filters, shown: int, tabs: Sequence[Tab] | None = None, *, messages: str | None = None,
@@ -55,14 +90,8 @@ def filter_content(filters: Filters, shown: int, tabs: Sequence[Tab] | None = No
         else:
             parts.append((f" {label} ", "$text-muted"))
     parts.append(("  │ ", "$text-muted"))
-    if filters.brand is not None:
-        parts += [("brand ", "$text-muted"), (text.one_line(filters.brand, 30) or "(unnamed)", "bold"), ("  ", "")]
-    if filters.feed_id is not None:
-        parts += [("feed ", "$text-muted"), (text.one_line(filters.feed_name, 40), "bold"), ("  ", "")]
-    if filters.tag:
-        parts += [("tag ", "$text-muted"), ("#" + text.one_line(filters.tag, 30), "bold"), ("  ", "")]
-    if filters.search.strip():
-        parts += [("search ", "$text-muted"), (f"“{text.one_line(filters.search, 40)}”", "bold"), ("  ", "")]
+    for name, value in filter_words(filters):
+        parts += [(name, "$text-muted"), (value, "bold"), ("  ", "")]
     if not filters.narrowed:
         parts.append(("every feed  ", "$text-muted"))
     noun = "conversation" if shown == 1 else "conversations"
