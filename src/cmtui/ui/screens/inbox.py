@@ -2,6 +2,10 @@
 The table lists conversations, or (`T`) each message that waits in them (`triage.waiting_messages`); the preview
 shows the message the row stands for, and `r` answers that message.
 
+The command palette narrows the list further by a reason, a person or a wait (`Filters.reason`, `person`,
+`waiting_hours`): they go to `triage.inbox` as a saved view's filters do (`narrowing`), and the screen offers
+the palette the reasons and the people of the conversations it lists (`reason_choices`, `people_in`).
+
 The UI thread never reads the store here: every reload (a view, a filter, a search, a sync's changes) and every
 preview runs in a thread worker on a connection of its own, and the screen shows what comes back. A cron sync
 may hold the write lock for a while, and the summaries it leaves dirty take time to bring up to date: that
@@ -9,9 +13,12 @@ waits in the worker, never in a keystroke."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
+from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -24,8 +31,8 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
 from cmtui import team, text, triage
-from cmtui.config import Config
-from cmtui.store import Store
+from cmtui.config import Config, ViewConfig, normalise_name
+from cmtui.store import DatabaseError, Store, StoreError
 from cmtui.triage import InboxItem
 from cmtui.ui import views
 from cmtui.ui.data import ThreadMessage, latest_unanswered, up_to_date, waiting_message
@@ -33,7 +40,7 @@ from cmtui.ui.marks import LabelsChanged, NoteSaved
 from cmtui.ui.messages import InboxLoaded, PreviewLoaded, StoreChanged
 from cmtui.ui.screens.base import CmtuiScreen
 from cmtui.ui.screens.conversation import ConversationScreen
-from cmtui.ui.widgets.filter_bar import FilterBar, Filters
+from cmtui.ui.widgets.filter_bar import FilterBar, Filters, filter_words
 from cmtui.ui.widgets.inbox_table import InboxTable, Row, conversation_of
 from cmtui.ui.widgets.preview import Preview
 
@@ -41,6 +48,12 @@ FIRST_PAGE = 200  # conversations shown first; the rest follow (10k take a few t
 PreviewKey = tuple[int, int | None]  # a conversation, and by message the message the row stands for
 PREVIEWS_KEPT = 64  # previews kept in memory: going back to a row shows its preview at once
 SEARCH_DELAY = 0.2  # seconds without a keystroke before the search runs (in a worker thread)
+REASONS_OFFERED = 20  # reasons the palette offers to filter by, the most common in the list first
+PEOPLE_OFFERED = 20  # people the palette offers to filter by, the most active first …
+PEOPLE_FROM = 100  # … in the first this many conversations listed (the palette reads their messages)
+# The clock's reasons (`triage.inbox._clock_reason`) and a reply handed off: the inbox shows them, the store does
+# not keep them with the conversation's signals, so no reason filter finds them.
+UNSTORED_REASONS = ("SLA breached ", "due in ", "stuck ", "hot: ", "reply pending")
 
 
 @dataclass(frozen=True)
@@ -57,11 +70,64 @@ class InboxPage:
     waiting: int  # waiting in every feed and view: the title's "N waiting"
     counts: dict[str, int] | None = None  # conversations, messages, feeds: for "inbox zero"
     labels: frozenset[str] = frozenset()  # the labels on the conversations read (`t` offers them)
+    reasons: tuple[str, ...] = ()  # the reasons a filter finds in them, most common first (the palette offers them)
+
+
+# What "Clear filters" and escape put back: every brand and feed, no tag, reason, person or wait (the view stays).
+NO_FILTER: dict[str, Any] = {"feed_id": None, "feed_name": "", "tag": None, "brand": None, "reason": "", "person": "",
+                             "waiting_hours": 0.0}
 
 
 def labels_of(rows: list[Row]) -> frozenset[str]:
     """Every label on the conversations of these rows."""
     return frozenset(label for row in rows for label in conversation_of(row).labels)
+
+
+def reason_word(reason: str) -> str:
+    """What a reason is filtered by: its words before a colon, without a count ("complaint" of "complaint: refund",
+    "people waiting" of "3 people waiting"). Words of the reason, so the store's reason filter finds it."""
+    return re.sub(r"^\d+\s+", "", reason.split(":", 1)[0].strip())
+
+
+def reason_words(rows: list[Row]) -> tuple[str, ...]:
+    """The reasons of the waiting conversations of these rows, as a reason filter takes them (`reason_word`), the
+    most conversations first. Not the clock's (`UNSTORED_REASONS`), nor an answered one's ("answered", "done")."""
+    seen: set[int] = set()
+    counts: Counter[str] = Counter()
+    shown: dict[str, str] = {}
+    for row in rows:
+        item = conversation_of(row)
+        if item.id in seen or not item.needs_reply:
+            continue
+        seen.add(item.id)
+        words = {reason_word(r) for r in item.reasons if r and not r.startswith(UNSTORED_REASONS)}
+        for key, word in {w.casefold(): w for w in words if w}.items():
+            counts[key] += 1
+            shown.setdefault(key, word)
+    return tuple(shown[key] for key, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def people_in(store: Store, conversation_ids: list[int], limit: int = PEOPLE_OFFERED) -> list[str]:
+    """Who wrote in these conversations (not us), the most messages first: the names as first written."""
+    counts: Counter[str] = Counter()
+    names: dict[str, str] = {}
+    for conversation_id in conversation_ids:
+        for message in store.messages(conversation_id):
+            if not message.is_ours and message.author_norm:
+                counts[message.author_norm] += 1
+                names.setdefault(message.author_norm, message.author)
+    ranked = sorted(counts, key=lambda key: (-counts[key], key))
+    return [text.one_line(names[key], 80) for key in ranked[:limit]]
+
+
+def read_people(db_path: Path | str, conversation_ids: list[int]) -> list[str]:
+    """`people_in` on a connection of the calling thread's own; none when the store cannot be read now (the
+    palette's other commands stay)."""
+    try:
+        with Store.open(db_path) as store:
+            return people_in(store, conversation_ids)
+    except (StoreError, DatabaseError):
+        return []
 
 
 def conversations(n: int) -> str:
@@ -71,9 +137,22 @@ def conversations(n: int) -> str:
 
 def where(config: Config, f: Filters) -> dict[str, Any]:
     """The arguments of `triage.inbox` and `triage.inbox_count` for `f`: its view (a store view, narrowed by a saved
-    view or an assignee) and its brand, feed, tag and search. A view feeds.toml no longer has is needs reply."""
+    view or an assignee), its reason, person and wait, and its brand, feed, tag and search. A view feeds.toml no
+    longer has is needs reply."""
     view = views.find(config, f.view) or views.BUILTIN[0]
-    return {**view.arguments(), "feed_id": f.feed_id, "tag": f.tag, "search": f.search or None, "brand": f.brand}
+    return {**view.arguments(), "saved": narrowing(view.saved, f), "feed_id": f.feed_id, "tag": f.tag,
+            "search": f.search or None, "brand": f.brand}
+
+
+def narrowing(saved: ViewConfig | None, f: Filters) -> ViewConfig | None:
+    """A saved view's filters (if any) with `f`'s reason, person and wait: what `triage.inbox(saved=…)` narrows
+    by, as for `cmtui inbox --view`. Both waits hold (the longer one); a reason or person the view sets itself is
+    the view's (`InboxScreen._still_valid` drops `f`'s then: the store takes one of each)."""
+    if not (f.reason or f.person or f.waiting_hours > 0):
+        return saved
+    base = saved or ViewConfig(name="")
+    return base._replace(reason=base.reason or f.reason, person=base.person or f.person,
+                         waiting_longer_than=max(base.waiting_longer_than, f.waiting_hours))
 
 
 def rows(store: Store, config: Config, items: list[InboxItem], f: Filters) -> list[Row]:
@@ -95,7 +174,7 @@ def query_page(store: Store, config: Config, now: datetime, f: Filters) -> Inbox
     waiting = waiting_here if everything else triage.inbox_count(store, config, now=now)[1]
     counts = store.counts() if not items and everything else None
     return InboxPage(f, now, rows(store, config, items, f), complete, total, waiting_here, waiting, counts,
-                     labels_of(list(items)))
+                     labels_of(list(items)), reason_words(list(items)))
 
 
 def read_all(store: Store, config: Config, now: datetime, f: Filters) -> list[Row]:
@@ -142,6 +221,7 @@ class InboxScreen(CmtuiScreen):
         self._complete = False  # the table holds the page's whole list (the rest came, or there was none)
         self._mark_all = False  # * was pressed before the whole list came: mark all of it once it is here
         self._labels_seen: set[str] = set()  # on the conversations read so far, in any view, or added here (`t`)
+        self._reasons: tuple[str, ...] = ()  # of the conversations listed (`reason_words`): the palette offers them
 
     def compose(self) -> ComposeResult:
         yield Header(icon="●")
@@ -192,12 +272,17 @@ class InboxScreen(CmtuiScreen):
                         description="Searching the inbox" if search else "Reading the inbox")
 
     def _still_valid(self, f: Filters) -> Filters:
-        """`f` without what feeds.toml no longer has (a saved view, a brand, the name Mine goes by)."""
+        """`f` without what feeds.toml no longer has (a saved view, a brand, the name Mine goes by), and without
+        a reason or person of the palette's where the view sets its own (the store takes one of each)."""
         config = self.cmtui.config
-        if views.find(config, f.view) is None:
+        view = views.find(config, f.view)
+        if view is None:
             f = replace(f, view=views.NEEDS_REPLY)
         if f.brand is not None and f.brand not in self.cmtui.brands():
             f = replace(f, brand=None)
+        saved = view.saved if view is not None else None
+        if saved is not None and ((saved.reason and f.reason) or (saved.person and f.person)):
+            f = replace(f, reason="" if saved.reason else f.reason, person="" if saved.person else f.person)
         return f
 
     def _load(self, filters: Filters, load: int, keep_id: int | None) -> None:
@@ -214,13 +299,15 @@ class InboxScreen(CmtuiScreen):
             if not page.complete:
                 rest = read_all(store, app.config, page.now, filters)
                 if not worker.is_cancelled:
-                    self.post_message(InboxLoaded(replace(page, labels=labels_of(rest)), load, keep_id, rest))
+                    self.post_message(InboxLoaded(replace(page, labels=labels_of(rest), reasons=reason_words(rest)),
+                                                  load, keep_id, rest))
 
     @on(InboxLoaded)
     def _loaded(self, message: InboxLoaded) -> None:
         if message.load != self._loads or message.page.filters != self.filters or not self.is_attached:
             return  # a newer reload or search came meanwhile
         self._labels_seen |= message.page.labels
+        self._reasons = message.page.reasons
         if message.rest is None:
             self._show_page(message.page, message.keep_id)
         else:
@@ -284,13 +371,8 @@ class InboxScreen(CmtuiScreen):
                            f"{counts['feeds']} feeds\n\n")
             message.append("f: other views (all, done, snoozed, muted) · R: sync now")
         else:
-            where = f"in {views.label(f.view)}"
-            if f.brand is not None:
-                where += f" · brand {text.one_line(f.brand, 30)}"
-            if f.feed_id is not None:
-                where += f" · feed {text.one_line(f.feed_name, 40)}"
-            if f.tag:
-                where += f" · tag #{text.one_line(f.tag, 30)}"
+            where = " · ".join([f"in {views.label(f.view)}",
+                                *(name + value for name, value in filter_words(replace(f, search="")))])
             if f.search.strip():
                 message.append(f"Nothing matches “{text.one_line(f.search, 60)}” {where}\n\n", style="bold")
             else:
@@ -413,10 +495,46 @@ class InboxScreen(CmtuiScreen):
         self.reload()
 
     def clear_filters(self) -> None:
-        """Every brand and feed, no tag, no search (the view stays)."""
+        """Every brand and feed, no tag, reason, person, wait or search (the view stays)."""
         self.query_one("#search", Input).value = ""
         self.remove_class("-searching")
-        self.set_filters(feed_id=None, feed_name="", tag=None, search="", brand=None)
+        self.set_filters(search="", **NO_FILTER)
+
+    def narrow(self, **changes: Any) -> None:
+        """The palette's filters (a reason, a person, a wait): back to the inbox from any screen, as for a feed or
+        a tag, and the list narrowed by `changes`."""
+        while len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+        self.set_filters(**changes)
+
+    def _view_sets(self, name: str) -> bool:
+        """The current view is a saved view that sets this filter itself (`reason`, `person`)."""
+        view = views.find(self.cmtui.config, self.filters.view)
+        return view is not None and view.saved is not None and bool(getattr(view.saved, name))
+
+    def reason_choices(self) -> list[str]:
+        """The reasons the palette offers: those of the waiting conversations listed, the most common first,
+        but the one filtered by; none in a saved view that has a reason of its own."""
+        if self._view_sets("reason"):
+            return []
+        current = self.filters.reason.casefold()
+        return [r for r in self._reasons if r.casefold() != current][:REASONS_OFFERED]
+
+    def person_sources(self) -> list[int]:
+        """The conversations whose writers the palette offers (`read_people`, in a thread): the first
+        `PEOPLE_FROM` listed, in the list's order; none in a saved view that names a person of its own."""
+        if self._view_sets("person"):
+            return []
+        ids: dict[int, None] = {}  # in the list's order
+        for row in self.table.items:
+            ids[conversation_of(row).id] = None
+            if len(ids) == PEOPLE_FROM:
+                break
+        return list(ids)
+
+    def offers_person(self, name: str) -> bool:
+        """Not the person filtered by already."""
+        return normalise_name(name) != normalise_name(self.filters.person)
 
     def action_toggle_by_message(self) -> None:
         """T: one row per waiting message, or back to one per conversation (the marks stay: they are
@@ -494,8 +612,8 @@ class InboxScreen(CmtuiScreen):
         self.table.focus()
 
     def action_clear(self) -> None:
-        """escape: clear the marks, else the search, else the brand/feed/tag filter, else go back to the
-        needs-reply view."""
+        """escape: clear the marks, else the search, else the brand, feed, tag, reason, person and wait filters,
+        else go back to the needs-reply view."""
         search = self.query_one("#search", Input)
         if self.table.range_start is not None and not self.has_class("-searching"):
             self.action_mark_range()  # the range ends, its marks stay
@@ -509,8 +627,8 @@ class InboxScreen(CmtuiScreen):
             self.remove_class("-searching")
             self.table.focus()
             self.set_filters(search="")
-        elif self.filters.feed_id is not None or self.filters.tag or self.filters.brand is not None:
-            self.set_filters(feed_id=None, feed_name="", tag=None, brand=None)
+        elif self.filters.narrowed:
+            self.set_filters(**NO_FILTER)
         elif self.filters.view != views.NEEDS_REPLY:
             self.set_filters(view=views.NEEDS_REPLY)
 
