@@ -196,3 +196,20 @@ async def test_filters_apply_by_message_and_from_a_conversation(demo: Demo) -> N
         await run_command(pilot, "waiting longer than: 7 d")  # from a conversation: back to the inbox, narrowed
         assert not isinstance(app.screen, ConversationScreen)
         assert row_ids(app) == listed(demo, reason="complaint", waiting_longer_than=168)
+
+
+async def test_at_80_columns_the_count_stays_in_view(demo: Demo) -> None:
+    """Three filters and the view do not fit 80 columns: the count comes before the filters."""
+    line = filter_content(Filters(reason="complaint"), 2, count_first=True).plain
+    assert line.index("2 conversations") < line.index("reason: complaint")
+    app = demo.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.inbox.narrow(reason="complaint", person="Rachel Kim", waiting_hours=72)
+        await settle(pilot)
+        text = bar(app)
+        assert "Needs reply" in text and "1 conversation " in text and "reason: complaint" in text
+        assert "from: Rachel Kim" in text
+        app.inbox.narrow(person="")  # a reason and a wait fit: the count last, as usual
+        await settle(pilot)
+        assert bar(app).rstrip().endswith("conversations") and "waiting > 3 d" in bar(app)

@@ -75,10 +75,10 @@ def filter_words(filters: Filters) -> list[tuple[str, str]]:
 
 
 def filter_content(filters: Filters, shown: int, tabs: Sequence[Tab] | None = None, *, messages: str | None = None,
-                   marked: int = 0) -> Content:
+                   marked: int = 0, count_first: bool = False) -> Content:
     """The bar's line: views as tabs (the current one highlighted), then the active filters (plain text parts),
-    the count (`shown` conversations; by message, `messages` first: "42"), and how many are marked. `tabs` default
-    to the store's views and the current one."""
+    the count (`shown` conversations; by message, `messages` first: "42"), and how many are marked; `count_first`:
+    the count and the marks before the filters. `tabs` default to the store's views and the current one."""
     if tabs is None:
         tabs = [(v.key, v.label) for v in views.BUILTIN]
         if filters.view not in views.BUILTIN_LABELS:
@@ -90,23 +90,27 @@ def filter_content(filters: Filters, shown: int, tabs: Sequence[Tab] | None = No
         else:
             parts.append((f" {label} ", "$text-muted"))
     parts.append(("  │ ", "$text-muted"))
+    where: list[str | tuple[str, str]] = []
     for name, value in filter_words(filters):
-        parts += [(name, "$text-muted"), (value, "bold"), ("  ", "")]
+        where += [(name, "$text-muted"), (value, "bold"), ("  ", "")]
     if not filters.narrowed:
-        parts.append(("every feed  ", "$text-muted"))
+        where.append(("every feed  ", "$text-muted"))
+    count: list[str | tuple[str, str]] = []
     noun = "conversation" if shown == 1 else "conversations"
     if filters.by_message and messages is not None:
-        parts.append((f"{messages} waiting message{'' if messages == '1' else 's'} in ", "$text-muted"))
-    parts.append((f"{shown} {noun}", "$text-muted"))
+        count.append((f"{messages} waiting message{'' if messages == '1' else 's'} in ", "$text-muted"))
+    count.append((f"{shown} {noun}", "$text-muted"))
     if marked:
-        parts.append((f" · {marked} marked", "bold $text-accent"))
+        count.append((f" · {marked} marked", "bold $text-accent"))
+    parts += [*count, ("  ", ""), *where] if count_first else [*where, *count]
     return Content.assemble(*parts)
 
 
 class FilterBar(Static):
     """One line: `Needs reply  All  Done  Snoozed  Muted  Mine │ brand Acme Tea  17 conversations`. Every view is
     a tab when they fit; else the store's views and the current one, else the current one alone (`f` and the
-    palette reach the others), so that the filters and the count stay in view at 80 columns."""
+    palette reach the others), so that the filters and the count stay in view at 80 columns; and when the filters
+    are still too long (a brand, a tag, a reason, a person…), the count comes before them."""
 
     _shown: tuple[Filters, int, tuple[Tab, ...], str | None, int] | None = None
 
@@ -116,8 +120,10 @@ class FilterBar(Static):
         room = self.content_region.width
         content = filter_content(filters, shown, tabs, messages=messages, marked=marked)
         if tabs is not None and room:
-            for fewer in fewer_tabs(filters, tabs):
-                content = filter_content(filters, shown, fewer, messages=messages, marked=marked)
+            tries = [(fewer, False) for fewer in fewer_tabs(filters, tabs)]
+            for fewer, count_first in [*tries, (tries[-1][0], True)]:
+                content = filter_content(filters, shown, fewer, messages=messages, marked=marked,
+                                         count_first=count_first)
                 if content.cell_length <= room:
                     break
         self.update(content)
