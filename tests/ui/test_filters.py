@@ -213,3 +213,18 @@ async def test_at_80_columns_the_count_stays_in_view(demo: Demo) -> None:
         app.inbox.narrow(person="")  # a reason and a wait fit: the count last, as usual
         await settle(pilot)
         assert bar(app).rstrip().endswith("conversations") and "waiting > 3 d" in bar(app)
+
+
+async def test_on_postgresql_the_palette_offers_people_and_filters_by_them(pg_demo: Demo) -> None:
+    """The people are read on a connection of the palette's thread's own; the filters go through the same triage
+    calls on the team's store."""
+    app = pg_demo.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        people = offered(await palette(app), "Filter by person: ")
+        assert "Rachel Kim" in people and "acme_cm" not in people
+        await run_command(pilot, "filter by person: rachel kim")
+        await run_command(pilot, "waiting longer than: 1 d")
+        expected = listed(pg_demo, person="Rachel Kim", waiting_longer_than=24)
+        assert expected and row_ids(app) == expected
+        assert "from: Rachel Kim" in bar(app) and "waiting > 1 d" in bar(app)
