@@ -89,3 +89,17 @@ def test_a_store_written_by_a_newer_cmtui_is_refused_untouched(pg: str) -> None:
         conn.execute("INSERT INTO cmtui_migrations(name, applied_at) VALUES ('m999_future', 'now')")
     with pytest.raises(NewerStoreError, match="m999_future"):
         Store.open(pg)
+
+
+def test_processes_opening_a_new_store_at_once_all_get_it(pg: str) -> None:
+    """Two syncs started together on a new store: one migrates, the others wait for it (an advisory lock); once
+    "type cmtui_migrations already exists" stopped the second."""
+    import subprocess
+    import sys
+
+    code = f"from cmtui.store import Store; Store.open({pg!r}).close()"
+    procs = [subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0] * 4, errors
+    with Store.open(pg) as store:
+        assert len(store.conn.execute("SELECT name FROM cmtui_migrations").fetchall()) == 2

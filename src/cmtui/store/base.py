@@ -76,23 +76,17 @@ def _migrate(conn: sqlite3.Connection) -> None:
 
 
 def _pg_migrate(conn: PgConnection, url: str) -> None:
-    """Apply the pending PostgreSQL migrations, one process at a time (an advisory lock), each in a
-    transaction; a store that records migrations this code does not define is refused (`NewerStoreError`)."""
-    from cmtui.store.pg_migrations import MIGRATIONS
-
-    conn.execute("CREATE TABLE IF NOT EXISTS cmtui_migrations (name text PRIMARY KEY, applied_at text NOT NULL)")
-    applied = {row[0] for row in conn.execute("SELECT name FROM cmtui_migrations").fetchall()}
-    unknown = sorted(applied - {name for name, _ in MIGRATIONS})
-    if unknown:
-        raise NewerStoreError(f"{postgres.redacted(url)}: this store was written by a newer cmtui (migration "
-                              f"{unknown[0]}): upgrade cmtui to use it; it was left untouched")
-    if len(applied) == len(MIGRATIONS):
+    """Apply the pending PostgreSQL migrations, one process at a time (an advisory lock: two syncs opening a new
+    store at once), all in one transaction; a store that records migrations this code does not define is refused
+    (`NewerStoreError`). An up-to-date store is told by one read, without the lock."""
+    if _pg_applied(conn, url) == len(_pg_migrations()):
         return
     conn.execute("BEGIN")
     try:
         conn.execute("SELECT pg_advisory_xact_lock(hashtext('cmtui migrate ' || current_schema()))")
+        conn.execute("CREATE TABLE IF NOT EXISTS cmtui_migrations (name text PRIMARY KEY, applied_at text NOT NULL)")
         applied = {row[0] for row in conn.execute("SELECT name FROM cmtui_migrations").fetchall()}
-        for name, sql in MIGRATIONS:
+        for name, sql in _pg_migrations():
             if name not in applied:
                 conn.execute(sql)
                 conn.execute("INSERT INTO cmtui_migrations(name, applied_at) VALUES (?, now()::text)", [name])
@@ -100,6 +94,25 @@ def _pg_migrate(conn: PgConnection, url: str) -> None:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def _pg_migrations() -> list[tuple[str, str]]:
+    """The PostgreSQL migrations (imported only when such a store opens)."""
+    from cmtui.store.pg_migrations import MIGRATIONS
+
+    return MIGRATIONS
+
+
+def _pg_applied(conn: PgConnection, url: str) -> int:
+    """How many migrations the store records (0: a new store); `NewerStoreError` for one this code lacks."""
+    if conn.execute("SELECT to_regclass('cmtui_migrations')").fetchone()[0] is None:
+        return 0
+    applied = {row[0] for row in conn.execute("SELECT name FROM cmtui_migrations").fetchall()}
+    unknown = sorted(applied - {name for name, _ in _pg_migrations()})
+    if unknown:
+        raise NewerStoreError(f"{postgres.redacted(url)}: this store was written by a newer cmtui (migration "
+                              f"{unknown[0]}): upgrade cmtui to use it; it was left untouched")
+    return len(applied)
 
 
 class StoreBase:
