@@ -33,6 +33,9 @@ kind = "mentions"
 
 [views.old]
 waiting_longer_than = "3d"
+
+[views.negative]
+reason = "negative"
 """
 
 
@@ -62,6 +65,9 @@ def test_each_filter_narrows_the_inbox(demo: tuple[Config, Path]) -> None:
     cutoff = utc_now() - timedelta(days=3)
     assert views["old"] and all((parse_iso(i.waiting_since) or cutoff) <= cutoff for i in views["old"])
     assert len(views["old"]) < len(everything)
+    # by a signal's name only where it shows a reason: weak negativity, scored without one, lists nothing
+    assert views["negative"] and all(any("negative" in r for r in i.reasons) for i in views["negative"])
+    assert len(views["negative"]) < len(everything)
 
 
 def test_inbox_view_on_the_command_line(demo: tuple[Config, Path]) -> None:

@@ -304,8 +304,10 @@ class InboxStore(SearchStore, PresenceStore):
             found.append("EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.author_norm = :person)")
         if query.reason:
             params["reason"] = query.reason.casefold()
-            found.append("EXISTS (SELECT 1 FROM json_each(s.signals) e WHERE json_extract(e.value, '$[0]') = :reason"
-                         " OR instr(lower(json_extract(e.value, '$[1]')), :reason) > 0)")
+            # a signal by its name only where it gives a reason (a weak one, scored without, shows nothing)
+            found.append("EXISTS (SELECT 1 FROM json_each(s.signals) e WHERE json_extract(e.value, '$[1]') != '' AND"
+                         " (json_extract(e.value, '$[0]') = :reason"
+                         " OR instr(lower(json_extract(e.value, '$[1]')), :reason) > 0))")
         return found
 
     def conversation(self, conv_id: int) -> ConversationInfo | None:
