@@ -8,9 +8,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from cmtui.paths import shown_db as redacted
 from cmtui.store import Store, StoreError
 from cmtui.store.base import NewerStoreError
-from cmtui.store.postgres import redacted, sync_lock, translate
+from cmtui.store.postgres import sync_lock, translate
 from cmtui.sync import SyncBusy
 
 from .conftest import fresh_postgres

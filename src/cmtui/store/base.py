@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
+from cmtui import paths
 from cmtui.store import postgres
 
 if TYPE_CHECKING:
@@ -75,65 +76,25 @@ def _migrate(conn: sqlite3.Connection) -> None:
     conn.execute("COMMIT")
 
 
-def _pg_migrate(conn: PgConnection, url: str) -> None:
-    """Apply the pending PostgreSQL migrations, one process at a time (an advisory lock: two syncs opening a new
-    store at once), all in one transaction; a store that records migrations this code does not define is refused
-    (`NewerStoreError`). An up-to-date store is told by one read, without the lock."""
-    if _pg_applied(conn, url) == len(_pg_migrations()):
-        return
-    conn.execute("BEGIN")
-    try:
-        conn.execute("SELECT pg_advisory_xact_lock(hashtext('cmtui migrate ' || current_schema()))")
-        conn.execute("CREATE TABLE IF NOT EXISTS cmtui_migrations (name text PRIMARY KEY, applied_at text NOT NULL)")
-        applied = {row[0] for row in conn.execute("SELECT name FROM cmtui_migrations").fetchall()}
-        for name, sql in _pg_migrations():
-            if name not in applied:
-                conn.execute(sql)
-                conn.execute("INSERT INTO cmtui_migrations(name, applied_at) VALUES (?, now()::text)", [name])
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-
-
-def _pg_migrations() -> list[tuple[str, str]]:
-    """The PostgreSQL migrations (imported only when such a store opens)."""
-    from cmtui.store.pg_migrations import MIGRATIONS
-
-    return MIGRATIONS
-
-
-def _pg_applied(conn: PgConnection, url: str) -> int:
-    """How many migrations the store records (0: a new store); `NewerStoreError` for one this code lacks."""
-    if conn.execute("SELECT to_regclass('cmtui_migrations')").fetchone()[0] is None:
-        return 0
-    applied = {row[0] for row in conn.execute("SELECT name FROM cmtui_migrations").fetchall()}
-    unknown = sorted(applied - {name for name, _ in _pg_migrations()})
-    if unknown:
-        raise NewerStoreError(f"{postgres.redacted(url)}: this store was written by a newer cmtui (migration "
-                              f"{unknown[0]}): upgrade cmtui to use it; it was left untouched")
-    return len(applied)
-
-
 class StoreBase:
     """Opening a store, its schema check and migrations, transactions and the low-level query helpers."""
 
     def __init__(self, conn: sqlite3.Connection | PgConnection, path: Path | str | None = None) -> None:
         self.conn: Any = conn
         self.path = path
-        self.dialect = "postgresql" if postgres.is_url(path or "") else "sqlite"
+        self.dialect = "postgresql" if paths.is_url(path or "") else "sqlite"
 
     @property
     def where(self) -> str:
         """The store's location as messages show it (a server's URL without its password)."""
-        return postgres.redacted(str(self.path)) if self.path is not None else ":memory:"
+        return paths.shown_db(str(self.path)) if self.path is not None else ":memory:"
 
     # -- opening ---------------------------------------------------------------------
     @classmethod
     def open(cls, path: Path | str) -> Self:
         """The store at `path`: a SQLite file (created with its folder when missing), or a PostgreSQL
         database when `path` is a `postgresql://` URL."""
-        if postgres.is_url(path):
+        if paths.is_url(path):
             return cls._open_postgres(str(path))
         path = Path(path)
         try:
@@ -162,12 +123,12 @@ class StoreBase:
         try:
             conn = postgres.connect(url)
             try:
-                _pg_migrate(conn, url)
+                postgres.migrate(conn, url)
             except BaseException:
                 conn.close()
                 raise
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{postgres.redacted(url)}: cannot use this database: {exc}") from None
+            raise StoreError(f"{paths.shown_db(url)}: cannot use this database: {exc}") from None
         return cls(conn, url)
 
     @classmethod

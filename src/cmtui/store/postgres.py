@@ -36,8 +36,6 @@ _WRITE_LOCK = "cmtui write"  # advisory lock names, per schema (see `_lock_key`)
 _SYNC_LOCK = "cmtui sync"
 
 
-is_url = paths.is_url
-redacted = paths.shown_db
 
 
 # -- parameters: sqlite3's styles to psycopg's ------------------------------------------------------------------
@@ -92,7 +90,7 @@ def _as_sqlite_errors() -> Iterator[None]:
 
 
 def _message(exc: Exception) -> str:
-    return redacted(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+    return paths.shown_db(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
 
 
 class PgCursor:
@@ -272,6 +270,49 @@ def close_pools() -> None:
         _pools.clear()
 
 
+# -- migrations ----------------------------------------------------------------------------------------------
+def migrate(conn: PgConnection, url: str) -> None:
+    """Apply the pending PostgreSQL migrations, one process at a time (an advisory lock: two syncs opening a new
+    store at once), all in one transaction; a store that records migrations this code does not define is refused
+    (`NewerStoreError`). An up-to-date store is told by one read, without the lock."""
+    if _pg_applied(conn, url) == len(_pg_migrations()):
+        return
+    conn.execute("BEGIN")
+    try:
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext('cmtui migrate ' || current_schema()))")
+        conn.execute("CREATE TABLE IF NOT EXISTS cmtui_migrations (name text PRIMARY KEY, applied_at text NOT NULL)")
+        applied = {row[0] for row in conn.execute("SELECT name FROM cmtui_migrations").fetchall()}
+        for name, sql in _pg_migrations():
+            if name not in applied:
+                conn.execute(sql)
+                conn.execute("INSERT INTO cmtui_migrations(name, applied_at) VALUES (?, now()::text)", [name])
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _pg_migrations() -> list[tuple[str, str]]:
+    """The PostgreSQL migrations (imported only when such a store opens)."""
+    from cmtui.store.pg_migrations import MIGRATIONS
+
+    return MIGRATIONS
+
+
+def _pg_applied(conn: PgConnection, url: str) -> int:
+    """How many migrations the store records (0: a new store); `NewerStoreError` for one this code lacks."""
+    if conn.execute("SELECT to_regclass('cmtui_migrations')").fetchone()[0] is None:
+        return 0
+    applied = {row[0] for row in conn.execute("SELECT name FROM cmtui_migrations").fetchall()}
+    unknown = sorted(applied - {name for name, _ in _pg_migrations()})
+    if unknown:
+        from cmtui.store.base import NewerStoreError
+
+        raise NewerStoreError(f"{paths.shown_db(url)}: this store was written by a newer cmtui (migration "
+                              f"{unknown[0]}): upgrade cmtui to use it; it was left untouched")
+    return len(applied)
+
+
 def _lock_key(name: str) -> str:
     """An advisory lock's key: one per lock name and schema, so stores in different schemas of one database
     (a test per schema) do not share locks."""
@@ -296,7 +337,7 @@ def sync_lock(url: str, wait: float, busy: type[Exception]) -> Iterator[None]:
         deadline = time.monotonic() + wait
         while not conn.execute(f"SELECT pg_try_advisory_lock({_lock_key(_SYNC_LOCK)})").fetchone()[0]:  # type: ignore[index]
             if time.monotonic() >= deadline:
-                raise busy(f"another cmtui sync is running on {redacted(url)}")
+                raise busy(f"another cmtui sync is running on {paths.shown_db(url)}")
             time.sleep(0.2)
         yield
     finally:
