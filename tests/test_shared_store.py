@@ -122,3 +122,13 @@ def test_the_demo_runs_on_either_backend(db: Path | str) -> None:
         assert ":***@" in done.stderr and db.split("//")[1].split("@")[0].split(":")[1] not in done.stderr
     with Store.open(db) as store:
         assert store.counts()["messages"] > 50
+
+
+def test_sync_every_refuses_more_than_once_a_minute(communities: Config) -> None:
+    from click.testing import CliRunner
+
+    from cmtui.cli import cli
+
+    for period, why in (("30s", "h, d or w"), ("0m", "at most once a minute"), ("soon", "h, d or w")):
+        out = CliRunner().invoke(cli, ["sync", "--every", period, "--config", str(communities.path)])
+        assert out.exit_code == 2 and "--every" in out.output and why in out.output, out.output

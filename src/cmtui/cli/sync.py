@@ -32,7 +32,7 @@ def sync_cmd(ctx: Context, as_json: bool, force: bool, wait: float, quiet: bool,
     """Fetch every feed and its comment feeds into the store (for cron: exit 1 if any feed failed)."""
     if every is None:
         sys.exit(_sync_once(ctx, as_json, force, wait, quiet))
-    period = parse_period(every, "--every", " of at least 1m").total_seconds()
+    period = parse_period(every, "--every").total_seconds()
     if period < 60:
         raise click.BadParameter("sync at most once a minute (e.g. 15m)", param_hint="--every")
     while True:  # a failed feed, or a sync already running elsewhere, waits for the next round
